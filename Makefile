@@ -1,0 +1,57 @@
+# Thin wrappers over nox sessions (see noxfile.py). The first target run installs the tools
+# (nox and uv, pinned in pyproject.toml's "tools" group) into .tools/, never into the system.
+# Extra arguments pass through: make test ARGS="-k ingestion".
+
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+TOOLS  := .tools
+NOX    := $(TOOLS)/bin/nox
+ARGS   ?=
+
+$(NOX): pyproject.toml
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check --group tools
+	touch $(NOX)
+
+.PHONY: help ## list the targets (this text)
+help:
+	@echo "usage: make TARGET [ARGS='...']"
+	@grep -E '^\.PHONY: [a-z-]+ ## ' $(MAKEFILE_LIST) | sed -E 's/^\.PHONY: ([a-z-]+) ## (.*)/  \1|\2/' | awk -F'|' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: runbook ## run every gate (soft gating) and print the gate table
+runbook: $(NOX)
+	$(NOX) -s runbook -- $(ARGS)
+
+.PHONY: release ## run the gates strictly (stop at first failure), then build and check the dists
+release: $(NOX)
+	$(NOX) -s release -- $(ARGS)
+
+.PHONY: lint ## Π_lint: ruff check
+lint: $(NOX)
+	$(NOX) -s lint -- $(ARGS)
+
+.PHONY: format ## Π_format: ruff format --check
+format: $(NOX)
+	$(NOX) -s format -- $(ARGS)
+
+.PHONY: test ## Π_tests ∩ Π_cov: pytest with the coverage floor
+test: $(NOX)
+	$(NOX) -s tests -- $(ARGS)
+
+.PHONY: types ## Π_types: pyright (strict)
+types: $(NOX)
+	$(NOX) -s types -- $(ARGS)
+
+.PHONY: tokenizer-smoke ## load the packaged BERT tokenizer offline and run the smoke test
+tokenizer-smoke: $(NOX)
+	$(NOX) -s tokenizer_smoke -- $(ARGS)
+
+.PHONY: fix ## apply ruff's fixes and formatting (writes files)
+fix: $(NOX)
+	$(NOX) -s fix -- $(ARGS)
+
+.PHONY: clean ## remove environments, reports and caches (keeps Codex_Questions.md)
+clean:
+	rm -rf $(TOOLS) .nox .runbook .pytest_cache .ruff_cache .coverage dist build
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

