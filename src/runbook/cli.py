@@ -1,0 +1,126 @@
+"""Command line of the gate runner: ``python -m runbook run|list|collect``.
+
+``nox -s runbook`` and ``nox -s release`` call ``main`` in-process, so Ctrl-C reaches this code
+directly and the report is written before nox regains control.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO, cast
+
+from runbook import collect, gates, settings
+from runbook.report import render_terminal, use_colour
+from runbook.result import GateResult, Status
+from runbook.run import Mode, Run, perform
+
+EXIT_INTERRUPTED = 130
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {value!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be at least 1, not {jobs}")
+    return jobs
+
+
+def _threshold(value: str) -> float:
+    try:
+        return settings.parse_threshold(value, "--cov-fail-under")
+    except settings.SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _timeout(value: str) -> float:
+    try:
+        return settings.parse_timeout(value, "--timeout")
+    except settings.SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="runbook", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the gates and print the gate table")
+    run.add_argument("--mode", choices=["runbook", "release"], default="runbook")
+    run.add_argument("--jobs", "-j", type=_jobs, help="gates at once (runbook; default: cores)")
+    run.add_argument("--timeout", type=_timeout, help="seconds per gate before it is killed")
+    run.add_argument("--cov-fail-under", type=_threshold, help="coverage threshold, 0-100")
+    run.add_argument(
+        "--gates", nargs="+", metavar="GATE", help=f"only these ({', '.join(gates.names())})"
+    )
+    run.add_argument("--root", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)
+
+    sub.add_parser("list", help="the gate table")
+
+    col = sub.add_parser("collect", help="gate table from CI's per-gate nox reports and logs")
+    col.add_argument("directory", type=Path)
+    return parser
+
+
+def _progress(stream: TextIO) -> Callable[[GateResult], None]:
+    def show(result: GateResult) -> None:
+        stream.write(f"runbook: {result.name} {result.status} ({result.seconds:.1f}s)\n")
+        stream.flush()
+
+    return show
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        for gate in gates.GATES:
+            kind = (
+                "release only"
+                if gate.release_only
+                else ("required" if gate.required else "optional")
+            )
+            out.write(f"{gate.name:<8} {gate.projector:<16} {kind:<12} {' '.join(gate.command)}\n")
+        return 0
+    if args.command == "collect":
+        return collect.main(cast(Path, args.directory), out)
+    return _run(args, out)
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    root = cast(Path, args.root).resolve()
+    try:
+        base = settings.load(root)
+        chosen = gates.select(args.gates) if args.gates else gates.GATES
+    except ValueError as exc:
+        out.write(f"runbook: error: {exc}\n")
+        return 2
+    threshold = cast(float | None, args.cov_fail_under)
+    timeout = cast(float | None, args.timeout)
+    run = Run(
+        root=root,
+        settings=settings.Settings(
+            cov_fail_under=base.cov_fail_under if threshold is None else threshold,
+            timeout=timeout or base.timeout,
+            skip=base.skip,
+        ),
+        mode=cast(Mode, args.mode),
+        gates=chosen,
+        on_result=_progress(out),
+    )
+    if args.jobs:
+        run.jobs = args.jobs
+    outcome = perform(run)
+    for entry in outcome.questions:
+        out.write(f"\nrunbook: appended to Codex_Questions.md:\n{entry}")
+    out.write("\n" + render_terminal(outcome.report, colour=use_colour(out)) + "\n")
+    if outcome.interrupted:
+        out.write("runbook: interrupted; the report holds the gates that finished\n")
+        return EXIT_INTERRUPTED
+    return outcome.report.exit_code
+
+
+__all__ = ["Status", "main"]

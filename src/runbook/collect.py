@@ -1,0 +1,71 @@
+"""Gate table from CI: each matrix job ran ``nox -s <gate> --report <gate>.json`` and kept its
+log as ``<gate>.log``; this turns those files into one Markdown table for the job summary.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO, cast
+
+from runbook.execute import classify, reason_for
+from runbook.gates import GATES
+from runbook.report import RunReport, render_markdown
+from runbook.result import GateResult, Status
+
+# nox's report codes are not exit codes: 1 success, 0 failed, -1 aborted, 2 skipped.
+_NOX_SUCCESS, _NOX_FAILED, _NOX_SKIPPED = 1, 0, 2
+
+
+def gate_result(step: int, directory: Path) -> GateResult:
+    gate = GATES[step - 1]
+    report_file = directory / f"{gate.name}.json"
+    log_file = directory / f"{gate.name}.log"
+    log = log_file.read_text("utf-8", errors="replace") if log_file.is_file() else ""
+    base = GateResult(
+        name=gate.name,
+        projector=gate.projector,
+        status=Status.NOT_RUN,
+        command=" ".join(gate.command),
+        log=log_file.name if log else "",
+        required=gate.required,
+        step=step,
+    )
+    if not report_file.is_file():
+        return replace(base, reason="no report from CI")
+    data = cast(dict[str, Any], json.loads(report_file.read_text("utf-8")))
+    sessions = cast(list[dict[str, Any]], data.get("sessions", []))
+    session = next((s for s in sessions if s.get("name") == gate.name), None)
+    if session is None:
+        return replace(base, reason="gate missing from its report")
+    seconds = float(session.get("duration") or 0.0)
+    code = session.get("result_code")
+    if code == _NOX_SUCCESS:
+        return replace(base, status=Status.PASS, seconds=seconds, exit_code=0)
+    if code == _NOX_SKIPPED:
+        return replace(
+            base, status=Status.SKIPPED, seconds=seconds, reason=str(session.get("reason") or "")
+        )
+    status, tool_code = classify(gate, 1, log) if code == _NOX_FAILED else (Status.ERROR, 1)
+    reason = reason_for(gate, status, tool_code, log) or str(session.get("reason") or "")
+    return replace(base, status=status, seconds=seconds, exit_code=tool_code, reason=reason)
+
+
+def main(directory: Path, out: TextIO) -> int:
+    """Print the Markdown gate table; exit 1 when a required gate did not pass."""
+    results = tuple(
+        gate_result(step, directory)
+        for step, gate in enumerate(GATES, start=1)
+        if not gate.release_only
+    )
+    report = RunReport(
+        mode="ci",
+        started_at="",
+        commit="ci",
+        seconds=max((r.seconds for r in results), default=0.0),
+        results=results,
+    )
+    out.write(render_markdown(report))
+    missing = any(r.status is Status.NOT_RUN and r.required for r in results)
+    return 1 if missing or not report.passed else 0

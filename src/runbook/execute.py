@@ -1,0 +1,179 @@
+"""Run one gate as a child process: capture its log, time it, bound it, classify the outcome.
+
+Each gate runs in its own process group so that a timeout or Ctrl-C stops the whole tree
+(nox, the tool, and anything the tool started), not just the direct child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from runbook.gates import Gate
+from runbook.reasons import coverage_percent, nox_failure
+from runbook.result import GateResult, Status
+
+Launcher = Callable[[Gate], Sequence[str]]
+"""Turns a gate into the argument vector that runs it (normally ``nox -s <gate>``)."""
+
+GRACE_SECONDS = 5.0
+"""How long a stopped gate gets to exit on SIGTERM before SIGKILL."""
+
+# nox reports the tool's own exit code; ours is always 1 when a session fails.
+_NOX_EXIT = re.compile(r"^nox > Command .* failed with exit code (-?\d+)", re.MULTILINE)
+_NOX_MISSING = re.compile(r"^nox > (Program \S+ not found\.?.*)$", re.MULTILINE)
+
+
+@dataclass
+class ProcessRegistry:
+    """The gate processes now running, so an interrupt can stop every one of them."""
+
+    _procs: set[subprocess.Popen[bytes]] = field(default_factory=set[subprocess.Popen[bytes]])
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.add(proc)
+        if self.stopping.is_set():
+            stop_group(proc)
+
+    def remove(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop_all(self) -> None:
+        self.stopping.set()
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen[bytes], grace: float = GRACE_SECONDS) -> None:
+    """SIGTERM the process group, then SIGKILL it if it is still there after ``grace``."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            continue
+        # The leader is gone; make sure nothing it started lingers in the group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        return
+
+
+def classify(gate: Gate, code: int, log: str) -> tuple[Status, int]:
+    """Tell "the tool found problems" (fail) from "the gate could not run" (error).
+
+    Returns the status and the tool's own exit code, read from nox's log when nox ran it.
+    """
+    if code == 0:
+        return Status.PASS, 0
+    match = _NOX_EXIT.findall(log)
+    tool_code = int(match[-1]) if match else code
+    if tool_code in gate.failure_codes:
+        return Status.FAIL, tool_code
+    return Status.ERROR, tool_code
+
+
+def reason_for(gate: Gate, status: Status, tool_code: int, log: str) -> str:
+    """The one-line reason shown in the table."""
+    if status is Status.PASS:
+        return ""
+    missing = _NOX_MISSING.search(log)
+    if missing:
+        return missing.group(1)
+    summary = gate.summarize(log)
+    if status is Status.ERROR:
+        cause = summary or nox_failure(log)
+        return f"exit code {tool_code}: {cause}" if cause else f"exit code {tool_code}"
+    return summary or f"exit code {tool_code}"
+
+
+def run_gate(
+    gate: Gate,
+    argv: Sequence[str],
+    *,
+    step: int,
+    command: str,
+    root: Path,
+    log_path: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    registry: ProcessRegistry | None = None,
+) -> GateResult:
+    """Run ``argv`` for ``gate``, writing everything it prints to ``log_path``."""
+    registry = registry or ProcessRegistry()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    base = GateResult(
+        name=gate.name,
+        projector=gate.projector,
+        status=Status.ERROR,
+        command=command,
+        log=_relative(log_path, root),
+        required=gate.required,
+        step=step,
+    )
+    started = time.monotonic()
+    with log_path.open("wb") as log:
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                cwd=root,
+                env=None if env is None else dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            reason = f"cannot start {argv[0]!r}: {exc.strerror or exc}"
+            log.write(f"{reason}\n".encode())
+            return replace(base, status=Status.ERROR, reason=reason, seconds=0.0)
+        registry.add(proc)
+        try:
+            code = proc.wait(timeout)
+        except KeyboardInterrupt:
+            stop_group(proc)
+            raise
+        except subprocess.TimeoutExpired:
+            stop_group(proc)
+            seconds = time.monotonic() - started
+            log.write(f"\nrunbook: killed after the {timeout:g}s timeout\n".encode())
+            reason = f"timed out after {timeout:g}s"
+            return replace(base, status=Status.TIMEOUT, seconds=seconds, reason=reason)
+        finally:
+            registry.remove(proc)
+    seconds = time.monotonic() - started
+    if registry.stopping.is_set():
+        return replace(base, status=Status.NOT_RUN, seconds=seconds, reason="interrupted")
+    text = log_path.read_text("utf-8", errors="replace")
+    status, tool_code = classify(gate, code, text)
+    return replace(
+        base,
+        status=status,
+        seconds=seconds,
+        exit_code=tool_code,
+        reason=reason_for(gate, status, tool_code, text),
+        coverage=coverage_percent(text),
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,163 @@
+"""The gate table for people (terminal, Markdown) and for programs (JSON)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from runbook.result import GateResult, Status
+
+SYMBOLS: dict[Status, str] = {
+    Status.PASS: "✓",
+    Status.FAIL: "✗",
+    Status.SKIPPED: "○",
+    Status.TIMEOUT: "⧖",
+    Status.ERROR: "!",
+    Status.NOT_RUN: "·",
+}
+COLOURS: dict[Status, str] = {
+    Status.PASS: "32",
+    Status.FAIL: "31",
+    Status.SKIPPED: "2",
+    Status.TIMEOUT: "33",
+    Status.ERROR: "35",
+    Status.NOT_RUN: "2",
+}
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """One run of the runbook or the release, as written to ``.runbook/report.json``."""
+
+    mode: str
+    started_at: str
+    commit: str
+    seconds: float
+    results: tuple[GateResult, ...]
+    warnings: tuple[str, ...] = ()
+    changes: Mapping[str, str] = field(default_factory=lambda: {})
+    """Per gate, what changed since the previous run ("newly failing", "fixed", "cov +1.2")."""
+
+    @property
+    def passed(self) -> bool:
+        """Every required gate passed (in release mode every gate that ran is required)."""
+        strict = self.mode == "release"
+        return not any(
+            r.status.failed or (strict and r.status is Status.NOT_RUN)
+            for r in self.results
+            if r.required or strict
+        )
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "started_at": self.started_at,
+            "commit": self.commit,
+            "seconds": round(self.seconds, 3),
+            "result": "pass" if self.passed else "fail",
+            "exit_code": self.exit_code,
+            "warnings": list(self.warnings),
+            "gates": [
+                {**r.to_json(), "seconds": round(r.seconds, 3), "change": self.changes.get(r.name)}
+                for r in self.results
+            ],
+        }
+
+
+def status_label(result: GateResult) -> str:
+    return f"{result.status} (cached)" if result.cached else str(result.status)
+
+
+def _rows(report: RunReport) -> list[tuple[str, str, str, str, str]]:
+    rows: list[tuple[str, str, str, str, str]] = []
+    for r in report.results:
+        reason = r.reason
+        change = report.changes.get(r.name)
+        if change:
+            reason = f"{reason} [{change}]" if reason else f"[{change}]"
+        rows.append((r.name, r.projector, status_label(r), f"{r.seconds:.1f}s", reason))
+    return rows
+
+
+def render_terminal(report: RunReport, *, colour: bool) -> str:
+    """A fixed-width table; symbols and colour only when writing to a terminal."""
+    header = ("gate", "projector", "status", "time", "reason")
+    rows = _rows(report)
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    symbol_width = 2 if colour else 0
+
+    def line(cells: Sequence[str], status: Status | None = None) -> str:
+        name, projector, label, seconds, reason = cells
+        mark = ""
+        if colour:
+            mark = f"{SYMBOLS[status]} " if status else "  "
+        label_cell = f"{mark}{label}".ljust(widths[2] + symbol_width)
+        if colour and status:
+            label_cell = f"\033[{COLOURS[status]}m{label_cell}\033[0m"
+        return (
+            f"{name.ljust(widths[0])}  {projector.ljust(widths[1])}  {label_cell}  "
+            f"{seconds.rjust(widths[3])}  {reason}"
+        ).rstrip()
+
+    out = [line(header), "-" * (sum(widths) + symbol_width + 8 + len("reason"))]
+    out += [line(row, r.status) for row, r in zip(rows, report.results, strict=True)]
+    verdict = "PASS" if report.passed else "FAIL"
+    summary = f"{report.mode}: {verdict} in {report.seconds:.1f}s at {report.commit}"
+    if colour:
+        summary = f"\033[1;{'32' if report.passed else '31'}m{summary}\033[0m"
+    out.append(summary)
+    out += [f"warning: {warning}" for warning in report.warnings]
+    return "\n".join(out)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: RunReport) -> str:
+    verdict = "✅ pass" if report.passed else "❌ fail"
+    lines = [
+        f"### Gate table ({report.mode}: {verdict}, {report.seconds:.1f}s, `{report.commit}`)",
+        "",
+        "| gate | projector | status | time | reason |",
+        "|---|---|---|---:|---|",
+    ]
+    for row, r in zip(_rows(report), report.results, strict=True):
+        name, projector, label, seconds, reason = row
+        status = f"{SYMBOLS[r.status]} {label}"
+        lines.append(f"| {name} | {projector} | {status} | {seconds} | {_md_cell(reason)} |")
+    lines += [f"\n> warning: {_md_cell(w)}" for w in report.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def use_colour(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
+    """Colour in a terminal, plain when piped; NO_COLOR and FORCE_COLOR are honoured."""
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
+
+
+def write_reports(report: RunReport, directory: Path, env: Mapping[str, str] | None = None) -> None:
+    """``report.json`` and ``report.md`` in ``directory``; the Markdown also to the CI summary."""
+    env = os.environ if env is None else env
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "report.json").write_text(
+        json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
+    markdown = render_markdown(report)
+    (directory / "report.md").write_text(markdown, "utf-8")
+    summary = env.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(markdown)

@@ -1,0 +1,226 @@
+"""Run the gates: soft (runbook: all of them, in parallel, keep going) or strict (release: in
+table order, stop at the first failure).
+
+Data flows one way: gate table → execution → results → reports, error capture and history.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from runbook import capture
+from runbook.execute import Launcher, ProcessRegistry, run_gate
+from runbook.gates import GATES, Gate
+from runbook.report import RunReport, write_reports
+from runbook.result import GateResult, Status
+from runbook.settings import COV_ENV, Settings
+
+Mode = Literal["runbook", "release"]
+STATE_DIR = ".runbook"
+
+
+def nox_launcher(gate: Gate) -> list[str]:
+    """The production launcher: the gate's own nox session, in its own environment."""
+    return [sys.executable, "-m", "nox", "--non-interactive", "-s", gate.name]
+
+
+@dataclass
+class Run:
+    """Everything one run needs; tests swap the launcher and the gate table."""
+
+    root: Path
+    settings: Settings
+    mode: Mode = "runbook"
+    gates: tuple[Gate, ...] = GATES
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    launcher: Launcher = nox_launcher
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    on_result: Callable[[GateResult], None] = lambda _result: None
+    """Called as each gate finishes, for live progress."""
+    registry: ProcessRegistry = field(default_factory=ProcessRegistry)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    def log_path(self, gate: Gate) -> Path:
+        return self.state_dir / "logs" / f"{gate.name}.log"
+
+    def planned(self) -> list[tuple[int, Gate]]:
+        """(step, gate) pairs this mode runs, step being the 1-based table position."""
+        return [
+            (step, gate)
+            for step, gate in enumerate(self.gates, start=1)
+            if self.mode == "release" or not gate.release_only
+        ]
+
+    def child_env(self) -> dict[str, str]:
+        env = dict(self.env)
+        env[COV_ENV] = f"{self.settings.cov_fail_under:g}"
+        return env
+
+    def placeholder(self, step: int, gate: Gate, status: Status, reason: str) -> GateResult:
+        return GateResult(
+            name=gate.name,
+            projector=gate.projector,
+            status=status,
+            reason=reason,
+            command=self.command(gate),
+            log="",
+            required=gate.required,
+            step=step,
+        )
+
+    def command(self, gate: Gate) -> str:
+        return " ".join(gate.argv(self.settings.cov_fail_under))
+
+    def execute(self, step: int, gate: Gate) -> GateResult:
+        if gate.name in self.settings.skip:
+            return self.placeholder(step, gate, Status.SKIPPED, "turned off in [tool.runbook] skip")
+        if self.registry.stopping.is_set():
+            return self.placeholder(step, gate, Status.NOT_RUN, "interrupted")
+        result = run_gate(
+            gate,
+            self.launcher(gate),
+            step=step,
+            command=self.command(gate),
+            root=self.root,
+            log_path=self.log_path(gate),
+            timeout=self.settings.timeout,
+            env=self.child_env(),
+            registry=self.registry,
+        )
+        self.on_result(result)
+        return result
+
+
+def run_soft(run: Run) -> tuple[list[GateResult], bool]:
+    """Every gate, ``run.jobs`` at a time: results in table order, and whether interrupted."""
+    plan = run.planned()
+    done: dict[str, GateResult] = {}
+    interrupted = False
+    with ThreadPoolExecutor(max_workers=max(1, run.jobs), thread_name_prefix="gate") as pool:
+        futures: dict[Future[GateResult], tuple[int, Gate]] = {
+            pool.submit(run.execute, step, gate): (step, gate) for step, gate in plan
+        }
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                done[result.name] = result
+        except KeyboardInterrupt:
+            interrupted = True
+            run.registry.stop_all()
+            for future in futures:
+                future.cancel()
+            for future in futures:
+                if not future.cancelled():
+                    result = future.result()
+                    done[result.name] = result
+    results = [
+        done.get(gate.name) or run.placeholder(step, gate, Status.NOT_RUN, "interrupted")
+        for step, gate in plan
+    ]
+    return results, interrupted
+
+
+def run_strict(run: Run) -> tuple[list[GateResult], bool]:
+    """Gates in table order; the first failure (optional gates included) stops the rest."""
+    results: list[GateResult] = []
+    stop_reason = ""
+    interrupted = False
+    for step, gate in run.planned():
+        if stop_reason:
+            results.append(run.placeholder(step, gate, Status.NOT_RUN, stop_reason))
+            continue
+        try:
+            result = run.execute(step, gate)
+        except KeyboardInterrupt:
+            interrupted = True
+            run.registry.stop_all()
+            result = run.placeholder(step, gate, Status.NOT_RUN, "interrupted")
+        results.append(result)
+        if interrupted:
+            stop_reason = "interrupted"
+        elif result.status.failed:
+            stop_reason = f"stopped: {gate.name} {result.status}"
+    return results, interrupted
+
+
+def git_commit(root: Path) -> str:
+    """Short commit id, with ``-dirty`` when the tree has changes; "unknown" outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}-dirty" if dirty else head
+
+
+def capture_failures(run: Run, results: Sequence[GateResult], commit: str) -> list[str]:
+    """Append one Codex_Questions.md entry per failed gate; return the entries for the log."""
+    entries: list[str] = []
+    for result in results:
+        if not result.status.failed:
+            continue
+        log_file = run.root / result.log if result.log else None
+        log_text = (
+            log_file.read_text("utf-8", errors="replace") if log_file and log_file.is_file() else ""
+        )
+        context = (
+            f"{run.mode} at commit {commit}; exit code {result.exit_code}; "
+            f"{result.seconds:.1f}s; full log: {result.log or 'none'}"
+        )
+        entry = capture.format_entry(result, log_text, context=context, env=run.env)
+        capture.append_entry(run.root / capture.QUESTIONS_FILE, entry)
+        entries.append(entry)
+    return entries
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report: RunReport
+    interrupted: bool
+    """Ctrl-C stopped the run; the report holds the gates that finished."""
+    questions: list[str]
+    """The Codex_Questions.md entries this run appended, to print to the log too."""
+
+
+def perform(run: Run) -> Outcome:
+    """Run the gates for ``run.mode``, then write the reports and capture the failures."""
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.monotonic()
+    commit = git_commit(run.root)
+    results, interrupted = (run_strict if run.mode == "release" else run_soft)(run)
+    report = RunReport(
+        mode=run.mode,
+        started_at=started,
+        commit=commit,
+        seconds=time.monotonic() - clock,
+        results=tuple(results),
+    )
+    write_reports(report, run.state_dir, run.env)
+    questions = capture_failures(run, results, commit)
+    return Outcome(report=report, interrupted=interrupted, questions=questions)
