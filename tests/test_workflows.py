@@ -1,0 +1,181 @@
+"""The GitHub Actions workflows: valid, audited clean, and wired the way the runbook expects.
+
+Everything here runs offline: check-jsonschema validates against its vendored GitHub workflow
+schema and zizmor audits with ``--offline``. Both come with the ``workflows`` dependency group
+(part of ``tests``), so a missing executable is a broken environment and fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml"))
+GATES_WORKFLOW = WORKFLOWS / "gates.yml"
+RELEASE_WORKFLOW = WORKFLOWS / "release.yml"
+
+# `uses: owner/repo@<40-hex commit> # vX.Y.Z`, the only form an action may be referenced in.
+PINNED_USES = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s")
+TOOL_TIMEOUT = 60
+
+Mapping = dict[str, Any]
+
+
+def tool(name: str) -> str:
+    """The executable ``name`` from this interpreter's environment, or from PATH."""
+    candidate = Path(sys.executable).parent / name
+    if candidate.is_file():
+        return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(
+            f"{name} is not installed (looked next to {sys.executable} and on PATH); "
+            "install the `workflows` dependency group from pyproject.toml",
+            pytrace=False,
+        )
+    return found
+
+
+def run_tool(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, capture_output=True, text=True, timeout=TOOL_TIMEOUT, check=False, cwd=ROOT
+    )
+
+
+@functools.cache
+def load(path: Path) -> Mapping:
+    text = path.read_text(encoding="utf-8")
+    # ruamel.yaml types `load`'s argument under `if False:`, which pyright reads as unknown.
+    workflow: Mapping = YAML(typ="safe", pure=True).load(text)  # pyright: ignore[reportUnknownMemberType]
+    return workflow
+
+
+def steps_using(job: Mapping, action: str) -> list[Mapping]:
+    return [step for step in job["steps"] if str(step.get("uses", "")).startswith(f"{action}@")]
+
+
+def step_running(job: Mapping, command: str) -> Mapping:
+    matches = [step for step in job["steps"] if command in step.get("run", "")]
+    assert len(matches) == 1, f"expected one step running {command!r}, found {len(matches)}"
+    return matches[0]
+
+
+def all_steps(workflow: Mapping) -> list[Mapping]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_the_gates_and_release_workflows_exist() -> None:
+    assert GATES_WORKFLOW in WORKFLOW_FILES
+    assert RELEASE_WORKFLOW in WORKFLOW_FILES
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda path: path.name)
+def test_workflow_matches_the_github_workflow_schema(path: Path) -> None:
+    check = tool("check-jsonschema")
+    result = run_tool(check, "--builtin-schema", "vendor.github-workflows", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda path: path.name)
+def test_zizmor_finds_nothing(path: Path) -> None:
+    result = run_tool(tool("zizmor"), "--offline", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda path: path.name)
+def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    uses = [line for line in lines if USES_LINE.match(line)]
+    assert uses, f"{path.name} uses no action"
+    unpinned = [line.strip() for line in uses if not PINNED_USES.match(line)]
+    assert not unpinned, "not pinned as `owner/repo@<40-hex sha> # vX.Y.Z`:\n" + "\n".join(unpinned)
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda path: path.name)
+def test_least_privilege_and_bounded_runs(path: Path) -> None:
+    workflow = load(path)
+    assert workflow["permissions"] == {}, "top-level permissions must be `{}`"
+    assert "group" in workflow["concurrency"]
+    for name, job in workflow["jobs"].items():
+        assert job["permissions"] == {"contents": "read"}, name
+        assert isinstance(job["timeout-minutes"], int), name
+        for checkout in steps_using(job, "actions/checkout"):
+            assert checkout["with"]["persist-credentials"] is False, name
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda path: path.name)
+def test_no_expression_is_expanded_inside_a_shell_script(path: Path) -> None:
+    # Values reach scripts through `env:`; `${{ }}` in `run:` is a template injection.
+    scripts = [step["run"] for step in all_steps(load(path)) if "run" in step]
+    assert not [script for script in scripts if "${{" in script]
+
+
+def test_gate_matrix_comes_from_the_list_job() -> None:
+    jobs = load(GATES_WORKFLOW)["jobs"]
+    listing = step_running(jobs["list"], "nox --list --json -t gate")
+    assert listing["id"] == "list"
+    assert jobs["list"]["outputs"]["gates"] == "${{ steps.list.outputs.gates }}"
+    assert "$GITHUB_OUTPUT" in listing["run"]
+    gate = jobs["gate"]
+    assert gate["needs"] == "list"
+    assert gate["strategy"]["matrix"]["gate"] == "${{ fromJSON(needs.list.outputs.gates) }}"
+    assert gate["strategy"]["fail-fast"] is False, "one failing gate must not cancel the others"
+
+
+def test_each_gate_runs_with_a_report_and_always_uploads_it() -> None:
+    gate = load(GATES_WORKFLOW)["jobs"]["gate"]
+    run = step_running(gate, 'nox -s "$GATE"')
+    assert run["env"] == {"GATE": "${{ matrix.gate }}"}
+    assert '--report ".runbook/ci/$GATE.json" > ".runbook/ci/$GATE.log" 2>&1' in run["run"]
+    assert 'exit "$status"' in run["run"], "the step must fail when the gate failed"
+    (upload,) = steps_using(gate, "actions/upload-artifact")
+    assert upload["if"] == "always()"
+    assert upload["with"]["name"] == "gate-${{ matrix.gate }}"
+    assert upload["with"]["path"] == ".runbook/ci/"
+    assert upload["with"]["include-hidden-files"] is True
+
+
+def test_gates_reuse_the_uv_cache_with_the_pinned_uv() -> None:
+    gate = load(GATES_WORKFLOW)["jobs"]["gate"]
+    (setup_uv,) = steps_using(gate, "astral-sh/setup-uv")
+    assert setup_uv["with"]["enable-cache"] is True
+    tools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "dependency-groups"
+    ]["tools"]
+    assert f"uv=={setup_uv['with']['version']}" in tools
+
+
+def test_collect_job_writes_one_gate_table_even_when_gates_fail() -> None:
+    collect = load(GATES_WORKFLOW)["jobs"]["collect"]
+    assert collect["needs"] == "gate"
+    assert collect["if"] == "always()"
+    (download,) = steps_using(collect, "actions/download-artifact")
+    assert download["with"] == {"pattern": "gate-*", "merge-multiple": True, "path": ".runbook/ci"}
+    step_running(
+        collect, 'PYTHONPATH=src python -m runbook collect .runbook/ci >> "$GITHUB_STEP_SUMMARY"'
+    )
+
+
+def test_release_runs_on_version_tags_without_caches() -> None:
+    workflow = load(RELEASE_WORKFLOW)
+    assert workflow["on"] == {"push": {"tags": ["v*"]}}
+    (job,) = workflow["jobs"].values()
+    assert step_running(job, "nox -s release")["run"] == "nox -s release"
+    summary = step_running(job, ".runbook/report.md")
+    assert summary["if"] == "always()"
+    assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+    assert not steps_using(job, "astral-sh/setup-uv")
+    assert not steps_using(job, "actions/cache")
+    assert not [step for step in job["steps"] if "cache" in step.get("with", {})]
