@@ -1,0 +1,280 @@
+"""A thin adapter over ``transformers.AutoTokenizer`` that refuses to fail silently.
+
+transformers quietly drops ``padding="max_length"`` and truncation when it has no length to work
+with, ignores or silently applies ``max_length`` depending on other flags, and returns ragged
+object arrays for ``return_tensors="np"``. Each of those becomes a ``ValueError`` here, raised
+before any work is done, so a wrong call is found at the call site rather than in a model.
+
+transformers is imported inside :func:`load_tokenizer` so that importing this module stays cheap,
+and nothing here imports torch: ``return_tensors="pt"`` is handed to transformers untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, cast
+
+__all__ = [
+    "HFTokenizer",
+    "Padding",
+    "ReturnTensors",
+    "TokenizerNotFoundError",
+    "load_tokenizer",
+]
+
+Padding = bool | Literal["longest", "max_length", "do_not_pad"]
+ReturnTensors = Literal["np", "pt"] | None
+
+# transformers stores int(1e30) as the length of a tokenizer without a limit and compares against
+# int(1e20); anything above that is "no real limit".
+_NO_LIMIT_ABOVE = int(1e20)
+_PADDINGS: frozenset[object] = frozenset({False, True, "longest", "max_length", "do_not_pad"})
+_RETURN_TENSORS: frozenset[object] = frozenset({None, "np", "pt"})
+_TRUTHY = frozenset({"1", "on", "yes", "true"})
+
+
+class TokenizerNotFoundError(OSError):
+    """The tokenizer files could not be found locally (and the network was not, or could not be,
+    used). An ``OSError`` like the one transformers raises, so existing handlers still catch it."""
+
+
+def offline_requested() -> bool:
+    """Whether ``HF_HUB_OFFLINE`` asks for offline mode now.
+
+    huggingface_hub reads the variable once at import; reading it again per call lets a program
+    set it late (or a test flip it) and still get ``local_files_only=True`` passed explicitly.
+    """
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUTHY
+
+
+def _looks_like_path(name_or_path: str | os.PathLike[str]) -> bool:
+    """A name that can only mean a folder: never worth asking the Hub about."""
+    if isinstance(name_or_path, os.PathLike):
+        return True
+    return (
+        name_or_path.startswith((".", "~", os.sep))
+        or (os.altsep is not None and os.altsep in name_or_path)
+        or Path(name_or_path).is_absolute()
+        or name_or_path.count("/") > 1
+    )
+
+
+def load_tokenizer(
+    name_or_path: str | os.PathLike[str],
+    *,
+    local_files_only: bool | None = None,
+    revision: str | None = None,
+    **kwargs: Any,
+) -> HFTokenizer:
+    """Load a (fast) tokenizer by Hub name or local folder.
+
+    ``local_files_only=None`` follows ``HF_HUB_OFFLINE`` at call time. A folder-like name that is
+    not a folder fails at once without touching transformers, so a typo in a path never turns
+    into a Hub lookup. Extra keyword arguments go to ``AutoTokenizer.from_pretrained``
+    (e.g. ``pad_token="[PAD]"`` or ``cache_dir=...``).
+    """
+    offline = offline_requested() if local_files_only is None else local_files_only
+    where = os.fspath(name_or_path)
+    folder = Path(where).expanduser()
+    local = folder.is_dir()
+    if not local and _looks_like_path(name_or_path):
+        raise TokenizerNotFoundError(
+            f"no tokenizer folder at {where!r}: looked locally and found no such directory"
+        )
+
+    from transformers import AutoTokenizer  # noqa: PLC0415 - heavy, imported on first use
+
+    auto: Any = AutoTokenizer  # partly untyped library: the boundary is this one name
+    try:
+        backend: Any = auto.from_pretrained(
+            str(folder) if local else where,
+            local_files_only=offline,
+            revision=revision,
+            **kwargs,
+        )
+    except OSError as exc:
+        if local or offline:
+            scope = "in the folder" if local else "in the local Hugging Face cache (offline mode)"
+            raise TokenizerNotFoundError(
+                f"could not load a tokenizer for {where!r}: looked {scope} and found no usable "
+                f"tokenizer files ({exc})"
+            ) from exc
+        raise
+    return HFTokenizer(backend)
+
+
+class HFTokenizer:
+    """A loaded tokenizer with checked ``encode``/``decode``; ``backend`` is the raw one."""
+
+    __slots__ = ("_backend",)
+
+    def __init__(self, backend: Any) -> None:
+        self._backend: Any = backend
+
+    def __repr__(self) -> str:
+        return (
+            f"HFTokenizer({self.name_or_path!r}, vocab_size={self.vocab_size}, "
+            f"model_max_length={self.model_max_length})"
+        )
+
+    @property
+    def backend(self) -> Any:
+        """The transformers tokenizer, for what this adapter does not cover."""
+        return self._backend
+
+    @property
+    def name_or_path(self) -> str:
+        return str(self._backend.name_or_path)
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of ids the tokenizer can produce, added tokens included.
+
+        transformers' own ``vocab_size`` leaves out added tokens, which undersizes an embedding
+        table; ``len(tokenizer)`` is the bound that matters.
+        """
+        return len(self._backend)
+
+    @property
+    def pad_token_id(self) -> int | None:
+        value = self._backend.pad_token_id
+        return None if value is None else int(value)
+
+    @property
+    def model_max_length(self) -> int | None:
+        """The tokenizer's length limit, or None when it has none (transformers reports 1e30)."""
+        value = int(self._backend.model_max_length)
+        return None if value > _NO_LIMIT_ABOVE else value
+
+    @property
+    def padding_side(self) -> Literal["left", "right"]:
+        return cast(Literal["left", "right"], self._backend.padding_side)
+
+    @property
+    def truncation_side(self) -> Literal["left", "right"]:
+        return cast(Literal["left", "right"], self._backend.truncation_side)
+
+    def _check(
+        self,
+        padding: object,
+        truncation: object,
+        max_length: object,
+        pad_to_multiple_of: object,
+        return_tensors: object,
+    ) -> None:
+        """Raise for every combination transformers would quietly ignore or rewrite.
+
+        Arguments are typed ``object`` because they come from callers that type checkers may
+        not have seen; each one is checked at run time.
+        """
+        if padding not in _PADDINGS:
+            raise ValueError(
+                f"padding={padding!r} is not one of False, True, 'longest', 'max_length'"
+            )
+        if not isinstance(truncation, bool):
+            raise TypeError(f"truncation must be True or False, got {truncation!r}")
+        if return_tensors not in _RETURN_TENSORS:
+            raise ValueError(f"return_tensors={return_tensors!r} is not one of None, 'np', 'pt'")
+        if max_length is not None and (
+            isinstance(max_length, bool) or not isinstance(max_length, int) or max_length <= 0
+        ):
+            raise ValueError(f"max_length must be a positive integer, got {max_length!r}")
+        pads = padding not in (False, "do_not_pad")
+        if pad_to_multiple_of is not None:
+            if (
+                isinstance(pad_to_multiple_of, bool)
+                or not isinstance(pad_to_multiple_of, int)
+                or pad_to_multiple_of <= 0
+            ):
+                raise ValueError(
+                    f"pad_to_multiple_of must be a positive integer, got {pad_to_multiple_of!r}"
+                )
+            if not pads:
+                raise ValueError("pad_to_multiple_of has no effect without padding")
+        if max_length is not None and not truncation and padding != "max_length":
+            raise ValueError(
+                f"max_length={max_length} has no effect without truncation=True or "
+                "padding='max_length'; say which one you mean"
+            )
+        length = max_length if max_length is not None else self.model_max_length
+        if length is None and (padding == "max_length" or truncation):
+            wanted = "padding='max_length'" if padding == "max_length" else "truncation=True"
+            raise ValueError(
+                f"{wanted} needs a length, but no max_length was given and the tokenizer "
+                f"{self.name_or_path!r} has no model_max_length; pass max_length=..."
+            )
+        if (
+            pad_to_multiple_of is not None
+            and length is not None
+            and (padding == "max_length" or truncation)
+            and length % pad_to_multiple_of
+        ):
+            raise ValueError(
+                f"pad_to_multiple_of={pad_to_multiple_of} does not divide max_length={length}"
+            )
+        if pads and self._backend.pad_token_id is None:
+            raise ValueError(
+                f"padding needs a pad token and {self.name_or_path!r} has none; load it with "
+                "load_tokenizer(..., pad_token='[PAD]') to add one, or reuse an existing token "
+                "with tokenizer.backend.pad_token = tokenizer.backend.eos_token"
+            )
+
+    def encode(
+        self,
+        texts: str | Sequence[str],
+        *,
+        padding: Padding = False,
+        truncation: bool = False,
+        max_length: int | None = None,
+        pad_to_multiple_of: int | None = None,
+        return_tensors: ReturnTensors = None,
+        add_special_tokens: bool = True,
+    ) -> Mapping[str, Any]:
+        """Encode one string or a batch; the result is transformers' ``BatchEncoding``.
+
+        A batch asked for as tensors must come out rectangular: numpy would otherwise give an
+        array of arrays (dtype object) that fails much later, inside a model.
+        """
+        self._check(padding, truncation, max_length, pad_to_multiple_of, return_tensors)
+        batch: str | list[str] = texts if isinstance(texts, str) else list(texts)
+        ragged_possible = (
+            return_tensors is not None
+            and not isinstance(batch, str)
+            and padding not in (True, "longest")
+            and not (padding == "max_length" and truncation)
+        )
+        encoded: Any = self._backend(
+            batch,
+            padding=padding,
+            truncation=truncation,
+            max_length=max_length,
+            pad_to_multiple_of=pad_to_multiple_of,
+            return_tensors=None if ragged_possible else return_tensors,
+            add_special_tokens=add_special_tokens,
+        )
+        if ragged_possible:
+            lengths = {len(ids) for ids in cast(list[list[int]], encoded["input_ids"])}
+            if len(lengths) > 1:
+                raise ValueError(
+                    f"return_tensors={return_tensors!r} needs sequences of one length, got "
+                    f"lengths {sorted(lengths)}; pass padding=True (or padding='max_length' "
+                    "with truncation=True)"
+                )
+            encoded = encoded.convert_to_tensors(tensor_type=return_tensors)
+        return cast(Mapping[str, Any], encoded)
+
+    def decode(self, ids: Sequence[int] | Any, *, skip_special_tokens: bool = True) -> str:
+        """Decode one sequence of ids (a list, or a 1-D numpy array or tensor) to a string."""
+        text: Any = self._backend.decode(ids, skip_special_tokens=skip_special_tokens)
+        if not isinstance(text, str):
+            raise TypeError("decode takes one sequence of ids; use batch_decode for a batch")
+        return text
+
+    def batch_decode(
+        self, batch: Sequence[Sequence[int]] | Any, *, skip_special_tokens: bool = True
+    ) -> list[str]:
+        """Decode a batch of id sequences (nested lists, or a 2-D array or tensor)."""
+        texts: Any = self._backend.batch_decode(batch, skip_special_tokens=skip_special_tokens)
+        return [str(text) for text in cast(list[Any], texts)]
