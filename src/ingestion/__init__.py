@@ -1,1 +1,7 @@
-"""Read text files whose encoding is unknown."""
+"""Read text files whose encoding is unknown: ``read_text(path)`` returns the text and its codec."""
+
+from ingestion.encoding_detect import Detection, detect_encoding
+from ingestion.errors import BinaryFileError, TextDecodeError
+from ingestion.io_text import read_text
+
+__all__ = ["BinaryFileError", "Detection", "TextDecodeError", "detect_encoding", "read_text"]

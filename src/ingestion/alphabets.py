@@ -1,0 +1,159 @@
+"""Choose among look-alike single-byte codecs by which languages' letters the text would contain.
+
+Statistical detectors confuse codecs that differ in a handful of byte values (cp1252 vs cp1250
+turns French ``è`` into ``č``). Those differences land on letters that belong to different
+languages, so we decode with each look-alike and count non-ASCII characters that no single
+language of that codec would write, plus symbols wedged inside words (``ma³y``, ``c½ur``).
+The codec with the fewest such characters wins; ties go to the most common codec.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WESTERN = {
+    "fr": "àâæçéèêëîïôœùûüÿ",
+    "de": "äöüß",
+    "es": "áéíóúñü",
+    "pt": "áâãàçéêíóôõú",
+    "it": "àèéìíîòóùú",
+    "nl": "áéèëïóöüú",
+    "da": "æøåé",
+    "sv": "åäöé",
+    "fi": "äöåšž",
+    "is": "áðéíóúýþæö",
+    "ca": "àçéèíïòóúü",
+    "et": "äõöüšž",
+    "sq": "çë",
+}
+_CENTRAL = {
+    "cs": "áčďéěíňóřšťúůýž",
+    "sk": "áäčďéíĺľňóôŕšťúýž",
+    "pl": "ąćęłńóśźż",
+    "hu": "áéíóöőúüű",
+    "hr": "čćđšž",
+    "ro": "ăâîşţ",
+    "de": "äöüß",
+}
+_TURKISH = {"tr": "çğıöşüâîû"}
+_BALTIC = {"lt": "ąčęėįšųūž", "lv": "āčēģīķļņšūž", "et": "äõöüšž"}
+_VIETNAMESE = {
+    "vi": "àáâãèéêìíòóôõùúýăđĩũơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+    "\u0300\u0301\u0303\u0309\u0323"
+}
+_ROMANIAN_COMMA = {"ro": "ăâîșț"}
+_RUSSIAN = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+_CYRILLIC = {
+    "ru": _RUSSIAN,
+    "uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+    "be": "абвгдеёжзійклмнопрстуўфхцчшыьэюя",
+    "bg": "абвгдежзийклмнопрстуфхцчшщъьюя",
+    "sr": "абвгдђежзијклљмнњопрстћуфхцчџш",
+    "mk": "абвгдѓежзѕијклљмнњопрстќуфхцчџш",
+    "kk": _RUSSIAN + "әғқңөұүһі",
+}
+
+# Most common first: the order breaks ties.
+LATIN_CANDIDATES: tuple[tuple[str, dict[str, str]], ...] = (
+    ("cp1252", _WESTERN),
+    ("iso8859-15", _WESTERN),
+    ("cp1250", _CENTRAL),
+    ("iso8859-2", _CENTRAL),
+    ("cp1254", _TURKISH),
+    ("iso8859-9", _TURKISH),
+    ("cp1257", _BALTIC),
+    ("iso8859-13", _BALTIC),
+    ("iso8859-4", _BALTIC),
+    ("cp1258", _VIETNAMESE),
+    ("iso8859-16", _ROMANIAN_COMMA),
+)
+CYRILLIC_CANDIDATES: tuple[tuple[str, dict[str, str]], ...] = (
+    ("cp1251", _CYRILLIC),
+    ("kz1048", _CYRILLIC),
+    ("ptcp154", _CYRILLIC),
+)
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_C1_OR_UNDEFINED = re.compile(r"[\x80-\x9f]")
+_WORD_PUNCTUATION = frozenset("’‘´·‐‑–—")  # noqa: RUF001 - these apostrophes are the point
+
+
+@dataclass(frozen=True)
+class AlphabetScore:
+    """How well one codec's reading of the sample fits one of its languages."""
+
+    encoding: str
+    language: str
+    foreign: int  # non-ASCII characters that language would not write
+    total: int  # non-ASCII characters in the reading
+
+    @property
+    def foreign_share(self) -> float:
+        return self.foreign / self.total if self.total else 0.0
+
+
+def _with_capitals(letters: str) -> frozenset[str]:
+    capitals = (letter.upper() for letter in letters)
+    return frozenset(letters).union(c for c in capitals if len(c) == 1) | {"İ"}
+
+
+_ALPHABET_CACHE: dict[str, frozenset[str]] = {}
+
+
+def _alphabet(letters: str) -> frozenset[str]:
+    cached = _ALPHABET_CACHE.get(letters)
+    if cached is None:
+        cached = _ALPHABET_CACHE[letters] = _with_capitals(letters)
+    return cached
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LM"
+
+
+def _wedged_symbols(text: str) -> int:
+    """Non-letters with a letter on both sides: the mark of a wrong codec."""
+    count = 0
+    for match in _NON_ASCII.finditer(text):
+        char, at = match.group(), match.start()
+        if _is_letter(char) or char in _WORD_PUNCTUATION or at == 0 or at + 1 >= len(text):
+            continue
+        if _is_letter(text[at - 1]) and _is_letter(text[at + 1]):
+            count += 1
+    return count
+
+
+def score_codec(sample: bytes, encoding: str, languages: dict[str, str]) -> AlphabetScore | None:
+    """The best-fitting language for this codec's reading, or None when it cannot be text."""
+    try:
+        text = sample.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if _C1_OR_UNDEFINED.search(text):
+        return None
+    counts: dict[str, int] = {}
+    for char in _NON_ASCII.findall(text):
+        counts[char] = counts.get(char, 0) + 1
+    total = sum(counts.values())
+    letters = {char: n for char, n in counts.items() if _is_letter(char)}
+    wedged = _wedged_symbols(text)
+    best: AlphabetScore | None = None
+    for language, alphabet in languages.items():
+        known = _alphabet(alphabet)
+        foreign = wedged + sum(n for char, n in letters.items() if char not in known)
+        if best is None or foreign < best.foreign:
+            best = AlphabetScore(encoding, language, foreign, total)
+    return best
+
+
+def best_fit(
+    sample: bytes, candidates: tuple[tuple[str, dict[str, str]], ...]
+) -> AlphabetScore | None:
+    """The candidate codec whose reading has the fewest foreign characters (earliest on ties)."""
+    scores = (score_codec(sample, encoding, languages) for encoding, languages in candidates)
+    ranked = [score for score in scores if score is not None]
+    if not ranked:
+        return None
+    return min(ranked, key=lambda score: score.foreign)

@@ -1,0 +1,80 @@
+"""In-band encoding declarations: XML declaration, HTML meta charset, PEP 263 coding line."""
+
+from __future__ import annotations
+
+import re
+
+from ingestion.utils import codec_name
+
+_HEAD = 4096
+_XML = re.compile(rb"""\A\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_META = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_PEP263 = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+_LABELS = {
+    "x-sjis": "shift_jis",
+    "sjis": "shift_jis",
+    "windows-31j": "cp932",
+    "x-mac-roman": "mac_roman",
+    "x-mac-cyrillic": "mac_cyrillic",
+    "x-euc-jp": "euc_jp",
+    "x-gbk": "gbk",
+}
+
+# What a declared name means in practice (WHATWG and vendor supersets): the first codec that
+# decodes the whole file strictly wins, so the declared one is still tried first.
+_SUPERSETS: dict[str, tuple[str, ...]] = {
+    "shift_jis": ("cp932",),
+    "euc_jp": ("euc_jis_2004",),
+    "euc_kr": ("cp949",),
+    "gb2312": ("gbk", "gb18030"),
+    "gbk": ("gb18030",),
+    "big5": ("cp950", "big5hkscs"),
+    "tis-620": ("cp874",),
+    "iso8859-9": ("cp1254",),
+    "iso8859-11": ("cp874",),
+}
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The Python codec named by the file's own declaration, or None when there is none we know."""
+    head = data[:_HEAD]
+    match = _XML.match(head) or _META.search(head)
+    if match is None:
+        first_two_lines = head.split(b"\n", 2)[:2]
+        match = next(filter(None, (_PEP263.match(line) for line in first_two_lines)), None)
+    if match is None:
+        return None
+    return _known_codec(match.group(1).decode("ascii").lower())
+
+
+def _known_codec(label: str) -> str | None:
+    """Python's codec for a declared label, including the ``x-`` labels browsers accept."""
+    for name in (label, _LABELS.get(label, label), label.removeprefix("x-")):
+        try:
+            return codec_name(name)
+        except LookupError:
+            continue
+    return None
+
+
+def decode_as_declared(data: bytes, declared: str) -> tuple[str, str] | None:
+    """Decode with the declared codec (or its usual superset) when the bytes agree with it.
+
+    Agreement means a strict decode that still contains the declaration itself, which rules out
+    names that cannot have been written in an ASCII-compatible file (UTF-16, EBCDIC).
+    """
+    if declared.startswith(("utf-16", "utf-32")):
+        return None
+    candidates: tuple[str, ...] = (declared, *_SUPERSETS.get(declared, ()))
+    if declared in ("latin-1", "iso8859-1", "ascii") and re.search(rb"[\x80-\x9f]", data):
+        # Browsers read latin-1 labels as cp1252; C1 control codes in real text are a mislabel.
+        candidates = ("cp1252", declared)
+    for codec in candidates:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if re.search(r"coding|charset|encoding", text[:_HEAD], re.IGNORECASE):
+            return text, codec
+    return None

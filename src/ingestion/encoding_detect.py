@@ -1,0 +1,217 @@
+"""Decide which codec a byte string is in, and say why.
+
+The order is the order of certainty: a BOM, then the shape of UTF-16/32 and binary data, then
+strict UTF-8 (valid non-ASCII UTF-8 is almost never an accident), then the file's own
+declaration, then a statistical detector on a bounded sample whose look-alike picks are
+re-ranked by alphabet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ingestion.alphabets import CYRILLIC_CANDIDATES, LATIN_CANDIDATES, AlphabetScore, best_fit
+from ingestion.declared import declared_encoding, decode_as_declared
+from ingestion.utils import bom_encoding, codec_name, spread_sample
+
+Reason = Literal["bom", "declared", "utf-8", "detector", "fallback"]
+
+SAMPLE_BYTES = 64 * 1024
+# Bytes that plain text in an 8-bit or multi-byte codec does not contain (ESC, SO and SI are
+# left out: ISO-2022 text uses them). A stray one is tolerated: legacy files carry the odd one.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x10-\x1a\x1c-\x1f\x7f]")
+_CONTROL_SHARE = 0.005
+_ISO2022 = (
+    (re.compile(rb"\x1b\$\)C"), "iso2022_kr"),
+    (re.compile(rb"\x1b[$(][@BJD(]"), "iso2022_jp"),
+)
+_WIDE_CODECS = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
+_WIDE_PLAUSIBLE = 0.9
+# A detector pick outside these is trusted as is; inside, the alphabet check may overrule it.
+_OTHER_SCRIPTS = re.compile(
+    r"^(cp1251|kz1048|ptcp154|koi8|mac[-_]cyrillic|iso8859-[5678]|cp125[356]|cp8(55|66|69|62)"
+    r"|cp1125|ibm8|cp424|cp737|mac[-_]greek|tis|cp874|iso8859-11|utf|big5|gb|hz|euc|shift|cp9|"
+    r"johab|iso2022|cp949|cp932|cp950)"
+)
+_LATIN_OVERRULE_SHARE = 0.2
+_MOSTLY_UTF8_FACTOR = 5
+_MOSTLY_UTF8_MIN = 4
+# Standard codecs first: a superset is used only when the standard one does not decode.
+_NARROWEST = {
+    "cp932": ("shift_jis", "cp932"),
+    "shift_jis_2004": ("shift_jis", "cp932", "shift_jis_2004"),
+    "shift_jisx0213": ("shift_jis", "cp932", "shift_jisx0213"),
+    "cp949": ("euc_kr", "cp949"),
+    "gbk": ("gb2312", "gbk"),
+    "gb18030": ("gb2312", "gbk", "gb18030"),
+    "cp950": ("big5", "cp950"),
+    "big5hkscs": ("big5", "cp950", "big5hkscs"),
+    "euc_jis_2004": ("euc_jp", "euc_jis_2004"),
+    "euc_jisx0213": ("euc_jp", "euc_jisx0213"),
+}
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A codec and why it was chosen; ``encoding`` is None when the bytes are binary."""
+
+    encoding: str | None
+    reason: Reason
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """A detection plus the text, when deciding already meant decoding the whole input."""
+
+    detection: Detection
+    text: str | None = None
+    bom_length: int = 0
+
+
+def detect_encoding(data: bytes | os.PathLike[str] | str) -> Detection:
+    """The encoding ``read_text(..., encoding="auto")`` would use for these bytes or this file."""
+    payload = data if isinstance(data, bytes) else Path(data).read_bytes()
+    return sniff(payload).detection
+
+
+def sniff(data: bytes) -> Sniffed:
+    """Detect the codec of ``data``; returns the decoded text too when it came for free."""
+    if not data:
+        return Sniffed(Detection("utf-8", "utf-8"), "")
+    bom = bom_encoding(data)
+    if bom is not None:
+        return Sniffed(Detection(bom[0], "bom"), bom_length=bom[1])
+    sample = spread_sample(data, SAMPLE_BYTES)
+    if b"\x00" in data or len(_CONTROL.findall(sample)) > len(sample) * _CONTROL_SHARE:
+        return Sniffed(_wide_or_binary(data, sample))
+    if data.isascii():
+        return _ascii(data)
+    return _eight_bit(data, sample)
+
+
+def _eight_bit(data: bytes, sample: bytes) -> Sniffed:
+    """Non-ASCII text without a BOM: UTF-8, then the file's own word, then a guess."""
+    try:
+        return Sniffed(Detection("utf-8", "utf-8"), data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    if _mostly_utf8(data, first_bad):
+        return Sniffed(Detection("utf-8", "utf-8"))
+    declared = declared_encoding(data)
+    decoded = None if declared in (None, "utf-8") else decode_as_declared(data, declared)
+    if decoded is not None:
+        return Sniffed(Detection(decoded[1], "declared"), decoded[0])
+    return Sniffed(guess(sample))
+
+
+def _ascii(data: bytes) -> Sniffed:
+    """Seven-bit data is UTF-8 unless ISO-2022 escape sequences say otherwise."""
+    if b"\x1b" in data:
+        for pattern, encoding in _ISO2022:
+            if pattern.search(data):
+                try:
+                    return Sniffed(Detection(encoding, "detector", 1.0), data.decode(encoding))
+                except UnicodeDecodeError:
+                    continue
+    return Sniffed(Detection("utf-8", "utf-8"), data.decode("ascii"))
+
+
+def _wide_or_binary(data: bytes, sample: bytes) -> Detection:
+    """BOM-less UTF-16/32 when one of them reads as plausible text; otherwise binary."""
+    best: tuple[float, str] | None = None
+    for encoding in _WIDE_CODECS:
+        unit = 4 if encoding.startswith("utf-32") else 2
+        if len(data) % unit:
+            continue
+        head = sample[: len(sample) - len(sample) % unit]
+        try:
+            text = head.decode(encoding)
+            share = _plausible_share(text)
+            if share >= _WIDE_PLAUSIBLE and (best is None or share > best[0]):
+                data.decode(encoding)
+                best = (share, encoding)
+        except UnicodeDecodeError:
+            continue
+    if best is None:
+        return Detection(None, "detector")
+    return Detection(best[1], "detector", round(best[0], 3))
+
+
+def _plausible_share(text: str) -> float:
+    """Share of characters from scripts people write (not controls, private use or rarities)."""
+    if not text or any(
+        unicodedata.category(char) in ("Cc", "Cn", "Co", "Cs") and char not in "\t\n\r\f"
+        for char in text
+    ):
+        return 0.0
+    common = sum(1 for char in text if _common_code_point(ord(char)))
+    return common / len(text)
+
+
+def _common_code_point(point: int) -> bool:
+    return (
+        point < 0x0530  # Latin, Greek, Cyrillic, Armenian
+        or 0x0590 <= point < 0x0700  # Hebrew, Arabic
+        or 0x0E00 <= point < 0x0E80  # Thai
+        or 0x2000 <= point < 0x2070  # punctuation
+        or 0x3000 <= point < 0x3100  # CJK punctuation, kana
+        or 0x4E00 <= point < 0xA000  # CJK ideographs
+        or 0xAC00 <= point < 0xD7A4  # Hangul syllables
+        or 0xFF00 <= point < 0xFFF0  # full-width forms
+    )
+
+
+def _mostly_utf8(data: bytes, first_bad: int) -> bool:
+    """UTF-8 with a few stray bytes, rather than another codec: many valid multi-byte sequences."""
+    around_error = data[max(0, first_bad - SAMPLE_BYTES // 8) : first_bad + SAMPLE_BYTES // 8]
+    sample = spread_sample(data, SAMPLE_BYTES) + b"\n" + around_error
+    text = sample.decode("utf-8", "surrogateescape")
+    bad = sum(1 for char in text if "\udc80" <= char <= "\udcff")
+    multi_byte = sum(1 for char in text if ord(char) > 0x7F) - bad
+    return multi_byte >= _MOSTLY_UTF8_MIN and multi_byte >= _MOSTLY_UTF8_FACTOR * bad
+
+
+def guess(sample: bytes) -> Detection:
+    """charset-normalizer's pick, corrected by alphabet for look-alike codecs; UTF-8 without it."""
+    try:
+        import charset_normalizer  # noqa: PLC0415 - optional, and import is slow
+    except ImportError:
+        return Detection("utf-8", "fallback")
+    match = charset_normalizer.from_bytes(sample).best()
+    picked = None if match is None else codec_name(match.encoding)
+    confidence = None if match is None else round(1.0 - match.chaos, 3)
+    if picked is not None and _OTHER_SCRIPTS.match(picked):
+        if picked in ("cp1251", "kz1048", "ptcp154"):
+            return _alphabet_detection(best_fit(sample, CYRILLIC_CANDIDATES), picked, confidence)
+        return Detection(_narrowest(sample, picked), "detector", confidence)
+    latin = best_fit(sample, LATIN_CANDIDATES)
+    if latin is not None and latin.foreign_share <= _LATIN_OVERRULE_SHARE:
+        return _alphabet_detection(latin, picked, confidence)
+    if picked is None:
+        return Detection(None, "detector")
+    return Detection(picked, "detector", confidence)
+
+
+def _alphabet_detection(
+    score: AlphabetScore | None, picked: str | None, confidence: float | None
+) -> Detection:
+    if score is None:
+        return Detection(picked, "detector", confidence)
+    return Detection(score.encoding, "detector", round(1.0 - score.foreign_share, 3))
+
+
+def _narrowest(sample: bytes, picked: str) -> str:
+    """The standard codec when it reads the sample: vendor supersets map a few characters apart."""
+    for encoding in _NARROWEST.get(picked, ()):
+        try:
+            sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return picked
