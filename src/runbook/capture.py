@@ -42,23 +42,24 @@ def format_entry(
     if tail:
         fenced = tail.replace("```", "'''")
         error += f"\n```text\n{fenced}\n```"
-    return TEMPLATE.format(
+    entry = TEMPLATE.format(
         timestamp=when,
         step=result.step,
         description=f"{result.name} gate ({result.projector}) `{result.command}`",
-        error=redact(error, env),
-        context=redact(context, env),
+        error=error,
+        context=context,
     )
+    return redact(entry, env)
 
 
 def append_entry(path: Path, entry: str) -> None:
-    """Append ``entry`` (plus a separating blank line) atomically with respect to other writers."""
-    data = ("\n" + entry).encode("utf-8")
+    """Append ``entry`` (after a blank line) atomically with respect to other writers."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            os.write(fd, data)
+            separator = "\n" if os.fstat(fd).st_size else ""
+            os.write(fd, (separator + entry).encode("utf-8"))
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

@@ -28,7 +28,7 @@ GRACE_SECONDS = 5.0
 """How long a stopped gate gets to exit on SIGTERM before SIGKILL."""
 
 # nox reports the tool's own exit code; ours is always 1 when a session fails.
-_NOX_EXIT = re.compile(r"^nox > Command .* failed with exit code (-?\d+)", re.MULTILINE)
+_NOX_EXIT = re.compile(r"^nox > Command (\S+).* failed with exit code (-?\d+)", re.MULTILINE)
 _NOX_MISSING = re.compile(r"^nox > (Program \S+ not found\.?.*)$", re.MULTILINE)
 
 
@@ -82,8 +82,15 @@ def classify(gate: Gate, code: int, log: str) -> tuple[Status, int]:
     """
     if code == 0:
         return Status.PASS, 0
-    match = _NOX_EXIT.findall(log)
-    tool_code = int(match[-1]) if match else code
+    if _NOX_MISSING.search(log):
+        return Status.ERROR, code
+    failures: list[tuple[str, str]] = _NOX_EXIT.findall(log)
+    tool_code = code
+    if failures:
+        program, exit_code = failures[-1]
+        if Path(program).name != Path(gate.command[0]).name:
+            return Status.ERROR, int(exit_code)  # setup (e.g. installing the group) failed
+        tool_code = int(exit_code)
     if tool_code in gate.failure_codes:
         return Status.FAIL, tool_code
     return Status.ERROR, tool_code

@@ -30,7 +30,9 @@ def build_and_check(root: Path, dist: Path) -> list[Path]:
     wheels = [p for p in built if p.suffix == ".whl"]
     sdists = [p for p in built if p.name.endswith(".tar.gz")]
     if len(wheels) != 1 or len(sdists) != 1:
-        raise SystemExit(f"package: expected one wheel and one sdist, got {[p.name for p in built]}")
+        raise SystemExit(
+            f"package: expected one wheel and one sdist, got {[p.name for p in built]}"
+        )
     _run(sys.executable, "-m", "twine", "check", "--strict", *built)
     with tempfile.TemporaryDirectory(prefix="codex-ml-wheel-") as tmp:
         env_dir = Path(tmp) / "venv"

@@ -1,0 +1,291 @@
+"""The runner's parts: reasons, redaction, error capture, settings, the command line, reports."""
+
+from __future__ import annotations
+
+import io
+import json
+import multiprocessing
+import re
+from pathlib import Path
+
+import pytest
+
+from runbook import capture, cli, collect, gates, reasons, settings
+from runbook.execute import classify, reason_for
+from runbook.redact import bounded_tail, redact
+from runbook.report import RunReport, render_markdown, render_terminal, use_colour
+from runbook.result import GateResult, Status
+
+TESTS_GATE = gates.select(["tests"])[0]
+LINT_GATE = gates.select(["lint"])[0]
+
+
+# --- reasons: the tool's own summary line -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("summarize", "log", "reason"),
+    [
+        (reasons.ruff_check, "a.py:1:1: F401\nFound 3 errors.\n[*] 3 fixable", "3 errors"),
+        (reasons.ruff_check, "Found 1 error.", "1 error"),
+        (
+            reasons.ruff_format,
+            "Would reformat: a.py\n2 files would be reformatted, 9 files already formatted",
+            "2 files would be reformatted",
+        ),
+        (reasons.pytest, "FAILED t.py::x\n2 failed, 41 passed in 3.21s", "2 failed, 41 passed"),
+        (
+            reasons.pytest,
+            "===== 1 failed, 2 passed, 1 skipped in 0.1s =====",
+            "1 failed, 2 passed, 1 skipped",
+        ),
+        (
+            reasons.pytest,
+            "TOTAL 100 36 64%\nFAIL Required test coverage of 70% not reached. "
+            "Total coverage: 64.00%\n43 passed in 2.0s",
+            "43 passed; coverage 64% < 70%",
+        ),
+        (reasons.pytest, "no tests ran in 0.01s", "no tests ran"),
+        (
+            reasons.pyright,
+            "x.py:1:1 - error: bad\n3 errors, 0 warnings, 0 informations",
+            "3 errors",
+        ),
+        (reasons.last_line, "boom\nnox > Session x failed.", "boom"),
+    ],
+)
+def test_reason_is_the_tools_summary_line(
+    summarize: reasons.Summarizer, log: str, reason: str
+) -> None:
+    assert summarize(log) == reason
+
+
+def test_coverage_percent_is_read_from_the_total_line() -> None:
+    assert reasons.coverage_percent("Name Stmts Miss Cover\nTOTAL 889 120 86.5%\n") == 86.5
+    assert reasons.coverage_percent("3 passed") is None
+
+
+def test_nox_exit_code_tells_findings_from_a_broken_tool() -> None:
+    findings = "nox > Command ruff check src failed with exit code 1\nnox > Session lint failed."
+    config = "ruff failed\nnox > Command ruff check src failed with exit code 2"
+    assert classify(LINT_GATE, 1, findings) == (Status.FAIL, 1)
+    assert classify(LINT_GATE, 1, config) == (Status.ERROR, 2)
+    assert classify(TESTS_GATE, 1, "nox > Command pytest failed with exit code 5") == (
+        Status.FAIL,
+        5,
+    )
+
+
+def test_failed_install_is_an_error_not_a_failure() -> None:
+    log = "nox > Command uv pip install ruff==0.17.6 failed with exit code 1"
+    assert classify(LINT_GATE, 1, log) == (Status.ERROR, 1)
+
+
+def test_missing_program_under_nox_is_an_error_naming_it() -> None:
+    log = "nox > Running session lint\nnox > Program ruff not found.\nnox > Session lint failed."
+    status, code = classify(LINT_GATE, 1, log)
+    assert status is Status.ERROR
+    assert reason_for(LINT_GATE, status, code, log) == "Program ruff not found."
+
+
+# --- redaction and bounds -------------------------------------------------------------------
+
+
+def test_redact_masks_env_secrets_urls_and_tokens() -> None:
+    env = {"HF_TOKEN": "abcd1234efgh", "MY_API_KEY": "k3y-value", "HOME": "/root", "X_KEY": "1"}
+    text = (
+        "token abcd1234efgh and k3y-value at https://alice:s3cret@host/repo.git\n"
+        "hf_AbCdEfGhIjKlMnOpQrStUv password=hunter2 Authorization: Bearer xyz.abc\n"
+        "home is /root, flag 1"
+    )
+    out = redact(text, env)
+    for secret in ("abcd1234efgh", "k3y-value", "s3cret", "hf_AbCdEfGh", "hunter2", "xyz.abc"):
+        assert secret not in out
+    assert "https://***@host/repo.git" in out
+    assert "home is /root, flag 1" in out  # ordinary values and short values stay
+
+
+def test_bounded_tail_keeps_the_last_lines_and_drops_nox_chatter() -> None:
+    log = "\n".join(
+        [
+            "nox > Running session tests",
+            *(f"line {i}" for i in range(500)),
+            "nox > Command pytest failed with exit code 1",
+        ]
+    )
+    tail = bounded_tail(log, max_lines=10)
+    assert tail.startswith("[… 491 earlier lines in the log]")
+    assert "line 499" in tail
+    assert "line 489" not in tail
+    assert "Running session" not in tail
+    assert "failed with exit code 1" in tail
+    assert len(bounded_tail("x" * 100_000, max_chars=4000)) <= 4000
+
+
+# --- Codex_Questions.md ---------------------------------------------------------------------
+
+FAILED = GateResult(
+    name="lint",
+    projector="Π_lint",
+    status=Status.FAIL,
+    reason="3 errors",
+    exit_code=1,
+    command="ruff check src tests",
+    log=".runbook/logs/lint.log",
+    step=1,
+)
+
+
+def test_entry_has_the_runbook_error_capture_format() -> None:
+    entry = capture.format_entry(FAILED, "Found 3 errors.", context="runbook at commit abc")
+    lines = entry.splitlines()
+    assert re.fullmatch(
+        r"Question for ChatGPT @codex \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00:", lines[0]
+    )
+    assert lines[1] == (
+        "While performing [1:lint gate (Π_lint) `ruff check src tests`], "
+        "encountered the following error:"
+    )
+    assert lines[2] == "fail: 3 errors"
+    assert "Found 3 errors." in entry
+    assert lines[-2] == "Context: runbook at commit abc"
+    assert lines[-1].startswith("What are the possible causes")
+
+
+def _append_many(path: str, worker: int) -> None:
+    for i in range(25):
+        entry = capture.format_entry(FAILED, f"worker {worker} entry {i}\n" * 30, context="x")
+        capture.append_entry(Path(path), entry)
+
+
+def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
+    path = tmp_path / "Codex_Questions.md"
+    path.write_text("# my own notes, kept\n")
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_append_many, args=(str(path), w)) for w in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(60)
+    text = path.read_text("utf-8")
+    assert text.startswith("# my own notes, kept\n")
+    entries = re.split(r"(?m)^(?=Question for ChatGPT @codex )", text)[1:]
+    assert len(entries) == 100
+    for entry in entries:
+        workers = set(re.findall(r"worker (\d) entry (\d+)", entry))
+        assert len(workers) == 1, "two writers' lines in one entry"
+        assert entry.rstrip().endswith("preserving intended functionality?")
+
+
+# --- settings and the command line ----------------------------------------------------------
+
+
+def write_pyproject(root: Path, body: str) -> None:
+    (root / "pyproject.toml").write_text(body, "utf-8")
+
+
+def test_threshold_comes_from_pyproject_and_env_overrides_it(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, "[tool.coverage.report]\nfail_under = 82\n")
+    assert settings.load(tmp_path, env={}).cov_fail_under == 82
+    assert settings.load(tmp_path, env={settings.COV_ENV: "55.5"}).cov_fail_under == 55.5
+
+
+@pytest.mark.parametrize("bad", ["120", "-1", "nan", "seventy"])
+def test_threshold_outside_0_to_100_is_a_clear_error(tmp_path: Path, bad: str) -> None:
+    write_pyproject(tmp_path, "")
+    with pytest.raises(settings.SettingsError, match=f"{settings.COV_ENV}.*0 to 100"):
+        settings.load(tmp_path, env={settings.COV_ENV: bad})
+
+
+def test_cli_rejects_bad_threshold_listing_the_range(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run", "--cov-fail-under", "150"])
+    assert exc.value.code == 2
+    assert "outside 0 to 100" in capsys.readouterr().err
+
+
+def test_cli_rejects_unknown_gate_listing_the_allowed_ones(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, "")
+    out = io.StringIO()
+    assert cli.main(["run", "--gates", "lnt", "--root", str(tmp_path)], stdout=out) == 2
+    assert out.getvalue() == (
+        "runbook: error: unknown gate 'lnt'; allowed: lint, format, tests, types, package\n"
+    )
+
+
+def test_required_gates_cannot_be_skipped(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, '[tool.runbook]\nskip = ["tests"]\n')
+    with pytest.raises(
+        settings.SettingsError, match="tests cannot be skipped; optional gates: types"
+    ):
+        settings.load(tmp_path, env={})
+
+
+@pytest.mark.parametrize("bad", ["0", "-5", "soon"])
+def test_bad_timeout_is_rejected(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--timeout", bad])
+    assert "--timeout" in capsys.readouterr().err
+
+
+def test_gate_table_is_the_single_source_for_nox_sessions() -> None:
+    names = gates.names()
+    assert names == ["lint", "format", "tests", "types", "package"]
+    assert [g.name for g in gates.GATES if not g.required] == ["types"]
+    assert TESTS_GATE.argv(75) == ["pytest", "-q", "--cov", "--cov-fail-under=75"]
+
+
+def test_cli_list_prints_the_gate_table() -> None:
+    out = io.StringIO()
+    assert cli.main(["list"], stdout=out) == 0
+    assert out.getvalue().splitlines()[3].split()[:3] == ["types", "Π_types", "optional"]
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def report(*results: GateResult, mode: str = "runbook") -> RunReport:
+    return RunReport(mode=mode, started_at="t", commit="abc1234", seconds=1.25, results=results)
+
+
+def test_terminal_table_is_plain_when_piped_and_coloured_in_a_terminal() -> None:
+    passed = GateResult(name="format", projector="Π_format", status=Status.PASS, seconds=0.4)
+    rep = report(FAILED, passed)
+    plain = render_terminal(rep, colour=False)
+    assert "\033[" not in plain
+    assert plain.splitlines()[2].split() == ["lint", "Π_lint", "fail", "0.0s", "3", "errors"]
+    assert plain.splitlines()[-1] == "runbook: FAIL in 1.2s at abc1234"
+    coloured = render_terminal(rep, colour=True)
+    assert "\033[31m✗ fail" in coloured
+    assert "\033[32m✓ pass" in coloured
+
+
+def test_colour_follows_the_stream_and_the_conventions() -> None:
+    piped = io.StringIO()
+    assert not use_colour(piped, env={})
+    assert use_colour(piped, env={"FORCE_COLOR": "1"})
+    assert not use_colour(piped, env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
+
+
+def test_markdown_escapes_pipes_in_reasons() -> None:
+    odd = GateResult(name="tests", projector="Π", status=Status.ERROR, reason="a | b")
+    assert "| a \\| b |" in render_markdown(report(odd))
+
+
+def test_collect_builds_the_ci_gate_table_from_nox_reports(tmp_path: Path) -> None:
+    def nox_report(name: str, code: int) -> None:
+        data = {"result": code, "sessions": [{"name": name, "result_code": code, "duration": 2.5}]}
+        (tmp_path / f"{name}.json").write_text(json.dumps(data))
+
+    nox_report("lint", 0)
+    (tmp_path / "lint.log").write_text(
+        "Found 2 errors.\nnox > Command ruff check failed with exit code 1\n"
+    )
+    for name in ("format", "tests"):
+        nox_report(name, 1)
+    out = io.StringIO()
+    assert collect.main(tmp_path, out) == 1
+    table = out.getvalue()
+    assert "| lint | Π_lint | ✗ fail | 2.5s | 2 errors |" in table
+    assert "| format | Π_format | ✓ pass | 2.5s |  |" in table
+    assert "| types | Π_types | · not run | 0.0s | no report from CI |" in table

@@ -1,0 +1,282 @@
+"""The runner on a fake gate table: each gate is a small Python program, so every outcome a
+real tool can have (pass, findings, crash, missing, hang) is produced on purpose."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from runbook import reasons
+from runbook.gates import Gate
+from runbook.result import GateResult, Status
+from runbook.run import Mode, Run, perform
+from runbook.settings import Settings
+
+PY = sys.executable
+
+
+def gate(name: str, code: str, *, required: bool = True, **kw: object) -> Gate:
+    return Gate(
+        name=name,
+        projector=f"Π_{name}",
+        description=f"fake {name}",
+        command=(PY, "-c", textwrap.dedent(code)),
+        groups=(),
+        required=required,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def direct(g: Gate) -> list[str]:
+    return list(g.command)
+
+
+def make_run(
+    tmp_path: Path,
+    gates: tuple[Gate, ...],
+    *,
+    settings: Settings | None = None,
+    mode: Mode = "runbook",
+    jobs: int = 2,
+    on_result: Callable[[GateResult], None] = lambda _r: None,
+) -> Run:
+    return Run(
+        root=tmp_path,
+        settings=settings or Settings(timeout=30),
+        mode=mode,
+        gates=gates,
+        jobs=jobs,
+        launcher=direct,
+        env={**os.environ, "API_TOKEN": "tok-very-secret-value"},
+        on_result=on_result,
+    )
+
+
+LINT_FAIL = gate(
+    "lint",
+    "print('x.py:1:1: F401 unused import'); print('Found 3 errors.'); raise SystemExit(1)",
+    summarize=reasons.ruff_check,
+)
+PASSES = gate("format", "print('ok')")
+TESTS_FAIL = gate(
+    "tests",
+    """
+    print('FAILED tests/test_x.py::test_y - assert 1 == 2')
+    print('using API_TOKEN=tok-very-secret-value and https://bob:hunter2@example.org/x')
+    print('2 failed, 41 passed in 3.20s')
+    raise SystemExit(1)
+    """,
+    summarize=reasons.pytest,
+)
+
+
+def alive(pid: int) -> bool:
+    """A killed process whose parent is gone may linger as a zombie until reaped: not alive."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in {"Z", "X"}
+
+
+def questions(root: Path) -> list[str]:
+    text = (root / "Codex_Questions.md").read_text("utf-8")
+    return [
+        e.rstrip("\n") + "\n" for e in re.split(r"(?m)^(?=Question for ChatGPT @codex )", text) if e
+    ]
+
+
+def test_soft_runbook_runs_every_gate_records_failures_and_exits_1(tmp_path: Path) -> None:
+    outcome = perform(make_run(tmp_path, (LINT_FAIL, PASSES, TESTS_FAIL)))
+    statuses = [(r.name, r.status, r.reason) for r in outcome.report.results]
+    assert statuses == [
+        ("lint", Status.FAIL, "3 errors"),
+        ("format", Status.PASS, ""),
+        ("tests", Status.FAIL, "2 failed, 41 passed"),
+    ]
+    assert outcome.report.exit_code == 1
+
+    report = json.loads((tmp_path / ".runbook/report.json").read_text("utf-8"))
+    assert report["result"] == "fail"
+    assert report["mode"] == "runbook"
+    first = report["gates"][0]
+    assert {"name", "projector", "status", "exit_code", "seconds", "reason", "command", "log"} <= (
+        set(first)
+    )
+    assert first["log"] == ".runbook/logs/lint.log"
+    assert "Found 3 errors." in (tmp_path / first["log"]).read_text("utf-8")
+    assert "| lint | Π_lint | ✗ fail |" in (tmp_path / ".runbook/report.md").read_text("utf-8")
+
+    entries = questions(tmp_path)
+    assert len(entries) == 2
+    assert entries[0].splitlines()[1].startswith("While performing [1:lint gate (Π_lint)")
+    assert entries[1].splitlines()[1].startswith("While performing [3:tests gate (Π_tests)")
+    for entry in entries:
+        assert entry.splitlines()[-1] == (
+            "What are the possible causes, and how can this be resolved while preserving "
+            "intended functionality?"
+        )
+        assert any(line.startswith("Context: runbook at commit") for line in entry.splitlines())
+    assert "tok-very-secret-value" not in entries[1]
+    assert "hunter2" not in entries[1]
+    assert outcome.questions == entries
+
+
+def test_all_required_pass_exits_0_even_when_optional_gate_fails(tmp_path: Path) -> None:
+    optional = gate(
+        "types",
+        "print('1 error, 0 warnings, 0 informations'); raise SystemExit(1)",
+        required=False,
+        summarize=reasons.pyright,
+    )
+    outcome = perform(make_run(tmp_path, (PASSES, optional)))
+    assert [r.status for r in outcome.report.results] == [Status.PASS, Status.FAIL]
+    assert outcome.report.exit_code == 0
+    assert outcome.report.results[1].reason == "1 error"
+
+
+def test_optional_gate_turned_off_shows_as_skipped(tmp_path: Path) -> None:
+    optional = gate("types", "raise SystemExit(1)", required=False)
+    run = make_run(tmp_path, (PASSES, optional), settings=Settings(skip=("types",)))
+    outcome = perform(run)
+    assert outcome.report.results[1].status is Status.SKIPPED
+    assert outcome.report.exit_code == 0
+    assert not (tmp_path / "Codex_Questions.md").exists()
+
+
+def test_missing_tool_is_an_error_and_other_gates_still_run(tmp_path: Path) -> None:
+    missing = Gate(
+        name="lint", projector="Π_lint", description="", command=("no-such-tool-x",), groups=()
+    )
+    outcome = perform(make_run(tmp_path, (missing, PASSES)))
+    lint, fmt = outcome.report.results
+    assert lint.status is Status.ERROR
+    assert "cannot start 'no-such-tool-x'" in lint.reason
+    assert fmt.status is Status.PASS
+    assert outcome.report.exit_code == 1
+
+
+def test_crashing_tool_is_an_error_not_a_failure(tmp_path: Path) -> None:
+    crash = gate("lint", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    config_error = gate("format", "print('error: bad config'); raise SystemExit(2)")
+    outcome = perform(make_run(tmp_path, (crash, config_error)))
+    assert [r.status for r in outcome.report.results] == [Status.ERROR, Status.ERROR]
+    assert outcome.report.results[0].exit_code == -signal.SIGSEGV
+    assert outcome.report.results[1].reason == "exit code 2: error: bad config"
+
+
+def test_hanging_gate_is_killed_with_its_children_after_the_timeout(tmp_path: Path) -> None:
+    pidfile = tmp_path / "grandchild.pid"
+    hang = gate(
+        "tests",
+        f"""
+        import subprocess, sys, time
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        open({str(pidfile)!r}, "w").write(str(child.pid))
+        time.sleep(60)
+        """,
+    )
+    run = make_run(tmp_path, (hang, PASSES), settings=Settings(timeout=1.5))
+    outcome = perform(run)
+    tests, fmt = outcome.report.results
+    assert tests.status is Status.TIMEOUT
+    assert tests.reason == "timed out after 1.5s"
+    assert fmt.status is Status.PASS
+    assert not alive(int(pidfile.read_text()))
+
+
+def test_release_stops_at_first_failure_and_counts_optional_gates(tmp_path: Path) -> None:
+    optional = gate("types", "raise SystemExit(1)", required=False)
+    later = gate("tests", "print('should not run')")
+    run = make_run(tmp_path, (PASSES, optional, later), mode="release")
+    outcome = perform(run)
+    assert [(r.status, r.reason) for r in outcome.report.results] == [
+        (Status.PASS, ""),
+        (Status.FAIL, "exit code 1"),
+        (Status.NOT_RUN, "stopped: types fail"),
+    ]
+    assert outcome.report.exit_code == 1
+    assert not (tmp_path / ".runbook/logs/tests.log").exists()
+    assert json.loads((tmp_path / ".runbook/report.json").read_text())["mode"] == "release"
+
+
+def test_release_only_gates_run_in_release_not_in_runbook(tmp_path: Path) -> None:
+    build = gate("package", "print('built')", release_only=True)
+    soft = perform(make_run(tmp_path, (PASSES, build)))
+    assert [r.name for r in soft.report.results] == ["format"]
+    strict = perform(make_run(tmp_path, (PASSES, build), mode="release"))
+    assert [(r.name, r.status) for r in strict.report.results] == [
+        ("format", Status.PASS),
+        ("package", Status.PASS),
+    ]
+
+
+def test_parallel_gates_are_reported_in_table_order(tmp_path: Path) -> None:
+    slow = gate("lint", "import time; time.sleep(0.6)")
+    fast = gate("format", "pass")
+    seen: list[str] = []
+    run = make_run(tmp_path, (slow, fast), jobs=2, on_result=lambda r: seen.append(r.name))
+    outcome = perform(run)
+    assert seen == ["format", "lint"]  # finished out of order ...
+    assert [r.name for r in outcome.report.results] == ["lint", "format"]  # ... shown in order
+
+
+def test_github_step_summary_gets_the_markdown_table(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    run = make_run(tmp_path, (PASSES,))
+    run.env = {**run.env, "GITHUB_STEP_SUMMARY": str(summary)}
+    perform(run)
+    text = summary.read_text()
+    assert text.startswith("earlier step\n### Gate table (runbook: ✅ pass")
+
+
+INTERRUPT_SCRIPT = """
+import sys, textwrap
+from pathlib import Path
+from runbook.gates import Gate
+from runbook.run import Run, perform
+from runbook.settings import Settings
+root = Path(sys.argv[1])
+def g(name, code):
+    return Gate(name=name, projector=name, description="", groups=(),
+                command=(sys.executable, "-c", textwrap.dedent(code)))
+gates = (
+    g("lint", "print('fine')"),
+    g("tests", f'''
+        import subprocess, sys, time
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        open({str(root / "pid")!r}, "w").write(str(child.pid))
+        time.sleep(60)
+    '''),
+)
+outcome = perform(Run(root=root, settings=Settings(timeout=60), gates=gates, jobs=1,
+                      launcher=lambda gate: list(gate.command)))
+sys.exit(130 if outcome.interrupted else outcome.report.exit_code)
+"""
+
+
+def test_ctrl_c_stops_children_and_writes_the_report(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    proc = subprocess.Popen([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path)], env=env)
+    pidfile = tmp_path / "pid"
+    deadline = time.monotonic() + 30
+    while not pidfile.exists() or not pidfile.read_text():
+        assert time.monotonic() < deadline, "the hanging gate never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(30) == 130
+    report = json.loads((tmp_path / ".runbook/report.json").read_text())
+    assert [(g["name"], g["status"], g["reason"]) for g in report["gates"]] == [
+        ("lint", "pass", ""),
+        ("tests", "not run", "interrupted"),
+    ]
+    assert not alive(int(pidfile.read_text()))
