@@ -44,8 +44,8 @@ class RunReport:
 
     @property
     def passed(self) -> bool:
-        """Every required gate passed (in release mode every gate that ran is required)."""
-        strict = self.mode == "release"
+        """Every required gate passed (in strict modes every gate is required)."""
+        strict = self.mode != "runbook"
         return not any(
             r.status.failed or (strict and r.status is Status.NOT_RUN)
             for r in self.results

@@ -24,7 +24,10 @@ from runbook.report import RunReport, write_reports
 from runbook.result import GateResult, Status
 from runbook.settings import COV_ENV, Settings
 
-Mode = Literal["runbook", "release"]
+Mode = Literal["runbook", "release", "patch"]
+"""runbook: soft, all gates at once. release: strict, then the release-only gates. patch: strict
+without the release-only gates (the gate run of ``nox -s patch``)."""
+STRICT_MODES: frozenset[str] = frozenset({"release", "patch"})
 STATE_DIR = ".runbook"
 
 
@@ -213,7 +216,7 @@ def perform(run: Run) -> Outcome:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
     commit = git_commit(run.root)
-    results, interrupted = (run_strict if run.mode == "release" else run_soft)(run)
+    results, interrupted = (run_strict if run.mode in STRICT_MODES else run_soft)(run)
     report = RunReport(
         mode=run.mode,
         started_at=started,
