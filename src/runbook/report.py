@@ -45,7 +45,7 @@ class RunReport:
     @property
     def passed(self) -> bool:
         """Every required gate passed (in strict modes every gate is required)."""
-        strict = self.mode != "runbook"
+        strict = self.mode in {"release", "patch"}
         return not any(
             r.status.failed or (strict and r.status is Status.NOT_RUN)
             for r in self.results
