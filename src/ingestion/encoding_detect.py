@@ -35,9 +35,12 @@ _WIDE_PLAUSIBLE = 0.9
 # A detector pick outside these is trusted as is; inside, the alphabet check may overrule it.
 _OTHER_SCRIPTS = re.compile(
     r"^(cp1251|kz1048|ptcp154|koi8|mac[-_]cyrillic|iso8859-[5678]|cp125[356]|cp8(55|66|69|62)"
-    r"|cp1125|ibm8|cp424|cp737|mac[-_]greek|tis|cp874|iso8859-11|utf|big5|gb|hz|euc|shift|cp9|"
-    r"johab|iso2022|cp949|cp932|cp950)"
+    r"|cp1125|ibm8|cp424|cp737|mac[-_]greek|tis|cp874|iso8859-11)"
 )
+# Multi-byte picks: trusted unless the text reads as Latin with isolated accented letters.
+_MULTI_BYTE = re.compile(r"^(big5|gb|hz|euc|shift|cp9|johab|iso2022|cp949|cp932|cp950)")
+_ISOLATED_HIGH = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
+_HIGH = re.compile(rb"[\x80-\xff]")
 _LATIN_OVERRULE_SHARE = 0.2
 _MOSTLY_UTF8_FACTOR = 5
 _MOSTLY_UTF8_MIN = 4
@@ -184,18 +187,30 @@ def guess(sample: bytes) -> Detection:
     except ImportError:
         return Detection("utf-8", "fallback")
     match = charset_normalizer.from_bytes(sample).best()
-    picked = None if match is None else codec_name(match.encoding)
-    confidence = None if match is None else round(1.0 - match.chaos, 3)
+    if match is None:
+        return _corrected(sample, None, None)
+    return _corrected(sample, codec_name(match.encoding), round(1.0 - match.chaos, 3))
+
+
+def _corrected(sample: bytes, picked: str | None, confidence: float | None) -> Detection:
+    """Overrule the detector where it is known to confuse look-alikes."""
     if picked is not None and _OTHER_SCRIPTS.match(picked):
         if picked in ("cp1251", "kz1048", "ptcp154"):
             return _alphabet_detection(best_fit(sample, CYRILLIC_CANDIDATES), picked, confidence)
-        return Detection(_narrowest(sample, picked), "detector", confidence)
+        return Detection(picked, "detector", confidence)
     latin = best_fit(sample, LATIN_CANDIDATES)
+    if picked is not None and _MULTI_BYTE.match(picked) and not _latin_shaped(sample, latin):
+        return Detection(_narrowest(sample, picked), "detector", confidence)
     if latin is not None and latin.foreign_share <= _LATIN_OVERRULE_SHARE:
         return _alphabet_detection(latin, picked, confidence)
-    if picked is None:
-        return Detection(None, "detector")
     return Detection(picked, "detector", confidence)
+
+
+def _latin_shaped(sample: bytes, latin: AlphabetScore | None) -> bool:
+    """Accented letters between ASCII ones, each fitting one language: not CJK double bytes."""
+    if latin is None or latin.foreign:
+        return False
+    return len(_ISOLATED_HIGH.findall(sample)) * 2 > len(_HIGH.findall(sample))
 
 
 def _alphabet_detection(
