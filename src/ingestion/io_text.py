@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from ingestion.encoding_detect import SAMPLE_BYTES, guess, sniff
+from ingestion.encoding_detect import SAMPLE_BYTES, Detection, guess, sniff
 from ingestion.errors import BinaryFileError, TextDecodeError
-from ingestion.utils import explicit_codec, fold_newlines
+from ingestion.utils import codec_name, explicit_codec, fold_newlines
 
 Errors = Literal["strict", "replace"]
 
@@ -23,23 +24,44 @@ def read_text(
     Lossy decoding happens only on request (``errors="replace"``): a wrong guess that silently
     replaces characters is worse than an error that says where the file is broken.
     """
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    _check_errors(errors)
     file = Path(path)
     if encoding != "auto":
+        codec_name(encoding)  # an unknown name fails before any I/O
         data = file.read_bytes()
         codec, skip = explicit_codec(data, encoding)
         return fold_newlines(_decode(file, data, codec, skip, errors)), codec
+    text, detection = read_with_detection(file, errors=errors)
+    if detection.encoding is None:  # read_with_detection has raised already; this narrows the type
+        raise BinaryFileError(file)
+    return text, detection.encoding
+
+
+def read_with_detection(
+    path: os.PathLike[str] | str, *, errors: Errors = "strict"
+) -> tuple[str, Detection]:
+    """``read_text(path, "auto")`` that also says why the codec was chosen."""
+    _check_errors(errors)
+    file = Path(path)
     data = file.read_bytes()
     sniffed = sniff(data)
-    codec = sniffed.detection.encoding
-    if codec is None:
+    detection = sniffed.detection
+    if detection.encoding is None:
         raise BinaryFileError(file)
     if sniffed.text is not None:
-        return fold_newlines(sniffed.text), codec
-    if sniffed.detection.reason == "detector" and len(data) > SAMPLE_BYTES:
+        return fold_newlines(sniffed.text), detection
+    codec = detection.encoding
+    if detection.reason == "detector" and len(data) > SAMPLE_BYTES:
         codec = _confirmed_on_whole(data, codec)
-    return fold_newlines(_decode(file, data, codec, sniffed.bom_length, errors)), codec
+        detection = replace(detection, encoding=codec)
+    return fold_newlines(_decode(file, data, codec, sniffed.bom_length, errors)), detection
+
+
+def _check_errors(errors: str) -> None:
+    if errors not in ("strict", "replace"):
+        raise ValueError(
+            f"errors must be 'strict' or 'replace' (the only lossy mode), not {errors!r}"
+        )
 
 
 def _confirmed_on_whole(data: bytes, codec: str) -> str:

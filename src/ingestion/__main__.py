@@ -1,0 +1,81 @@
+"""``python -m ingestion FILE...``: report each file's encoding, optionally write UTF-8 copies."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ingestion.io_text import read_with_detection
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingestion", description=__doc__)
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--to-utf8", type=Path, metavar="OUT_DIR", help="write UTF-8 copies here")
+    return parser
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write via a temporary file in the same directory, so readers never see half a file."""
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        Path(temporary).replace(target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _report(source: Path, out_dir: Path | None) -> dict[str, str | float | None]:
+    text, detection = read_with_detection(source)
+    report: dict[str, str | float | None] = {
+        "path": str(source),
+        "encoding": detection.encoding,
+        "reason": detection.reason,
+        "confidence": detection.confidence,
+    }
+    if out_dir is not None:
+        target = out_dir / source.name
+        if target.exists() and target.samefile(source):
+            raise FileExistsError(f"{target}: refusing to overwrite the source file")
+        write_atomically(target, text)
+        report["utf8_copy"] = str(target)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit status 1 when any file could not be read (or converted), 0 otherwise."""
+    arguments = _parser().parse_args(argv)
+    out_dir: Path | None = arguments.to_utf8
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    failed = False
+    for source in arguments.files:
+        try:
+            report = _report(source, out_dir)
+        except (OSError, ValueError, LookupError) as error:
+            failed = True
+            report = {"path": str(source), "error": str(error)}
+            print(
+                json.dumps(report) if arguments.json else f"{source}: ERROR {error}",
+                file=sys.stderr,
+            )
+            continue
+        if arguments.json:
+            print(json.dumps(report, ensure_ascii=False))
+        else:
+            confidence = "" if report["confidence"] is None else f" ({report['confidence']:.2f})"
+            print(f"{source}: {report['encoding']} [{report['reason']}]{confidence}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
