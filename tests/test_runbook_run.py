@@ -16,6 +16,7 @@ from pathlib import Path
 
 from runbook import reasons
 from runbook.gates import Gate
+from runbook.report import render_terminal
 from runbook.result import GateResult, Status
 from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
@@ -280,3 +281,33 @@ def test_ctrl_c_stops_children_and_writes_the_report(tmp_path: Path) -> None:
         ("tests", "not run", "interrupted"),
     ]
     assert not alive(int(pidfile.read_text()))
+
+
+def test_history_records_each_run_and_the_table_shows_what_moved(tmp_path: Path) -> None:
+    def tests_gate(passed: bool, cov: float) -> Gate:
+        code = f"print('TOTAL 100 10 {cov}%'); print('3 passed in 0.1s')"
+        return gate(
+            "tests", code if passed else code + "; raise SystemExit(1)", summarize=reasons.pytest
+        )
+
+    perform(make_run(tmp_path, (PASSES, tests_gate(True, 80.0))))
+    second = perform(make_run(tmp_path, (LINT_FAIL, tests_gate(True, 82.5))))
+    third = perform(make_run(tmp_path, (PASSES, tests_gate(False, 81.0))))
+
+    lines = (tmp_path / ".runbook/history.jsonl").read_text().splitlines()
+    samples = [json.loads(line) for line in lines]
+    assert [s["coverage"] for s in samples] == [80.0, 82.5, 81.0]
+    assert samples[1]["gates"]["lint"]["status"] == "fail"
+    assert {"time", "commit", "mode", "coverage", "gates"} <= set(samples[0])
+    assert second.report.changes == {"tests": "coverage +2.5"}
+    assert third.report.changes == {"tests": "newly failing, coverage -1.5"}
+    table = render_terminal(third.report, colour=False)
+    assert "[newly failing, coverage -1.5]" in table
+
+
+def test_a_torn_history_line_is_passed_over(tmp_path: Path) -> None:
+    perform(make_run(tmp_path, (LINT_FAIL,)))
+    with (tmp_path / ".runbook/history.jsonl").open("a") as handle:
+        handle.write('{"truncated": ')
+    outcome = perform(make_run(tmp_path, (gate("lint", "pass"),)))
+    assert outcome.report.changes == {"lint": "fixed"}

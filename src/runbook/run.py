@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runbook import capture
+from runbook import capture, history
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
 from runbook.report import RunReport, write_reports
@@ -217,13 +217,16 @@ def perform(run: Run) -> Outcome:
     clock = time.monotonic()
     commit = git_commit(run.root)
     results, interrupted = (run_strict if run.mode in STRICT_MODES else run_soft)(run)
+    trajectory = run.state_dir / history.HISTORY_FILE
     report = RunReport(
         mode=run.mode,
         started_at=started,
         commit=commit,
         seconds=time.monotonic() - clock,
         results=tuple(results),
+        changes=history.changes(history.previous(trajectory), results),
     )
     write_reports(report, run.state_dir, run.env)
+    history.append(trajectory, history.sample(run.mode, started, commit, results))
     questions = capture_failures(run, results, commit)
     return Outcome(report=report, interrupted=interrupted, questions=questions)
