@@ -74,6 +74,15 @@ CYRILLIC_CANDIDATES: tuple[tuple[str, dict[str, str]], ...] = (
     ("kz1048", _CYRILLIC),
     ("ptcp154", _CYRILLIC),
 )
+# Single-byte Cyrillic codecs that shuffle the same letters (tried when a CJK pick reads as
+# half-width katakana, which is what KOI8-R looks like to a Shift_JIS detector).
+CYRILLIC_8BIT: tuple[tuple[str, dict[str, str]], ...] = (
+    ("koi8-r", _CYRILLIC),
+    ("cp1251", _CYRILLIC),
+    ("iso8859-5", _CYRILLIC),
+    ("cp866", _CYRILLIC),
+    ("mac-cyrillic", _CYRILLIC),
+)
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _C1_OR_UNDEFINED = re.compile(r"[\x80-\x9f]")
@@ -114,14 +123,16 @@ def _is_letter(char: str) -> bool:
 
 
 def _wedged_symbols(text: str) -> int:
-    """Non-letters with a letter on both sides: the mark of a wrong codec."""
+    """Non-letters with a letter on both sides, capitals after small letters: wrong-codec marks."""
     count = 0
     for match in _NON_ASCII.finditer(text):
         char, at = match.group(), match.start()
-        if _is_letter(char) or char in _WORD_PUNCTUATION or at == 0 or at + 1 >= len(text):
+        if at == 0 or at + 1 >= len(text):
             continue
-        if _is_letter(text[at - 1]) and _is_letter(text[at + 1]):
-            count += 1
+        if _is_letter(char):
+            count += char.isupper() and text[at - 1].islower()
+        elif char not in _WORD_PUNCTUATION:
+            count += _is_letter(text[at - 1]) and _is_letter(text[at + 1])
     return count
 
 

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ingestion.alphabets import CYRILLIC_CANDIDATES, LATIN_CANDIDATES, AlphabetScore, best_fit
+from ingestion.alphabets import (
+    CYRILLIC_8BIT,
+    CYRILLIC_CANDIDATES,
+    LATIN_CANDIDATES,
+    AlphabetScore,
+    best_fit,
+)
 from ingestion.declared import declared_encoding, decode_as_declared
 from ingestion.utils import bom_encoding, codec_name, spread_sample
 
@@ -42,6 +48,7 @@ _MULTI_BYTE = re.compile(r"^(big5|gb|hz|euc|shift|cp9|johab|iso2022|cp949|cp932|
 _ISOLATED_HIGH = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
 _HIGH = re.compile(rb"[\x80-\xff]")
 _LATIN_OVERRULE_SHARE = 0.2
+_CYRILLIC_OVERRULE_SHARE = 0.02
 _MOSTLY_UTF8_FACTOR = 5
 _MOSTLY_UTF8_MIN = 4
 # Standard codecs first: a superset is used only when the standard one does not decode.
@@ -200,8 +207,11 @@ def _corrected(sample: bytes, picked: str | None, confidence: float | None) -> D
         return Detection(picked, "detector", confidence)
     latin = best_fit(sample, LATIN_CANDIDATES)
     if picked is not None and _MULTI_BYTE.match(picked) and not _latin_shaped(sample, latin):
+        cyrillic = best_fit(sample, CYRILLIC_8BIT)
+        if _mostly_half_width_kana(sample, picked) and _fits(cyrillic, _CYRILLIC_OVERRULE_SHARE):
+            return _alphabet_detection(cyrillic, picked, confidence)
         return Detection(_narrowest(sample, picked), "detector", confidence)
-    if latin is not None and latin.foreign_share <= _LATIN_OVERRULE_SHARE:
+    if _fits(latin, _LATIN_OVERRULE_SHARE):
         return _alphabet_detection(latin, picked, confidence)
     return Detection(picked, "detector", confidence)
 
@@ -211,6 +221,17 @@ def _latin_shaped(sample: bytes, latin: AlphabetScore | None) -> bool:
     if latin is None or latin.foreign:
         return False
     return len(_ISOLATED_HIGH.findall(sample)) * 2 > len(_HIGH.findall(sample))
+
+
+def _fits(score: AlphabetScore | None, share: float) -> bool:
+    return score is not None and score.foreign_share <= share
+
+
+def _mostly_half_width_kana(sample: bytes, picked: str) -> bool:
+    """Japanese prose is not written in half-width katakana; 8-bit Cyrillic read as CJK is."""
+    text = sample.decode(picked, "replace")
+    kana = sum(1 for char in text if "\uff61" <= char <= "\uff9f")
+    return kana * 2 > sum(1 for char in text if ord(char) > 0x7F)
 
 
 def _alphabet_detection(

@@ -1,0 +1,162 @@
+"""Detection: what wins and why, on bytes generated here (no shared data needed)."""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingestion import Detection, detect_encoding
+
+FRENCH = "Le père de Chloé a acheté un gâteau à la crème pour fêter Noël. Où est la clé ?\n"
+CZECH = "Příliš žluťoučký kůň úpěl ďábelské ódy. Večer jsme šli do divadla s přáteli.\n"
+POLISH = "Zażółć gęślą jaźń. Wczoraj poszliśmy do kościoła, a potem na obiad.\n"
+TURKISH = "Türkçe öğrenmek için İstanbul'a gittim. Şehir çok güzeldi, ılık bir gündü.\n"  # noqa: RUF001
+ESTONIAN = "Öösel sadas lund ja hommikul läksime õue, šokolaad ja žürii ootasid.\n"
+RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей чаю. Вчера мы были в театре.\n"
+JAPANESE = "日本語のテキストです。文字コードの判定を試験しています。東京は晴れです。\n"
+PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06"
+
+
+def text_of(data: bytes) -> str:
+    encoding = detect_encoding(data).encoding
+    assert encoding is not None
+    return data.decode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("bom", "expected"),
+    [
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+    ],
+)
+def test_a_bom_decides_first(bom: bytes, expected: str) -> None:
+    data = bom + FRENCH.encode(expected)
+    assert detect_encoding(data) == Detection(expected, "bom")
+
+
+def test_valid_utf8_is_utf8_even_when_a_declaration_disagrees() -> None:
+    data = ('<meta charset="iso-8859-1">' + FRENCH).encode()
+    assert detect_encoding(data) == Detection("utf-8", "utf-8")
+
+
+def test_pure_ascii_is_utf8() -> None:
+    assert detect_encoding(b"plain text\n") == Detection("utf-8", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("header", "codec", "text", "expected"),
+    [
+        ('<?xml version="1.0" encoding="ISO-8859-2"?>\n', "iso8859-2", CZECH, "iso8859-2"),
+        ('<html><meta charset="windows-1250">', "cp1250", CZECH, "cp1250"),
+        (
+            '<meta http-equiv="Content-Type"\ncontent="text/html; charset=koi8-r">',
+            "koi8-r",
+            RUSSIAN,
+            "koi8-r",
+        ),
+        ("# -*- coding: latin-1 -*-\n", "latin-1", FRENCH, "iso8859-1"),
+    ],
+)
+def test_a_declaration_that_decodes_is_honoured(
+    header: str, codec: str, text: str, expected: str
+) -> None:
+    data = (header + text).encode(codec)
+    assert detect_encoding(data) == Detection(expected, "declared")
+
+
+def test_a_declared_shift_jis_falls_back_to_its_vendor_superset() -> None:
+    # "①" exists in cp932 but not in plain Shift_JIS.
+    data = ('<meta charset="x-sjis">' + JAPANESE + "①").encode("cp932")
+    assert detect_encoding(data) == Detection("cp932", "declared")
+
+
+def test_a_declaration_the_bytes_contradict_is_ignored() -> None:
+    data = ('<meta charset="shift_jis">' + FRENCH).encode("cp1252")
+    detection = detect_encoding(data)
+    assert detection.reason == "detector"
+    assert detection.encoding == "cp1252"
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (FRENCH, "cp1252"),
+        (CZECH, "cp1250"),
+        (CZECH, "iso8859-2"),
+        (POLISH, "iso8859-2"),
+        (TURKISH, "cp1254"),
+        (ESTONIAN, "cp1257"),
+        (RUSSIAN, "cp1251"),
+        (RUSSIAN, "koi8-r"),
+        (JAPANESE * 3, "shift_jis"),
+        ("Café crème, naïve résumé.\n", "latin-1"),
+        ("Grüße\n", "cp1252"),
+        ("año\n" * 4, "cp1252"),
+    ],
+)
+def test_the_detector_returns_the_original_text(text: str, codec: str) -> None:
+    data = text.encode(codec)
+    assert text_of(data) == text
+    assert detect_encoding(data).reason == "detector"
+
+
+def test_western_text_is_not_read_as_central_european() -> None:
+    # charset-normalizer alone calls this cp1250 and turns "è" into "č".
+    detection = detect_encoding(FRENCH.encode("cp1252"))
+    assert detection.encoding == "cp1252"
+    assert detection.confidence == 1.0
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_bomless_wide_unicode_is_recognised(codec: str) -> None:
+    data = ("这是一个中文文本" + "\uff0c" + "用来测试字符编码的检测。" + FRENCH).encode(codec)
+    assert detect_encoding(data).encoding == codec
+
+
+@pytest.mark.parametrize("codec", ["iso2022_jp", "iso2022_kr"])
+def test_seven_bit_iso2022_is_not_mistaken_for_ascii(codec: str) -> None:
+    text = (
+        JAPANESE if codec == "iso2022_jp" else "이것은 한국어 텍스트입니다. 오늘 날씨가 좋습니다.\n"
+    )
+    assert text_of(text.encode(codec)) == text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        PNG_HEADER + bytes(range(256)) * 4,
+        b"GIF89a\x01\x00\x01\x00\x80\x01\x00\x00\x00\x00",
+        b"a\x00b",
+    ],
+)
+def test_binary_data_has_no_encoding(data: bytes) -> None:
+    assert detect_encoding(data).encoding is None
+
+
+def test_one_stray_control_byte_does_not_make_text_binary() -> None:
+    data = (FRENCH * 50).encode("cp1252") + b"\x1a"
+    assert detect_encoding(data).encoding == "cp1252"
+
+
+def test_a_path_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_bytes(CZECH.encode("cp1250"))
+    assert detect_encoding(path).encoding == "cp1250"
+    assert detect_encoding(str(path)).encoding == "cp1250"
+
+
+def test_without_charset_normalizer_auto_falls_back_to_utf8(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "charset_normalizer", None)
+    assert detect_encoding(FRENCH.encode("cp1252")) == Detection("utf-8", "fallback")
+    # What needs no detector still works.
+    assert detect_encoding(FRENCH.encode()) == Detection("utf-8", "utf-8")
+    assert detect_encoding(codecs.BOM_UTF16_LE + b"a\x00") == Detection("utf-16-le", "bom")
