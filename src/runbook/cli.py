@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--gates", nargs="+", metavar="GATE", help=f"only these ({', '.join(gates.names())})"
     )
+    run.add_argument("--no-cache", action="store_true", help="run every gate, ignore cached passes")
     run.add_argument("--root", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)
 
     sub.add_parser("list", help="the gate table")
@@ -110,6 +111,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         mode=cast(Mode, args.mode),
         gates=chosen,
         on_result=_progress(out),
+        use_cache=not args.no_cache,
     )
     if args.jobs:
         run.jobs = args.jobs

@@ -33,6 +33,9 @@ class Gate:
     """Runs only in ``release`` (after every other gate passed), never in the soft runbook."""
     no_deps: tuple[str, ...] = field(default=())
     """Packages installed with ``--no-deps``: their declared dependencies are not wanted."""
+    inputs: tuple[str, ...] = (".",)
+    """git pathspecs of the files the gate reads (pyproject.toml and noxfile.py always count):
+    a cached pass is reused only while none of them changed."""
 
     def argv(self, cov_fail_under: float) -> list[str]:
         """The command with settings filled in."""
@@ -52,6 +55,7 @@ GATES: tuple[Gate, ...] = (
         command=("ruff", "check", "src", "tests", "benchmarks", "scripts", "noxfile.py"),
         groups=("ruff",),
         summarize=reasons.ruff_check,
+        inputs=("src", "tests", "benchmarks", "scripts"),
     ),
     Gate(
         name="format",
@@ -60,6 +64,7 @@ GATES: tuple[Gate, ...] = (
         command=("ruff", "format", "--check", "."),
         groups=("ruff",),
         summarize=reasons.ruff_format,
+        inputs=("*.py", "*.pyi", "*.ipynb"),
     ),
     Gate(
         name="tests",
@@ -78,6 +83,7 @@ GATES: tuple[Gate, ...] = (
         command=("pyright",),
         groups=("types",),
         summarize=reasons.pyright,
+        inputs=("src", "tests", "benchmarks", "scripts"),
         required=False,
         no_deps=(PACKAGED_TOKENIZER,),
     ),

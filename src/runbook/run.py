@@ -12,12 +12,12 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runbook import capture, history
+from runbook import cache, capture, history
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
 from runbook.report import RunReport, write_reports
@@ -50,6 +50,8 @@ class Run:
     on_result: Callable[[GateResult], None] = lambda _result: None
     """Called as each gate finishes, for live progress."""
     registry: ProcessRegistry = field(default_factory=ProcessRegistry)
+    use_cache: bool = True
+    """Reuse a gate's cached pass while its inputs are unchanged (never in strict modes)."""
 
     @property
     def state_dir(self) -> Path:
@@ -91,19 +93,41 @@ class Run:
             return self.placeholder(step, gate, Status.SKIPPED, "turned off in [tool.runbook] skip")
         if self.registry.stopping.is_set():
             return self.placeholder(step, gate, Status.NOT_RUN, "interrupted")
+        argv = gate.argv(self.settings.cov_fail_under)
+        files = self.files_digest(gate)
+        if files is not None:
+            key = cache.gate_key(files, cache.environment_digest(self.root, gate), gate, argv)
+            hit = cache.lookup(self.state_dir, gate, key)
+            if hit is not None:
+                hit = replace(hit, step=step, required=gate.required)
+                self.on_result(hit)
+                return hit
         result = run_gate(
             gate,
             self.launcher(gate),
             step=step,
-            command=self.command(gate),
+            command=" ".join(argv),
             root=self.root,
             log_path=self.log_path(gate),
             timeout=self.settings.timeout,
             env=self.child_env(),
             registry=self.registry,
         )
+        if files is not None:
+            # Files as they were when the gate started; the environment as the gate left it.
+            key = cache.gate_key(files, cache.environment_digest(self.root, gate), gate, argv)
+            cache.store(self.state_dir, gate, key, result)
         self.on_result(result)
         return result
+
+    def files_digest(self, gate: Gate) -> str | None:
+        """The digest of the gate's inputs, or None when this run does not use the cache."""
+        if not self.use_cache or self.mode in STRICT_MODES:
+            return None
+        try:
+            return cache.files_digest(self.root, gate)
+        except cache.CacheUnavailableError:
+            return None
 
 
 def run_soft(run: Run) -> tuple[list[GateResult], bool]:

@@ -1,0 +1,128 @@
+"""Cached gate results: an untouched tree re-runs nothing; an edit re-runs the gates reading it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runbook.gates import Gate
+from runbook.report import render_terminal
+from runbook.result import Status
+from runbook.run import Mode, Run, perform
+from runbook.settings import Settings
+
+
+def counting_gate(name: str, inputs: tuple[str, ...], ran: Path, *, ok: bool = True) -> Gate:
+    """A gate that records each real run in ``ran`` (outside the repository)."""
+    code = f"open({str(ran)!r}, 'a').write({name!r} + '\\n')" + ("" if ok else "; exit(1)")
+    return Gate(
+        name=name,
+        projector=f"Π_{name}",
+        description="",
+        command=(sys.executable, "-c", code),
+        groups=(),
+        inputs=inputs,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "docs").mkdir()
+    (root / "src" / "a.py").write_text("A = 1\n")
+    (root / "docs" / "guide.md").write_text("# guide\n")
+    (root / ".gitignore").write_text(".runbook/\nignored/\n")
+    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    git = ["git", "-C", str(root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run(
+        [*git, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"], check=True
+    )
+    return root
+
+
+class Runner:
+    def __init__(self, root: Path, ran: Path, gates: tuple[Gate, ...]) -> None:
+        self.root, self.ran, self.gates = root, ran, gates
+
+    def __call__(self, *, mode: Mode = "runbook", use_cache: bool = True) -> list[str]:
+        """Run once; return the names of the gates that really ran."""
+        self.ran.write_text("")
+        outcome = perform(
+            Run(
+                root=self.root,
+                settings=Settings(timeout=30),
+                mode=mode,
+                gates=self.gates,
+                launcher=lambda gate: list(gate.command),
+                use_cache=use_cache,
+            )
+        )
+        self.last = outcome.report
+        return self.ran.read_text().split()
+
+
+@pytest.fixture
+def run(repo: Path, tmp_path: Path) -> Runner:
+    ran = tmp_path / "ran.txt"
+    gates = (counting_gate("lint", ("src",), ran), counting_gate("docs", ("docs",), ran))
+    return Runner(repo, ran, gates)
+
+
+def test_untouched_tree_reruns_no_gate(run: Runner) -> None:
+    assert run() == ["lint", "docs"]
+    first = {r.name: r.seconds for r in run.last.results}
+    assert run() == []
+    assert all(r.status is Status.PASS and r.cached for r in run.last.results)
+    assert {r.name: r.seconds for r in run.last.results} == first  # the original time
+    assert "pass (cached)" in render_terminal(run.last, colour=False)
+
+
+def test_editing_a_source_file_reruns_only_the_gates_that_read_it(run: Runner, repo: Path) -> None:
+    run()
+    (repo / "src" / "a.py").write_text("A = 2\n")
+    assert run() == ["lint"]
+    (repo / "docs" / "guide.md").write_text("# guide, edited\n")
+    assert run() == ["docs"]
+
+
+def test_untracked_files_count_and_ignored_files_do_not(run: Runner, repo: Path) -> None:
+    run()
+    (repo / "ignored").mkdir()
+    (repo / "ignored" / "big.bin").write_bytes(b"\0" * 10)
+    assert run() == []
+    (repo / "src" / "new.py").write_text("B = 1\n")
+    assert run() == ["lint"]
+    (repo / "src" / "new.py").unlink()
+    assert run() == ["lint"]  # removing an input is a change too
+
+
+def test_shared_configuration_reruns_every_gate(run: Runner, repo: Path) -> None:
+    run()
+    (repo / "pyproject.toml").write_text("[project]\nname = 'y'\n")
+    assert run() == ["lint", "docs"]
+
+
+def test_a_changed_gate_definition_is_a_miss(run: Runner) -> None:
+    run()
+    run.gates = (counting_gate("lint", ("src", "docs"), run.ran), run.gates[1])
+    assert run() == ["lint"]
+
+
+def test_no_cache_and_strict_modes_always_run(run: Runner) -> None:
+    run()
+    assert run(use_cache=False) == ["lint", "docs"]
+    assert run(mode="release") == ["lint", "docs"]
+    assert run(mode="patch") == ["lint", "docs"]
+
+
+def test_failures_are_never_cached(run: Runner) -> None:
+    run.gates = (counting_gate("lint", ("src",), run.ran, ok=False),)
+    assert run() == ["lint"]
+    assert run() == ["lint"]
+    assert run.last.results[0].status is Status.FAIL
