@@ -28,6 +28,7 @@ _WESTERN = {
     "et": "äõöüšž",
     "sq": "çë",
 }
+_WIDELY_QUOTED = frozenset({"fr", "de", "es", "it", "nl"})
 _CENTRAL = {
     "cs": "áčďéěíňóřšťúůýž",
     "sk": "áäčďéíĺľňóôŕšťúýž",
@@ -151,12 +152,28 @@ def score_codec(sample: bytes, encoding: str, languages: dict[str, str]) -> Alph
     letters = {char: n for char, n in counts.items() if _is_letter(char)}
     wedged = _wedged_symbols(text)
     best: AlphabetScore | None = None
-    for language, alphabet in languages.items():
-        known = _alphabet(alphabet)
+    for language, known in _language_pairs(languages):
         foreign = wedged + sum(n for char, n in letters.items() if char not in known)
         if best is None or foreign < best.foreign:
             best = AlphabetScore(encoding, language, foreign, total)
     return best
+
+
+def _language_pairs(languages: dict[str, str]) -> list[tuple[str, frozenset[str]]]:
+    """Each language alone, and pairs of widely quoted ones (French and German in one file).
+
+    Pairs stay within a few major languages: any pair at all would let Icelandic plus French
+    explain Turkish read as cp1252.
+    """
+    names = list(languages)
+    pairs = [(name, _alphabet(languages[name])) for name in names]
+    major = [name for name in names if name in _WIDELY_QUOTED]
+    pairs += [
+        (f"{first}+{second}", _alphabet(languages[first]) | _alphabet(languages[second]))
+        for index, first in enumerate(major)
+        for second in major[index + 1 :]
+    ]
+    return pairs
 
 
 def best_fit(

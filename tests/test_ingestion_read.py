@@ -1,0 +1,164 @@
+"""read_text: the text, the codec, and the errors for each kind of bad input."""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingestion import BinaryFileError, TextDecodeError, read_text
+from ingestion.encoding_detect import SAMPLE_BYTES
+
+FRENCH = "Le père de Chloé a acheté un gâteau à la crème pour fêter Noël.\n"
+GERMAN = "Die Straße führt über die Brücke zum schönen Schloß; Müller äußerte sich.\n"
+
+
+def write(tmp_path: Path, data: bytes, name: str = "file.txt") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_auto_reads_cp1252_and_folds_newlines(tmp_path: Path) -> None:
+    path = write(tmp_path, FRENCH.replace("\n", "\r\n").encode("cp1252") + b"old mac\rend")
+    assert read_text(path) == (FRENCH + "old mac\nend", "cp1252")
+
+
+def test_bom_is_stripped(tmp_path: Path) -> None:
+    path = write(tmp_path, codecs.BOM_UTF16_BE + FRENCH.encode("utf-16-be"))
+    assert read_text(path) == (FRENCH, "utf-16-be")
+
+
+def test_explicit_encoding_is_honoured_and_its_bom_stripped(tmp_path: Path) -> None:
+    path = write(tmp_path, codecs.BOM_UTF8 + FRENCH.encode())
+    assert read_text(path, "utf-8") == (FRENCH, "utf-8")
+    assert read_text(path, "utf-8-sig") == (FRENCH, "utf-8")
+    # A BOM of another codec is text in the one the caller named.
+    assert read_text(path, "latin-1")[0].startswith("ï»¿")
+
+
+def test_explicit_utf16_takes_its_byte_order_from_the_bom(tmp_path: Path) -> None:
+    path = write(tmp_path, codecs.BOM_UTF16_BE + FRENCH.encode("utf-16-be"))
+    assert read_text(path, "utf-16") == (FRENCH, "utf-16-be")
+
+
+def test_explicit_encoding_even_where_auto_would_differ(tmp_path: Path) -> None:
+    path = write(tmp_path, FRENCH.encode("cp1252"))
+    assert read_text(path, "cp1250")[0] == FRENCH.encode("cp1252").decode("cp1250")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    assert read_text(write(tmp_path, b"")) == ("", "utf-8")
+
+
+def test_missing_path_names_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.txt"
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.txt"):
+        read_text(missing)
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError):
+        read_text(tmp_path)
+
+
+def test_binary_file_is_refused_with_its_path(tmp_path: Path) -> None:
+    path = write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "x.png")
+    with pytest.raises(BinaryFileError, match=r"x\.png"):
+        read_text(path)
+
+
+def test_unknown_encoding_names_it(tmp_path: Path) -> None:
+    with pytest.raises(LookupError, match="no-such-codec"):
+        read_text(write(tmp_path, b"abc"), "no-such-codec")
+
+
+def test_undecodable_under_explicit_encoding_names_path_and_offset(tmp_path: Path) -> None:
+    path = write(tmp_path, b"abc\xffdef", "bad.txt")
+    with pytest.raises(TextDecodeError, match=r"bad\.txt.*offset 3") as caught:
+        read_text(path, "utf-8")
+    assert (caught.value.offset, caught.value.bad_byte) == (3, 0xFF)
+
+
+def test_offset_counts_the_bom(tmp_path: Path) -> None:
+    path = write(tmp_path, codecs.BOM_UTF8 + b"ab\xff")
+    with pytest.raises(TextDecodeError, match="offset 5"):
+        read_text(path, "utf-8")
+
+
+def test_unreadable_file_raises_permission_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root, so chmod cannot block the read: make the read itself refuse.
+    path = write(tmp_path, b"secret", "locked.txt")
+    real_read_bytes = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(PermissionError, match=r"locked\.txt"):
+        read_text(path)
+    with pytest.raises(PermissionError, match=r"locked\.txt"):
+        read_text(path, "utf-8")
+
+
+@pytest.mark.parametrize("mode", ["ignore", "surrogateescape", "backslashreplace"])
+def test_replace_is_the_only_lossy_mode(tmp_path: Path, mode: str) -> None:
+    with pytest.raises(ValueError, match="errors must be"):
+        read_text(write(tmp_path, b"abc"), errors=mode)  # type: ignore[arg-type]
+
+
+def test_mostly_utf8_with_a_stray_byte(tmp_path: Path) -> None:
+    body = (FRENCH + "日本語 and ß\n") * 20
+    data = body.encode() + b"caf\xe9\n"
+    path = write(tmp_path, data, "mostly.txt")
+    with pytest.raises(TextDecodeError, match=r"mostly\.txt.*errors='replace'") as caught:
+        read_text(path)
+    assert caught.value.offset == len(body.encode()) + 3
+    assert caught.value.encoding == "utf-8"
+    assert read_text(path, errors="replace") == (body + "caf\ufffd\n", "utf-8")
+
+
+def test_large_file_detected_from_a_sample_is_decoded_whole(tmp_path: Path) -> None:
+    text = (FRENCH + GERMAN) * (4 * SAMPLE_BYTES // len(FRENCH + GERMAN))
+    path = write(tmp_path, text.encode("cp1252"))
+    assert read_text(path) == (text, "cp1252")
+
+
+def test_sample_pick_that_fails_later_is_rechecked_on_the_whole(tmp_path: Path) -> None:
+    # cp1252 cannot decode 0x81; the byte sits between the sampled chunks.
+    ascii_filler = "plain words only here\n" * (SAMPLE_BYTES // 10)
+    data = FRENCH.encode("cp1252") + ascii_filler.encode() + b"\x81" + ascii_filler.encode()
+    text, codec = read_text(write(tmp_path, data))
+    assert codec != "cp1252"
+    assert text == data.decode(codec)
+
+
+def test_fallback_without_charset_normalizer_is_strict_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "charset_normalizer", None)
+    path = write(tmp_path, FRENCH.encode("cp1252"), "legacy.txt")
+    with pytest.raises(TextDecodeError, match=r"legacy\.txt.*utf-8"):
+        read_text(path)
+    assert read_text(write(tmp_path, FRENCH.encode(), "new.txt")) == (FRENCH, "utf-8")
+
+
+def test_importing_is_cheap() -> None:
+    # charset-normalizer is loaded only when a guess is needed.
+    import subprocess  # noqa: PLC0415
+
+    probe = "import sys, ingestion; print('charset_normalizer' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+    )
+    assert result.stdout.strip() == "False"
