@@ -61,6 +61,74 @@ def _looks_like_path(name_or_path: str | os.PathLike[str]) -> bool:
     )
 
 
+# Files whose presence in the cache marks a downloaded repository (used to find its snapshot).
+_MARKER_FILES = ("tokenizer_config.json", "tokenizer.json", "config.json")
+# Files that carry a vocabulary. transformers 5 given a folder with none of them (say, only a
+# config.json) builds a tokenizer that knows nothing but its special tokens, without a word.
+_VOCAB_FILES = (
+    "tokenizer.json",
+    "vocab.txt",
+    "vocab.json",
+    "tokenizer.model",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+    "tokenizer.tiktoken",
+)
+
+
+def _cached_snapshot(repo_id: str, revision: str | None, cache_dir: object) -> Path | None:
+    """The Hub cache folder holding ``repo_id``'s tokenizer, found without any network call.
+
+    Handing transformers a Hub name with ``local_files_only=True`` is not enough: huggingface_hub
+    still builds request headers, and that can reach the network (agent detection) unless
+    ``HF_HUB_OFFLINE`` was set before it was imported. A folder path never does.
+    """
+    from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415 - comes with transformers
+
+    lookup: Any = try_to_load_from_cache
+    for filename in _MARKER_FILES:
+        found: object = lookup(repo_id, filename, cache_dir=cache_dir, revision=revision)
+        if isinstance(found, str):
+            return Path(found).parent
+    return None
+
+
+def _resolve_folder(
+    name_or_path: str | os.PathLike[str], offline: bool, revision: str | None, cache_dir: object
+) -> Path | None:
+    """The local folder to load from, None for "ask the Hub"; raise when offline finds nothing."""
+    where = os.fspath(name_or_path)
+    folder = Path(where).expanduser()
+    if folder.is_dir():
+        return _checked_folder(folder, where)
+    if _looks_like_path(name_or_path):
+        raise TokenizerNotFoundError(
+            f"no tokenizer folder at {where!r}: looked locally and found no such directory"
+        )
+    if not offline:
+        return None
+    try:
+        snapshot = _cached_snapshot(where, revision, cache_dir)
+    except ValueError as exc:  # huggingface_hub rejects malformed repo ids with a ValueError
+        raise TokenizerNotFoundError(f"{where!r} is neither a folder nor a Hub name") from exc
+    if snapshot is None:
+        raise TokenizerNotFoundError(
+            f"no tokenizer for {where!r}: looked locally (no such folder, and not in the Hugging "
+            "Face cache) and did not use the network because offline mode is on "
+            "(local_files_only or HF_HUB_OFFLINE=1)"
+        )
+    return _checked_folder(snapshot, where)
+
+
+def _checked_folder(folder: Path, where: str) -> Path:
+    if not any((folder / name).is_file() for name in _VOCAB_FILES):
+        raise TokenizerNotFoundError(
+            f"no tokenizer vocabulary for {where!r}: looked in the folder {str(folder)!r} and "
+            f"found none of {', '.join(_VOCAB_FILES)}"
+        )
+    return folder
+
+
 def load_tokenizer(
     name_or_path: str | os.PathLike[str],
     *,
@@ -70,38 +138,32 @@ def load_tokenizer(
 ) -> HFTokenizer:
     """Load a (fast) tokenizer by Hub name or local folder.
 
-    ``local_files_only=None`` follows ``HF_HUB_OFFLINE`` at call time. A folder-like name that is
-    not a folder fails at once without touching transformers, so a typo in a path never turns
-    into a Hub lookup. Extra keyword arguments go to ``AutoTokenizer.from_pretrained``
-    (e.g. ``pad_token="[PAD]"`` or ``cache_dir=...``).
+    ``local_files_only=None`` follows ``HF_HUB_OFFLINE`` at call time. Offline, a Hub name is
+    resolved to its cache folder first, so nothing can reach for the network; a folder-like
+    name that is not a folder fails at once, so a typo in a path never becomes a Hub lookup.
+    Extra keyword arguments go to ``AutoTokenizer.from_pretrained`` (e.g. ``pad_token="[PAD]"``
+    or ``cache_dir=...``).
     """
     offline = offline_requested() if local_files_only is None else local_files_only
-    where = os.fspath(name_or_path)
-    folder = Path(where).expanduser()
-    local = folder.is_dir()
-    if not local and _looks_like_path(name_or_path):
-        raise TokenizerNotFoundError(
-            f"no tokenizer folder at {where!r}: looked locally and found no such directory"
-        )
+    folder = _resolve_folder(name_or_path, offline, revision, kwargs.get("cache_dir"))
 
     from transformers import AutoTokenizer  # noqa: PLC0415 - heavy, imported on first use
 
     auto: Any = AutoTokenizer  # partly untyped library: the boundary is this one name
     try:
         backend: Any = auto.from_pretrained(
-            str(folder) if local else where,
-            local_files_only=offline,
+            os.fspath(name_or_path) if folder is None else str(folder),
+            local_files_only=offline or folder is not None,
             revision=revision,
             **kwargs,
         )
     except OSError as exc:
-        if local or offline:
-            scope = "in the folder" if local else "in the local Hugging Face cache (offline mode)"
-            raise TokenizerNotFoundError(
-                f"could not load a tokenizer for {where!r}: looked {scope} and found no usable "
-                f"tokenizer files ({exc})"
-            ) from exc
-        raise
+        if folder is None:
+            raise
+        raise TokenizerNotFoundError(
+            f"could not load a tokenizer for {os.fspath(name_or_path)!r}: looked in the folder "
+            f"{str(folder)!r} and found no usable tokenizer files ({exc})"
+        ) from exc
     return HFTokenizer(backend)
 
 

