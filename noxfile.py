@@ -84,3 +84,10 @@ def fix(session: nox.Session) -> None:
     install_groups(session, "ruff")
     session.run("ruff", "check", "--fix", ".")
     session.run("ruff", "format", ".")
+
+
+@nox.session
+def track(session: nox.Session) -> None:
+    """Log the last runbook/release report to MLflow (the runner calls this with --mlflow)."""
+    install_groups(session, "tracking")
+    session.run("python", "-m", "runbook.track", env=SRC_ENV)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
+from codex_ml.tracking.mlflow_utils import MlflowConfig
 from runbook import collect, gates, settings
 from runbook.report import render_terminal, use_colour
 from runbook.result import GateResult, Status
@@ -56,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--gates", nargs="+", metavar="GATE", help=f"only these ({', '.join(gates.names())})"
     )
+    run.add_argument(
+        "--mlflow",
+        action="store_true",
+        help="log the run to MLflow (also CODEX_MLFLOW=1); see docs/ops/RUNBOOK.md",
+    )
     run.add_argument("--no-cache", action="store_true", help="run every gate, ignore cached passes")
     run.add_argument("--root", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)
 
@@ -96,6 +102,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     try:
         base = settings.load(root)
         chosen = gates.select(args.gates) if args.gates else gates.GATES
+        # Checked now, before any gate runs, so a malformed MLFLOW_* / CODEX_MLFLOW value is
+        # an error up front rather than a tracking failure at the end.
+        track = MlflowConfig.from_env().enabled or bool(args.mlflow)
     except ValueError as exc:
         out.write(f"runbook: error: {exc}\n")
         return 2
@@ -112,6 +121,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         gates=chosen,
         on_result=_progress(out),
         use_cache=not args.no_cache,
+        track=track,
     )
     if args.jobs:
         run.jobs = args.jobs

@@ -148,16 +148,19 @@ def use_colour(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
     return stream.isatty()
 
 
-def write_reports(report: RunReport, directory: Path, env: Mapping[str, str] | None = None) -> None:
-    """``report.json`` and ``report.md`` in ``directory``; the Markdown also to the CI summary."""
-    env = os.environ if env is None else env
+def write_reports(report: RunReport, directory: Path) -> None:
+    """``report.json`` and ``report.md`` in ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "report.json").write_text(
         json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", "utf-8"
     )
-    markdown = render_markdown(report)
-    (directory / "report.md").write_text(markdown, "utf-8")
+    (directory / "report.md").write_text(render_markdown(report), "utf-8")
+
+
+def append_step_summary(report: RunReport, env: Mapping[str, str] | None = None) -> None:
+    """Append the Markdown table to ``GITHUB_STEP_SUMMARY`` when CI provides one."""
+    env = os.environ if env is None else env
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(markdown)
+            handle.write(render_markdown(report))

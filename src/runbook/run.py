@@ -20,7 +20,8 @@ from typing import Literal
 from runbook import cache, capture, history
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
-from runbook.report import RunReport, write_reports
+from runbook.reasons import last_line
+from runbook.report import RunReport, append_step_summary, write_reports
 from runbook.result import GateResult, Status
 from runbook.settings import COV_ENV, Settings
 
@@ -29,6 +30,9 @@ Mode = Literal["runbook", "release", "patch"]
 without the release-only gates (the gate run of ``nox -s patch``)."""
 STRICT_MODES: frozenset[str] = frozenset({"release", "patch"})
 STATE_DIR = ".runbook"
+QUESTIONS_ARTIFACT = "questions.md"
+"""This run's Codex_Questions.md entries, for the MLflow run's artifacts."""
+TRACK_TIMEOUT = 600.0
 
 
 def nox_launcher(gate: Gate) -> list[str]:
@@ -50,6 +54,10 @@ class Run:
     on_result: Callable[[GateResult], None] = lambda _result: None
     """Called as each gate finishes, for live progress."""
     registry: ProcessRegistry = field(default_factory=ProcessRegistry)
+    track: bool = False
+    """Log the run to MLflow afterwards (``--mlflow`` or ``CODEX_MLFLOW=1``)."""
+    tracker: Callable[[Run], str | None] | None = None
+    """Does the logging (default: the ``track`` nox session); returns a warning on failure."""
     use_cache: bool = True
     """Reuse a gate's cached pass while its inputs are unchanged (never in strict modes)."""
 
@@ -236,11 +244,13 @@ class Outcome:
 
 
 def perform(run: Run) -> Outcome:
-    """Run the gates for ``run.mode``, then write the reports and capture the failures."""
+    """Run the gates for ``run.mode``, then capture failures, write the reports and history,
+    and (when asked) log the run to MLflow."""
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
     commit = git_commit(run.root)
     results, interrupted = (run_strict if run.mode in STRICT_MODES else run_soft)(run)
+    questions = capture_failures(run, results, commit)
     trajectory = run.state_dir / history.HISTORY_FILE
     report = RunReport(
         mode=run.mode,
@@ -250,7 +260,37 @@ def perform(run: Run) -> Outcome:
         results=tuple(results),
         changes=history.changes(history.previous(trajectory), results),
     )
-    write_reports(report, run.state_dir, run.env)
+    write_reports(report, run.state_dir)
+    (run.state_dir / QUESTIONS_ARTIFACT).write_text("\n".join(questions), "utf-8")
     history.append(trajectory, history.sample(run.mode, started, commit, results))
-    questions = capture_failures(run, results, commit)
+    if run.track:
+        warning = (run.tracker or nox_tracker)(run)
+        if warning:
+            report = replace(report, warnings=(*report.warnings, warning))
+            write_reports(report, run.state_dir)
+    append_step_summary(report, run.env)
     return Outcome(report=report, interrupted=interrupted, questions=questions)
+
+
+def nox_tracker(run: Run) -> str | None:
+    """Log the run to MLflow in the ``track`` nox session; a warning when that fails."""
+    log_path = run.state_dir / "logs" / "track.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with log_path.open("wb") as log:
+            code = subprocess.run(
+                [sys.executable, "-m", "nox", "--non-interactive", "-s", "track"],
+                cwd=run.root,
+                env=dict(run.env),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=TRACK_TIMEOUT,
+                check=False,
+            ).returncode
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"MLflow tracking failed: {exc}"
+    if code == 0:
+        return None
+    cause = last_line(log_path.read_text("utf-8", errors="replace")) or f"exit code {code}"
+    return f"MLflow tracking failed ({cause}); see {log_path.relative_to(run.root)}"

@@ -119,6 +119,8 @@ class MlflowConfig:
     system_metrics_sampling_interval: float | None = None
     system_metrics_samples_before_logging: int | None = None
     system_metrics_node_id: str | None = None
+    artifact_location: str | None = None
+    """Where a newly created experiment keeps artifacts (None: MLflow's default, ./mlruns)."""
 
     def __post_init__(self) -> None:
         # Frozen means the caller's dict must not be able to change the config afterwards.
@@ -325,13 +327,15 @@ def _tracking_uri(uri: str | None) -> Generator[None]:
             utils.set_tracking_uri(cast("str", previous))  # None is accepted: "unset"
 
 
-def _experiment_id(client: MlflowClient, name: str | None) -> str | None:
+def _experiment_id(
+    client: MlflowClient, name: str | None, artifact_location: str | None
+) -> str | None:
     if name is None:
         return None
     experiment = client.get_experiment_by_name(name)
     if experiment is not None:
         return experiment.experiment_id
-    return client.create_experiment(name)
+    return client.create_experiment(name, artifact_location=artifact_location)
 
 
 @contextmanager
@@ -355,7 +359,7 @@ def start_run(config: MlflowConfig) -> Generator[TrackingRun]:
 
     with _tracking_uri(config.tracking_uri):
         client = MlflowClient()
-        experiment_id = _experiment_id(client, config.experiment_name)
+        experiment_id = _experiment_id(client, config.experiment_name, config.artifact_location)
         # MLflow's system metrics monitor reads its variables once, when start_run creates it.
         with _environ(
             sampling_env, keep=(SAMPLING_INTERVAL_VAR, SAMPLES_BEFORE_LOGGING_VAR, NODE_ID_VAR)

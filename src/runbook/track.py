@@ -1,0 +1,76 @@
+"""Log one runbook or release run to MLflow: the trajectory of the project's health.
+
+Runs in its own nox session (``track``, with the tracking dependency group), after the runner
+has written ``.runbook/report.json``: the runner itself stays stdlib-only, and a tracking
+failure can never change a gate's result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+from codex_ml.tracking import MlflowConfig, start_run
+from runbook.run import QUESTIONS_ARTIFACT
+
+EXPERIMENT = "codex-ml-runbook"
+
+
+def default_config(state_dir: Path) -> MlflowConfig:
+    """``MlflowConfig.from_env`` with the runbook's defaults: a SQLite store and artifacts under
+    ``.runbook/`` unless ``MLFLOW_TRACKING_URI`` / ``MLFLOW_EXPERIMENT_NAME`` say otherwise."""
+    config = MlflowConfig.from_env()
+    return dataclasses.replace(
+        config,
+        enabled=True,
+        tracking_uri=config.tracking_uri or f"sqlite:///{(state_dir / 'mlflow.db').resolve()}",
+        experiment_name=config.experiment_name or EXPERIMENT,
+        artifact_location=config.artifact_location
+        or (state_dir / "mlartifacts").resolve().as_uri(),
+    )
+
+
+def log_report(state_dir: Path, config: MlflowConfig) -> str | None:
+    """Log ``state_dir/report.json`` as one MLflow run; returns the run id."""
+    report = cast(dict[str, Any], json.loads((state_dir / "report.json").read_text("utf-8")))
+    gates = cast(list[dict[str, Any]], report["gates"])
+    metrics: dict[str, float] = {"runbook.seconds": float(report["seconds"])}
+    for gate in gates:
+        if gate["status"] in {"skipped", "not run"}:
+            continue
+        metrics[f"gate.{gate['name']}.pass"] = 1.0 if gate["status"] == "pass" else 0.0
+        metrics[f"gate.{gate['name']}.seconds"] = float(gate["seconds"])
+        if gate.get("coverage") is not None:
+            metrics["coverage"] = float(gate["coverage"])
+    tags = {
+        "commit": str(report["commit"]),
+        "mode": str(report["mode"]),
+        "result": str(report["result"]),
+        **{f"gate.{g['name']}": str(g["status"]) for g in gates},
+    }
+    config = dataclasses.replace(
+        config,
+        run_name=config.run_name or f"{report['mode']} {report['commit']}",
+        tags={**config.tags, **tags},
+    )
+    with start_run(config) as run:
+        run.log_metrics(metrics)
+        for name in ("report.json", "report.md", QUESTIONS_ARTIFACT):
+            path = state_dir / name
+            if path.is_file():
+                run.log_artifact(path, artifact_path="runbook")
+        return run.run_id
+
+
+def main() -> int:
+    state_dir = Path.cwd() / ".runbook"
+    run_id = log_report(state_dir, default_config(state_dir))
+    print(f"track: logged MLflow run {run_id}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
