@@ -1,0 +1,128 @@
+"""The runbook's trajectory in MLflow: one run per runbook, and failures only ever warn."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from codex_ml.tracking import MlflowConfig
+from runbook import cli, reasons, track
+from runbook.gates import Gate
+from runbook.report import render_terminal
+from runbook.result import Status
+from runbook.run import Run, perform
+from runbook.settings import Settings
+
+
+def fake(name: str, code: str, **kw: object) -> Gate:
+    return Gate(
+        name=name,
+        projector=f"Π_{name}",
+        description="",
+        command=(sys.executable, "-c", code),
+        groups=(),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+GATES = (
+    fake("lint", "print('Found 1 error.'); exit(1)", summarize=reasons.ruff_check),
+    fake("tests", "print('TOTAL 10 1 90%'); print('5 passed in 0.1s')", summarize=reasons.pytest),
+)
+
+
+def run_in(root: Path, **kw: object) -> Run:
+    return Run(
+        root=root,
+        settings=Settings(timeout=30),
+        gates=GATES,
+        launcher=lambda gate: list(gate.command),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(tmp_path: Path) -> None:
+    perform(run_in(tmp_path))
+    state = tmp_path / ".runbook"
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    config = MlflowConfig(
+        enabled=True,
+        tracking_uri=uri,
+        experiment_name="runbook-test",
+        artifact_location=(tmp_path / "artifacts").as_uri(),
+        log_system_metrics=False,
+    )
+    run_id = track.log_report(state, config)
+    assert run_id is not None
+
+    run = MlflowClient(tracking_uri=uri).get_run(run_id)
+    metrics = run.data.metrics
+    assert metrics["gate.lint.pass"] == 0.0
+    assert metrics["gate.tests.pass"] == 1.0
+    assert metrics["coverage"] == 90.0
+    assert "gate.tests.seconds" in metrics
+    assert run.data.tags["mode"] == "runbook"
+    assert run.data.tags["result"] == "fail"
+    assert run.data.tags["gate.lint"] == "fail"
+    assert "commit" in run.data.tags
+    listed = MlflowClient(tracking_uri=uri).list_artifacts(run_id, "runbook")  # pyright: ignore[reportUnknownMemberType]
+    artifacts = {a.path for a in listed}
+    assert artifacts == {"runbook/report.json", "runbook/report.md", "runbook/questions.md"}
+    questions = (tmp_path / "artifacts").rglob("questions.md")
+    assert "While performing [1:lint gate" in next(questions).read_text()
+
+
+def test_tracking_failure_is_a_warning_and_changes_no_gate(tmp_path: Path) -> None:
+    plain = perform(run_in(tmp_path / "a"))
+    # The real tracker, in an environment where it cannot work (no nox session to run it in).
+    tracked = perform(run_in(tmp_path / "b", track=True))
+    assert [r.status for r in tracked.report.results] == [r.status for r in plain.report.results]
+    assert tracked.report.exit_code == plain.report.exit_code == 1
+    (warning,) = tracked.report.warnings
+    assert warning.startswith("MLflow tracking failed (")
+    assert warning.endswith("see .runbook/logs/track.log")
+    assert f"warning: {warning}" in render_terminal(tracked.report, colour=False)
+    data = json.loads((tmp_path / "b/.runbook/report.json").read_text())
+    assert data["warnings"] == [warning]
+
+
+def test_a_passing_runbook_stays_green_when_tracking_fails(tmp_path: Path) -> None:
+    def broken(_run: Run) -> str:
+        return "MLflow tracking failed (down)"
+
+    run = run_in(tmp_path, track=True, tracker=broken)
+    run.gates = (GATES[1],)
+    outcome = perform(run)
+    assert outcome.report.results[0].status is Status.PASS
+    assert outcome.report.exit_code == 0
+    assert outcome.report.warnings == ("MLflow tracking failed (down)",)
+
+
+def test_malformed_tracking_variable_stops_the_runbook_before_any_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    monkeypatch.setenv("CODEX_MLFLOW", "yes")
+    out = io.StringIO()
+    assert cli.main(["run", "--root", str(tmp_path)], stdout=out) == 2
+    assert "CODEX_MLFLOW must be one of true, false, 1, 0" in out.getvalue()
+    assert not (tmp_path / ".runbook").exists()
+
+
+def test_default_config_keeps_store_and_artifacts_under_runbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "CODEX_MLFLOW"):
+        monkeypatch.delenv(name, raising=False)
+    config = track.default_config(tmp_path / ".runbook")
+    assert config.enabled
+    assert config.tracking_uri == f"sqlite:///{tmp_path / '.runbook' / 'mlflow.db'}"
+    assert config.experiment_name == track.EXPERIMENT
+    assert config.artifact_location == (tmp_path / ".runbook" / "mlartifacts").as_uri()
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:////elsewhere/db")
+    assert track.default_config(tmp_path).tracking_uri == "sqlite:////elsewhere/db"
