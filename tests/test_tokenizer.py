@@ -313,6 +313,12 @@ def test_hub_name_with_local_files_only(tmp_path: Path, no_network: list[object]
     assert no_network == []
 
 
+def test_malformed_name_offline(no_network: list[object]) -> None:
+    with pytest.raises(TokenizerNotFoundError, match="'bad name!' is neither a folder nor a Hub"):
+        load_tokenizer("bad name!", local_files_only=True)
+    assert no_network == []
+
+
 def test_hub_offline_env_is_honoured(
     tmp_path: Path, no_network: list[object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
