@@ -250,6 +250,8 @@ def test_invalid_options_are_refused(bert: HFTokenizer) -> None:
     bad: Any = "max-length"
     with pytest.raises(ValueError, match="padding='max-length' is not one of"):
         bert.encode("hello", padding=bad)
+    with pytest.raises(ValueError, match="padding=0 is not one of"):
+        bert.encode("hello", padding=cast(Any, 0))
     with pytest.raises(TypeError, match="truncation must be True or False"):
         bert.encode("hello", truncation=bad)
     with pytest.raises(ValueError, match="return_tensors='tf' is not one of"):
@@ -332,8 +334,15 @@ def test_hub_offline_env_is_honoured(
     ("value", "offline"), [("1", True), ("TRUE", True), (" yes ", True), ("0", False), ("", False)]
 )
 def test_offline_requested(monkeypatch: pytest.MonkeyPatch, value: str, offline: bool) -> None:
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", value)
     assert offline_requested() is offline
+
+
+def test_legacy_transformers_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    assert offline_requested()
 
 
 # Imports

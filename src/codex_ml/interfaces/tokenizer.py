@@ -2,8 +2,8 @@
 
 transformers quietly drops ``padding="max_length"`` and truncation when it has no length to work
 with, ignores or silently applies ``max_length`` depending on other flags, and returns ragged
-object arrays for ``return_tensors="np"``. Each of those becomes a ``ValueError`` here, raised
-before any work is done, so a wrong call is found at the call site rather than in a model.
+object arrays for ``return_tensors="np"``. Each of those becomes a ``ValueError`` here (all but
+the last before any work is done), so a wrong call is found at the call site, not in a model.
 
 transformers is imported inside :func:`load_tokenizer` so that importing this module stays cheap,
 and nothing here imports torch: ``return_tensors="pt"`` is handed to transformers untouched.
@@ -22,6 +22,7 @@ __all__ = [
     "ReturnTensors",
     "TokenizerNotFoundError",
     "load_tokenizer",
+    "offline_requested",
 ]
 
 Padding = bool | Literal["longest", "max_length", "do_not_pad"]
@@ -30,7 +31,7 @@ ReturnTensors = Literal["np", "pt"] | None
 # transformers stores int(1e30) as the length of a tokenizer without a limit and compares against
 # int(1e20); anything above that is "no real limit".
 _NO_LIMIT_ABOVE = int(1e20)
-_PADDINGS: frozenset[object] = frozenset({False, True, "longest", "max_length", "do_not_pad"})
+_PADDING_NAMES = ("longest", "max_length", "do_not_pad")
 _RETURN_TENSORS: frozenset[object] = frozenset({None, "np", "pt"})
 _TRUTHY = frozenset({"1", "on", "yes", "true"})
 
@@ -41,12 +42,13 @@ class TokenizerNotFoundError(OSError):
 
 
 def offline_requested() -> bool:
-    """Whether ``HF_HUB_OFFLINE`` asks for offline mode now.
+    """Whether ``HF_HUB_OFFLINE`` (or the older ``TRANSFORMERS_OFFLINE``) asks for offline mode.
 
     huggingface_hub reads the variable once at import; reading it again per call lets a program
     set it late (or a test flip it) and still get ``local_files_only=True`` passed explicitly.
     """
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUTHY
+    value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+    return value.strip().lower() in _TRUTHY
 
 
 def _looks_like_path(name_or_path: str | os.PathLike[str]) -> bool:
@@ -231,7 +233,7 @@ class HFTokenizer:
         Arguments are typed ``object`` because they come from callers that type checkers may
         not have seen; each one is checked at run time.
         """
-        if padding not in _PADDINGS:
+        if not (isinstance(padding, bool) or padding in _PADDING_NAMES):
             raise ValueError(
                 f"padding={padding!r} is not one of False, True, 'longest', 'max_length'"
             )
