@@ -27,6 +27,15 @@ runbook: $(NOX)
 release: $(NOX)
 	$(NOX) -s release -- $(ARGS)
 
+.PHONY: patch ## apply PATCH=FILE.diff, gate it strictly, commit it (MSG='...') or undo it
+patch: $(NOX)
+	@test -n "$(PATCH)" || { echo "usage: make patch PATCH=FILE.diff [MSG='commit message']"; exit 2; }
+	$(NOX) -s patch -- $(PATCH) $(if $(MSG),-m "$(MSG)") $(ARGS)
+
+.PHONY: canonicalize ## merge suffixed copies: ARGS='--find', or ARGS='--plan plan.toml [--apply]'
+canonicalize: $(NOX)
+	$(NOX) -s canonicalize -- $(ARGS)
+
 .PHONY: lint ## Π_lint: ruff check
 lint: $(NOX)
 	$(NOX) -s lint -- $(ARGS)

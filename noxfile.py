@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from runbook import cli, settings  # noqa: E402
+from runbook.canonicalize import main as canonicalize_main  # noqa: E402
 from runbook.gates import GATES, PACKAGED_TOKENIZER, Gate  # noqa: E402
+from runbook.patch import main as patch_main  # noqa: E402
 
 nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -69,6 +71,22 @@ def release(session: nox.Session) -> None:
     code = cli.main(["run", "--mode", "release", *session.posargs])
     if code:
         session.error("release gating failed (see the gate table above)")
+
+
+@nox.session(venv_backend="none")
+def patch(session: nox.Session) -> None:
+    """Apply a unified diff (-- FILE.diff [-m MSG]), gate it strictly, commit it or undo it."""
+    code = patch_main(session.posargs)
+    if code:
+        session.error("the patch was not committed (see above); the tree is as it was")
+
+
+@nox.session(venv_backend="none")
+def canonicalize(session: nox.Session) -> None:
+    """Merge suffixed copies (foo_v2.py, foo.py.bak) into canonical files; dry run by default."""
+    code = canonicalize_main(session.posargs)
+    if code:
+        session.error("canonicalize did not complete (see above)")
 
 
 @nox.session(name="tokenizer_smoke")
