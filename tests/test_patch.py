@@ -23,7 +23,8 @@ from typing import TextIO
 import pytest
 
 from runbook import patch
-from runbook.gates import Gate
+from runbook.gates import GATES, Gate
+from runbook.result import GateResult, Status
 from runbook.run import Outcome, Run, perform
 from runbook.settings import Settings
 
@@ -233,7 +234,8 @@ INTERRUPT_SCRIPT = """
 import sys, textwrap
 from pathlib import Path
 from runbook import patch
-from runbook.gates import Gate
+from runbook.gates import GATES, Gate
+from runbook.result import GateResult, Status
 from runbook.run import Run
 from runbook.settings import Settings
 root, diff, pidfile = map(Path, sys.argv[1:4])
@@ -401,3 +403,17 @@ def test_message_from_free_text_or_git_show() -> None:
     assert patch.parse("Fix f\n\n" + MODIFY).message == "Fix f"
     show = "commit 0123456789abcdef\nAuthor: A <a@b>\n\n    Fix f\n\n    Body.\n\n" + MODIFY
     assert patch.parse(show).message == "Fix f\n\nBody."
+
+
+def test_refuses_a_diff_creating_a_file_that_exists_untracked(repo: Path) -> None:
+    text = "--- /dev/null\n+++ b/scratch.txt\n@@ -0,0 +1 @@\n+mine\n"
+    assert "scratch.txt" in refused(repo, text, "-m", "x")
+
+
+def test_default_run_is_strict_over_the_real_gates_without_packaging(repo: Path) -> None:
+    out = io.StringIO()
+    run = patch.default_run(repo, out)
+    assert run.mode == "patch"
+    assert [g.name for _, g in run.planned()] == [g.name for g in GATES if not g.release_only]
+    run.on_result(GateResult(name="lint", projector="Π_lint", status=Status.PASS, seconds=1.0))
+    assert out.getvalue() == "patch: lint pass (1.0s)\n"
