@@ -9,6 +9,8 @@ The codec with the fewest such characters wins; ties go to the most common codec
 
 from __future__ import annotations
 
+import collections
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,7 +87,7 @@ CYRILLIC_8BIT: tuple[tuple[str, dict[str, str]], ...] = (
     ("mac-cyrillic", _CYRILLIC),
 )
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_BYTES = bytes(range(0x80))
 _C1_OR_UNDEFINED = re.compile(r"[\x80-\x9f]")
 _WORD_PUNCTUATION = frozenset("’‘´·‐‑–—")  # noqa: RUF001 - these apostrophes are the point
 
@@ -123,34 +125,81 @@ def _is_letter(char: str) -> bool:
     return unicodedata.category(char)[0] in "LM"
 
 
-def _wedged_symbols(text: str) -> int:
-    """Non-letters with a letter on both sides, capitals after small letters: wrong-codec marks."""
-    count = 0
-    for match in _NON_ASCII.finditer(text):
-        char, at = match.group(), match.start()
-        if at == 0 or at + 1 >= len(text):
-            continue
-        if _is_letter(char):
-            count += char.isupper() and text[at - 1].islower()
-        elif char not in _WORD_PUNCTUATION:
-            count += _is_letter(text[at - 1]) and _is_letter(text[at + 1])
-    return count
+@dataclass(frozen=True)
+class _CodecTable:
+    """What each byte means in one single-byte codec, as regexes over the raw sample.
+
+    Every candidate codec maps one byte to one character, so positions in the bytes are
+    positions in the text: the per-character checks become three C-level regex scans.
+    """
+
+    chars: tuple[str | None, ...]  # None: undefined or a C1 control
+    invalid: re.Pattern[bytes]
+    capital_after_small: re.Pattern[bytes]
+    wedged_symbol: re.Pattern[bytes]
 
 
-def score_codec(sample: bytes, encoding: str, languages: dict[str, str]) -> AlphabetScore | None:
-    """The best-fitting language for this codec's reading, or None when it cannot be text."""
-    try:
-        text = sample.decode(encoding)
-    except UnicodeDecodeError:
+def _byte_class(values: list[int]) -> bytes:
+    return (
+        b"[" + b"".join(re.escape(bytes([value])) for value in values) + b"]" if values else b"(?!)"
+    )
+
+
+@functools.cache
+def _table(encoding: str) -> _CodecTable:
+    chars: list[str | None] = []
+    for value in range(256):
+        try:
+            char = bytes([value]).decode(encoding)
+        except UnicodeDecodeError:
+            char = None
+        if char is not None and (len(char) != 1 or _C1_OR_UNDEFINED.match(char)):
+            char = None
+        chars.append(char)
+    defined = [(value, char) for value, char in enumerate(chars) if char is not None]
+    high = [(value, char) for value, char in defined if value >= 0x80]
+    small = _byte_class([value for value, char in defined if char.islower()])
+    capitals = _byte_class([v for v, c in high if _is_letter(c) and c.isupper()])
+    letters = _byte_class([value for value, char in defined if _is_letter(char)])
+    symbols = _byte_class([v for v, c in high if not _is_letter(c) and c not in _WORD_PUNCTUATION])
+    return _CodecTable(
+        chars=tuple(chars),
+        invalid=re.compile(_byte_class([v for v, c in enumerate(chars) if c is None])),
+        capital_after_small=re.compile(b"(?<=" + small + b")" + capitals + b"(?=.)", re.DOTALL),
+        wedged_symbol=re.compile(b"(?<=" + letters + b")" + symbols + b"(?=" + letters + b")"),
+    )
+
+
+def high_byte_counts(sample: bytes) -> dict[int, int]:
+    """How often each byte >= 0x80 occurs: the same for every codec, so counted once."""
+    return dict(collections.Counter(sample.translate(None, _ASCII_BYTES)))
+
+
+def score_codec(
+    sample: bytes,
+    encoding: str,
+    languages: dict[str, str],
+    counts: dict[int, int] | None = None,
+) -> AlphabetScore | None:
+    """The best-fitting language for this codec's reading, or None when it cannot be text.
+
+    Wrong-codec marks are non-ASCII capitals right after small letters (``maŁy``) and
+    non-letters wedged between letters (``ma³y``, ``c½ur``).
+    """
+    table = _table(encoding)
+    if table.invalid.search(sample):
         return None
-    if _C1_OR_UNDEFINED.search(text):
-        return None
-    counts: dict[str, int] = {}
-    for char in _NON_ASCII.findall(text):
-        counts[char] = counts.get(char, 0) + 1
+    if counts is None:
+        counts = high_byte_counts(sample)
     total = sum(counts.values())
-    letters = {char: n for char, n in counts.items() if _is_letter(char)}
-    wedged = _wedged_symbols(text)
+    letters: dict[str, int] = {}
+    for value, n in counts.items():
+        char = table.chars[value]
+        if char is not None and _is_letter(char):
+            letters[char] = letters.get(char, 0) + n
+    wedged = len(table.capital_after_small.findall(sample)) + len(
+        table.wedged_symbol.findall(sample)
+    )
     best: AlphabetScore | None = None
     for language, known in _language_pairs(languages):
         foreign = wedged + sum(n for char, n in letters.items() if char not in known)
@@ -180,7 +229,8 @@ def best_fit(
     sample: bytes, candidates: tuple[tuple[str, dict[str, str]], ...]
 ) -> AlphabetScore | None:
     """The candidate codec whose reading has the fewest foreign characters (earliest on ties)."""
-    scores = (score_codec(sample, encoding, languages) for encoding, languages in candidates)
+    counts = high_byte_counts(sample)
+    scores = (score_codec(sample, codec, languages, counts) for codec, languages in candidates)
     ranked = [score for score in scores if score is not None]
     if not ranked:
         return None

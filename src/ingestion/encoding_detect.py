@@ -47,6 +47,9 @@ _OTHER_SCRIPTS = re.compile(
 _MULTI_BYTE = re.compile(r"^(big5|gb|hz|euc|shift|cp9|johab|iso2022|cp949|cp932|cp950)")
 _ISOLATED_HIGH = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
 _HIGH = re.compile(rb"[\x80-\xff]")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 _LATIN_OVERRULE_SHARE = 0.2
 _CYRILLIC_OVERRULE_SHARE = 0.02
 _MOSTLY_UTF8_FACTOR = 5
@@ -92,6 +95,20 @@ def detect_encoding(data: bytes | os.PathLike[str] | str) -> Detection:
 
 def sniff(data: bytes) -> Sniffed:
     """Detect the codec of ``data``; returns the decoded text too when it came for free."""
+    head = prescan(data)
+    if head is not None:
+        return head
+    try:
+        return Sniffed(Detection("utf-8", "utf-8"), data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    if mostly_utf8(data, first_bad):
+        return Sniffed(Detection("utf-8", "utf-8"))
+    return not_utf8(data)
+
+
+def prescan(data: bytes) -> Sniffed | None:
+    """Everything decided without decoding non-ASCII text; None means 8-bit text, undecided."""
     if not data:
         return Sniffed(Detection("utf-8", "utf-8"), "")
     bom = bom_encoding(data)
@@ -102,22 +119,16 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed(_wide_or_binary(data, sample))
     if data.isascii():
         return _ascii(data)
-    return _eight_bit(data, sample)
+    return None
 
 
-def _eight_bit(data: bytes, sample: bytes) -> Sniffed:
-    """Non-ASCII text without a BOM: UTF-8, then the file's own word, then a guess."""
-    try:
-        return Sniffed(Detection("utf-8", "utf-8"), data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        first_bad = error.start
-    if _mostly_utf8(data, first_bad):
-        return Sniffed(Detection("utf-8", "utf-8"))
+def not_utf8(data: bytes) -> Sniffed:
+    """8-bit text that is not UTF-8: the file's own word, then a guess from a sample."""
     declared = declared_encoding(data)
     decoded = None if declared in (None, "utf-8") else decode_as_declared(data, declared)
     if decoded is not None:
         return Sniffed(Detection(decoded[1], "declared"), decoded[0])
-    return Sniffed(guess(sample))
+    return Sniffed(guess(spread_sample(data, SAMPLE_BYTES)))
 
 
 def _ascii(data: bytes) -> Sniffed:
@@ -177,14 +188,41 @@ def _common_code_point(point: int) -> bool:
     )
 
 
-def _mostly_utf8(data: bytes, first_bad: int) -> bool:
-    """UTF-8 with a few stray bytes, rather than another codec: many valid multi-byte sequences."""
+def mostly_utf8(data: bytes, first_bad: int) -> bool:
+    """UTF-8 with a few stray bytes, rather than another codec: many valid multi-byte sequences.
+
+    Looks at a spread sample plus the bytes around the first bad one.
+    """
     around_error = data[max(0, first_bad - SAMPLE_BYTES // 8) : first_bad + SAMPLE_BYTES // 8]
-    sample = spread_sample(data, SAMPLE_BYTES) + b"\n" + around_error
-    text = sample.decode("utf-8", "surrogateescape")
-    bad = sum(1 for char in text if "\udc80" <= char <= "\udcff")
-    multi_byte = sum(1 for char in text if ord(char) > 0x7F) - bad
+    multi_byte, bad = utf8_counts(spread_sample(data, SAMPLE_BYTES) + b"\n" + around_error)
     return multi_byte >= _MOSTLY_UTF8_MIN and multi_byte >= _MOSTLY_UTF8_FACTOR * bad
+
+
+def mostly_utf8_text(text: str, sample: bytes) -> bool:
+    """``mostly_utf8`` for text already decoded with ``errors="replace"`` (U+FFFD marks bad bytes).
+
+    Spares a second decode of the whole file just to find the first bad byte: the window
+    around the first replacement character is counted instead.
+    """
+    at = text.find("\ufffd")
+    window = text[max(0, at - SAMPLE_BYTES // 8) : at + SAMPLE_BYTES // 8] if at >= 0 else ""
+    multi_byte, bad = utf8_counts(sample)
+    window_bad = window.count("\ufffd")
+    multi_byte += len(window) - len(window.encode("ascii", "ignore")) - window_bad
+    bad += window_bad
+    return multi_byte >= _MOSTLY_UTF8_MIN and multi_byte >= _MOSTLY_UTF8_FACTOR * bad
+
+
+def utf8_counts(chunk: bytes) -> tuple[int, int]:
+    """(multi-byte characters, bytes that are not UTF-8), counted by C-level decodes.
+
+    ASCII bytes always decode on their own, so what ``ignore`` keeps beyond them is
+    multi-byte characters, and what ``surrogateescape`` adds on top is one per bad byte.
+    """
+    ascii_count = len(chunk.translate(None, _HIGH_BYTES))
+    kept = len(chunk.decode("utf-8", "ignore"))
+    escaped = len(chunk.decode("utf-8", "surrogateescape"))
+    return kept - ascii_count, escaped - kept
 
 
 def guess(sample: bytes) -> Detection:
@@ -230,8 +268,8 @@ def _fits(score: AlphabetScore | None, share: float) -> bool:
 def _mostly_half_width_kana(sample: bytes, picked: str) -> bool:
     """Japanese prose is not written in half-width katakana; 8-bit Cyrillic read as CJK is."""
     text = sample.decode(picked, "replace")
-    kana = sum(1 for char in text if "\uff61" <= char <= "\uff9f")
-    return kana * 2 > sum(1 for char in text if ord(char) > 0x7F)
+    kana = len(_HALF_WIDTH_KANA.findall(text))
+    return kana * 2 > len(_NON_ASCII.findall(text))
 
 
 def _alphabet_detection(

@@ -1,4 +1,9 @@
-"""Read a whole text file as ``str``, choosing the codec when asked to."""
+"""Read a whole text file as ``str``, choosing the codec when asked to.
+
+Memory: the bytes and the text are each held once. Newlines are folded in the bytes (for
+codecs where that is exact) and the unfolded bytes dropped before decoding, so a large file
+never has two copies of its text alive.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,34 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from ingestion.encoding_detect import SAMPLE_BYTES, Detection, guess, sniff
+from ingestion.encoding_detect import (
+    SAMPLE_BYTES,
+    Detection,
+    Sniffed,
+    guess,
+    mostly_utf8,
+    mostly_utf8_text,
+    not_utf8,
+    prescan,
+    utf8_counts,
+)
 from ingestion.errors import BinaryFileError, TextDecodeError
-from ingestion.utils import codec_name, explicit_codec, fold_newlines
+from ingestion.utils import (
+    codec_name,
+    explicit_codec,
+    first_undefined,
+    fold_newline_bytes,
+    fold_newlines,
+    newline_safe,
+    single_byte_undefined,
+    spread_sample,
+)
 
 Errors = Literal["strict", "replace"]
 
 _LOSSY_HINT = "pass errors='replace' to read it with the bad bytes replaced by U+FFFD"
+_UTF8 = Detection("utf-8", "utf-8")
+_REPLACEMENT_BYTES = "\ufffd".encode()
 
 
 def read_text(
@@ -40,21 +66,38 @@ def read_text(
 def read_with_detection(
     path: os.PathLike[str] | str, *, errors: Errors = "strict"
 ) -> tuple[str, Detection]:
-    """``read_text(path, "auto")`` that also says why the codec was chosen."""
+    """``read_text(path, "auto")`` that also says why the codec was chosen.
+
+    This function owns the only reference to the file's bytes, so ``del data`` frees them.
+    """
     _check_errors(errors)
     file = Path(path)
     data = file.read_bytes()
-    sniffed = sniff(data)
-    detection = sniffed.detection
+    head = prescan(data)
+    if head is None and _sample_says_utf8(data):
+        buffer = fold_newline_bytes(data)
+        folded = buffer is not data
+        del data
+        text = _utf8_text(file, buffer, folded, errors)
+        if text is not None:
+            return text, _UTF8
+        # Not UTF-8 after all (rare): detect on the bytes as stored, as if no shortcut was taken.
+        data = file.read_bytes() if folded else buffer
+        del buffer
+    plan = head if head is not None else _plan(file, data, errors)
+    detection = plan.detection
     if detection.encoding is None:
         raise BinaryFileError(file)
-    if sniffed.text is not None:
-        return fold_newlines(sniffed.text), detection
+    if plan.text is not None:
+        del data
+        return fold_newlines(plan.text), detection
     codec = detection.encoding
-    if detection.reason == "detector" and len(data) > SAMPLE_BYTES:
-        codec = _confirmed_on_whole(data, codec)
-        detection = replace(detection, encoding=codec)
-    return fold_newlines(_decode(file, data, codec, sniffed.bom_length, errors)), detection
+    if plan.bom_length or not newline_safe(codec):
+        return fold_newlines(_decode(file, data, codec, plan.bom_length, errors)), detection
+    buffer = fold_newline_bytes(data)
+    del data
+    # _plan has checked a strict decode succeeds, so no offset in the folded bytes is reported.
+    return _decode(file, buffer, codec, 0, errors), detection
 
 
 def _check_errors(errors: str) -> None:
@@ -64,14 +107,84 @@ def _check_errors(errors: str) -> None:
         )
 
 
-def _confirmed_on_whole(data: bytes, codec: str) -> str:
-    """A codec picked from a sample must decode the rest too; otherwise detect on everything."""
+def _sample_says_utf8(data: bytes) -> bool:
+    """Worth decoding the whole file as UTF-8 straight away: the sample is (mostly) UTF-8."""
+    multi_byte, bad = utf8_counts(spread_sample(data, SAMPLE_BYTES))
+    return multi_byte > 0 and bad * 5 <= multi_byte
+
+
+def _utf8_text(file: Path, buffer: bytes, folded: bool, errors: Errors) -> str | None:
+    """The text when ``buffer`` is (mostly) UTF-8, decoded once; None when it is not UTF-8."""
+    if errors == "replace":
+        text = buffer.decode("utf-8", "replace")
+        if "\ufffd" not in text or text.count("\ufffd") == buffer.count(_REPLACEMENT_BYTES):
+            return text
+        return text if mostly_utf8_text(text, spread_sample(buffer, SAMPLE_BYTES)) else None
     try:
-        data.decode(codec)
-    except UnicodeDecodeError:
-        whole = guess(data).encoding
-        return codec if whole is None else whole
-    return codec
+        return buffer.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if folded or not mostly_utf8(buffer, error.start):
+            return None  # offsets in folded bytes are not the file's: the caller starts over
+        raise _utf8_error(file, buffer, error.start) from None
+
+
+def _utf8_error(file: Path, data: bytes, offset: int) -> TextDecodeError:
+    return TextDecodeError(file, "utf-8", offset, data[offset], _LOSSY_HINT)
+
+
+def _plan(file: Path, data: bytes, errors: Errors) -> Sniffed:
+    """The codec for 8-bit text, checked on the whole file; the text when decoding was needed.
+
+    A strict read fails here, with the offset in the file, before any folding.
+    """
+    try:
+        return Sniffed(_UTF8, data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    if mostly_utf8(data, first_bad):
+        if errors == "strict":
+            raise _utf8_error(file, data, first_bad)
+        return Sniffed(_UTF8)
+    sniffed = not_utf8(data)
+    if sniffed.text is not None:
+        return sniffed
+    detection = sniffed.detection
+    if detection.reason == "detector" and len(data) > SAMPLE_BYTES:
+        detection = _confirmed_on_whole(data, detection)
+    return _checked(file, data, detection, errors)
+
+
+def _confirmed_on_whole(data: bytes, detection: Detection) -> Detection:
+    """A codec picked from a sample must decode the rest too; otherwise detect on everything."""
+    assert detection.encoding is not None  # noqa: S101 - guess never returns binary
+    undefined = single_byte_undefined(detection.encoding)
+    if undefined is not None:
+        fits = first_undefined(data, undefined) is None
+    else:
+        try:
+            data.decode(detection.encoding)
+            fits = True
+        except UnicodeDecodeError:
+            fits = False
+    if fits:
+        return detection
+    whole = guess(data).encoding
+    return detection if whole is None else replace(detection, encoding=whole)
+
+
+def _checked(file: Path, data: bytes, detection: Detection, errors: Errors) -> Sniffed:
+    """Single-byte codecs are checked by a byte search; others are decoded here and now."""
+    codec = detection.encoding
+    assert codec is not None  # noqa: S101 - guess never returns binary
+    undefined = single_byte_undefined(codec)
+    if undefined is None:
+        return Sniffed(detection, _decode(file, data, codec, 0, errors))
+    offset = first_undefined(data, undefined) if errors == "strict" else None
+    if offset is not None:
+        raise TextDecodeError(
+            file, codec, offset, data[offset], f"{_LOSSY_HINT}, or name the encoding"
+        )
+    return Sniffed(detection)
 
 
 def _decode(file: Path, data: bytes, codec: str, skip: int, errors: Errors) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import functools
+import re
+import sys
 
 # Longest first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 BOMS: tuple[tuple[bytes, str], ...] = (
@@ -54,6 +57,68 @@ def fold_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_LONE_CR = re.compile(rb"\r(?!\n)")
+# Multi-byte codecs whose continuation bytes are never 0x0A or 0x0D, so CR and LF bytes are
+# always the characters themselves (not ISO-2022 or HZ: their escapes change what bytes mean).
+_NEWLINE_SAFE_MULTI_BYTE = frozenset(
+    {
+        "utf-8",
+        "shift_jis",
+        "cp932",
+        "shift_jis_2004",
+        "shift_jisx0213",
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_jisx0213",
+        "euc_kr",
+        "cp949",
+        "johab",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "cp950",
+        "big5hkscs",
+    }
+)
+
+
+def fold_newline_bytes(data: bytes) -> bytes:
+    """``fold_newlines`` on the bytes, for codecs where ``newline_safe`` holds.
+
+    Folding before decoding means the text is built once (no folded copy of a large ``str``),
+    and deleting every CR when each one starts a CRLF is a single ``translate`` pass.
+    """
+    if b"\r" not in data:
+        return data
+    if _LONE_CR.search(data) is None:
+        return data.translate(None, b"\r")
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+@functools.cache
+def newline_safe(encoding: str) -> bool:
+    """Whether folding CR/LF in the bytes gives the same text as folding after decoding.
+
+    True for UTF-8, the ASCII-based CJK codecs and single-byte codecs that map exactly the
+    bytes 0x0A and 0x0D to LF and CR (not EBCDIC, not UTF-16/32).
+    """
+    name = codec_name(encoding)
+    if name in _NEWLINE_SAFE_MULTI_BYTE:
+        return True
+    if name not in ("ascii", "iso8859-1"):
+        module = sys.modules.get(codecs.lookup(name).decode.__module__)
+        table: object = getattr(module, "decoding_table", None)
+        if not isinstance(table, str) or len(table) != 256:
+            return False
+        return (
+            all((char in "\r\n") == (value in (0x0A, 0x0D)) for value, char in enumerate(table))
+            and table[0x0A] == "\n"
+            and table[0x0D] == "\r"
+        )
+    return True
+
+
 def spread_sample(data: bytes, size: int, pieces: int = 4) -> bytes:
     """A bounded sample from spread-out places, cut at line ends so multi-byte text stays whole."""
     if len(data) <= size:
@@ -71,3 +136,41 @@ def spread_sample(data: bytes, size: int, pieces: int = 4) -> bytes:
             chunk = chunk[: newline + 1] if newline > piece // 2 else chunk
         parts.append(chunk)
     return b"".join(parts)
+
+
+@functools.cache
+def single_byte_undefined(encoding: str) -> bytes | None:
+    """The bytes a single-byte codec cannot decode, or None when the codec is not single-byte.
+
+    For these codecs a strict decode fails exactly where one of these bytes occurs, so the
+    whole file can be checked with a byte search instead of a decode.
+    """
+    name = codec_name(encoding)
+    if name not in ("ascii", "iso8859-1"):
+        module = sys.modules.get(codecs.lookup(name).decode.__module__)
+        table: object = getattr(module, "decoding_table", None)
+        if not isinstance(table, str) or len(table) != 256:
+            return None
+    undefined = bytearray()
+    for value in range(256):
+        try:
+            bytes([value]).decode(name)
+        except UnicodeDecodeError:
+            undefined.append(value)
+    return bytes(undefined)
+
+
+@functools.cache
+def _any_of(values: bytes) -> re.Pattern[bytes]:
+    return re.compile(b"[" + b"".join(re.escape(bytes([value])) for value in values) + b"]")
+
+
+def first_undefined(data: bytes, undefined: bytes) -> int | None:
+    """Offset of the first byte of ``undefined`` in ``data`` (memchr per byte when few)."""
+    if not undefined:
+        return None
+    if len(undefined) <= 8:
+        found = [at for value in undefined if (at := data.find(value)) >= 0]
+        return min(found) if found else None
+    match = _any_of(undefined).search(data)
+    return None if match is None else match.start()
