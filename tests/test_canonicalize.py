@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import subprocess
 import sys
@@ -11,30 +10,9 @@ from pathlib import Path
 import pytest
 
 from runbook import canonicalize
+from support import fingerprint, git
 
 SCRIPT = Path(__file__).parents[1] / "scripts" / "canonicalize.py"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def fingerprint(root: Path) -> dict[str, object]:
-    """Every tracked and untracked-but-not-ignored file's bytes, the index entries and HEAD."""
-    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    files = {
-        path: hashlib.sha256((root / path).read_bytes()).hexdigest()
-        if (root / path).exists()
-        else "missing"
-        for path in sorted(set(listed.split("\0")) - {""})
-    }
-    return {
-        "files": files,
-        "index": git(root, "ls-files", "--stage", "-z"),
-        "head": git(root, "rev-parse", "HEAD"),
-    }
 
 
 @pytest.mark.parametrize(

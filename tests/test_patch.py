@@ -7,14 +7,12 @@ HEAD and the set of directories, before and after.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,40 +25,10 @@ from runbook.gates import GATES, Gate
 from runbook.result import GateResult, Status
 from runbook.run import Outcome, Run, perform
 from runbook.settings import Settings
+from support import direct, fingerprint, git, python_gate
 
 PY = sys.executable
 SRC = Path(__file__).parents[1] / "src"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def fingerprint(root: Path) -> dict[str, object]:
-    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    files: dict[str, str] = {}
-    for path in sorted(set(listed.split("\0")) - {""}):
-        full = root / path
-        if full.is_symlink():
-            files[path] = f"link:{full.readlink()}"
-        elif full.exists():
-            digest = hashlib.sha256(full.read_bytes()).hexdigest()
-            files[path] = f"{oct(full.stat().st_mode)}:{digest}"
-        else:
-            files[path] = "missing"
-    dirs = sorted(
-        str(d.relative_to(root))
-        for d in root.rglob("*")
-        if d.is_dir() and not {".git", ".runbook"} & set(d.relative_to(root).parts)
-    )
-    return {
-        "files": files,
-        "index": git(root, "ls-files", "--stage", "-z"),
-        "head": git(root, "rev-parse", "HEAD"),
-        "dirs": dirs,
-    }
 
 
 @pytest.fixture
@@ -123,20 +91,10 @@ EVERYTHING = MODIFY + CREATE + DELETE + RENAME
 TOUCHED = {"pkg/mod.py", "pkg/new/extra.py", "old.txt", "tool.sh", "bin/tool.sh"}
 
 
-def fake(name: str, code: str) -> Gate:
-    return Gate(
-        name=name,
-        projector=f"Π_{name}",
-        description=f"fake {name}",
-        command=(PY, "-c", textwrap.dedent(code)),
-        groups=(),
-    )
-
-
-SEES_PATCH = fake("lint", "assert 'return 2' in open('pkg/mod.py').read(); print('ok')")
-PASSES = fake("format", "print('ok')")
-FAILS = fake("tests", "print('1 failed, 3 passed in 0.1s'); raise SystemExit(1)")
-KILLED = fake("tests", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+SEES_PATCH = python_gate("lint", "assert 'return 2' in open('pkg/mod.py').read(); print('ok')")
+PASSES = python_gate("format", "print('ok')")
+FAILS = python_gate("tests", "print('1 failed, 3 passed in 0.1s'); raise SystemExit(1)")
+KILLED = python_gate("tests", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
 
 
 def runs(*gates: Gate) -> Callable[[Path, TextIO], Run]:
@@ -146,7 +104,7 @@ def runs(*gates: Gate) -> Callable[[Path, TextIO], Run]:
             settings=Settings(timeout=30),
             mode="patch",
             gates=gates,
-            launcher=lambda g: list(g.command),
+            launcher=direct,
         )
 
     return make

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,13 @@ from runbook.report import render_terminal
 from runbook.result import Status
 from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
+from support import direct, python_gate
 
 
 def counting_gate(name: str, inputs: tuple[str, ...], ran: Path, *, ok: bool = True) -> Gate:
     """A gate that records each real run in ``ran`` (outside the repository)."""
     code = f"open({str(ran)!r}, 'a').write({name!r} + '\\n')" + ("" if ok else "; exit(1)")
-    return Gate(
-        name=name,
-        projector=f"Π_{name}",
-        description="",
-        command=(sys.executable, "-c", code),
-        groups=(),
-        inputs=inputs,
-    )
+    return python_gate(name, code, inputs=inputs)
 
 
 @pytest.fixture
@@ -59,7 +52,7 @@ class Runner:
                 settings=Settings(timeout=30),
                 mode=mode,
                 gates=self.gates,
-                launcher=lambda gate: list(gate.command),
+                launcher=direct,
                 use_cache=use_cache,
             )
         )

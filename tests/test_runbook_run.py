@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,24 +19,12 @@ from runbook.report import render_terminal
 from runbook.result import GateResult, Status
 from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
+from support import direct, python_gate
 
 PY = sys.executable
 
 
-def gate(name: str, code: str, *, required: bool = True, **kw: object) -> Gate:
-    return Gate(
-        name=name,
-        projector=f"Π_{name}",
-        description=f"fake {name}",
-        command=(PY, "-c", textwrap.dedent(code)),
-        groups=(),
-        required=required,
-        **kw,  # type: ignore[arg-type]
-    )
-
-
-def direct(g: Gate) -> list[str]:
-    return list(g.command)
+gate = python_gate
 
 
 def make_run(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,27 +11,17 @@ from mlflow.tracking import MlflowClient
 
 from codex_ml.tracking import MlflowConfig
 from runbook import cli, reasons, track
-from runbook.gates import Gate
 from runbook.report import render_terminal
 from runbook.result import Status
 from runbook.run import Run, perform
 from runbook.settings import Settings
-
-
-def fake(name: str, code: str, **kw: object) -> Gate:
-    return Gate(
-        name=name,
-        projector=f"Π_{name}",
-        description="",
-        command=(sys.executable, "-c", code),
-        groups=(),
-        **kw,  # type: ignore[arg-type]
-    )
-
+from support import direct, python_gate
 
 GATES = (
-    fake("lint", "print('Found 1 error.'); exit(1)", summarize=reasons.ruff_check),
-    fake("tests", "print('TOTAL 10 1 90%'); print('5 passed in 0.1s')", summarize=reasons.pytest),
+    python_gate("lint", "print('Found 1 error.'); exit(1)", summarize=reasons.ruff_check),
+    python_gate(
+        "tests", "print('TOTAL 10 1 90%'); print('5 passed in 0.1s')", summarize=reasons.pytest
+    ),
 )
 
 
@@ -41,7 +30,7 @@ def run_in(root: Path, **kw: object) -> Run:
         root=root,
         settings=Settings(timeout=30),
         gates=GATES,
-        launcher=lambda gate: list(gate.command),
+        launcher=direct,
         **kw,  # type: ignore[arg-type]
     )
 

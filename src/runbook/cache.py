@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
+from runbook import gitutil
 from runbook.gates import Gate
 from runbook.result import GateResult, Status
 
@@ -31,27 +31,22 @@ class CacheUnavailableError(Exception):
 def input_files(root: Path, pathspecs: tuple[str, ...]) -> list[str]:
     """Files under ``pathspecs`` that git tracks or would track (untracked, not ignored)."""
     try:
-        listed = subprocess.run(
-            [
-                "git",
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-                "--deduplicate",
-                "--",
-                *pathspecs,
-                *ALWAYS_READ,
-            ],
-            cwd=root,
-            capture_output=True,
-            check=True,
-            timeout=60,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
+        listed = gitutil.git(
+            root,
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--deduplicate",
+            "--",
+            *pathspecs,
+            *ALWAYS_READ,
+            literal=False,
+        )
+    except (OSError, gitutil.GitError) as exc:
         raise CacheUnavailableError(f"cannot list the gate's inputs with git: {exc}") from exc
-    return sorted({name for name in listed.decode("utf-8", "surrogateescape").split("\0") if name})
+    return sorted(set(gitutil.split_z(listed)))
 
 
 def files_digest(root: Path, gate: Gate) -> str:

@@ -18,10 +18,13 @@ class GitError(RuntimeError):
     """A git command failed; the message holds the command and what git said."""
 
 
-def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    """Run ``git args`` in ``root`` and return its stdout; a non-zero exit raises GitError."""
+def git(root: Path, *args: str, stdin: bytes | None = None, literal: bool = True) -> bytes:
+    """Run ``git args`` in ``root`` and return its stdout; a non-zero exit raises GitError.
+
+    ``literal=False`` lets pathspecs be patterns (``*.py``), for callers that mean patterns.
+    """
     proc = subprocess.run(
-        ["git", "--literal-pathspecs", *args],
+        ["git", *(["--literal-pathspecs"] if literal else []), *args],
         cwd=root,
         input=stdin,
         stdin=None if stdin is not None else subprocess.DEVNULL,

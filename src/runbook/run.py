@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runbook import cache, capture, history
+from runbook import cache, capture, gitutil, history
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
 from runbook.reasons import last_line
@@ -193,23 +193,9 @@ def run_strict(run: Run) -> tuple[list[GateResult], bool]:
 def git_commit(root: Path) -> str:
     """Short commit id, with ``-dirty`` when the tree has changes; "unknown" outside git."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
+        head = gitutil.git(root, "rev-parse", "--short", "HEAD").decode().strip()
+        dirty = gitutil.git(root, "status", "--porcelain", "--untracked-files=no").strip()
+    except (OSError, gitutil.GitError):
         return "unknown"
     return f"{head}-dirty" if dirty else head
 

@@ -1,0 +1,74 @@
+"""Shared test helpers: fake gates (small Python programs) and git repo fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from runbook import reasons
+from runbook.gates import Gate
+from runbook.reasons import Summarizer
+
+
+def python_gate(
+    name: str,
+    code: str,
+    *,
+    required: bool = True,
+    release_only: bool = False,
+    summarize: Summarizer = reasons.last_line,
+    inputs: tuple[str, ...] = (".",),
+) -> Gate:
+    """A gate whose tool is ``python -c code``: any outcome a real tool has, on purpose."""
+    return Gate(
+        name=name,
+        projector=f"Π_{name}",
+        description=f"fake {name}",
+        command=(sys.executable, "-c", textwrap.dedent(code)),
+        groups=(),
+        required=required,
+        release_only=release_only,
+        summarize=summarize,
+        inputs=inputs,
+    )
+
+
+def direct(gate: Gate) -> list[str]:
+    """Launch the gate's command itself instead of its nox session."""
+    return list(gate.command)
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def fingerprint(root: Path) -> dict[str, object]:
+    """Every tracked and untracked-but-not-ignored file (bytes, mode, link target), the index
+    entries, HEAD and the directories: what "the tree is as it was" means in these tests."""
+    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    files: dict[str, str] = {}
+    for path in sorted(set(listed.split("\0")) - {""}):
+        full = root / path
+        if full.is_symlink():
+            files[path] = f"link:{full.readlink()}"
+        elif full.exists():
+            digest = hashlib.sha256(full.read_bytes()).hexdigest()
+            files[path] = f"{oct(full.stat().st_mode)}:{digest}"
+        else:
+            files[path] = "missing"
+    dirs = sorted(
+        str(d.relative_to(root))
+        for d in root.rglob("*")
+        if d.is_dir() and not {".git", ".runbook"} & set(d.relative_to(root).parts)
+    )
+    return {
+        "files": files,
+        "index": git(root, "ls-files", "--stage", "-z"),
+        "head": git(root, "rev-parse", "HEAD"),
+        "dirs": dirs,
+    }
