@@ -165,8 +165,12 @@ def _table(encoding: str) -> _CodecTable:
     return _CodecTable(
         chars=tuple(chars),
         invalid=re.compile(_byte_class([v for v, c in enumerate(chars) if c is None])),
-        capital_after_small=re.compile(b"(?<=" + small + b")" + capitals + b"(?=.)", re.DOTALL),
-        wedged_symbol=re.compile(b"(?<=" + letters + b")" + symbols + b"(?=" + letters + b")"),
+        # The rare high byte comes first so the regex engine skips to it; the lookbehind then
+        # checks the byte before it (each match consumes one byte, so none are missed).
+        capital_after_small=re.compile(
+            capitals + b"(?<=" + small + capitals + b")(?=.)", re.DOTALL
+        ),
+        wedged_symbol=re.compile(symbols + b"(?<=" + letters + symbols + b")(?=" + letters + b")"),
     )
 
 

@@ -28,6 +28,7 @@ from ingestion.utils import bom_encoding, codec_name, spread_sample
 Reason = Literal["bom", "declared", "utf-8", "detector", "fallback"]
 
 SAMPLE_BYTES = 64 * 1024
+GUESS_SAMPLE_BYTES = 16 * 1024
 # Bytes that plain text in an 8-bit or multi-byte codec does not contain (ESC, SO and SI are
 # left out: ISO-2022 text uses them). A stray one is tolerated: legacy files carry the odd one.
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x10-\x1a\x1c-\x1f\x7f]")
@@ -128,7 +129,7 @@ def not_utf8(data: bytes) -> Sniffed:
     decoded = None if declared in (None, "utf-8") else decode_as_declared(data, declared)
     if decoded is not None:
         return Sniffed(Detection(decoded[1], "declared"), decoded[0])
-    return Sniffed(guess(spread_sample(data, SAMPLE_BYTES)))
+    return Sniffed(guess(spread_sample(data, GUESS_SAMPLE_BYTES)))
 
 
 def _ascii(data: bytes) -> Sniffed:
@@ -188,13 +189,17 @@ def _common_code_point(point: int) -> bool:
     )
 
 
-def mostly_utf8(data: bytes, first_bad: int) -> bool:
+def mostly_utf8(data: bytes, first_bad: int, sample_counts: tuple[int, int] | None = None) -> bool:
     """UTF-8 with a few stray bytes, rather than another codec: many valid multi-byte sequences.
 
-    Looks at a spread sample plus the bytes around the first bad one.
+    Looks at a spread sample plus the bytes around the first bad one. Counts add up (the
+    pieces are counted apart), so a caller that has counted the sample passes its counts.
     """
     around_error = data[max(0, first_bad - SAMPLE_BYTES // 8) : first_bad + SAMPLE_BYTES // 8]
-    multi_byte, bad = utf8_counts(spread_sample(data, SAMPLE_BYTES) + b"\n" + around_error)
+    if sample_counts is None:
+        sample_counts = utf8_counts(spread_sample(data, SAMPLE_BYTES))
+    around_multi_byte, around_bad = utf8_counts(around_error)
+    multi_byte, bad = sample_counts[0] + around_multi_byte, sample_counts[1] + around_bad
     return multi_byte >= _MOSTLY_UTF8_MIN and multi_byte >= _MOSTLY_UTF8_FACTOR * bad
 
 

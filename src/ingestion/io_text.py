@@ -7,6 +7,7 @@ never has two copies of its text alive.
 
 from __future__ import annotations
 
+import codecs
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -40,6 +41,7 @@ Errors = Literal["strict", "replace"]
 _LOSSY_HINT = "pass errors='replace' to read it with the bad bytes replaced by U+FFFD"
 _UTF8 = Detection("utf-8", "utf-8")
 _REPLACEMENT_BYTES = "\ufffd".encode()
+_HEAD_PROBE_BYTES = 64 * 1024
 
 
 def read_text(
@@ -74,7 +76,8 @@ def read_with_detection(
     file = Path(path)
     data = file.read_bytes()
     head = prescan(data)
-    if head is None and _sample_says_utf8(data):
+    sample_counts = (0, 0) if head is not None else utf8_counts(spread_sample(data, SAMPLE_BYTES))
+    if head is None and _says_utf8(sample_counts):
         buffer = fold_newline_bytes(data)
         folded = buffer is not data
         del data
@@ -84,7 +87,7 @@ def read_with_detection(
         # Not UTF-8 after all (rare): detect on the bytes as stored, as if no shortcut was taken.
         data = file.read_bytes() if folded else buffer
         del buffer
-    plan = head if head is not None else _plan(file, data, errors)
+    plan = head if head is not None else _plan(file, data, errors, sample_counts)
     detection = plan.detection
     if detection.encoding is None:
         raise BinaryFileError(file)
@@ -107,9 +110,9 @@ def _check_errors(errors: str) -> None:
         )
 
 
-def _sample_says_utf8(data: bytes) -> bool:
+def _says_utf8(sample_counts: tuple[int, int]) -> bool:
     """Worth decoding the whole file as UTF-8 straight away: the sample is (mostly) UTF-8."""
-    multi_byte, bad = utf8_counts(spread_sample(data, SAMPLE_BYTES))
+    multi_byte, bad = sample_counts
     return multi_byte > 0 and bad * 5 <= multi_byte
 
 
@@ -132,59 +135,68 @@ def _utf8_error(file: Path, data: bytes, offset: int) -> TextDecodeError:
     return TextDecodeError(file, "utf-8", offset, data[offset], _LOSSY_HINT)
 
 
-def _plan(file: Path, data: bytes, errors: Errors) -> Sniffed:
+def _plan(file: Path, data: bytes, errors: Errors, sample_counts: tuple[int, int]) -> Sniffed:
     """The codec for 8-bit text, checked on the whole file; the text when decoding was needed.
 
     A strict read fails here, with the offset in the file, before any folding.
     """
-    try:
-        return Sniffed(_UTF8, data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        first_bad = error.start
-    if mostly_utf8(data, first_bad):
+    first_bad = _first_bad_utf8_in_head(data)
+    if first_bad is None:
+        try:
+            return Sniffed(_UTF8, data.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            first_bad = error.start
+    if mostly_utf8(data, first_bad, sample_counts):
         if errors == "strict":
             raise _utf8_error(file, data, first_bad)
         return Sniffed(_UTF8)
     sniffed = not_utf8(data)
     if sniffed.text is not None:
         return sniffed
-    detection = sniffed.detection
-    if detection.reason == "detector" and len(data) > SAMPLE_BYTES:
-        detection = _confirmed_on_whole(data, detection)
-    return _checked(file, data, detection, errors)
+    redetect = sniffed.detection.reason == "detector" and len(data) > SAMPLE_BYTES
+    return _checked(file, data, sniffed.detection, errors, redetect)
 
 
-def _confirmed_on_whole(data: bytes, detection: Detection) -> Detection:
-    """A codec picked from a sample must decode the rest too; otherwise detect on everything."""
-    assert detection.encoding is not None  # noqa: S101 - guess never returns binary
-    undefined = single_byte_undefined(detection.encoding)
-    if undefined is not None:
-        fits = first_undefined(data, undefined) is None
-    else:
-        try:
-            data.decode(detection.encoding)
-            fits = True
-        except UnicodeDecodeError:
-            fits = False
-    if fits:
-        return detection
-    whole = guess(data).encoding
-    return detection if whole is None else replace(detection, encoding=whole)
+def _first_bad_utf8_in_head(data: bytes) -> int | None:
+    """Where UTF-8 breaks in the first bytes: legacy text breaks early, and finding out there
+    spares decoding (and the decode error copying) the whole file."""
+    try:
+        codecs.utf_8_decode(memoryview(data)[:_HEAD_PROBE_BYTES], "strict", False)
+    except UnicodeDecodeError as error:
+        return error.start
+    return None
 
 
-def _checked(file: Path, data: bytes, detection: Detection, errors: Errors) -> Sniffed:
-    """Single-byte codecs are checked by a byte search; others are decoded here and now."""
+def _checked(
+    file: Path, data: bytes, detection: Detection, errors: Errors, redetect: bool
+) -> Sniffed:
+    """A codec picked from a sample must decode the whole file; if not, detect on all of it once.
+
+    Single-byte codecs are checked by a byte search (their text is decoded after folding);
+    other codecs are decoded here, which is the check.
+    """
     codec = detection.encoding
     assert codec is not None  # noqa: S101 - guess never returns binary
     undefined = single_byte_undefined(codec)
     if undefined is None:
-        return Sniffed(detection, _decode(file, data, codec, 0, errors))
-    offset = first_undefined(data, undefined) if errors == "strict" else None
-    if offset is not None:
-        raise TextDecodeError(
-            file, codec, offset, data[offset], f"{_LOSSY_HINT}, or name the encoding"
-        )
-    return Sniffed(detection)
+        try:
+            return Sniffed(detection, data.decode(codec))
+        except UnicodeDecodeError as error:
+            offset = error.start
+    else:
+        found = first_undefined(data, undefined)
+        if found is None:
+            return Sniffed(detection)
+        offset = found
+    if redetect:
+        whole = guess(data).encoding
+        if whole is not None:
+            return _checked(file, data, replace(detection, encoding=whole), errors, False)
+    if errors == "replace":
+        text = None if undefined is not None else _decode(file, data, codec, 0, errors)
+        return Sniffed(detection, text)
+    hint = f"{_LOSSY_HINT}, or name the encoding"
+    raise TextDecodeError(file, codec, offset, data[offset], hint)
 
 
 def _decode(file: Path, data: bytes, codec: str, skip: int, errors: Errors) -> str:
