@@ -64,7 +64,7 @@ GATES: tuple[Gate, ...] = (
         command=("ruff", "format", "--check", "."),
         groups=("ruff",),
         summarize=reasons.ruff_format,
-        inputs=("*.py", "*.pyi", "*.ipynb"),
+        inputs=("*.py", "*.pyi", "*.ipynb", "*.md"),  # ruff formats code blocks in Markdown
     ),
     Gate(
         name="tests",
