@@ -34,7 +34,9 @@ def write_atomically(target: Path, text: str) -> None:
         raise
 
 
-def _report(source: Path, out_dir: Path | None) -> dict[str, str | float | None]:
+def _report(
+    source: Path, out_dir: Path | None, protected: list[Path], written: set[Path]
+) -> dict[str, str | float | None]:
     text, detection = read_with_detection(source)
     report: dict[str, str | float | None] = {
         "path": str(source),
@@ -43,12 +45,25 @@ def _report(source: Path, out_dir: Path | None) -> dict[str, str | float | None]
         "confidence": detection.confidence,
     }
     if out_dir is not None:
-        target = out_dir / source.name
-        if target.exists() and target.samefile(source):
-            raise FileExistsError(f"{target}: refusing to overwrite the source file")
+        target = _target(out_dir, source, protected, written)
         write_atomically(target, text)
+        written.add(target.resolve())
         report["utf8_copy"] = str(target)
     return report
+
+
+def _target(out_dir: Path, source: Path, protected: list[Path], written: set[Path]) -> Path:
+    """Where the copy goes, refusing to replace any input file or an earlier copy of this run.
+
+    Every input counts, not only this one: ``a/x.txt b/x.txt --to-utf8 b`` must not replace
+    ``b/x.txt`` before it is read.
+    """
+    target = out_dir / source.name
+    if target.resolve() in written:
+        raise FileExistsError(f"{target}: already written from another input named {source.name}")
+    if target.exists() and any(target.samefile(path) for path in protected):
+        raise FileExistsError(f"{target}: refusing to overwrite an input file")
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,9 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     failed = False
-    for source in arguments.files:
+    sources: list[Path] = arguments.files
+    protected = [path for path in sources if path.exists()]
+    written: set[Path] = set()
+    for source in sources:
         try:
-            report = _report(source, out_dir)
+            report = _report(source, out_dir, protected, written)
         except (OSError, ValueError, LookupError) as error:
             failed = True
             report = {"path": str(source), "error": str(error)}

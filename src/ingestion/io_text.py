@@ -40,7 +40,6 @@ Errors = Literal["strict", "replace"]
 
 _LOSSY_HINT = "pass errors='replace' to read it with the bad bytes replaced by U+FFFD"
 _UTF8 = Detection("utf-8", "utf-8")
-_REPLACEMENT_BYTES = "\ufffd".encode()
 _HEAD_PROBE_BYTES = 64 * 1024
 
 
@@ -120,9 +119,11 @@ def _utf8_text(file: Path, buffer: bytes, folded: bool, errors: Errors) -> str |
     """The text when ``buffer`` is (mostly) UTF-8, decoded once; None when it is not UTF-8."""
     if errors == "replace":
         text = buffer.decode("utf-8", "replace")
-        if "\ufffd" not in text or text.count("\ufffd") == buffer.count(_REPLACEMENT_BYTES):
+        # U+FFFD may also be in the file itself; if the check below then says "not UTF-8",
+        # the caller starts over with a strict decode, which settles it.
+        if "\ufffd" not in text or mostly_utf8_text(text, spread_sample(buffer, SAMPLE_BYTES)):
             return text
-        return text if mostly_utf8_text(text, spread_sample(buffer, SAMPLE_BYTES)) else None
+        return None
     try:
         return buffer.decode("utf-8")
     except UnicodeDecodeError as error:

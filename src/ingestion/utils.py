@@ -160,17 +160,23 @@ def single_byte_undefined(encoding: str) -> bytes | None:
     return bytes(undefined)
 
 
-@functools.cache
-def _any_of(values: bytes) -> re.Pattern[bytes]:
-    return re.compile(b"[" + b"".join(re.escape(bytes([value])) for value in values) + b"]")
-
-
 def first_undefined(data: bytes, undefined: bytes) -> int | None:
-    """Offset of the first byte of ``undefined`` in ``data`` (memchr per byte when few)."""
+    """Offset of the first byte of ``undefined`` in ``data``: C-speed scans, no decode.
+
+    A few bytes are found by ``find`` (memchr); many by deleting every other byte value
+    first, so that only the values actually present are searched for.
+    """
     if not undefined:
         return None
-    if len(undefined) <= 8:
-        found = [at for value in undefined if (at := data.find(value)) >= 0]
-        return min(found) if found else None
-    match = _any_of(undefined).search(data)
-    return None if match is None else match.start()
+    if len(undefined) > 8:
+        present = data.translate(None, _others(undefined))
+        if not present:
+            return None
+        undefined = bytes(set(present))
+    found = [at for value in undefined if (at := data.find(value)) >= 0]
+    return min(found) if found else None
+
+
+@functools.cache
+def _others(values: bytes) -> bytes:
+    return bytes(value for value in range(256) if value not in values)
