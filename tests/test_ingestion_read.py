@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import BinaryFileError, TextDecodeError, read_text
+from ingestion import BinaryFileError, Detection, TextDecodeError, read_text
 from ingestion.encoding_detect import SAMPLE_BYTES
+from ingestion.utils import fold_newline_bytes, fold_newlines, newline_safe
 
 FRENCH = "Le père de Chloé a acheté un gâteau à la crème pour fêter Noël.\n"
 GERMAN = "Die Straße führt über die Brücke zum schönen Schloß; Müller äußerte sich.\n"
@@ -162,3 +163,83 @@ def test_importing_is_cheap() -> None:
         env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")},
     )
     assert result.stdout.strip() == "False"
+
+
+def test_crlf_utf8_with_a_stray_byte_reports_the_offset_in_the_file(tmp_path: Path) -> None:
+    # Newlines are folded in the bytes before decoding; the offset must still be the file's.
+    body = ((FRENCH + "日本語 and ß\n") * 20).replace("\n", "\r\n")
+    data = body.encode() + b"caf\xe9\r\n"
+    path = write(tmp_path, data, "crlf.txt")
+    with pytest.raises(TextDecodeError) as caught:
+        read_text(path)
+    assert (caught.value.offset, caught.value.bad_byte) == (len(body.encode()) + 3, 0xE9)
+    expected = body.replace("\r\n", "\n") + "caf\ufffd\n"
+    assert read_text(path, errors="replace") == (expected, "utf-8")
+
+
+def test_utf8_that_contains_replacement_characters_itself(tmp_path: Path) -> None:
+    text = ("damaged before: \ufffd\ufffd\ufffd " + FRENCH) * 50
+    path = write(tmp_path, text.replace("\n", "\r\n").encode())
+    assert read_text(path) == (text, "utf-8")
+    assert read_text(path, errors="replace") == (text, "utf-8")
+
+
+def test_a_legacy_block_between_the_sampled_pieces_of_utf8(tmp_path: Path) -> None:
+    # The sample is clean UTF-8, so the whole file is decoded as UTF-8 at once; the cp1252
+    # block makes that fail and the read starts over from the bytes as stored.
+    unit = (FRENCH + GERMAN).replace("\n", "\r\n")
+    repeats = SAMPLE_BYTES // len(unit.encode())
+    head = (unit * repeats).encode()
+    data = head + (unit * (repeats // 2)).encode("cp1252") + (unit * 3 * repeats).encode()
+    path = write(tmp_path, data, "mixed.txt")
+    with pytest.raises(TextDecodeError, match=r"mixed\.txt") as caught:
+        read_text(path)
+    assert caught.value.offset == len(head) + FRENCH.encode("cp1252").index(b"\xe8")
+    text, codec = read_text(path, errors="replace")
+    assert codec == "utf-8"
+    assert text == data.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_undecodable_byte_in_a_guessed_single_byte_codec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The byte search finds 0x81 (undefined in cp1252) at its offset in the file, CRs included.
+    import ingestion.encoding_detect as detect  # noqa: PLC0415
+
+    monkeypatch.setattr(detect, "guess", lambda sample: Detection("cp1252", "detector", 0.9))
+    data = FRENCH.replace("\n", "\r\n").encode("cp1252") * 3 + b"x\x81y\r\n"
+    path = write(tmp_path, data, "legacy.txt")
+    with pytest.raises(TextDecodeError, match=r"legacy\.txt.*name the encoding") as caught:
+        read_text(path)
+    assert (caught.value.offset, caught.value.bad_byte) == (len(data) - 4, 0x81)
+    assert read_text(path, errors="replace") == (FRENCH * 3 + "x\ufffdy\n", "cp1252")
+
+
+@pytest.mark.parametrize(
+    ("data", "folded"),
+    [
+        (b"a\r\nb\r\n", b"a\nb\n"),
+        (b"a\rb\r\nc\r", b"a\nb\nc\n"),
+        (b"no carriage returns\n", b"no carriage returns\n"),
+    ],
+)
+def test_newlines_are_folded_in_the_bytes(data: bytes, folded: bytes) -> None:
+    assert fold_newline_bytes(data) == folded
+    assert folded.decode() == fold_newlines(data.decode())
+
+
+@pytest.mark.parametrize(
+    ("codec", "safe"),
+    [
+        ("utf-8", True),
+        ("cp1252", True),
+        ("latin-1", True),
+        ("koi8-r", True),
+        ("shift_jis", True),
+        ("cp037", False),  # EBCDIC: LF is 0x25
+        ("utf-16-le", False),
+        ("iso2022_jp", False),
+    ],
+)
+def test_which_codecs_may_fold_newlines_in_the_bytes(codec: str, safe: bool) -> None:
+    assert newline_safe(codec) is safe
