@@ -206,7 +206,10 @@ def test_undecodable_byte_in_a_guessed_single_byte_codec(
     # The byte search finds 0x81 (undefined in cp1252) at its offset in the file, CRs included.
     import ingestion.encoding_detect as detect  # noqa: PLC0415
 
-    monkeypatch.setattr(detect, "guess", lambda sample: Detection("cp1252", "detector", 0.9))
+    def cp1252(sample: bytes) -> Detection:
+        return Detection("cp1252", "detector", 0.9)
+
+    monkeypatch.setattr(detect, "guess", cp1252)
     data = FRENCH.replace("\n", "\r\n").encode("cp1252") * 3 + b"x\x81y\r\n"
     path = write(tmp_path, data, "legacy.txt")
     with pytest.raises(TextDecodeError, match=r"legacy\.txt.*name the encoding") as caught:
