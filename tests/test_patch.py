@@ -20,7 +20,7 @@ from typing import TextIO
 
 import pytest
 
-from runbook import patch
+from runbook import diffs, patch
 from runbook.gates import GATES, Gate
 from runbook.result import GateResult, Status
 from runbook.run import Outcome, Run, perform
@@ -325,20 +325,20 @@ def test_parse_reads_creates_deletes_renames_and_quoted_paths() -> None:
         'diff --git "a/caf\\303\\251 x.py" "b/caf\\303\\251 x.py"\n'
         '--- "a/caf\\303\\251 x.py"\n+++ "b/caf\\303\\251 x.py"\n@@ -1 +1 @@\n-a\n+b\n'
     )
-    diff = patch.parse(EVERYTHING + quoted)
+    diff = diffs.parse(EVERYTHING + quoted)
     assert diff.changes == (
-        patch.FileChange("pkg/mod.py", "pkg/mod.py"),
-        patch.FileChange(None, "pkg/new/extra.py"),
-        patch.FileChange("old.txt", None),
-        patch.FileChange("tool.sh", "bin/tool.sh"),
-        patch.FileChange("café x.py", "café x.py"),
+        diffs.FileChange("pkg/mod.py", "pkg/mod.py"),
+        diffs.FileChange(None, "pkg/new/extra.py"),
+        diffs.FileChange("old.txt", None),
+        diffs.FileChange("tool.sh", "bin/tool.sh"),
+        diffs.FileChange("café x.py", "café x.py"),
     )
     assert diff.message is None
 
 
 def test_parse_skips_hunk_lines_that_look_like_headers() -> None:
     text = "--- a/x.md\n+++ b/x.md\n@@ -1,2 +1,2 @@\n--- not a header\n+++ nor this\n \n"
-    assert patch.parse(text).paths == ["x.md"]
+    assert diffs.parse(text).paths == ["x.md"]
 
 
 def test_message_from_a_format_patch_mail(repo: Path) -> None:
@@ -349,7 +349,7 @@ def test_message_from_a_format_patch_mail(repo: Path) -> None:
         " because 1 was wrong\n\n"
         "Longer explanation.\n---\n pkg/mod.py | 2 +-\n\n" + MODIFY + "-- \n2.39.5\n"
     )
-    assert patch.parse(mail).message == (
+    assert diffs.parse(mail).message == (
         "Return 2 from f because 1 was wrong\n\nLonger explanation."
     )
     code, _ = run_patch(repo, mail)
@@ -358,9 +358,9 @@ def test_message_from_a_format_patch_mail(repo: Path) -> None:
 
 
 def test_message_from_free_text_or_git_show() -> None:
-    assert patch.parse("Fix f\n\n" + MODIFY).message == "Fix f"
+    assert diffs.parse("Fix f\n\n" + MODIFY).message == "Fix f"
     show = "commit 0123456789abcdef\nAuthor: A <a@b>\n\n    Fix f\n\n    Body.\n\n" + MODIFY
-    assert patch.parse(show).message == "Fix f\n\nBody."
+    assert diffs.parse(show).message == "Fix f\n\nBody."
 
 
 def test_refuses_a_diff_creating_a_file_that_exists_untracked(repo: Path) -> None:
