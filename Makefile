@@ -17,7 +17,7 @@ $(NOX): pyproject.toml
 .PHONY: help ## list the targets (this text)
 help:
 	@echo "usage: make TARGET [ARGS='...']"
-	@grep -E '^\.PHONY: [a-z-]+ ## ' $(MAKEFILE_LIST) | sed -E 's/^\.PHONY: ([a-z-]+) ## (.*)/  \1|\2/' | awk -F'|' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^\.PHONY: [a-z-]+ ## ' $(MAKEFILE_LIST) | sed -E 's/^\.PHONY: ([a-z-]+) ## (.*)/\1|\2/' | awk -F'|' '{printf "  %-17s %s\n", $$1, $$2}'
 
 .PHONY: runbook ## run every gate (soft gating) and print the gate table
 runbook: $(NOX)
