@@ -31,7 +31,8 @@ SAMPLE_BYTES = 64 * 1024
 GUESS_SAMPLE_BYTES = 16 * 1024
 # Bytes that plain text in an 8-bit or multi-byte codec does not contain (ESC, SO and SI are
 # left out: ISO-2022 text uses them). A stray one is tolerated: legacy files carry the odd one.
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x10-\x1a\x1c-\x1f\x7f]")
+_CONTROL = bytes([*range(0x00, 0x09), 0x0B, *range(0x10, 0x1B), *range(0x1C, 0x20), 0x7F])
+_NOT_CONTROL = bytes(value for value in range(256) if value not in _CONTROL)
 _CONTROL_SHARE = 0.005
 _ISO2022 = (
     (re.compile(rb"\x1b\$\)C"), "iso2022_kr"),
@@ -47,10 +48,8 @@ _OTHER_SCRIPTS = re.compile(
 # Multi-byte picks: trusted unless the text reads as Latin with isolated accented letters.
 _MULTI_BYTE = re.compile(r"^(big5|gb|hz|euc|shift|cp9|johab|iso2022|cp949|cp932|cp950)")
 _ISOLATED_HIGH = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
-_HIGH = re.compile(rb"[\x80-\xff]")
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
-_NON_ASCII = re.compile("[^\x00-\x7f]")
 _LATIN_OVERRULE_SHARE = 0.2
 _CYRILLIC_OVERRULE_SHARE = 0.02
 _MOSTLY_UTF8_FACTOR = 5
@@ -116,7 +115,7 @@ def prescan(data: bytes) -> Sniffed | None:
     if bom is not None:
         return Sniffed(Detection(bom[0], "bom"), bom_length=bom[1])
     sample = spread_sample(data, SAMPLE_BYTES)
-    if b"\x00" in data or len(_CONTROL.findall(sample)) > len(sample) * _CONTROL_SHARE:
+    if b"\x00" in data or _count_control(sample) > len(sample) * _CONTROL_SHARE:
         return Sniffed(_wide_or_binary(data, sample))
     if data.isascii():
         return _ascii(data)
@@ -142,6 +141,10 @@ def _ascii(data: bytes) -> Sniffed:
                 except UnicodeDecodeError:
                     continue
     return Sniffed(Detection("utf-8", "utf-8"), data.decode("ascii"))
+
+
+def _count_control(sample: bytes) -> int:
+    return len(sample.translate(None, _NOT_CONTROL))
 
 
 def _wide_or_binary(data: bytes, sample: bytes) -> Detection:
@@ -222,12 +225,11 @@ def utf8_counts(chunk: bytes) -> tuple[int, int]:
     """(multi-byte characters, bytes that are not UTF-8), counted by C-level decodes.
 
     ASCII bytes always decode on their own, so what ``ignore`` keeps beyond them is
-    multi-byte characters, and what ``surrogateescape`` adds on top is one per bad byte.
+    multi-byte characters; the bytes it dropped are the bad ones.
     """
     ascii_count = len(chunk.translate(None, _HIGH_BYTES))
-    kept = len(chunk.decode("utf-8", "ignore"))
-    escaped = len(chunk.decode("utf-8", "surrogateescape"))
-    return kept - ascii_count, escaped - kept
+    kept = chunk.decode("utf-8", "ignore")
+    return len(kept) - ascii_count, len(chunk) - len(kept.encode("utf-8"))
 
 
 def guess(sample: bytes) -> Detection:
@@ -243,27 +245,35 @@ def guess(sample: bytes) -> Detection:
 
 
 def _corrected(sample: bytes, picked: str | None, confidence: float | None) -> Detection:
-    """Overrule the detector where it is known to confuse look-alikes."""
+    """Overrule the detector where it is known to confuse look-alikes.
+
+    The cheap tests come first: the alphabet check decodes the sample with every candidate
+    codec, so it runs only when its answer can change the outcome.
+    """
     if picked is not None and _OTHER_SCRIPTS.match(picked):
         if picked in ("cp1251", "kz1048", "ptcp154"):
             return _alphabet_detection(best_fit(sample, CYRILLIC_CANDIDATES), picked, confidence)
         return Detection(picked, "detector", confidence)
-    latin = best_fit(sample, LATIN_CANDIDATES)
-    if picked is not None and _MULTI_BYTE.match(picked) and not _latin_shaped(sample, latin):
-        cyrillic = best_fit(sample, CYRILLIC_8BIT)
-        if _mostly_half_width_kana(sample, picked) and _fits(cyrillic, _CYRILLIC_OVERRULE_SHARE):
-            return _alphabet_detection(cyrillic, picked, confidence)
+    multi_byte = picked is not None and _MULTI_BYTE.match(picked) is not None
+    latin = (
+        None if multi_byte and not _isolated_high(sample) else best_fit(sample, LATIN_CANDIDATES)
+    )
+    if picked is not None and multi_byte and (latin is None or latin.foreign):
+        # Not Latin-shaped: accented letters between ASCII ones, each fitting one language.
+        if _mostly_half_width_kana(sample, picked):
+            cyrillic = best_fit(sample, CYRILLIC_8BIT)
+            if _fits(cyrillic, _CYRILLIC_OVERRULE_SHARE):
+                return _alphabet_detection(cyrillic, picked, confidence)
         return Detection(_narrowest(sample, picked), "detector", confidence)
     if _fits(latin, _LATIN_OVERRULE_SHARE):
         return _alphabet_detection(latin, picked, confidence)
     return Detection(picked, "detector", confidence)
 
 
-def _latin_shaped(sample: bytes, latin: AlphabetScore | None) -> bool:
-    """Accented letters between ASCII ones, each fitting one language: not CJK double bytes."""
-    if latin is None or latin.foreign:
-        return False
-    return len(_ISOLATED_HIGH.findall(sample)) * 2 > len(_HIGH.findall(sample))
+def _isolated_high(sample: bytes) -> bool:
+    """Most high bytes stand alone between ASCII ones: accented Latin, not CJK double bytes."""
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    return len(_ISOLATED_HIGH.findall(sample)) * 2 > high
 
 
 def _fits(score: AlphabetScore | None, share: float) -> bool:
@@ -274,7 +284,7 @@ def _mostly_half_width_kana(sample: bytes, picked: str) -> bool:
     """Japanese prose is not written in half-width katakana; 8-bit Cyrillic read as CJK is."""
     text = sample.decode(picked, "replace")
     kana = len(_HALF_WIDTH_KANA.findall(text))
-    return kana * 2 > len(_NON_ASCII.findall(text))
+    return kana * 2 > len(text) - len(text.encode("ascii", "ignore"))
 
 
 def _alphabet_detection(
