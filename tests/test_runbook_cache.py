@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from runbook.gates import Gate
+from runbook import cache
+from runbook.gates import GATES, Gate
 from runbook.report import render_terminal
 from runbook.result import Status
 from runbook.run import Mode, Run, perform
@@ -119,3 +120,16 @@ def test_failures_are_never_cached(run: Runner) -> None:
     assert run() == ["lint"]
     assert run() == ["lint"]
     assert run.last.results[0].status is Status.FAIL
+
+
+def test_the_real_gates_read_what_their_tools_read() -> None:
+    """Which gates a change re-runs, on this repository's own gate table."""
+    root = Path(__file__).resolve().parents[1]
+
+    def readers(path: str) -> set[str]:
+        return {g.name for g in GATES if path in cache.input_files(root, g.inputs)}
+
+    assert readers("src/runbook/run.py") == {"lint", "format", "tests", "types", "package"}
+    assert readers("docs/ops/RUNBOOK.md") == {"format", "tests", "package"}  # tests check the docs
+    assert readers(".github/workflows/gates.yml") == {"tests", "package"}
+    assert readers("pyproject.toml") == {g.name for g in GATES}
