@@ -87,12 +87,12 @@ def fold_newline_bytes(data: bytes) -> bytes:
     """``fold_newlines`` on the bytes, for codecs where ``newline_safe`` holds.
 
     Folding before decoding means the text is built once (no folded copy of a large ``str``),
-    and deleting every CR when each one starts a CRLF is a single ``translate`` pass.
+    and when every CR starts a CRLF, folding is deleting the CRs.
     """
     if b"\r" not in data:
         return data
     if _LONE_CR.search(data) is None:
-        return data.translate(None, b"\r")
+        return data.replace(b"\r", b"")  # memchr and memcpy: several times faster than translate
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
