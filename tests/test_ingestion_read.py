@@ -246,3 +246,17 @@ def test_newlines_are_folded_in_the_bytes(data: bytes, folded: bytes) -> None:
 )
 def test_which_codecs_may_fold_newlines_in_the_bytes(codec: str, safe: bool) -> None:
     assert newline_safe(codec) is safe
+
+
+def test_eight_bit_bytes_no_codec_reads_are_refused_as_binary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingestion.encoding_detect as detect  # noqa: PLC0415
+
+    def nothing(sample: bytes) -> Detection:
+        return Detection(None, "detector")
+
+    monkeypatch.setattr(detect, "guess", nothing)
+    path = write(tmp_path, FRENCH.encode("cp1252"), "odd.bin")
+    with pytest.raises(BinaryFileError, match=r"odd\.bin"):
+        read_text(path)

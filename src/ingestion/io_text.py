@@ -152,8 +152,8 @@ def _plan(file: Path, data: bytes, errors: Errors, sample_counts: tuple[int, int
             raise _utf8_error(file, data, first_bad)
         return Sniffed(_UTF8)
     sniffed = not_utf8(data)
-    if sniffed.text is not None:
-        return sniffed
+    if sniffed.text is not None or sniffed.detection.encoding is None:
+        return sniffed  # decoded as declared, or no codec reads it (the caller says binary)
     redetect = sniffed.detection.reason == "detector" and len(data) > SAMPLE_BYTES
     return _checked(file, data, sniffed.detection, errors, redetect)
 
@@ -177,7 +177,7 @@ def _checked(
     other codecs are decoded here, which is the check.
     """
     codec = detection.encoding
-    assert codec is not None  # noqa: S101 - guess never returns binary
+    assert codec is not None  # noqa: S101 - _plan returns a detection without a codec itself
     undefined = single_byte_undefined(codec)
     if undefined is None:
         try:
