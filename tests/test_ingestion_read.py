@@ -260,3 +260,14 @@ def test_eight_bit_bytes_no_codec_reads_are_refused_as_binary(
     path = write(tmp_path, FRENCH.encode("cp1252"), "odd.bin")
     with pytest.raises(BinaryFileError, match=r"odd\.bin"):
         read_text(path)
+
+
+def test_bom_utf8_with_crlf_and_a_bad_byte_reports_the_offset_in_the_file(
+    tmp_path: Path,
+) -> None:
+    body = codecs.BOM_UTF8 + (FRENCH * 5).replace("\n", "\r\n").encode()
+    path = write(tmp_path, body + b"\xff\r\n", "bom.txt")
+    with pytest.raises(TextDecodeError) as caught:
+        read_text(path)
+    assert (caught.value.offset, caught.value.bad_byte) == (len(body), 0xFF)
+    assert read_text(path, errors="replace") == (FRENCH * 5 + "\ufffd\n", "utf-8")

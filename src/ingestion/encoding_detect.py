@@ -28,7 +28,7 @@ from ingestion.utils import bom_encoding, codec_name, spread_sample
 Reason = Literal["bom", "declared", "utf-8", "detector", "fallback"]
 
 SAMPLE_BYTES = 64 * 1024
-GUESS_SAMPLE_BYTES = 16 * 1024
+GUESS_SAMPLE_BYTES = 32 * 1024
 # Bytes that plain text in an 8-bit or multi-byte codec does not contain (ESC, SO and SI are
 # left out: ISO-2022 text uses them). A stray one is tolerated: legacy files carry the odd one.
 _CONTROL = bytes([*range(0x00, 0x09), 0x0B, *range(0x10, 0x1B), *range(0x1C, 0x20), 0x7F])

@@ -86,20 +86,37 @@ def read_with_detection(
         # Not UTF-8 after all (rare): detect on the bytes as stored, as if no shortcut was taken.
         data = file.read_bytes() if folded else buffer
         del buffer
-    plan = head if head is not None else _plan(file, data, errors, sample_counts)
+    # A strict read decodes without first searching the whole file for bytes a single-byte
+    # codec cannot decode: the decode finds them anyway. Only if it does is the file read
+    # again and checked byte by byte, for the offset in the file and a second opinion.
+    plan = head or _plan(file, data, errors, sample_counts, check_bytes=errors == "replace")
+    if plan.text is not None:
+        del data  # only the text and its folded copy are alive while folding
+        return fold_newlines(plan.text), plan.detection
+    codec = plan.detection.encoding
+    if codec is None or not newline_safe(codec):
+        return _unfolded(file, data, plan, errors)
+    buffer = fold_newline_bytes(data)
+    folded = buffer is not data
+    del data
+    try:
+        return str(memoryview(buffer)[plan.bom_length :], codec, errors), plan.detection
+    except UnicodeDecodeError:
+        data = file.read_bytes() if folded else buffer
+    del buffer
+    plan = head or _plan(file, data, errors, sample_counts, check_bytes=True)
+    return _unfolded(file, data, plan, errors)
+
+
+def _unfolded(file: Path, data: bytes, plan: Sniffed, errors: Errors) -> tuple[str, Detection]:
+    """Decode the bytes as stored (errors carry the file's offsets), then fold the text."""
     detection = plan.detection
     if detection.encoding is None:
         raise BinaryFileError(file)
     if plan.text is not None:
-        del data
         return fold_newlines(plan.text), detection
-    codec = detection.encoding
-    if plan.bom_length or not newline_safe(codec):
-        return fold_newlines(_decode(file, data, codec, plan.bom_length, errors)), detection
-    buffer = fold_newline_bytes(data)
-    del data
-    # _plan has checked a strict decode succeeds, so no offset in the folded bytes is reported.
-    return _decode(file, buffer, codec, 0, errors), detection
+    text = _decode(file, data, detection.encoding, plan.bom_length, errors)
+    return fold_newlines(text), detection
 
 
 def _check_errors(errors: str) -> None:
@@ -136,10 +153,13 @@ def _utf8_error(file: Path, data: bytes, offset: int) -> TextDecodeError:
     return TextDecodeError(file, "utf-8", offset, data[offset], _LOSSY_HINT)
 
 
-def _plan(file: Path, data: bytes, errors: Errors, sample_counts: tuple[int, int]) -> Sniffed:
+def _plan(
+    file: Path, data: bytes, errors: Errors, sample_counts: tuple[int, int], *, check_bytes: bool
+) -> Sniffed:
     """The codec for 8-bit text, checked on the whole file; the text when decoding was needed.
 
-    A strict read fails here, with the offset in the file, before any folding.
+    A strict read fails here, with the offset in the file, before any folding (single-byte
+    codecs: only with ``check_bytes``; without it the caller's decode is the check).
     """
     first_bad = _first_bad_utf8_in_head(data)
     if first_bad is None:
@@ -155,7 +175,9 @@ def _plan(file: Path, data: bytes, errors: Errors, sample_counts: tuple[int, int
     if sniffed.text is not None or sniffed.detection.encoding is None:
         return sniffed  # decoded as declared, or no codec reads it (the caller says binary)
     redetect = sniffed.detection.reason == "detector" and len(data) > SAMPLE_BYTES
-    return _checked(file, data, sniffed.detection, errors, redetect)
+    return _checked(
+        file, data, sniffed.detection, errors, redetect=redetect, check_bytes=check_bytes
+    )
 
 
 def _first_bad_utf8_in_head(data: bytes) -> int | None:
@@ -169,7 +191,13 @@ def _first_bad_utf8_in_head(data: bytes) -> int | None:
 
 
 def _checked(
-    file: Path, data: bytes, detection: Detection, errors: Errors, redetect: bool
+    file: Path,
+    data: bytes,
+    detection: Detection,
+    errors: Errors,
+    *,
+    redetect: bool,
+    check_bytes: bool,
 ) -> Sniffed:
     """A codec picked from a sample must decode the whole file; if not, detect on all of it once.
 
@@ -184,6 +212,8 @@ def _checked(
             return Sniffed(detection, data.decode(codec))
         except UnicodeDecodeError as error:
             offset = error.start
+    elif not check_bytes:
+        return Sniffed(detection)
     else:
         found = first_undefined(data, undefined)
         if found is None:
@@ -192,7 +222,8 @@ def _checked(
     if redetect:
         whole = guess(data).encoding
         if whole is not None:
-            return _checked(file, data, replace(detection, encoding=whole), errors, False)
+            redetected = replace(detection, encoding=whole)
+            return _checked(file, data, redetected, errors, redetect=False, check_bytes=True)
     if errors == "replace":
         text = None if undefined is not None else _decode(file, data, codec, 0, errors)
         return Sniffed(detection, text)
