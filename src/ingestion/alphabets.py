@@ -232,10 +232,17 @@ def _language_pairs(languages: dict[str, str]) -> list[tuple[str, frozenset[str]
 def best_fit(
     sample: bytes, candidates: tuple[tuple[str, dict[str, str]], ...]
 ) -> AlphabetScore | None:
-    """The candidate codec whose reading has the fewest foreign characters (earliest on ties)."""
+    """The candidate codec whose reading has the fewest foreign characters (earliest on ties).
+
+    A reading with none cannot be beaten, only tied by later candidates, which lose ties:
+    the search stops there (for ordinary Western text, after the first codec).
+    """
     counts = high_byte_counts(sample)
-    scores = (score_codec(sample, codec, languages, counts) for codec, languages in candidates)
-    ranked = [score for score in scores if score is not None]
-    if not ranked:
-        return None
-    return min(ranked, key=lambda score: score.foreign)
+    best: AlphabetScore | None = None
+    for codec, languages in candidates:
+        score = score_codec(sample, codec, languages, counts)
+        if score is not None and (best is None or score.foreign < best.foreign):
+            best = score
+            if not best.foreign:
+                break
+    return best
