@@ -238,6 +238,13 @@ def guess(sample: bytes) -> Detection:
         import charset_normalizer  # noqa: PLC0415 - optional, and import is slow
     except ImportError:
         return Detection("utf-8", "fallback")
+    if _isolated_high(sample):
+        latin = best_fit(sample, LATIN_CANDIDATES)
+        if latin is not None and not latin.foreign:
+            # Accents standing alone between ASCII letters, every one a letter of one language:
+            # whatever the detector picks, the Latin reading wins below (other scripts write
+            # whole words in high bytes), so the detector is not asked.
+            return _alphabet_detection(latin, None, None)
     match = charset_normalizer.from_bytes(sample).best()
     if match is None:
         return _corrected(sample, None, None)
