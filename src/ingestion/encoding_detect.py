@@ -233,7 +233,10 @@ def utf8_counts(chunk: bytes) -> tuple[int, int]:
 
 
 def guess(sample: bytes) -> Detection:
-    """charset-normalizer's pick, corrected by alphabet for look-alike codecs; UTF-8 without it."""
+    """charset-normalizer's pick, corrected by alphabet for look-alike codecs; UTF-8 without it.
+
+    Plain accented Latin text is settled by the alphabet check alone (see below).
+    """
     try:
         import charset_normalizer  # noqa: PLC0415 - optional, and import is slow
     except ImportError:
