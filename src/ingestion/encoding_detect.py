@@ -206,14 +206,13 @@ def mostly_utf8(data: bytes, first_bad: int, sample_counts: tuple[int, int] | No
     return multi_byte >= _MOSTLY_UTF8_MIN and multi_byte >= _MOSTLY_UTF8_FACTOR * bad
 
 
-def mostly_utf8_text(text: str, sample: bytes) -> bool:
+def mostly_utf8_text(text: str, sample: bytes, at: int) -> bool:
     """``mostly_utf8`` for text already decoded with ``errors="replace"`` (U+FFFD marks bad bytes).
 
     Spares a second decode of the whole file just to find the first bad byte: the window
-    around the first replacement character is counted instead.
+    around the first replacement character (at ``at``) is counted instead.
     """
-    at = text.find("\ufffd")
-    window = text[max(0, at - SAMPLE_BYTES // 8) : at + SAMPLE_BYTES // 8] if at >= 0 else ""
+    window = text[max(0, at - SAMPLE_BYTES // 8) : at + SAMPLE_BYTES // 8]
     multi_byte, bad = utf8_counts(sample)
     window_bad = window.count("\ufffd")
     multi_byte += len(window) - len(window.encode("ascii", "ignore")) - window_bad

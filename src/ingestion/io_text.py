@@ -138,7 +138,8 @@ def _utf8_text(file: Path, buffer: bytes, folded: bool, errors: Errors) -> str |
         text = buffer.decode("utf-8", "replace")
         # U+FFFD may also be in the file itself; if the check below then says "not UTF-8",
         # the caller starts over with a strict decode, which settles it.
-        if "\ufffd" not in text or mostly_utf8_text(text, spread_sample(buffer, SAMPLE_BYTES)):
+        at = text.find("\ufffd")
+        if at < 0 or mostly_utf8_text(text, spread_sample(buffer, SAMPLE_BYTES), at):
             return text
         return None
     try:
