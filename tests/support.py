@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Generator, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 from runbook import reasons
 from runbook.gates import Gate
@@ -72,3 +76,26 @@ def fingerprint(root: Path) -> dict[str, object]:
         "head": git(root, "rev-parse", "HEAD"),
         "dirs": dirs,
     }
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def interruptible(argv: Sequence[str], **kwargs: Any) -> Generator[subprocess.Popen[bytes]]:
+    """A child that Ctrl-C (SIGINT) reaches, killed on the way out if a test left it running.
+
+    A shell starts background jobs with SIGINT ignored, and Python keeps an ignored SIGINT
+    ignored: without resetting it, these tests would hang when the suite runs in the background.
+    """
+    proc = cast(
+        "subprocess.Popen[bytes]",
+        subprocess.Popen(list(argv), preexec_fn=_default_sigint, **kwargs),  # noqa: PLW1509
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()

@@ -25,7 +25,7 @@ from runbook.gates import GATES, Gate
 from runbook.result import GateResult, Status
 from runbook.run import Outcome, Run, perform
 from runbook.settings import Settings
-from support import direct, fingerprint, git, python_gate
+from support import direct, fingerprint, git, interruptible, python_gate
 
 PY = sys.executable
 SRC = Path(__file__).parents[1] / "src"
@@ -218,20 +218,16 @@ def test_signal_during_a_gate_restores(repo: Path, sig: signal.Signals) -> None:
     pidfile = repo.parent / "gate.started"
     before = fingerprint(repo)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    proc = subprocess.Popen(
-        [PY, "-c", INTERRUPT_SCRIPT, str(repo), str(diff), str(pidfile)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while not pidfile.exists() or not pidfile.read_text():
-        assert time.monotonic() < deadline, "the hanging gate never started"
-        time.sleep(0.05)
-    assert "return 2" in (repo / "pkg/mod.py").read_text()  # the patch really was applied
-    proc.send_signal(sig)
-    output = proc.communicate(timeout=30)[0].decode()
-    assert proc.returncode == 130, output
+    argv = [PY, "-c", INTERRUPT_SCRIPT, str(repo), str(diff), str(pidfile)]
+    with interruptible(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
+        deadline = time.monotonic() + 30
+        while not pidfile.exists() or not pidfile.read_text():
+            assert time.monotonic() < deadline, "the hanging gate never started"
+            time.sleep(0.05)
+        assert "return 2" in (repo / "pkg/mod.py").read_text()  # the patch really was applied
+        proc.send_signal(sig)
+        output = proc.communicate(timeout=30)[0].decode()
+        assert proc.returncode == 130, output
     assert fingerprint(repo) == before
 
 

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from runbook.report import render_terminal
 from runbook.result import GateResult, Status
 from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
-from support import direct, python_gate
+from support import direct, interruptible, python_gate
 
 PY = sys.executable
 
@@ -254,14 +253,14 @@ sys.exit(130 if outcome.interrupted else outcome.report.exit_code)
 
 def test_ctrl_c_stops_children_and_writes_the_report(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-    proc = subprocess.Popen([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path)], env=env)
     pidfile = tmp_path / "pid"
-    deadline = time.monotonic() + 30
-    while not pidfile.exists() or not pidfile.read_text():
-        assert time.monotonic() < deadline, "the hanging gate never started"
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(30) == 130
+    with interruptible([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path)], env=env) as proc:
+        deadline = time.monotonic() + 30
+        while not pidfile.exists() or not pidfile.read_text():
+            assert time.monotonic() < deadline, "the hanging gate never started"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 130
     report = json.loads((tmp_path / ".runbook/report.json").read_text())
     assert [(g["name"], g["status"], g["reason"]) for g in report["gates"]] == [
         ("lint", "pass", ""),
