@@ -51,6 +51,16 @@ def git(root: Path, *args: str) -> str:
     ).stdout
 
 
+def init_repo(root: Path) -> Path:
+    """An empty git repository at ``root`` with a local identity, for tests that commit."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q")
+    for key, value in (("user.name", "T"), ("user.email", "t@example.org")):
+        git(root, "config", key, value)
+    git(root, "config", "commit.gpgsign", "false")
+    return root
+
+
 def fingerprint(root: Path) -> dict[str, object]:
     """Every tracked and untracked-but-not-ignored file (bytes, mode, link target), the index
     entries, HEAD and the directories: what "the tree is as it was" means in these tests."""

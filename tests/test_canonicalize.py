@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from runbook import canonicalize
-from support import fingerprint, git
+from support import fingerprint, git, init_repo
 
 SCRIPT = Path(__file__).parents[1] / "scripts" / "canonicalize.py"
 
@@ -47,10 +47,7 @@ def test_canonical_name(name: str, canonical: str | None) -> None:
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     (root / "src").mkdir(parents=True)
-    git(root, "init", "-q")
-    for key, value in (("user.name", "T"), ("user.email", "t@example.org")):
-        git(root, "config", key, value)
-    git(root, "config", "commit.gpgsign", "false")
+    init_repo(root)
     files = {
         "src/foo.py": "one\n",
         "src/foo_v2.py": "two\n",

@@ -25,7 +25,7 @@ from runbook.gates import GATES, Gate
 from runbook.result import GateResult, Status
 from runbook.run import Outcome, Run, perform
 from runbook.settings import Settings
-from support import direct, fingerprint, git, interruptible, python_gate
+from support import direct, fingerprint, git, init_repo, interruptible, python_gate
 
 PY = sys.executable
 SRC = Path(__file__).parents[1] / "src"
@@ -36,10 +36,7 @@ def repo(tmp_path: Path) -> Path:
     """A small committed repo, plus local state the workflow must neither lose nor commit."""
     root = tmp_path / "repo"
     (root / "pkg").mkdir(parents=True)
-    git(root, "init", "-q")
-    for key, value in (("user.name", "T"), ("user.email", "t@example.org")):
-        git(root, "config", key, value)
-    git(root, "config", "commit.gpgsign", "false")
+    init_repo(root)
     (root / ".gitignore").write_text(".runbook/\nCodex_Questions.md\n")
     (root / "pkg/mod.py").write_text("def f():\n    return 1\n")
     (root / "README.md").write_text("readme\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from runbook.report import render_terminal
 from runbook.result import Status
 from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
-from support import direct, python_gate
+from support import direct, git, init_repo, python_gate
 
 
 def counting_gate(name: str, inputs: tuple[str, ...], ran: Path, *, ok: bool = True) -> Gate:
@@ -31,12 +30,9 @@ def repo(tmp_path: Path) -> Path:
     (root / "docs" / "guide.md").write_text("# guide\n")
     (root / ".gitignore").write_text(".runbook/\nignored/\n")
     (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    git = ["git", "-C", str(root)]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run(
-        [*git, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"], check=True
-    )
+    init_repo(root)
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
     return root
 
 
