@@ -114,6 +114,9 @@ def test_soft_runbook_runs_every_gate_records_failures_and_exits_1(tmp_path: Pat
         assert any(line.startswith("Context: runbook at commit") for line in entry.splitlines())
     assert "tok-very-secret-value" not in entries[1]
     assert "hunter2" not in entries[1]
+    for secret in ("tok-very-secret-value", "hunter2"):
+        assert secret not in (tmp_path / ".runbook/report.json").read_text("utf-8")
+        assert secret not in (tmp_path / ".runbook/report.md").read_text("utf-8")
     assert outcome.questions == entries
 
 

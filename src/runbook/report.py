@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from runbook.redact import redact
 from runbook.result import GateResult, Status
 
 SYMBOLS: dict[Status, str] = {
@@ -148,13 +149,13 @@ def use_colour(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
     return stream.isatty()
 
 
-def write_reports(report: RunReport, directory: Path) -> None:
-    """``report.json`` and ``report.md`` in ``directory``."""
+def write_reports(report: RunReport, directory: Path, env: Mapping[str, str] | None = None) -> None:
+    """``report.json`` and ``report.md`` in ``directory``, redacted: reasons come from tool output,
+    and the JSON is what MLflow logging reads."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "report.json").write_text(
-        json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", "utf-8"
-    )
-    (directory / "report.md").write_text(render_markdown(report), "utf-8")
+    data = json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+    (directory / "report.json").write_text(redact(data, env) + "\n", "utf-8")
+    (directory / "report.md").write_text(redact(render_markdown(report), env), "utf-8")
 
 
 def append_step_summary(report: RunReport, env: Mapping[str, str] | None = None) -> None:
@@ -163,4 +164,4 @@ def append_step_summary(report: RunReport, env: Mapping[str, str] | None = None)
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(render_markdown(report))
+            handle.write(redact(render_markdown(report), env))

@@ -246,14 +246,14 @@ def perform(run: Run) -> Outcome:
         results=tuple(results),
         changes=history.changes(history.previous(trajectory), results),
     )
-    write_reports(report, run.state_dir)
+    write_reports(report, run.state_dir, run.env)
     (run.state_dir / QUESTIONS_ARTIFACT).write_text("\n".join(questions), "utf-8")
     history.append(trajectory, history.sample(run.mode, started, commit, results))
     if run.track:
         warning = (run.tracker or nox_tracker)(run)
         if warning:
             report = replace(report, warnings=(*report.warnings, warning))
-            write_reports(report, run.state_dir)
+            write_reports(report, run.state_dir, run.env)
     append_step_summary(report, run.env)
     return Outcome(report=report, interrupted=interrupted, questions=questions)
 
