@@ -194,10 +194,37 @@ def test_ragged_batch_as_tensors_is_refused(tiny: HFTokenizer) -> None:
 # Never fail silently
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "8"])
+@pytest.mark.parametrize(
+    "bad", [0, -3, 2.5, True, "8", np.float64(8.0), np.bool_(True), np.int64(0)]
+)
 def test_max_length_must_be_a_positive_integer(bert: HFTokenizer, bad: Any) -> None:
     with pytest.raises(ValueError, match="max_length must be a positive integer"):
         bert.encode("hello", truncation=True, max_length=bad)
+
+
+@pytest.mark.parametrize("integral", [np.int64, np.int32, np.uint16, int])
+def test_max_length_accepts_numpy_integers(bert: HFTokenizer, integral: Any) -> None:
+    # lengths often come out of numpy (config arrays, np.max of lengths)
+    encoded = bert.encode(
+        ["hello world"],
+        padding="max_length",
+        truncation=True,
+        max_length=integral(8),
+        pad_to_multiple_of=integral(4),
+        return_tensors="np",
+    )
+    assert encoded["input_ids"].shape == (1, 8)
+    with pytest.raises(ValueError, match="max_length=4 has no effect without truncation"):
+        bert.encode("hello world again and again", max_length=integral(4))
+
+
+@pytest.mark.parametrize("empty", [[], (), np.array([], dtype=str)])
+@pytest.mark.parametrize("return_tensors", [None, "np"])
+def test_empty_batch_is_refused(bert: HFTokenizer, empty: Any, return_tensors: Any) -> None:
+    # transformers raises an IndexError from deep inside for an empty list
+    with pytest.raises(ValueError, match="empty batch"):
+        bert.encode(empty, padding=True, return_tensors=return_tensors)
+    assert bert.encode("", add_special_tokens=False)["input_ids"] == []  # one empty text is fine
 
 
 def test_padding_max_length_needs_a_length(tiny_dir: Path) -> None:
@@ -268,6 +295,14 @@ def test_decode_refuses_a_batch(bert: HFTokenizer) -> None:
     assert bert.batch_decode([]) == []
 
 
+@pytest.mark.parametrize("flat", [[101, 7592, 102], np.array([101, 7592, 102]), [np.int64(101)]])
+def test_batch_decode_refuses_a_flat_sequence(bert: HFTokenizer, flat: Any) -> None:
+    # transformers would return ['hello'] with only a deprecation warning
+    with pytest.raises(TypeError, match="use decode"):
+        bert.batch_decode(flat)
+    assert bert.batch_decode([np.array([101, 7592, 102])]) == ["hello"]
+
+
 # Not found, offline, no network
 
 
@@ -315,6 +350,19 @@ def test_hub_name_with_local_files_only(tmp_path: Path, no_network: list[object]
     assert no_network == []
 
 
+def test_missing_relative_path_with_one_slash_is_a_hub_id(
+    tmp_path: Path, no_network: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``models/bert`` could be ``org/name``, so when missing it is looked up as a Hub id (here
+    in the cache only, offline); ``./models/bert`` can only be a path and fails as one."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TokenizerNotFoundError, match="Hugging Face cache"):
+        load_tokenizer("models/bert", local_files_only=True, cache_dir=str(tmp_path))
+    with pytest.raises(TokenizerNotFoundError, match="found no such directory"):
+        load_tokenizer("./models/bert", local_files_only=True, cache_dir=str(tmp_path))
+    assert no_network == []
+
+
 def test_malformed_name_offline(no_network: list[object]) -> None:
     with pytest.raises(TokenizerNotFoundError, match="'bad name!' is neither a folder nor a Hub"):
         load_tokenizer("bad name!", local_files_only=True)
@@ -331,12 +379,41 @@ def test_hub_offline_env_is_honoured(
 
 
 @pytest.mark.parametrize(
-    ("value", "offline"), [("1", True), ("TRUE", True), (" yes ", True), ("0", False), ("", False)]
+    ("value", "offline"),
+    [
+        ("1", True),
+        ("TRUE", True),
+        (" yes ", True),
+        ("On", True),
+        ("0", False),
+        ("False", False),
+        ("no", False),
+        ("OFF", False),
+        ("", False),
+    ],
 )
 def test_offline_requested(monkeypatch: pytest.MonkeyPatch, value: str, offline: bool) -> None:
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", value)
     assert offline_requested() is offline
+
+
+@pytest.mark.parametrize("name", ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"])
+@pytest.mark.parametrize("value", ["offline", "2", "enabled"])
+def test_unknown_offline_value_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_network: list[object], name: str, value: str
+) -> None:
+    # huggingface_hub would read any unknown value as "online"
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=name) as info:
+        offline_requested()
+    assert "true/false/1/0/yes/no/on/off" in str(info.value)
+    assert repr(value) in str(info.value)
+    with pytest.raises(ValueError, match=name):
+        load_tokenizer("codex-ml-tests/no-such-tokenizer", cache_dir=str(tmp_path))
+    assert no_network == []
 
 
 def test_legacy_transformers_offline(monkeypatch: pytest.MonkeyPatch) -> None:

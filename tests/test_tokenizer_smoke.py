@@ -97,6 +97,32 @@ def test_wrong_round_trip_fails(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "expected to decode back to 'hello world', got 'world'" in capsys.readouterr().err
 
 
+def test_type_error_fails_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a TypeError from transformers or the adapter is a failed check, not a traceback
+    from codex_ml.interfaces import tokenizer  # noqa: PLC0415
+
+    def broken(path: str) -> Any:
+        raise TypeError(f"cannot build a tokenizer from {path}")
+
+    monkeypatch.setattr(tokenizer, "load_tokenizer", broken)
+    assert smoke.main([str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("FAIL tokenizer smoke test:")
+    assert f"cannot build a tokenizer from {tmp_path}" in err
+
+
+def test_offline_value_outside_the_known_set_fails_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "offline")
+    folder = save_word_tokenizer(tmp_path, ["hello", "world"], unk_token="[UNK]", pad_token="[PAD]")
+    assert smoke.main([folder]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("FAIL tokenizer smoke test: HF_HUB_OFFLINE='offline'")
+
+
 def test_missing_package_says_how_to_install(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

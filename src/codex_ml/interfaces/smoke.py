@@ -65,7 +65,7 @@ def run_checks(path: str) -> None:
             print(f"ok   {kind}: decodes back to {text!r}")
         if "pt" not in kinds:
             print("skip pt: torch is not installed")
-    except (OSError, ValueError) as exc:
+    except (OSError, TypeError, ValueError) as exc:
         raise SmokeCheckError(str(exc)) from exc
 
 

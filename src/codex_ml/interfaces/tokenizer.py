@@ -11,10 +11,12 @@ and nothing here imports torch: ``return_tensors="pt"`` is handed to transformer
 
 from __future__ import annotations
 
+import numbers
+import operator
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, SupportsIndex, cast
 
 __all__ = [
     "HFTokenizer",
@@ -34,6 +36,7 @@ _NO_LIMIT_ABOVE = int(1e20)
 _PADDING_NAMES = ("longest", "max_length", "do_not_pad")
 _RETURN_TENSORS: frozenset[object] = frozenset({None, "np", "pt"})
 _TRUTHY = frozenset({"1", "on", "yes", "true"})
+_FALSY = frozenset({"0", "off", "no", "false"})
 
 
 class TokenizerNotFoundError(OSError):
@@ -46,9 +49,23 @@ def offline_requested() -> bool:
 
     huggingface_hub reads the variable once at import; reading it again per call lets a program
     set it late (or a test flip it) and still get ``local_files_only=True`` passed explicitly.
+    An empty variable counts as unset; any value other than true/false/1/0/yes/no/on/off (any
+    case, surrounding blanks ignored) raises ``ValueError`` rather than silently meaning online.
     """
-    value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
-    return value.strip().lower() in _TRUTHY
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        raw = os.environ.get(name, "")
+        value = raw.strip().lower()
+        if not value:
+            continue
+        if value in _TRUTHY:
+            return True
+        if value in _FALSY:
+            return False
+        raise ValueError(
+            f"{name}={raw!r} is not a recognised value: use one of true/false/1/0/yes/no/on/off "
+            "(any case), or leave it empty or unset for online"
+        )
+    return False
 
 
 def _looks_like_path(name_or_path: str | os.PathLike[str]) -> bool:
@@ -140,9 +157,14 @@ def load_tokenizer(
 ) -> HFTokenizer:
     """Load a (fast) tokenizer by Hub name or local folder.
 
-    ``local_files_only=None`` follows ``HF_HUB_OFFLINE`` at call time. Offline, a Hub name is
-    resolved to its cache folder first, so nothing can reach for the network; a folder-like
-    name that is not a folder fails at once, so a typo in a path never becomes a Hub lookup.
+    ``local_files_only=None`` follows ``HF_HUB_OFFLINE`` at call time. An existing folder is
+    always loaded from disk. A missing path fails at once, without asking the Hub, when it can
+    only be a path: a ``PathLike``, or a string that starts with ``.``, ``~`` or a separator, is
+    absolute, or has more than one ``/``. Any other name is a Hub id: offline it is resolved to
+    its cache folder first, so nothing reaches for the network; online it is looked up on the
+    Hub. So a missing relative path with one slash, such as ``models/bert``, reads as the Hub id
+    ``org/name`` and is looked up on the Hub when online (write ``./models/bert`` to keep it
+    local).
     Extra keyword arguments go to ``AutoTokenizer.from_pretrained`` (e.g. ``pad_token="[PAD]"``
     or ``cache_dir=...``).
     """
@@ -167,6 +189,21 @@ def load_tokenizer(
             f"{str(folder)!r} and found no usable tokenizer files ({exc})"
         ) from exc
     return HFTokenizer(backend)
+
+
+def _positive_int(name: str, value: object) -> int | None:
+    """``value`` as a plain ``int`` if it is a positive integral (not a bool); None stays None."""
+    if value is None:
+        return None
+    number: int | None = None
+    if isinstance(value, SupportsIndex) and not isinstance(value, bool):
+        try:
+            number = operator.index(value)
+        except TypeError:  # numpy.bool_ has __index__ but refuses to be an integer
+            number = None
+    if number is None or number <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return number
 
 
 class HFTokenizer:
@@ -224,14 +261,16 @@ class HFTokenizer:
         self,
         padding: object,
         truncation: object,
-        max_length: object,
-        pad_to_multiple_of: object,
+        max_length_arg: object,
+        pad_to_multiple_of_arg: object,
         return_tensors: object,
-    ) -> None:
+    ) -> tuple[int | None, int | None]:
         """Raise for every combination transformers would quietly ignore or rewrite.
 
         Arguments are typed ``object`` because they come from callers that type checkers may
-        not have seen; each one is checked at run time.
+        not have seen; each one is checked at run time. Returns ``max_length`` and
+        ``pad_to_multiple_of`` as plain ``int`` (any integral type, e.g. ``numpy.int64``, is
+        accepted; ``bool`` is not).
         """
         if not (isinstance(padding, bool) or padding in _PADDING_NAMES):
             raise ValueError(
@@ -241,22 +280,11 @@ class HFTokenizer:
             raise TypeError(f"truncation must be True or False, got {truncation!r}")
         if return_tensors not in _RETURN_TENSORS:
             raise ValueError(f"return_tensors={return_tensors!r} is not one of None, 'np', 'pt'")
-        if max_length is not None and (
-            isinstance(max_length, bool) or not isinstance(max_length, int) or max_length <= 0
-        ):
-            raise ValueError(f"max_length must be a positive integer, got {max_length!r}")
+        max_length = _positive_int("max_length", max_length_arg)
+        pad_to_multiple_of = _positive_int("pad_to_multiple_of", pad_to_multiple_of_arg)
         pads = padding not in (False, "do_not_pad")
-        if pad_to_multiple_of is not None:
-            if (
-                isinstance(pad_to_multiple_of, bool)
-                or not isinstance(pad_to_multiple_of, int)
-                or pad_to_multiple_of <= 0
-            ):
-                raise ValueError(
-                    f"pad_to_multiple_of must be a positive integer, got {pad_to_multiple_of!r}"
-                )
-            if not pads:
-                raise ValueError("pad_to_multiple_of has no effect without padding")
+        if pad_to_multiple_of is not None and not pads:
+            raise ValueError("pad_to_multiple_of has no effect without padding")
         if max_length is not None and not truncation and padding != "max_length":
             raise ValueError(
                 f"max_length={max_length} has no effect without truncation=True or "
@@ -284,6 +312,7 @@ class HFTokenizer:
                 "load_tokenizer(..., pad_token='[PAD]') to add one, or reuse an existing token "
                 "with tokenizer.backend.pad_token = tokenizer.backend.eos_token"
             )
+        return max_length, pad_to_multiple_of
 
     def encode(
         self,
@@ -301,8 +330,12 @@ class HFTokenizer:
         A batch asked for as tensors must come out rectangular: numpy would otherwise give an
         array of arrays (dtype object) that fails much later, inside a model.
         """
-        self._check(padding, truncation, max_length, pad_to_multiple_of, return_tensors)
+        length, multiple = self._check(
+            padding, truncation, max_length, pad_to_multiple_of, return_tensors
+        )
         batch: str | list[str] = texts if isinstance(texts, str) else list(texts)
+        if not batch and not isinstance(batch, str):
+            raise ValueError("empty batch: encode needs at least one text (or a single string)")
         ragged_possible = (
             return_tensors is not None
             and not isinstance(batch, str)
@@ -313,8 +346,8 @@ class HFTokenizer:
             batch,
             padding=padding,
             truncation=truncation,
-            max_length=max_length,
-            pad_to_multiple_of=pad_to_multiple_of,
+            max_length=length,
+            pad_to_multiple_of=multiple,
             return_tensors=None if ragged_possible else return_tensors,
             add_special_tokens=add_special_tokens,
         )
@@ -339,6 +372,19 @@ class HFTokenizer:
     def batch_decode(
         self, batch: Sequence[Sequence[int]] | Any, *, skip_special_tokens: bool = True
     ) -> list[str]:
-        """Decode a batch of id sequences (nested lists, or a 2-D array or tensor)."""
+        """Decode a batch of id sequences (nested lists, or a 2-D array or tensor).
+
+        A flat sequence of ids raises ``TypeError``: transformers would decode it as one text
+        (with only a deprecation warning), hiding a missing batch dimension.
+        """
+        flat = getattr(batch, "ndim", None) == 1 or (
+            isinstance(batch, Sequence)
+            and any(isinstance(item, numbers.Integral) for item in cast(Sequence[object], batch))
+        )
+        if flat:
+            raise TypeError(
+                "batch_decode takes a batch of id sequences, got one flat sequence of ids; "
+                "use decode for a single sequence"
+            )
         texts: Any = self._backend.batch_decode(batch, skip_special_tokens=skip_special_tokens)
         return [str(text) for text in cast(list[Any], texts)]
