@@ -61,6 +61,8 @@ for _gate in GATES:
 def runbook(session: nox.Session) -> None:
     """Run every gate (soft gating), print the gate table, fail if a required gate failed."""
     code = cli.main(["run", "--mode", "runbook", *session.posargs])
+    if code == cli.EXIT_INTERRUPTED:
+        raise KeyboardInterrupt  # nox exits 130, as the runner did
     if code:
         session.error("one or more gates failed (see the gate table above)")
 
@@ -69,6 +71,8 @@ def runbook(session: nox.Session) -> None:
 def release(session: nox.Session) -> None:
     """Run the gates strictly in table order, stop at the first failure, then build and check."""
     code = cli.main(["run", "--mode", "release", *session.posargs])
+    if code == cli.EXIT_INTERRUPTED:
+        raise KeyboardInterrupt
     if code:
         session.error("release gating failed (see the gate table above)")
 

@@ -62,3 +62,9 @@ def test_make_help_lists_every_target_with_its_purpose() -> None:
     assert wanted <= set(described)
     for target in set(described) - {"help"}:
         assert f"make {target}" in RUNBOOK, f"make {target} is not in the manual"
+
+
+@pytest.mark.parametrize("gate", [g for g in GATES if not g.release_only], ids=lambda g: g.name)
+def test_every_gate_has_a_make_target(gate: Gate) -> None:
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    assert f"$(NOX) -s {gate.name} -- $(ARGS)" in makefile

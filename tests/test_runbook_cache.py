@@ -129,3 +129,18 @@ def test_the_real_gates_read_what_their_tools_read() -> None:
     assert readers("docs/ops/RUNBOOK.md") == {"format", "tests", "package"}  # tests check the docs
     assert readers(".github/workflows/gates.yml") == {"tests", "package"}
     assert readers("pyproject.toml") == {g.name for g in GATES}
+
+
+def test_a_failure_outside_the_cache_drops_the_stale_pass(run: Runner, tmp_path: Path) -> None:
+    verdict = tmp_path / "verdict"
+    verdict.write_text("pass")
+    code = f"open({str(run.ran)!r}, 'a').write('lint\\n'); "
+    code += f"raise SystemExit(open({str(verdict)!r}).read() != 'pass')"
+    run.gates = (python_gate("lint", code, inputs=("src",)),)
+    assert run() == ["lint"]
+    assert run() == []  # cached pass
+    verdict.write_text("fail")  # something outside the inputs breaks the gate
+    assert run(use_cache=False) == ["lint"]
+    assert run.last.results[0].status is Status.FAIL
+    assert run() == ["lint"]  # not the stale "pass (cached)"
+    assert run.last.results[0].status is Status.FAIL

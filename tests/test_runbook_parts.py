@@ -18,6 +18,8 @@ from runbook.result import GateResult, Status
 
 TESTS_GATE = gates.select(["tests"])[0]
 LINT_GATE = gates.select(["lint"])[0]
+LINT = " ".join(LINT_GATE.command)
+PACKAGE_GATE = gates.select(["package"])[0]
 
 
 # --- reasons: the tool's own summary line -------------------------------------------------
@@ -66,11 +68,13 @@ def test_coverage_percent_is_read_from_the_total_line() -> None:
 
 
 def test_nox_exit_code_tells_findings_from_a_broken_tool() -> None:
-    findings = "nox > Command ruff check src failed with exit code 1\nnox > Session lint failed."
-    config = "ruff failed\nnox > Command ruff check src failed with exit code 2"
+    findings = f"nox > Command {LINT} failed with exit code 1\nnox > Session lint failed."
+    config = f"ruff failed\nnox > Command {LINT} failed with exit code 2"
     assert classify(LINT_GATE, 1, findings) == (Status.FAIL, 1)
     assert classify(LINT_GATE, 1, config) == (Status.ERROR, 2)
-    assert classify(TESTS_GATE, 1, "nox > Command pytest failed with exit code 5") == (
+    assert classify(
+        TESTS_GATE, 1, "nox > Command pytest -q --cov --cov-fail-under=70 failed with exit code 5"
+    ) == (
         Status.FAIL,
         5,
     )
@@ -79,6 +83,11 @@ def test_nox_exit_code_tells_findings_from_a_broken_tool() -> None:
 def test_failed_install_is_an_error_not_a_failure() -> None:
     log = "nox > Command uv pip install ruff==0.17.6 failed with exit code 1"
     assert classify(LINT_GATE, 1, log) == (Status.ERROR, 1)
+    # Same program as the gate's tool, but a setup step: still an error, not findings.
+    pip = "nox > Command python -m pip install build==1.6.1 failed with exit code 1"
+    assert classify(PACKAGE_GATE, 1, pip) == (Status.ERROR, 1)
+    own = "nox > Command python -m runbook.package failed with exit code 1"
+    assert classify(PACKAGE_GATE, 1, own) == (Status.FAIL, 1)
 
 
 def test_missing_program_under_nox_is_an_error_naming_it() -> None:
@@ -279,7 +288,7 @@ def test_collect_builds_the_ci_gate_table_from_nox_reports(tmp_path: Path) -> No
 
     nox_report("lint", 0)
     (tmp_path / "lint.log").write_text(
-        "Found 2 errors.\nnox > Command ruff check failed with exit code 1\n"
+        f"Found 2 errors.\nnox > Command {LINT} failed with exit code 1\n"
     )
     for name in ("format", "tests"):
         nox_report(name, 1)
@@ -289,3 +298,11 @@ def test_collect_builds_the_ci_gate_table_from_nox_reports(tmp_path: Path) -> No
     assert "| lint | Π_lint | ✗ fail | 2.5s | 2 errors |" in table
     assert "| format | Π_format | ✓ pass | 2.5s |  |" in table
     assert "| types | Π_types | · not run | 0.0s | no report from CI |" in table
+
+
+def test_release_refuses_a_subset_of_gates(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, "")
+    out = io.StringIO()
+    argv = ["run", "--mode", "release", "--gates", "lint", "--root", str(tmp_path)]
+    assert cli.main(argv, stdout=out) == 2
+    assert "release runs every gate" in out.getvalue()

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -300,3 +301,69 @@ def test_a_torn_history_line_is_passed_over(tmp_path: Path) -> None:
         handle.write('{"truncated": ')
     outcome = perform(make_run(tmp_path, (gate("lint", "pass"),)))
     assert outcome.report.changes == {"lint": "fixed"}
+
+
+def test_a_fault_in_the_runner_is_an_error_row_and_the_report_is_still_written(
+    tmp_path: Path,
+) -> None:
+    def launcher(g: Gate) -> list[str]:
+        if g.name == "lint":
+            raise RuntimeError("launcher broke")
+        return direct(g)
+
+    run = make_run(tmp_path, (LINT_FAIL, PASSES))
+    run.launcher = launcher
+    outcome = perform(run)
+    lint, fmt = outcome.report.results
+    assert lint.status is Status.ERROR
+    assert lint.reason == "runbook internal error: RuntimeError('launcher broke')"
+    assert fmt.status is Status.PASS
+    assert json.loads((tmp_path / ".runbook/report.json").read_text())["result"] == "fail"
+
+
+def test_ordinary_settings_are_not_mistaken_for_secrets(tmp_path: Path) -> None:
+    run = make_run(tmp_path, (LINT_FAIL,))
+    run.env = {**run.env, "TOKENIZERS_PARALLELISM": "false", "UV_KEYRING_PROVIDER": "subprocess"}
+    perform(run)
+    report = json.loads((tmp_path / ".runbook/report.json").read_text())  # still valid JSON
+    assert report["gates"][0]["cached"] is False
+    assert "Found 3 errors." in questions(tmp_path)[0]
+
+
+def test_a_secret_is_redacted_before_the_log_is_cut_to_size(tmp_path: Path) -> None:
+    secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4"
+    # One long line, so the 4,000-character bound cuts through the middle of the token.
+    noisy = gate("tests", f"print('x' * 9000 + ' {secret} ' + 'y' * 3980); raise SystemExit(1)")
+    perform(make_run(tmp_path, (noisy,)))
+    entry = questions(tmp_path)[0]
+    assert secret[-9:] not in entry
+    assert "***" in entry
+
+
+def test_sigterm_stops_the_gates_and_writes_the_report(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    pidfile = tmp_path / "pid"
+    with interruptible([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path)], env=env) as proc:
+        deadline = time.monotonic() + 30
+        while not pidfile.exists() or not pidfile.read_text():
+            assert time.monotonic() < deadline, "the hanging gate never started"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 130
+    report = json.loads((tmp_path / ".runbook/report.json").read_text())
+    assert [g["status"] for g in report["gates"]] == ["pass", "not run"]
+    assert not alive(int(pidfile.read_text()))
+
+
+def test_runner_modules_the_noxfile_imports_need_only_the_standard_library() -> None:
+    """The noxfile runs in the tools environment (nox and uv only): ``-S`` hides site-packages."""
+    src = Path(__file__).parents[1] / "src"
+    modules = "runbook.cli, runbook.patch, runbook.canonicalize, runbook.settings, runbook.gates"
+    proc = subprocess.run(
+        [PY, "-S", "-c", f"import {modules}"],
+        env={"PYTHONPATH": str(src), "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

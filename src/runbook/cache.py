@@ -20,8 +20,16 @@ from runbook.gates import Gate
 from runbook.result import GateResult, Status
 
 CACHE_DIR = "cache"
-ALWAYS_READ = ("pyproject.toml", "noxfile.py", "uv.lock")
-"""Every gate's environment and configuration come from these."""
+ALWAYS_READ = (
+    "pyproject.toml",
+    "noxfile.py",
+    "uv.lock",
+    ".gitignore",  # ruff and the cache itself skip what it ignores
+    "ruff.toml",
+    ".ruff.toml",
+    "pyrightconfig.json",  # takes precedence over [tool.pyright]
+)
+"""Every gate's environment and configuration come from these (where they exist)."""
 
 
 class CacheUnavailableError(Exception):
@@ -49,19 +57,29 @@ def input_files(root: Path, pathspecs: tuple[str, ...]) -> list[str]:
     return sorted(set(gitutil.split_z(listed)))
 
 
-def files_digest(root: Path, gate: Gate) -> str:
-    """sha256 over the names and contents of the files ``gate`` reads."""
+def files_digest(root: Path, gate: Gate, memo: dict[str, bytes] | None = None) -> str:
+    """sha256 over the names and contents of the files ``gate`` reads.
+
+    ``memo`` holds each file's content digest for the rest of a run, so files that several
+    gates read are hashed once.
+    """
+    memo = {} if memo is None else memo
     digest = hashlib.sha256()
     for name in input_files(root, gate.inputs):
-        path = root / name
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        if path.is_symlink():
-            digest.update(b"link:" + str(path.readlink()).encode("utf-8", "surrogateescape"))
-        elif path.is_file():
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        else:
-            digest.update(b"<missing>")  # tracked but deleted in the work tree
+        if name not in memo:
+            memo[name] = _content_digest(root / name)
+        digest.update(memo[name])
     return digest.hexdigest()
+
+
+def _content_digest(path: Path) -> bytes:
+    if path.is_symlink():
+        return b"link:" + str(path.readlink()).encode("utf-8", "surrogateescape")
+    if not path.is_file():
+        return b"<missing>"  # tracked but deleted in the work tree
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
 def environment_digest(root: Path, gate: Gate) -> str:
@@ -107,7 +125,8 @@ def lookup(state_dir: Path, gate: Gate, key: str) -> GateResult | None:
 def store(state_dir: Path, gate: Gate, key: str, result: GateResult) -> None:
     path = _entry_path(state_dir, gate)
     if result.status is not Status.PASS:
-        path.unlink(missing_ok=True)
+        if result.status.failed:  # a skipped or interrupted gate says nothing about the inputs
+            path.unlink(missing_ok=True)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -99,6 +99,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     root = cast(Path, args.root).resolve()
+    if args.gates and args.mode == "release":
+        out.write("runbook: error: release runs every gate; --gates is for the runbook\n")
+        return 2
     try:
         base = settings.load(root)
         chosen = gates.select(args.gates) if args.gates else gates.GATES

@@ -11,6 +11,7 @@ from typing import Any, TextIO, cast
 
 from runbook.execute import classify, reason_for
 from runbook.gates import GATES
+from runbook.redact import read_log
 from runbook.report import RunReport, render_markdown
 from runbook.result import GateResult, Status
 
@@ -22,7 +23,7 @@ def gate_result(step: int, directory: Path) -> GateResult:
     gate = GATES[step - 1]
     report_file = directory / f"{gate.name}.json"
     log_file = directory / f"{gate.name}.log"
-    log = log_file.read_text("utf-8", errors="replace") if log_file.is_file() else ""
+    log = read_log(log_file)
     base = GateResult(
         name=gate.name,
         projector=gate.projector,

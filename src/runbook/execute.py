@@ -19,6 +19,7 @@ from pathlib import Path
 
 from runbook.gates import Gate
 from runbook.reasons import coverage_percent, nox_failure
+from runbook.redact import read_log
 from runbook.result import GateResult, Status
 
 Launcher = Callable[[Gate], Sequence[str]]
@@ -28,7 +29,7 @@ GRACE_SECONDS = 5.0
 """How long a stopped gate gets to exit on SIGTERM before SIGKILL."""
 
 # nox reports the tool's own exit code; ours is always 1 when a session fails.
-_NOX_EXIT = re.compile(r"^nox > Command (\S+).* failed with exit code (-?\d+)", re.MULTILINE)
+_NOX_EXIT = re.compile(r"^nox > Command (.*) failed with exit code (-?\d+)", re.MULTILINE)
 _NOX_MISSING = re.compile(r"^nox > (Program \S+ not found\.?.*)$", re.MULTILINE)
 
 
@@ -44,7 +45,7 @@ class ProcessRegistry:
         with self._lock:
             self._procs.add(proc)
         if self.stopping.is_set():
-            stop_group(proc)
+            stop_groups([proc])
 
     def remove(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
@@ -54,25 +55,26 @@ class ProcessRegistry:
         self.stopping.set()
         with self._lock:
             procs = list(self._procs)
-        for proc in procs:
-            stop_group(proc)
+        stop_groups(procs)
 
 
-def stop_group(proc: subprocess.Popen[bytes], grace: float = GRACE_SECONDS) -> None:
-    """SIGTERM the process group, then SIGKILL it if it is still there after ``grace``."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(wait)
-        except subprocess.TimeoutExpired:
-            continue
-        # The leader is gone; make sure nothing it started lingers in the group.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        return
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+
+
+def stop_groups(procs: list[subprocess.Popen[bytes]], grace: float = GRACE_SECONDS) -> None:
+    """SIGTERM every process group at once, give them ``grace`` seconds together, then SIGKILL
+    each group (whatever its leader did, nothing it started may linger)."""
+    for proc in procs:
+        _signal_group(proc, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(max(0.0, deadline - time.monotonic()))
+    for proc in procs:
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait()
 
 
 def classify(gate: Gate, code: int, log: str) -> tuple[Status, int]:
@@ -87,13 +89,27 @@ def classify(gate: Gate, code: int, log: str) -> tuple[Status, int]:
     failures: list[tuple[str, str]] = _NOX_EXIT.findall(log)
     tool_code = code
     if failures:
-        program, exit_code = failures[-1]
-        if Path(program).name != Path(gate.command[0]).name:
+        command, exit_code = failures[-1]
+        if not _is_gate_command(gate, command):
             return Status.ERROR, int(exit_code)  # setup (e.g. installing the group) failed
         tool_code = int(exit_code)
     if tool_code in gate.failure_codes:
         return Status.FAIL, tool_code
     return Status.ERROR, tool_code
+
+
+def _is_gate_command(gate: Gate, command: str) -> bool:
+    """Whether nox's failed ``command`` is the gate's tool, not a setup step before it.
+
+    Compares the gate's leading fixed words (``python -m runbook.package``, not just
+    ``python``), since a failed ``python -m pip install`` must not count as findings.
+    """
+    fixed = [part for part in gate.command if "{" not in part]
+    fixed[0] = Path(fixed[0]).name
+    words = command.split()
+    if words:
+        words[0] = Path(words[0]).name
+    return words[: len(fixed)] == fixed
 
 
 def reason_for(gate: Gate, status: Status, tool_code: int, log: str) -> str:
@@ -154,10 +170,10 @@ def run_gate(
         try:
             code = proc.wait(timeout)
         except KeyboardInterrupt:
-            stop_group(proc)
+            stop_groups([proc])
             raise
         except subprocess.TimeoutExpired:
-            stop_group(proc)
+            stop_groups([proc])
             seconds = time.monotonic() - started
             log.write(f"\nrunbook: killed after the {timeout:g}s timeout\n".encode())
             reason = f"timed out after {timeout:g}s"
@@ -167,7 +183,7 @@ def run_gate(
     seconds = time.monotonic() - started
     if registry.stopping.is_set():
         return replace(base, status=Status.NOT_RUN, seconds=seconds, reason="interrupted")
-    text = log_path.read_text("utf-8", errors="replace")
+    text = read_log(log_path, env)  # redacted before any summary line is cut from it
     status, tool_code = classify(gate, code, text)
     return replace(
         base,

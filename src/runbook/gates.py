@@ -1,8 +1,10 @@
 """The gate table: the one place where a gate is defined.
 
-nox sessions, the runbook, the release and every report read this table. To add or change a
-gate, edit ``GATES`` and nothing else. This module is stdlib-only because the noxfile imports
-it from the tools environment, before any gate environment exists.
+nox sessions, the runbook, the release, every report and CI's matrix read this table: a gate is
+added or changed in ``GATES``. Two places name gates by hand for people, and a test checks
+both against this table: the Makefile's thin targets and the manual's gate table
+(docs/ops/RUNBOOK.md). This module is stdlib-only because the noxfile imports it from the tools
+environment, before any gate environment exists.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ def sample(
         "mode": mode,
         "coverage": coverage,
         "gates": {
-            r.name: {"status": str(r.status), "seconds": round(r.seconds, 3)} for r in results
+            r.name: {"status": str(r.status), "seconds": round(r.seconds, 3), "cached": r.cached}
+            for r in results
         },
     }
 

@@ -27,7 +27,8 @@ from runbook.diffs import Diff, DiffError, parse
 from runbook.report import render_terminal, use_colour
 from runbook.result import GateResult, Status
 from runbook.run import Outcome, Run, git_commit, perform
-from runbook.snapshot import restore, shielded, sigterm_interrupts, snapshot
+from runbook.signals import shielded, stop_signals_interrupt
+from runbook.snapshot import restore, snapshot
 
 EXIT_REFUSED = 2
 EXIT_INTERRUPTED = 130
@@ -184,7 +185,7 @@ def main(
             root = gitutil.toplevel(start)
         except gitutil.GitError as exc:
             raise RefusedError(f"not inside a git work tree: {exc}") from None
-        with sigterm_interrupts():
+        with stop_signals_interrupt():
             return apply_and_gate(
                 root,
                 cast(Path, args.diff),

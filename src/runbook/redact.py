@@ -1,8 +1,9 @@
 """Bound and redact what is captured from a failing command before it is written anywhere.
 
 A gate's log can hold a token printed by a tool, a URL with a password, or a value from the
-environment. Everything that leaves the log file (Codex_Questions.md, reports, MLflow) passes
-through ``bounded_tail`` and ``redact`` first.
+environment. Everything that leaves the log file (Codex_Questions.md, reports, MLflow) is read
+through ``read_log``, which redacts the whole text before anything cuts it: a secret cut in two
+would no longer match.
 """
 
 from __future__ import annotations
@@ -10,11 +11,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 MASK = "***"
-SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL", re.IGNORECASE)
-MIN_SECRET_LENGTH = 4
-"""Shorter values ("1", "on") would mask ordinary words everywhere."""
+SECRET_NAME = re.compile(
+    r"(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASS|KEY|APIKEY|CREDENTIALS?)(?:$|_)", re.IGNORECASE
+)
+"""A name *component* says secret: HF_TOKEN, MY_API_KEY, but not TOKENIZERS_PARALLELISM."""
+MIN_SECRET_LENGTH = 8
+"""Shorter values ("1", "false", "on") would mask ordinary words everywhere."""
+MAX_LOG_BYTES = 512 * 1024
+"""Read at most this much of the end of a log: every summary line a tool prints is there."""
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # scheme://user:password@host → scheme://***@host
@@ -30,7 +37,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # password=..., token: ..., api_key="..."
     (
         re.compile(
-            r"(?i)\b(?P<name>[\w.-]*(?:token|secret|password|passwd|api[_-]?key)[\w.-]*)"
+            r"(?i)\b(?P<name>[\w.-]*?(?<![a-z])(?:token|secret|password|passwd|api[_-]?key)"
+            r"(?![a-z])[\w.-]*)"
             r"(?P<sep>\s*[=:]\s*)(?P<quote>['\"]?)[^\s'\"]+"
         ),
         rf"\g<name>\g<sep>\g<quote>{MASK}",
@@ -53,6 +61,21 @@ def redact(text: str, env: Mapping[str, str] | None = None) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def read_log(path: Path, env: Mapping[str, str] | None = None) -> str:
+    """The end of a log file (at most ``MAX_LOG_BYTES``), redacted; "" when there is none."""
+    try:
+        with path.open("rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - MAX_LOG_BYTES))
+            data = handle.read()
+    except FileNotFoundError:
+        return ""
+    text = data.decode("utf-8", errors="replace")
+    if size > MAX_LOG_BYTES:
+        text = text.split("\n", 1)[-1]  # drop the partial first line
+    return redact(text, env)
 
 
 _NOX_NEWS = re.compile(r"failed|error|not found|interrupt", re.IGNORECASE)

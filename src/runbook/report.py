@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from runbook.redact import redact
 from runbook.result import GateResult, Status
 
 SYMBOLS: dict[Status, str] = {
@@ -149,13 +148,13 @@ def use_colour(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
     return stream.isatty()
 
 
-def write_reports(report: RunReport, directory: Path, env: Mapping[str, str] | None = None) -> None:
-    """``report.json`` and ``report.md`` in ``directory``, redacted: reasons come from tool output,
-    and the JSON is what MLflow logging reads."""
+def write_reports(report: RunReport, directory: Path) -> None:
+    """``report.json`` and ``report.md`` in ``directory``. Nothing is redacted here: every field
+    that comes from tool output was redacted where it was read (``redact.read_log``)."""
     directory.mkdir(parents=True, exist_ok=True)
     data = json.dumps(report.to_json(), indent=2, ensure_ascii=False)
-    (directory / "report.json").write_text(redact(data, env) + "\n", "utf-8")
-    (directory / "report.md").write_text(redact(render_markdown(report), env), "utf-8")
+    (directory / "report.json").write_text(data + "\n", "utf-8")
+    (directory / "report.md").write_text(render_markdown(report), "utf-8")
 
 
 def append_step_summary(report: RunReport, env: Mapping[str, str] | None = None) -> None:
@@ -164,4 +163,4 @@ def append_step_summary(report: RunReport, env: Mapping[str, str] | None = None)
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(redact(render_markdown(report), env))
+            handle.write(render_markdown(report))

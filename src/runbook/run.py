@@ -6,6 +6,7 @@ Data flows one way: gate table → execution → results → reports, error capt
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -21,9 +22,11 @@ from runbook import cache, capture, gitutil, history
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
 from runbook.reasons import last_line
+from runbook.redact import read_log, redact
 from runbook.report import RunReport, append_step_summary, write_reports
 from runbook.result import GateResult, Status
 from runbook.settings import COV_ENV, Settings
+from runbook.signals import stop_signals_interrupt
 
 Mode = Literal["runbook", "release", "patch"]
 """runbook: soft, all gates at once. release: strict, then the release-only gates. patch: strict
@@ -35,9 +38,14 @@ QUESTIONS_ARTIFACT = "questions.md"
 TRACK_TIMEOUT = 600.0
 
 
+def nox_command(session: str) -> list[str]:
+    """``nox -s session`` with the nox this process runs under (the tools environment's)."""
+    return [sys.executable, "-m", "nox", "--non-interactive", "-s", session]
+
+
 def nox_launcher(gate: Gate) -> list[str]:
     """The production launcher: the gate's own nox session, in its own environment."""
-    return [sys.executable, "-m", "nox", "--non-interactive", "-s", gate.name]
+    return nox_command(gate.name)
 
 
 @dataclass
@@ -60,6 +68,10 @@ class Run:
     """Does the logging (default: the ``track`` nox session); returns a warning on failure."""
     use_cache: bool = True
     """Reuse a gate's cached pass while its inputs are unchanged (never in strict modes)."""
+    warnings: list[str] = field(default_factory=list[str])
+    """Problems of the runner itself (cache, capture, tracking): shown under the table."""
+    digests: dict[str, bytes] = field(default_factory=dict[str, bytes])
+    """Content digests of input files, computed once per run and shared by the gates."""
 
     @property
     def state_dir(self) -> Path:
@@ -94,27 +106,39 @@ class Run:
         )
 
     def command(self, gate: Gate) -> str:
-        return " ".join(gate.argv(self.settings.cov_fail_under))
+        """The gate's command as reports show it (redacted: it may carry a setting's value)."""
+        return redact(" ".join(gate.argv(self.settings.cov_fail_under)), self.env)
+
+    @property
+    def reads_cache(self) -> bool:
+        return self.use_cache and self.mode not in STRICT_MODES
 
     def execute(self, step: int, gate: Gate) -> GateResult:
+        """One gate's result; never raises (a fault in the runner itself is an error row)."""
+        try:
+            result = self._execute(step, gate)
+        except Exception as exc:  # noqa: BLE001 (reported as the gate's error, never lost)
+            result = self.placeholder(step, gate, Status.ERROR, f"runbook internal error: {exc!r}")
+        with contextlib.suppress(OSError):  # progress to a closed pipe must not lose the run
+            self.on_result(result)
+        return result
+
+    def _execute(self, step: int, gate: Gate) -> GateResult:
         if gate.name in self.settings.skip:
             return self.placeholder(step, gate, Status.SKIPPED, "turned off in [tool.runbook] skip")
         if self.registry.stopping.is_set():
             return self.placeholder(step, gate, Status.NOT_RUN, "interrupted")
         argv = gate.argv(self.settings.cov_fail_under)
         files = self.files_digest(gate)
-        if files is not None:
-            key = cache.gate_key(files, cache.environment_digest(self.root, gate), gate, argv)
-            hit = cache.lookup(self.state_dir, gate, key)
+        if files is not None and self.reads_cache:
+            hit = cache.lookup(self.state_dir, gate, self.cache_key(gate, files, argv))
             if hit is not None:
-                hit = replace(hit, step=step, required=gate.required)
-                self.on_result(hit)
-                return hit
+                return replace(hit, step=step, required=gate.required)
         result = run_gate(
             gate,
             self.launcher(gate),
             step=step,
-            command=" ".join(argv),
+            command=self.command(gate),
             root=self.root,
             log_path=self.log_path(gate),
             timeout=self.settings.timeout,
@@ -122,19 +146,23 @@ class Run:
             registry=self.registry,
         )
         if files is not None:
-            # Files as they were when the gate started; the environment as the gate left it.
-            key = cache.gate_key(files, cache.environment_digest(self.root, gate), gate, argv)
-            cache.store(self.state_dir, gate, key, result)
-        self.on_result(result)
+            # Every run refreshes the cache (a failure under --no-cache or in a release drops a
+            # stale pass). Files as they were when the gate started; the environment as the gate
+            # left it.
+            try:
+                cache.store(self.state_dir, gate, self.cache_key(gate, files, argv), result)
+            except OSError as exc:
+                self.warnings.append(f"could not cache the {gate.name} result: {exc}")
         return result
 
+    def cache_key(self, gate: Gate, files: str, argv: list[str]) -> str:
+        return cache.gate_key(files, cache.environment_digest(self.root, gate), gate, argv)
+
     def files_digest(self, gate: Gate) -> str | None:
-        """The digest of the gate's inputs, or None when this run does not use the cache."""
-        if not self.use_cache or self.mode in STRICT_MODES:
-            return None
+        """The digest of the gate's inputs, or None when they cannot be read (not a git tree)."""
         try:
-            return cache.files_digest(self.root, gate)
-        except cache.CacheUnavailableError:
+            return cache.files_digest(self.root, gate, self.digests)
+        except (cache.CacheUnavailableError, OSError):
             return None
 
 
@@ -206,10 +234,7 @@ def capture_failures(run: Run, results: Sequence[GateResult], commit: str) -> li
     for result in results:
         if not result.status.failed:
             continue
-        log_file = run.root / result.log if result.log else None
-        log_text = (
-            log_file.read_text("utf-8", errors="replace") if log_file and log_file.is_file() else ""
-        )
+        log_text = read_log(run.root / result.log, run.env) if result.log else ""
         context = (
             f"{run.mode} at commit {commit}; exit code {result.exit_code}; "
             f"{result.seconds:.1f}s; full log: {result.log or 'none'}"
@@ -235,8 +260,8 @@ def perform(run: Run) -> Outcome:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
     commit = git_commit(run.root)
-    results, interrupted = (run_strict if run.mode in STRICT_MODES else run_soft)(run)
-    questions = capture_failures(run, results, commit)
+    with stop_signals_interrupt():  # SIGTERM/SIGHUP stop the gates like Ctrl-C does
+        results, interrupted = (run_strict if run.mode in STRICT_MODES else run_soft)(run)
     trajectory = run.state_dir / history.HISTORY_FILE
     report = RunReport(
         mode=run.mode,
@@ -246,14 +271,22 @@ def perform(run: Run) -> Outcome:
         results=tuple(results),
         changes=history.changes(history.previous(trajectory), results),
     )
-    write_reports(report, run.state_dir, run.env)
-    (run.state_dir / QUESTIONS_ARTIFACT).write_text("\n".join(questions), "utf-8")
+    # The reports and the history first: nothing after this point can lose them.
+    write_reports(report, run.state_dir)
     history.append(trajectory, history.sample(run.mode, started, commit, results))
+    try:
+        questions = capture_failures(run, results, commit)
+        (run.state_dir / QUESTIONS_ARTIFACT).write_text("\n".join(questions), "utf-8")
+    except OSError as exc:
+        questions = []
+        run.warnings.append(f"could not append to {capture.QUESTIONS_FILE}: {exc}")
     if run.track:
         warning = (run.tracker or nox_tracker)(run)
         if warning:
-            report = replace(report, warnings=(*report.warnings, warning))
-            write_reports(report, run.state_dir, run.env)
+            run.warnings.append(warning)
+    if run.warnings:
+        report = replace(report, warnings=tuple(run.warnings))
+        write_reports(report, run.state_dir)
     append_step_summary(report, run.env)
     return Outcome(report=report, interrupted=interrupted, questions=questions)
 
@@ -265,7 +298,7 @@ def nox_tracker(run: Run) -> str | None:
     try:
         with log_path.open("wb") as log:
             code = subprocess.run(
-                [sys.executable, "-m", "nox", "--non-interactive", "-s", "track"],
+                nox_command("track"),
                 cwd=run.root,
                 env=dict(run.env),
                 stdin=subprocess.DEVNULL,
@@ -278,5 +311,5 @@ def nox_tracker(run: Run) -> str | None:
         return f"MLflow tracking failed: {exc}"
     if code == 0:
         return None
-    cause = last_line(log_path.read_text("utf-8", errors="replace")) or f"exit code {code}"
+    cause = last_line(read_log(log_path, run.env)) or f"exit code {code}"
     return f"MLflow tracking failed ({cause}); see {log_path.relative_to(run.root)}"

@@ -1,20 +1,16 @@
 """Snapshot the paths a patch will touch, and put them back exactly.
 
 Restoring from a snapshot rather than ``git apply -R`` does not depend on the reverse diff still
-applying (a gate or a half-written apply may have touched a file). ``shielded`` holds Ctrl-C and
-SIGTERM around the steps that must not stop half-way.
+applying (a gate or a half-written apply may have touched a file).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import signal
-import threading
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
 
 @dataclass(frozen=True)
@@ -75,44 +71,3 @@ def restore(root: Path, snap: Snapshot) -> None:
     for directory in snap.new_dirs:
         with contextlib.suppress(FileNotFoundError, OSError):
             (root / directory).rmdir()  # only if empty: never remove what others put there
-
-
-@contextlib.contextmanager
-def shielded() -> Generator[None]:
-    """Hold Ctrl-C and SIGTERM until the block is done, then raise KeyboardInterrupt.
-
-    Used around the steps that must not stop half-way: applying, committing, restoring.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-
-    def hold(signum: int, _frame: FrameType | None) -> None:
-        caught.append(signum)
-
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if caught:
-        raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def sigterm_interrupts() -> Generator[None]:
-    """Treat SIGTERM (a killed ``nox``, a CI cancel) like Ctrl-C, so ``finally`` blocks run."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
