@@ -14,12 +14,13 @@ from runbook.gates import GATES
 from runbook.redact import read_log
 from runbook.report import RunReport, render_markdown
 from runbook.result import GateResult, Status
+from runbook.settings import load
 
 # nox's report codes are not exit codes: 1 success, 0 failed, -1 aborted, 2 skipped.
 _NOX_SUCCESS, _NOX_FAILED, _NOX_SKIPPED = 1, 0, 2
 
 
-def gate_result(step: int, directory: Path) -> GateResult:
+def gate_result(step: int, directory: Path, threshold: float) -> GateResult:
     gate = GATES[step - 1]
     report_file = directory / f"{gate.name}.json"
     log_file = directory / f"{gate.name}.log"
@@ -28,7 +29,7 @@ def gate_result(step: int, directory: Path) -> GateResult:
         name=gate.name,
         projector=gate.projector,
         status=Status.NOT_RUN,
-        command=" ".join(gate.command),
+        command=" ".join(gate.argv(threshold)),
         log=log_file.name if log else "",
         required=gate.required,
         step=step,
@@ -55,8 +56,9 @@ def gate_result(step: int, directory: Path) -> GateResult:
 
 def main(directory: Path, out: TextIO) -> int:
     """Print the Markdown gate table; exit 1 when a required gate did not pass."""
+    threshold = load(Path.cwd()).cov_fail_under  # CI runs this in the repository checkout
     results = tuple(
-        gate_result(step, directory)
+        gate_result(step, directory, threshold)
         for step, gate in enumerate(GATES, start=1)
         if not gate.release_only
     )
