@@ -177,3 +177,15 @@ def test_runs_as_a_module(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert f"{legacy}: cp1252" in failed.stdout
     assert f"{missing}: ERROR" in failed.stderr
+
+
+def test_to_utf8_copy_has_the_source_files_mode(tmp_path: Path) -> None:
+    # Not mkstemp's private 0600: a shared source stays shared in its copy.
+    source = write(tmp_path, "shared.txt", FRENCH.encode("cp1252"))
+    source.chmod(0o644)
+    out_dir = tmp_path / "out"
+    assert main(["--to-utf8", str(out_dir), str(source)]) == 0
+    assert (out_dir / "shared.txt").stat().st_mode & 0o777 == 0o644
+    source.chmod(0o640)
+    assert main(["--to-utf8", str(out_dir), str(source)]) == 0
+    assert (out_dir / "shared.txt").stat().st_mode & 0o777 == 0o640

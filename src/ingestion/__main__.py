@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -20,12 +21,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def write_atomically(target: Path, text: str) -> None:
-    """Write via a temporary file in the same directory, so readers never see half a file."""
+def _umask_default() -> int:
+    """The mode ``open`` would give a new file: 0o666 less the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomically(target: Path, text: str, mode: int | None = None) -> None:
+    """Write via a temporary file in the same directory, so readers never see half a file.
+
+    The file gets ``mode`` (the source's permissions, say), or what a new file gets by default;
+    never ``mkstemp``'s private 0600.
+    """
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
+        os.fchmod(handle, _umask_default() if mode is None else mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         Path(temporary).replace(target)
@@ -46,7 +59,7 @@ def _report(
     }
     if out_dir is not None:
         target = _target(out_dir, source, protected, written)
-        write_atomically(target, text)
+        write_atomically(target, text, stat.S_IMODE(source.stat().st_mode))
         written.add(target.resolve())
         report["utf8_copy"] = str(target)
     return report
