@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import Detection, detect_encoding
+from ingestion import Detection, detect_encoding, read_text
 
 FRENCH = "Le père de Chloé a acheté un gâteau à la crème pour fêter Noël. Où est la clé ?\n"
 CZECH = "Příliš žluťoučký kůň úpěl ďábelské ódy. Večer jsme šli do divadla s přáteli.\n"
@@ -160,3 +160,16 @@ def test_without_charset_normalizer_auto_falls_back_to_utf8(
     # What needs no detector still works.
     assert detect_encoding(FRENCH.encode()) == Detection("utf-8", "utf-8")
     assert detect_encoding(codecs.BOM_UTF16_LE + b"a\x00") == Detection("utf-16-le", "bom")
+
+
+@pytest.mark.parametrize(
+    "codec", ["base64", "hex", "rot13", "zlib", "undefined", "unicode_escape", "raw_unicode_escape"]
+)
+def test_a_declared_non_text_codec_is_ignored(tmp_path: Path, codec: str) -> None:
+    # Neither an error nor a decode that rewrites escapes: detection decides, as if undeclared.
+    source = f"# -*- coding: {codec} -*-\nname = '\\u0041 café crème'\n"
+    path = tmp_path / "declared.py"
+    path.write_bytes(source.encode("cp1252"))
+    assert detect_encoding(path).reason != "declared"
+    text, encoding = read_text(path)
+    assert (text, encoding) == (source, "cp1252")

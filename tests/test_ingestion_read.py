@@ -5,11 +5,13 @@ from __future__ import annotations
 import codecs
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from ingestion import BinaryFileError, Detection, TextDecodeError, read_text
 from ingestion.encoding_detect import SAMPLE_BYTES
+from ingestion.io_text import read_with_detection
 from ingestion.utils import fold_newline_bytes, fold_newlines, newline_safe
 
 FRENCH = "Le père de Chloé a acheté un gâteau à la crème pour fêter Noël.\n"
@@ -71,9 +73,31 @@ def test_binary_file_is_refused_with_its_path(tmp_path: Path) -> None:
         read_text(path)
 
 
-def test_unknown_encoding_names_it(tmp_path: Path) -> None:
-    with pytest.raises(LookupError, match="no-such-codec"):
+def test_unknown_encoding_names_it_and_the_path(tmp_path: Path) -> None:
+    with pytest.raises(LookupError, match=r"file\.txt.*no-such-codec"):
         read_text(write(tmp_path, b"abc"), "no-such-codec")
+
+
+@pytest.mark.parametrize(
+    "codec",
+    [
+        "base64",
+        "hex",
+        "rot13",
+        "zlib",
+        "undefined",
+        "unicode_escape",
+        "raw_unicode_escape",
+        "idna",
+        "punycode",
+        "utf-7",
+    ],
+)
+def test_explicit_non_text_codec_is_refused_before_reading(tmp_path: Path, codec: str) -> None:
+    # The file does not exist: a LookupError (not FileNotFoundError) shows nothing was read.
+    missing = tmp_path / "never-read.txt"
+    with pytest.raises(LookupError, match=rf"never-read\.txt.*{codec}"):
+        read_text(missing, codec)
 
 
 def test_undecodable_under_explicit_encoding_names_path_and_offset(tmp_path: Path) -> None:
@@ -131,13 +155,39 @@ def test_large_file_detected_from_a_sample_is_decoded_whole(tmp_path: Path) -> N
     assert read_text(path) == (text, "cp1252")
 
 
-def test_sample_pick_that_fails_later_is_rechecked_on_the_whole(tmp_path: Path) -> None:
-    # cp1252 cannot decode 0x81; the byte sits between the sampled chunks.
+def test_stray_byte_beyond_the_sample_is_not_mojibake(tmp_path: Path) -> None:
+    # cp1252 cannot decode 0x81; the byte sits between the sampled chunks. Re-detection on the
+    # whole file may find a codec that decodes every byte (cp775: "Le pĶre"), but its letters
+    # fit no language, so it is refused: the error names the sample's codec and the offset.
     ascii_filler = "plain words only here\n" * (SAMPLE_BYTES // 10)
     data = FRENCH.encode("cp1252") + ascii_filler.encode() + b"\x81" + ascii_filler.encode()
-    text, codec = read_text(write(tmp_path, data))
-    assert codec != "cp1252"
-    assert text == data.decode(codec)
+    path = write(tmp_path, data, "stray.txt")
+    with pytest.raises(TextDecodeError, match=r"stray\.txt.*cp1252") as caught:
+        read_text(path)
+    assert (caught.value.offset, caught.value.bad_byte) == (data.index(b"\x81"), 0x81)
+    text, codec = read_text(path, errors="replace")
+    assert codec == "cp1252"
+    assert text == data.decode("cp1252", "replace")
+    assert "père" in text
+
+
+def test_a_redetected_codec_is_accepted_when_its_letters_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sample says cp1252, the whole file (0x8d is undefined in cp1252) is Czech cp1250.
+    from ingestion import io_text  # noqa: PLC0415
+
+    czech = "Příliš žluťoučký kůň úpěl ďábelské ódy.\n"
+    ascii_filler = "plain words only here\n" * (SAMPLE_BYTES // 10)
+    data = (czech.encode("cp1250") + ascii_filler.encode()) * 2 + "Ťž\n".encode("cp1250")
+    data += ascii_filler.encode()
+
+    def pick(sample: bytes) -> Detection:
+        return Detection("cp1252" if len(sample) < len(data) else "cp1250", "detector", 0.9)
+
+    monkeypatch.setattr(io_text, "guess", pick)
+    monkeypatch.setattr("ingestion.encoding_detect.guess", pick)
+    assert read_text(write(tmp_path, data)) == (data.decode("cp1250"), "cp1250")
 
 
 def test_fallback_without_charset_normalizer_is_strict_utf8(
@@ -148,6 +198,20 @@ def test_fallback_without_charset_normalizer_is_strict_utf8(
     with pytest.raises(TextDecodeError, match=r"legacy\.txt.*utf-8"):
         read_text(path)
     assert read_text(write(tmp_path, FRENCH.encode(), "new.txt")) == (FRENCH, "utf-8")
+
+
+def test_without_charset_normalizer_the_error_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "charset_normalizer", None)
+    path = write(tmp_path, FRENCH.encode("cp1252"), "legacy.txt")
+    with pytest.raises(
+        TextDecodeError, match=r"not installed.*pip install 'codex-ml\[ingestion\]'"
+    ):
+        read_text(path)
+    text, detection = read_with_detection(path, errors="replace")
+    assert detection == Detection("utf-8", "fallback")
+    assert text == FRENCH.encode("cp1252").decode("utf-8", "replace")
 
 
 def test_importing_is_cheap() -> None:
@@ -248,18 +312,76 @@ def test_which_codecs_may_fold_newlines_in_the_bytes(codec: str, safe: bool) -> 
     assert newline_safe(codec) is safe
 
 
-def test_eight_bit_bytes_no_codec_reads_are_refused_as_binary(
+def test_utf8_with_a_legacy_block_no_codec_reads_is_a_decode_error_not_binary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Nothing looks binary (no NUL, no control bytes); only the guess found no codec.
     import ingestion.encoding_detect as detect  # noqa: PLC0415
 
     def nothing(sample: bytes) -> Detection:
         return Detection(None, "detector")
 
     monkeypatch.setattr(detect, "guess", nothing)
-    path = write(tmp_path, FRENCH.encode("cp1252"), "odd.bin")
-    with pytest.raises(BinaryFileError, match=r"odd\.bin"):
+    head = (FRENCH * 50).encode()
+    data = head + (FRENCH * 50).encode("cp1252")
+    path = write(tmp_path, data, "appended.txt")
+    with pytest.raises(TextDecodeError, match=r"appended\.txt.*errors='replace'") as caught:
         read_text(path)
+    assert caught.value.encoding == "utf-8"
+    assert caught.value.offset == len(head) + FRENCH.encode("cp1252").index(b"\xe8")
+    assert read_text(path, errors="replace") == (data.decode("utf-8", "replace"), "utf-8")
+
+
+def test_strict_and_replace_agree_on_the_codec_of_utf8_with_a_legacy_block(
+    tmp_path: Path,
+) -> None:
+    # Three-byte characters before the bad bytes: a window counted in characters (not bytes)
+    # used to see three times as many of them in replace mode and call the file UTF-8.
+    japanese = "日本語のテキストです。文字コードの判定を試験しています。東京は晴れです。\n"
+    data = (japanese * 200).encode() + (FRENCH * 150).encode("cp1252")
+    path = write(tmp_path, data, "mixed.txt")
+
+    def codec_of(errors: Literal["strict", "replace"]) -> str:
+        try:
+            return read_text(path, errors=errors)[1]
+        except TextDecodeError as error:
+            return error.encoding
+
+    assert codec_of("strict") == codec_of("replace")
+
+
+def test_a_file_rewritten_between_the_two_reads_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CRLF UTF-8 with a legacy block between the sampled pieces: the folded bytes fail to decode
+    # and the file is read again as stored. Here it is rewritten just before that second read.
+    from ingestion import io_text  # noqa: PLC0415
+
+    unit = (FRENCH + GERMAN).replace("\n", "\r\n")
+    repeats = SAMPLE_BYTES // len(unit.encode())
+    data = (unit * repeats).encode() + (unit * (repeats // 2)).encode("cp1252")
+    data += (unit * 3 * repeats).encode()
+    path = write(tmp_path, data, "growing.txt")
+    real_fold = io_text.fold_newline_bytes
+
+    def fold_then_rewrite(data: bytes) -> bytes:
+        folded = real_fold(data)
+        path.write_bytes(b"something else entirely\r\n" * 10)
+        return folded
+
+    monkeypatch.setattr(io_text, "fold_newline_bytes", fold_then_rewrite)
+    with pytest.raises(OSError, match=r"growing\.txt.*changed while being read"):
+        read_text(path)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_bomless_wide_text_with_long_lines_over_the_sample_size(tmp_path: Path, codec: str) -> None:
+    # No newline to cut the sample at: its pieces must still start on a code unit.
+    english = "The quick brown fox jumps over the lazy dog while the cat sleeps.\n"
+    text = (FRENCH + english).replace("\n", " ") * 2000
+    data = text.encode(codec)
+    assert len(data) > SAMPLE_BYTES
+    assert read_text(write(tmp_path, data)) == (text, codec)
 
 
 def test_bom_utf8_with_crlf_and_a_bad_byte_reports_the_offset_in_the_file(

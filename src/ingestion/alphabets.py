@@ -87,6 +87,13 @@ CYRILLIC_8BIT: tuple[tuple[str, dict[str, str]], ...] = (
     ("mac-cyrillic", _CYRILLIC),
 )
 
+# Every language above, for judging a codec that has no table of its own.
+ALL_LANGUAGES: dict[str, str] = {
+    f"{codec}:{language}": letters
+    for codec, languages in (*LATIN_CANDIDATES, *CYRILLIC_CANDIDATES)
+    for language, letters in languages.items()
+}
+
 _ASCII_BYTES = bytes(range(0x80))
 _C1_OR_UNDEFINED = re.compile(r"[\x80-\x9f]")
 _WORD_PUNCTUATION = frozenset("’‘´·‐‑–—")  # noqa: RUF001 - these apostrophes are the point

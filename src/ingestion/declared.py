@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingestion.utils import codec_name
+from ingestion.utils import text_codec_name
 
 _HEAD = 4096
 _XML = re.compile(rb"""\A\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
@@ -49,10 +49,14 @@ def declared_encoding(data: bytes) -> str | None:
 
 
 def _known_codec(label: str) -> str | None:
-    """Python's codec for a declared label, including the ``x-`` labels browsers accept."""
+    """Python's codec for a declared label, including the ``x-`` labels browsers accept.
+
+    Labels of codecs that do not decode text as written (``base64``, ``unicode_escape``,
+    ``undefined``) count as no declaration: detection decides instead.
+    """
     for name in (label, _LABELS.get(label, label), label.removeprefix("x-")):
         try:
-            return codec_name(name)
+            return text_codec_name(name)
         except LookupError:
             continue
     return None
@@ -67,13 +71,13 @@ def decode_as_declared(data: bytes, declared: str) -> tuple[str, str] | None:
     if declared.startswith(("utf-16", "utf-32")):
         return None
     candidates: tuple[str, ...] = (declared, *_SUPERSETS.get(declared, ()))
-    if declared in ("latin-1", "iso8859-1", "ascii") and re.search(rb"[\x80-\x9f]", data):
+    if declared in ("iso8859-1", "ascii") and re.search(rb"[\x80-\x9f]", data):
         # Browsers read latin-1 labels as cp1252; C1 control codes in real text are a mislabel.
         candidates = ("cp1252", declared)
     for codec in candidates:
         try:
             text = data.decode(codec)
-        except UnicodeDecodeError:
+        except UnicodeError:  # UnicodeDecodeError, or a codec that raises the bare base class
             continue
         if re.search(r"coding|charset|encoding", text[:_HEAD], re.IGNORECASE):
             return text, codec

@@ -16,21 +16,30 @@ from pathlib import Path
 from typing import Literal
 
 from ingestion.alphabets import (
+    ALL_LANGUAGES,
     CYRILLIC_8BIT,
     CYRILLIC_CANDIDATES,
     LATIN_CANDIDATES,
     AlphabetScore,
     best_fit,
+    score_codec,
 )
 from ingestion.declared import declared_encoding, decode_as_declared
-from ingestion.utils import bom_encoding, codec_name, spread_sample
+from ingestion.utils import (
+    aligned_sample,
+    bom_encoding,
+    codec_name,
+    single_byte_undefined,
+    spread_sample,
+)
 
 Reason = Literal["bom", "declared", "utf-8", "detector", "fallback"]
 
 SAMPLE_BYTES = 64 * 1024
 GUESS_SAMPLE_BYTES = 32 * 1024
 # Bytes that plain text in an 8-bit or multi-byte codec does not contain (ESC, SO and SI are
-# left out: ISO-2022 text uses them). A stray one is tolerated: legacy files carry the odd one.
+# left out: ISO-2022 text uses them). A stray one is tolerated (legacy files carry the odd one),
+# except NUL: a single NUL anywhere means UTF-16/32 or binary, in every ``errors`` mode.
 _CONTROL = bytes([*range(0x00, 0x09), 0x0B, *range(0x10, 0x1B), *range(0x1C, 0x20), 0x7F])
 _NOT_CONTROL = bytes(value for value in range(256) if value not in _CONTROL)
 _CONTROL_SHARE = 0.005
@@ -88,7 +97,12 @@ class Sniffed:
 
 
 def detect_encoding(data: bytes | os.PathLike[str] | str) -> Detection:
-    """The encoding ``read_text(..., encoding="auto")`` would use for these bytes or this file."""
+    """The encoding picked for these bytes or this file: BOM, shape, UTF-8, declaration, sample.
+
+    This is ``read_text``'s first pick only. ``read_text`` also checks a pick made from a
+    sample against the whole file, and may then re-detect on all of it, report the first byte
+    that does not decode (strict) or replace such bytes (``errors="replace"``).
+    """
     payload = data if isinstance(data, bytes) else Path(data).read_bytes()
     return sniff(payload).detection
 
@@ -116,7 +130,7 @@ def prescan(data: bytes) -> Sniffed | None:
         return Sniffed(Detection(bom[0], "bom"), bom_length=bom[1])
     sample = spread_sample(data, SAMPLE_BYTES)
     if b"\x00" in data or _count_control(sample) > len(sample) * _CONTROL_SHARE:
-        return Sniffed(_wide_or_binary(data, sample))
+        return _wide_or_binary(data)
     if data.isascii():
         return _ascii(data)
     return None
@@ -147,25 +161,28 @@ def _count_control(sample: bytes) -> int:
     return len(sample.translate(None, _NOT_CONTROL))
 
 
-def _wide_or_binary(data: bytes, sample: bytes) -> Detection:
-    """BOM-less UTF-16/32 when one of them reads as plausible text; otherwise binary."""
-    best: tuple[float, str] | None = None
+def _wide_or_binary(data: bytes) -> Sniffed:
+    """BOM-less UTF-16/32 (with the text) when one of them reads as plausible text; else binary.
+
+    The sample's pieces start and end on 4-byte boundaries (no cutting at newlines, which
+    long lines may not have), so 2- and 4-byte units stay aligned. A surrogate pair split at a
+    piece's edge becomes U+FFFD there; the strict decode of the whole file is the real check.
+    """
+    sample = aligned_sample(data, SAMPLE_BYTES)
+    best: tuple[float, str, str] | None = None
     for encoding in _WIDE_CODECS:
         unit = 4 if encoding.startswith("utf-32") else 2
         if len(data) % unit:
             continue
-        head = sample[: len(sample) - len(sample) % unit]
-        try:
-            text = head.decode(encoding)
-            share = _plausible_share(text)
-            if share >= _WIDE_PLAUSIBLE and (best is None or share > best[0]):
-                data.decode(encoding)
-                best = (share, encoding)
-        except UnicodeDecodeError:
-            continue
+        share = _plausible_share(sample.decode(encoding, "replace"))
+        if share >= _WIDE_PLAUSIBLE and (best is None or share > best[0]):
+            try:
+                best = (share, encoding, data.decode(encoding))
+            except UnicodeDecodeError:
+                continue
     if best is None:
-        return Detection(None, "detector")
-    return Detection(best[1], "detector", round(best[0], 3))
+        return Sniffed(Detection(None, "detector"))
+    return Sniffed(Detection(best[1], "detector", round(best[0], 3)), best[2])
 
 
 def _plausible_share(text: str) -> float:
@@ -206,18 +223,18 @@ def mostly_utf8(data: bytes, first_bad: int, sample_counts: tuple[int, int] | No
     return multi_byte >= _MOSTLY_UTF8_MIN and multi_byte >= _MOSTLY_UTF8_FACTOR * bad
 
 
-def mostly_utf8_text(text: str, sample: bytes, at: int) -> bool:
-    """``mostly_utf8`` for text already decoded with ``errors="replace"`` (U+FFFD marks bad bytes).
+def fits_alphabet(data: bytes, encoding: str) -> bool:
+    """Whether a single-byte codec's reading of all of ``data`` passes the alphabet check.
 
-    Spares a second decode of the whole file just to find the first bad byte: the window
-    around the first replacement character (at ``at``) is counted instead.
+    A codec listed among the candidates is judged by its own languages, any other by all of
+    them. Multi-byte codecs pass: for them a strict decode of the whole file is the check.
     """
-    window = text[max(0, at - SAMPLE_BYTES // 8) : at + SAMPLE_BYTES // 8]
-    multi_byte, bad = utf8_counts(sample)
-    window_bad = window.count("\ufffd")
-    multi_byte += len(window) - len(window.encode("ascii", "ignore")) - window_bad
-    bad += window_bad
-    return multi_byte >= _MOSTLY_UTF8_MIN and multi_byte >= _MOSTLY_UTF8_FACTOR * bad
+    if single_byte_undefined(encoding) is None:
+        return True
+    for codec, languages in (*LATIN_CANDIDATES, *CYRILLIC_CANDIDATES, *CYRILLIC_8BIT):
+        if codec == encoding:
+            return _fits(score_codec(data, encoding, languages), _LATIN_OVERRULE_SHARE)
+    return _fits(score_codec(data, encoding, ALL_LANGUAGES), _LATIN_OVERRULE_SHARE)
 
 
 def utf8_counts(chunk: bytes) -> tuple[int, int]:

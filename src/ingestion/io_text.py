@@ -1,15 +1,17 @@
 """Read a whole text file as ``str``, choosing the codec when asked to.
 
-Memory: the bytes and the text are each held once. Newlines are folded in the bytes (for
-codecs where that is exact) and the unfolded bytes dropped before decoding, so a large file
-never has two copies of its text alive.
+Memory: the bytes and the text are each held once where it matters most. For UTF-8 and
+single-byte codecs, newlines are folded in the bytes and the unfolded bytes dropped before
+decoding, so no second copy of the text is made. Text that detection had to decode anyway
+(ASCII, a declared codec, UTF-16/32, multi-byte codecs) and text read under an explicit
+encoding are folded as ``str``, which briefly holds a second copy when the file has CRs.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -17,16 +19,15 @@ from ingestion.encoding_detect import (
     SAMPLE_BYTES,
     Detection,
     Sniffed,
+    fits_alphabet,
     guess,
     mostly_utf8,
-    mostly_utf8_text,
     not_utf8,
     prescan,
     utf8_counts,
 )
 from ingestion.errors import BinaryFileError, TextDecodeError
 from ingestion.utils import (
-    codec_name,
     explicit_codec,
     first_undefined,
     fold_newline_bytes,
@@ -34,6 +35,7 @@ from ingestion.utils import (
     newline_safe,
     single_byte_undefined,
     spread_sample,
+    text_codec_name,
 )
 
 Errors = Literal["strict", "replace"]
@@ -41,6 +43,54 @@ Errors = Literal["strict", "replace"]
 _LOSSY_HINT = "pass errors='replace' to read it with the bad bytes replaced by U+FFFD"
 _UTF8 = Detection("utf-8", "utf-8")
 _HEAD_PROBE_BYTES = 64 * 1024
+_MISSING_DETECTOR_HINT = (
+    "charset-normalizer is not installed, so UTF-8 was the only guess: install it with "
+    "pip install 'codex-ml[ingestion]', name the encoding, or " + _LOSSY_HINT.removeprefix("pass ")
+)
+_ENCODE_STEP = 1 << 20
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """What ``stat`` says about a file, to notice it being replaced or rewritten between reads."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    device: int
+
+
+def _stamp(file: Path) -> _Stamp:
+    status = file.stat()
+    return _Stamp(status.st_size, status.st_mtime_ns, status.st_ino, status.st_dev)
+
+
+def _changed(file: Path) -> OSError:
+    return OSError(f"{file}: changed while being read; read it again once it is complete")
+
+
+def _read(file: Path) -> tuple[bytes, _Stamp]:
+    """The file's bytes, and its stamp, which is the same before and after reading."""
+    before = _stamp(file)
+    data = file.read_bytes()
+    after = _stamp(file)
+    if after != before:
+        raise _changed(file)
+    return data, after
+
+
+def _reread(file: Path, stamp: _Stamp) -> bytes:
+    """The bytes again (for offsets in the file as stored); OSError if the file has changed."""
+    data, now = _read(file)
+    if now != stamp:
+        raise _changed(file)
+    return data
+
+
+def _first_look(data: bytes) -> tuple[Sniffed | None, tuple[int, int]]:
+    """``prescan`` and, for 8-bit text, the UTF-8 counts of a spread sample."""
+    head = prescan(data)
+    return head, (0, 0) if head is not None else utf8_counts(spread_sample(data, SAMPLE_BYTES))
 
 
 def read_text(
@@ -54,9 +104,12 @@ def read_text(
     _check_errors(errors)
     file = Path(path)
     if encoding != "auto":
-        codec_name(encoding)  # an unknown name fails before any I/O
+        try:
+            name = text_codec_name(encoding)  # an unknown or non-text codec fails before any I/O
+        except LookupError as error:
+            raise LookupError(f"{file}: {error}") from None
         data = file.read_bytes()
-        codec, skip = explicit_codec(data, encoding)
+        codec, skip = explicit_codec(data, name)
         return fold_newlines(_decode(file, data, codec, skip, errors)), codec
     text, detection = read_with_detection(file, errors=errors)
     if detection.encoding is None:  # read_with_detection has raised already; this narrows the type
@@ -69,23 +122,29 @@ def read_with_detection(
 ) -> tuple[str, Detection]:
     """``read_text(path, "auto")`` that also says why the codec was chosen.
 
-    This function owns the only reference to the file's bytes, so ``del data`` frees them.
+    This function owns the only reference to the file's bytes, so ``del data`` frees them. When
+    the bytes as stored are needed again after folding, the file is read again: if it changed
+    in between, OSError says so (nothing decided on the first bytes is applied to other ones).
     """
     _check_errors(errors)
     file = Path(path)
-    data = file.read_bytes()
-    head = prescan(data)
-    sample_counts = (0, 0) if head is not None else utf8_counts(spread_sample(data, SAMPLE_BYTES))
+    data, stamp = _read(file)
+    head, sample_counts = _first_look(data)
     if head is None and _says_utf8(sample_counts):
         buffer = fold_newline_bytes(data)
         folded = buffer is not data
         del data
-        text = _utf8_text(file, buffer, folded, errors)
+        text = _utf8_text(file, buffer, folded, errors, sample_counts)
         if text is not None:
             return text, _UTF8
         # Not UTF-8 after all (rare): detect on the bytes as stored, as if no shortcut was taken.
-        data = file.read_bytes() if folded else buffer
-        del buffer
+        if folded:
+            del buffer
+            data = _reread(file, stamp)
+            head, sample_counts = _first_look(data)
+        else:
+            data = buffer
+            del buffer
     # A strict read decodes without first searching the whole file for bytes a single-byte
     # codec cannot decode: the decode finds them anyway. Only if it does is the file read
     # again and checked byte by byte, for the offset in the file and a second opinion.
@@ -102,8 +161,14 @@ def read_with_detection(
     try:
         return str(memoryview(buffer)[plan.bom_length :], codec, errors), plan.detection
     except UnicodeDecodeError:
-        data = file.read_bytes() if folded else buffer
-    del buffer
+        pass
+    if folded:
+        del buffer
+        data = _reread(file, stamp)
+        head, sample_counts = _first_look(data)
+    else:
+        data = buffer
+        del buffer
     plan = head or _plan(file, data, errors, sample_counts, check_bytes=True)
     return _unfolded(file, data, plan, errors)
 
@@ -132,22 +197,39 @@ def _says_utf8(sample_counts: tuple[int, int]) -> bool:
     return multi_byte > 0 and bad * 5 <= multi_byte
 
 
-def _utf8_text(file: Path, buffer: bytes, folded: bool, errors: Errors) -> str | None:
-    """The text when ``buffer`` is (mostly) UTF-8, decoded once; None when it is not UTF-8."""
+def _utf8_text(
+    file: Path, buffer: bytes, folded: bool, errors: Errors, sample_counts: tuple[int, int]
+) -> str | None:
+    """The text when ``buffer`` is (mostly) UTF-8, decoded once; None when it is not UTF-8.
+
+    Both modes ask ``mostly_utf8`` the same question: the file's sample counts plus the bytes
+    around the first bad byte (in replace mode, where the first U+FFFD came from).
+    """
     if errors == "replace":
         text = buffer.decode("utf-8", "replace")
         # U+FFFD may also be in the file itself; if the check below then says "not UTF-8",
         # the caller starts over with a strict decode, which settles it.
         at = text.find("\ufffd")
-        if at < 0 or mostly_utf8_text(text, spread_sample(buffer, SAMPLE_BYTES), at):
+        if at < 0 or mostly_utf8(buffer, _utf8_offset(text, at), sample_counts):
             return text
         return None
     try:
         return buffer.decode("utf-8")
     except UnicodeDecodeError as error:
-        if folded or not mostly_utf8(buffer, error.start):
+        if folded or not mostly_utf8(buffer, error.start, sample_counts):
             return None  # offsets in folded bytes are not the file's: the caller starts over
         raise _utf8_error(file, buffer, error.start) from None
+
+
+def _utf8_offset(text: str, at: int) -> int:
+    """Where ``text[at]`` starts in the UTF-8 it was decoded from (``text[:at]`` decoded cleanly).
+
+    Encoded a slice at a time, so no copy of a large text is made.
+    """
+    return sum(
+        len(text[start : min(start + _ENCODE_STEP, at)].encode("utf-8"))
+        for start in range(0, at, _ENCODE_STEP)
+    )
 
 
 def _utf8_error(file: Path, data: bytes, offset: int) -> TextDecodeError:
@@ -173,8 +255,15 @@ def _plan(
             raise _utf8_error(file, data, first_bad)
         return Sniffed(_UTF8)
     sniffed = not_utf8(data)
-    if sniffed.text is not None or sniffed.detection.encoding is None:
-        return sniffed  # decoded as declared, or no codec reads it (the caller says binary)
+    if sniffed.text is not None:
+        return sniffed  # decoded as declared
+    if sniffed.detection.encoding is None:
+        # prescan saw no binary signs, only the guess failed (UTF-8 with a legacy block, say):
+        # that is text with bad bytes, reported where UTF-8 breaks, not a binary file.
+        if errors == "strict":
+            hint = f"{_LOSSY_HINT}, or name the encoding"
+            raise TextDecodeError(file, "utf-8", first_bad, data[first_bad], hint)
+        return Sniffed(Detection("utf-8", "fallback"))
     redetect = sniffed.detection.reason == "detector" and len(data) > SAMPLE_BYTES
     return _checked(
         file, data, sniffed.detection, errors, redetect=redetect, check_bytes=check_bytes
@@ -221,14 +310,19 @@ def _checked(
             return Sniffed(detection)
         offset = found
     if redetect:
+        # A codec found on the whole file must also read it as some language's letters: a
+        # statistical pick that merely decodes every byte can be mojibake (cp1252 as cp775).
         whole = guess(data).encoding
-        if whole is not None:
+        if whole is not None and whole != codec and fits_alphabet(data, whole):
             redetected = replace(detection, encoding=whole)
             return _checked(file, data, redetected, errors, redetect=False, check_bytes=True)
     if errors == "replace":
         text = None if undefined is not None else _decode(file, data, codec, 0, errors)
         return Sniffed(detection, text)
-    hint = f"{_LOSSY_HINT}, or name the encoding"
+    if detection.reason == "fallback":
+        hint = _MISSING_DETECTOR_HINT
+    else:
+        hint = f"{_LOSSY_HINT}, or name the encoding"
     raise TextDecodeError(file, codec, offset, data[offset], hint)
 
 

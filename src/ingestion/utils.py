@@ -25,6 +25,28 @@ def codec_name(encoding: str) -> str:
         raise LookupError(f"unknown encoding: {encoding!r}") from None
 
 
+# Text codecs that do not read a file's characters as written: escapes are rewritten
+# (``\u0041`` becomes ``A``), every byte fails, or the bytes are a host name or UTF-7.
+_NOT_FILE_TEXT = frozenset(
+    {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode", "utf-7"}
+)
+
+
+def text_codec_name(encoding: str) -> str:
+    """``codec_name`` for codecs that decode a text file as written; LookupError otherwise.
+
+    Bytes-to-bytes codecs (base64, hex, zlib, rot13) and the codecs in ``_NOT_FILE_TEXT`` are
+    refused: they would fail on ordinary text or silently rewrite it.
+    """
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise LookupError(f"unknown encoding: {encoding!r}") from None
+    if not info._is_text_encoding or info.name in _NOT_FILE_TEXT:
+        raise LookupError(f"not a text file encoding: {encoding!r}")
+    return info.name
+
+
 def bom_encoding(data: bytes) -> tuple[str, int] | None:
     """The codec a leading BOM announces and the BOM's length."""
     for bom, encoding in BOMS:
@@ -33,13 +55,13 @@ def bom_encoding(data: bytes) -> tuple[str, int] | None:
     return None
 
 
-def explicit_codec(data: bytes, encoding: str) -> tuple[str, int]:
-    """The codec to decode with and how many BOM bytes to skip, for a caller-chosen encoding.
+def explicit_codec(data: bytes, name: str) -> tuple[str, int]:
+    """The codec to decode with and how many BOM bytes to skip, for a caller-chosen codec.
 
-    A BOM is stripped only when it belongs to the chosen encoding; ``utf-16``/``utf-32`` take
-    their byte order from it, as Python's own codecs would.
+    ``name`` is already canonical (``text_codec_name``). A BOM is stripped only when it belongs
+    to the chosen encoding; ``utf-16``/``utf-32`` take their byte order from it, as Python's
+    own codecs would.
     """
-    name = codec_name(encoding)
     found = bom_encoding(data)
     if found is None:
         return name, 0
@@ -96,6 +118,19 @@ def fold_newline_bytes(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
+def _decoding_table(name: str) -> str | None:
+    """The 256-character table of a charmap codec (``name`` canonical), None for other codecs."""
+    if name in ("ascii", "iso8859-1"):
+        return None
+    module = sys.modules.get(codecs.lookup(name).decode.__module__)
+    table: object = getattr(module, "decoding_table", None)
+    return table if isinstance(table, str) and len(table) == 256 else None
+
+
+def _single_byte(name: str) -> bool:
+    return name in ("ascii", "iso8859-1") or _decoding_table(name) is not None
+
+
 @functools.cache
 def newline_safe(encoding: str) -> bool:
     """Whether folding CR/LF in the bytes gives the same text as folding after decoding.
@@ -104,19 +139,16 @@ def newline_safe(encoding: str) -> bool:
     bytes 0x0A and 0x0D to LF and CR (not EBCDIC, not UTF-16/32).
     """
     name = codec_name(encoding)
-    if name in _NEWLINE_SAFE_MULTI_BYTE:
+    if name in _NEWLINE_SAFE_MULTI_BYTE or name in ("ascii", "iso8859-1"):
         return True
-    if name not in ("ascii", "iso8859-1"):
-        module = sys.modules.get(codecs.lookup(name).decode.__module__)
-        table: object = getattr(module, "decoding_table", None)
-        if not isinstance(table, str) or len(table) != 256:
-            return False
-        return (
-            all((char in "\r\n") == (value in (0x0A, 0x0D)) for value, char in enumerate(table))
-            and table[0x0A] == "\n"
-            and table[0x0D] == "\r"
-        )
-    return True
+    table = _decoding_table(name)
+    if table is None:
+        return False
+    return (
+        all((char in "\r\n") == (value in (0x0A, 0x0D)) for value, char in enumerate(table))
+        and table[0x0A] == "\n"
+        and table[0x0D] == "\r"
+    )
 
 
 def spread_sample(data: bytes, size: int, pieces: int = 4) -> bytes:
@@ -138,6 +170,20 @@ def spread_sample(data: bytes, size: int, pieces: int = 4) -> bytes:
     return b"".join(parts)
 
 
+def aligned_sample(data: bytes, size: int, pieces: int = 4, unit: int = 4) -> bytes:
+    """Like ``spread_sample``, but every piece starts and ends on a multiple of ``unit`` bytes.
+
+    For UTF-16/32 without a BOM: cutting at b"\\n" (or anywhere else) would misalign the 2- and
+    4-byte code units of long lines.
+    """
+    if len(data) <= size:
+        return data
+    piece = size // pieces // unit * unit
+    last = (len(data) - piece) // unit
+    starts = (last * index // (pieces - 1) * unit for index in range(pieces))
+    return b"".join(data[start : start + piece] for start in starts)
+
+
 @functools.cache
 def single_byte_undefined(encoding: str) -> bytes | None:
     """The bytes a single-byte codec cannot decode, or None when the codec is not single-byte.
@@ -146,11 +192,8 @@ def single_byte_undefined(encoding: str) -> bytes | None:
     whole file can be checked with a byte search instead of a decode.
     """
     name = codec_name(encoding)
-    if name not in ("ascii", "iso8859-1"):
-        module = sys.modules.get(codecs.lookup(name).decode.__module__)
-        table: object = getattr(module, "decoding_table", None)
-        if not isinstance(table, str) or len(table) != 256:
-            return None
+    if not _single_byte(name):
+        return None
     undefined = bytearray()
     for value in range(256):
         try:
