@@ -210,7 +210,7 @@ def _utf8_text(
         # U+FFFD may also be in the file itself; if the check below then says "not UTF-8",
         # the caller starts over with a strict decode, which settles it.
         at = text.find("\ufffd")
-        if at < 0 or mostly_utf8(buffer, _utf8_offset(text, at), sample_counts):
+        if at < 0 or mostly_utf8(buffer, _utf8_offset(buffer, text, at), sample_counts):
             return text
         return None
     try:
@@ -221,11 +221,32 @@ def _utf8_text(
         raise _utf8_error(file, buffer, error.start) from None
 
 
-def _utf8_offset(text: str, at: int) -> int:
-    """Where ``text[at]`` starts in the UTF-8 it was decoded from (``text[:at]`` decoded cleanly).
+def _utf8_offset(buffer: bytes, text: str, at: int) -> int:
+    """Where ``text[at]`` starts in ``buffer``, given ``text == buffer.decode("utf-8", "replace")``
+    and a clean ``text[:at]`` (no replacement before it).
 
-    Encoded a slice at a time, so no copy of a large text is made.
+    Counting from the start encodes ``text[:at]``. When ``at`` is near the end that is most of
+    the file, so the end is counted instead: each U+FFFD after ``at`` stands for one to three
+    bytes, which leaves a few candidate offsets, and the one whose bytes decode to the rest of
+    the text (and end with the text just before ``at``) is it. Anything ambiguous is counted
+    from the start.
     """
+    tail = text[at:]
+    replaced = tail.count("\ufffd")
+    if (2 * replaced + 2) * len(tail) < at:
+        valid = len(tail.encode("utf-8")) - 3 * replaced
+        before = text[max(0, at - 16) : at].encode("utf-8")
+        found = [
+            start
+            for start in range(
+                len(buffer) - valid - 3 * replaced, len(buffer) - valid - replaced + 1
+            )
+            if start >= len(before)
+            and buffer.startswith(before, start - len(before))
+            and buffer[start:].decode("utf-8", "replace") == tail
+        ]
+        if len(found) == 1:
+            return found[0]
     return sum(
         len(text[start : min(start + _ENCODE_STEP, at)].encode("utf-8"))
         for start in range(0, at, _ENCODE_STEP)
