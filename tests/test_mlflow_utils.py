@@ -24,6 +24,9 @@ SYSTEM_VARS = (
     "MLFLOW_SYSTEM_METRICS_NODE_ID",
 )
 MEMORY_METRICS = ("system_memory_usage_megabytes", "system_memory_usage_percentage")
+# How long a run may take to store its first system metrics before the test gives up: generous,
+# since only a failing test (or a very loaded machine) waits that long.
+SYSTEM_METRICS_DEADLINE = 30.0
 
 
 class _Client(Protocol):
@@ -57,6 +60,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in (*SYSTEM_VARS, "MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "CODEX_MLFLOW"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+def _environ() -> dict[str, str]:
+    """The environment, less the session id MLflow sets for itself once per process (on its
+    first run), which start_run neither sets nor should undo."""
+    return {k: v for k, v in os.environ.items() if k != "_MLFLOW_TELEMETRY_SESSION_ID"}
 
 
 def _config(store: str, name: str, **overrides: Any) -> MlflowConfig:
@@ -188,6 +197,56 @@ def test_config_rejects_unusable_sampling(overrides: dict[str, Any]) -> None:
         MlflowConfig(**overrides)
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("enabled", "false", "True or False"),
+        ("enabled", 1, "True or False"),
+        ("enabled", None, "True or False"),
+        ("log_system_metrics", "false", "True, False or None"),
+        ("log_system_metrics", 0, "True, False or None"),
+        ("system_metrics_samples_before_logging", True, "integer >= 1"),
+        ("system_metrics_samples_before_logging", 2.5, "integer >= 1"),
+        ("system_metrics_samples_before_logging", 2.0, "integer >= 1"),
+        ("system_metrics_samples_before_logging", "2", "integer >= 1"),
+        ("system_metrics_sampling_interval", True, "finite number of seconds > 0"),
+        ("system_metrics_sampling_interval", "1.5", "finite number of seconds > 0"),
+    ],
+)
+def test_config_rejects_values_mlflow_would_ignore(name: str, value: Any, allowed: str) -> None:
+    # "false" is truthy, and MLflow only logs its own failure to int() a sample count
+    with pytest.raises(TrackingConfigError, match=name) as info:
+        MlflowConfig(**{name: value})
+    assert allowed in str(info.value)
+    assert repr(value) in str(info.value)
+
+
+def test_config_accepts_whole_seconds_and_plain_booleans() -> None:
+    config = MlflowConfig(
+        enabled=True,
+        log_system_metrics=False,
+        system_metrics_sampling_interval=2,
+        system_metrics_samples_before_logging=3,
+    )
+    assert config.system_metrics_sampling_interval == 2
+    assert (config.enabled, config.log_system_metrics) == (True, False)
+
+
+def test_variable_names_are_the_ones_mlflow_reads() -> None:
+    from mlflow import environment_variables as mlflow_env  # noqa: PLC0415
+
+    names = {
+        getattr(mlflow_env, name).name
+        for name in (
+            "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING",
+            "MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL",
+            "MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING",
+            "MLFLOW_SYSTEM_METRICS_NODE_ID",
+        )
+    }
+    assert names == set(SYSTEM_VARS)
+
+
 def test_config_tags_cannot_change_behind_its_back() -> None:
     tags = {"a": "1"}
     config = MlflowConfig(tags=tags)
@@ -222,7 +281,7 @@ def test_run_records_calls_config_and_restores_process_state(
     monkeypatch: pytest.MonkeyPatch, store: str, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_NODE_ID", "outer")
-    env_before = dict(os.environ)
+    env_before = _environ()
     uri_before = mlflow.get_tracking_uri()
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "gate.log").write_text("ok")
@@ -248,7 +307,7 @@ def test_run_records_calls_config_and_restores_process_state(
         run.log_artifact(tmp_path / "summary.json")
         run.log_artifact(tmp_path / "logs", artifact_path="gates")
 
-    assert dict(os.environ) == env_before
+    assert _environ() == env_before
     assert mlflow.get_tracking_uri() == uri_before
     client = _client(store)
     assert run.run_id is not None
@@ -283,6 +342,56 @@ def test_failing_body_marks_the_run_failed_and_propagates(store: str) -> None:
     assert _client(store).get_run(run_id).info.status == "FAILED"
 
 
+class _Monitor(Protocol):
+    """MLflow's system metrics sampler, which MLflow leaves unannotated."""
+
+    def start(self) -> None: ...
+    def finish(self) -> None: ...
+
+
+def _system_metrics(store: str, run_id: str) -> set[str]:
+    return {key for key in _client(store).get_run(run_id).data.metrics if key.startswith("system/")}
+
+
+def _wait_for_system_metrics(store: str, run_id: str) -> set[str]:
+    """Poll the run until its first batch of system metrics is stored, or the deadline passes.
+
+    MLflow stores the first sample as soon as it is taken (one ``log_batch``), so on an idle
+    machine this returns after about one sampling interval; the deadline only matters when the
+    machine is loaded, or when the metrics never come.
+    """
+    deadline = time.monotonic() + SYSTEM_METRICS_DEADLINE
+    while True:
+        found = _system_metrics(store, run_id)
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def _wait_for_a_control_run(store: str, experiment_name: str) -> None:
+    """Sample system metrics into a separate run until the first batch lands, then stop.
+
+    It is built here and so reads the sampling variables the test set; it shows how long a run
+    with system metrics on needs on this machine right now, which a run with them off must
+    outlast before "none were logged" means anything.
+    """
+    from mlflow.system_metrics.system_metrics_monitor import (  # noqa: PLC0415
+        SystemMetricsMonitor,
+    )
+
+    client = MlflowClient(store)
+    experiment = _client(store).get_experiment_by_name(experiment_name)
+    assert experiment is not None
+    control = client.create_run(experiment.experiment_id, run_name="control")
+    monitor = cast("_Monitor", SystemMetricsMonitor(control.info.run_id, tracking_uri=store))
+    monitor.start()
+    try:
+        assert _wait_for_system_metrics(store, control.info.run_id), "control logged nothing"
+    finally:
+        monitor.finish()
+        client.set_terminated(control.info.run_id)
+
+
 @pytest.mark.parametrize(
     ("setting", "variable", "expected"),
     [
@@ -296,26 +405,38 @@ def test_system_metrics_follow_setting_then_variable(
     monkeypatch: pytest.MonkeyPatch, store: str, setting: bool | None, variable: str, expected: bool
 ) -> None:
     monkeypatch.setenv("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", variable)
-    # A 30 s interval in the environment would log nothing in this short run, so metrics
-    # appearing also proves the config's 1 s interval won for this run.
-    monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", "30")
     monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_NODE_ID", "outer")
-    env_before = dict(os.environ)
+    if expected:
+        # With these variables MLflow would log nothing for 30 s (interval) or 1000 samples, so
+        # metrics within the deadline prove the config's interval and sample count reached it.
+        monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", "30")
+        monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", "1000")
+    else:
+        # Fast variables, so a monitor started against the setting would log within the wait.
+        monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", "1")
+        monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", "1")
+    env_before = _environ()
+    name = f"system-{setting}-{variable}"
     config = _config(
         store,
-        f"system-{setting}-{variable}",
+        name,
         log_system_metrics=setting,
         system_metrics_sampling_interval=1.0,
+        system_metrics_samples_before_logging=1,
         system_metrics_node_id="node-a",
     )
     with start_run(config) as run:
-        time.sleep(2.5)
-    assert dict(os.environ) == env_before
+        assert run.run_id is not None
+        if expected:
+            assert _wait_for_system_metrics(store, run.run_id)
+        else:
+            _wait_for_a_control_run(store, name)
+            assert _system_metrics(store, run.run_id) == set()
+    assert _environ() == env_before
 
-    assert run.run_id is not None
-    metrics = _client(store).get_run(run.run_id).data.metrics
+    metrics = _system_metrics(store, run.run_id)
     assert not any(key.startswith("system/outer/") for key in metrics)
-    system = {key.removeprefix("system/node-a/") for key in metrics if key.startswith("system/")}
+    system = {key.removeprefix("system/node-a/") for key in metrics}
     if expected:
         assert {"cpu_utilization_percentage", *MEMORY_METRICS} <= system
     else:

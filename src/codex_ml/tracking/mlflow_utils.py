@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import numbers
 import os
 import time
 from collections.abc import Generator, Mapping
@@ -44,6 +45,12 @@ _INSTALL_HINT = (
     "install the 'tracking' extra (pip install 'codex-ml[tracking]') "
     "or, in this repository, the 'tracking' dependency group"
 )
+
+
+def _from_env_hint(value: object) -> str:
+    if isinstance(value, str):
+        return "; text such as 'false' is not parsed here (MlflowConfig.from_env parses it)"
+    return ""
 
 
 class TrackingConfigError(ValueError):
@@ -125,15 +132,35 @@ class MlflowConfig:
     def __post_init__(self) -> None:
         # Frozen means the caller's dict must not be able to change the config afterwards.
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
-        if self.system_metrics_sampling_interval is not None:
-            _check_interval(
-                "system_metrics_sampling_interval", self.system_metrics_sampling_interval
+        # Types are checked at run time: a string "false" is truthy, and MLflow turns a
+        # non-integer sample count into an error it only logs, after the run exists.
+        enabled = cast("object", self.enabled)
+        if type(enabled) is not bool:
+            raise TrackingConfigError(
+                f"enabled must be True or False, got {enabled!r}{_from_env_hint(enabled)}"
             )
-        if self.system_metrics_samples_before_logging is not None:
-            _check_samples(
-                "system_metrics_samples_before_logging",
-                self.system_metrics_samples_before_logging,
+        log_system_metrics = cast("object", self.log_system_metrics)
+        if log_system_metrics is not None and type(log_system_metrics) is not bool:
+            raise TrackingConfigError(
+                "log_system_metrics must be True, False or None, got "
+                f"{log_system_metrics!r}{_from_env_hint(log_system_metrics)}"
             )
+        interval = cast("object", self.system_metrics_sampling_interval)
+        if interval is not None:
+            if isinstance(interval, bool) or not isinstance(interval, numbers.Real):
+                raise TrackingConfigError(
+                    "system_metrics_sampling_interval must be a finite number of seconds > 0 "
+                    f"(int or float, not bool), got {interval!r}"
+                )
+            _check_interval("system_metrics_sampling_interval", float(interval), interval)
+        samples = cast("object", self.system_metrics_samples_before_logging)
+        if samples is not None:
+            if isinstance(samples, bool) or not isinstance(samples, int):
+                raise TrackingConfigError(
+                    "system_metrics_samples_before_logging must be an integer >= 1 "
+                    f"(an int, not a bool or float), got {samples!r}"
+                )
+            _check_samples("system_metrics_samples_before_logging", samples)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> MlflowConfig:
