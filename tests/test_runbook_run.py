@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from runbook import reasons
 from runbook.gates import Gate
 from runbook.report import render_terminal
@@ -255,7 +257,10 @@ sys.exit(130 if outcome.interrupted else outcome.report.exit_code)
 """
 
 
-def test_ctrl_c_stops_children_and_writes_the_report(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_stop_signal_stops_children_and_writes_the_report(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     pidfile = tmp_path / "pid"
     with interruptible([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path)], env=env) as proc:
@@ -263,7 +268,7 @@ def test_ctrl_c_stops_children_and_writes_the_report(tmp_path: Path) -> None:
         while not pidfile.exists() or not pidfile.read_text():
             assert time.monotonic() < deadline, "the hanging gate never started"
             time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         assert proc.wait(30) == 130
     report = json.loads((tmp_path / ".runbook/report.json").read_text())
     assert [(g["name"], g["status"], g["reason"]) for g in report["gates"]] == [
@@ -338,21 +343,6 @@ def test_a_secret_is_redacted_before_the_log_is_cut_to_size(tmp_path: Path) -> N
     entry = questions(tmp_path)[0]
     assert secret[-9:] not in entry
     assert "***" in entry
-
-
-def test_sigterm_stops_the_gates_and_writes_the_report(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-    pidfile = tmp_path / "pid"
-    with interruptible([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path)], env=env) as proc:
-        deadline = time.monotonic() + 30
-        while not pidfile.exists() or not pidfile.read_text():
-            assert time.monotonic() < deadline, "the hanging gate never started"
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 130
-    report = json.loads((tmp_path / ".runbook/report.json").read_text())
-    assert [g["status"] for g in report["gates"]] == ["pass", "not run"]
-    assert not alive(int(pidfile.read_text()))
 
 
 def test_runner_modules_the_noxfile_imports_need_only_the_standard_library() -> None:
