@@ -65,6 +65,8 @@ def test_reason_is_the_tools_summary_line(
 def test_coverage_percent_is_read_from_the_total_line() -> None:
     assert reasons.coverage_percent("Name Stmts Miss Cover\nTOTAL 889 120 86.5%\n") == 86.5
     assert reasons.coverage_percent("3 passed") is None
+    reached = "TOTAL 2778 213 91%\nRequired test coverage of 70% reached. Total coverage: 90.76%"
+    assert reasons.coverage_percent(reached) == 90.76
 
 
 def test_nox_exit_code_tells_findings_from_a_broken_tool() -> None:

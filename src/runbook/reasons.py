@@ -24,6 +24,9 @@ _COV_FAIL = re.compile(
     r"Required test coverage of ([\d.]+)% not reached\. Total coverage: ([\d.]+)%"
 )
 _COV_TOTAL = re.compile(r"^TOTAL\s.*?\s([\d.]+)%\s*$", re.MULTILINE)
+_COV_PRECISE = re.compile(
+    r"Required test coverage of [\d.]+% (?:not )?reached\. Total coverage: ([\d.]+)%"
+)
 _PYRIGHT = re.compile(r"^(\d+) errors?, \d+ warnings?, \d+ informations?", re.MULTILINE)
 _NOX_FAILURE = re.compile(r"^nox > (?:Session \S+ (?:failed|aborted): )?(.+)$", re.MULTILINE)
 
@@ -63,9 +66,9 @@ def ruff_format(log: str) -> str:
 
 def coverage_percent(log: str) -> float | None:
     """Total coverage printed by pytest-cov, if any."""
-    match = _COV_FAIL.search(log)
+    match = _COV_PRECISE.search(log)  # two decimals, where the TOTAL row rounds
     if match:
-        return float(match.group(2))
+        return float(match.group(1))
     totals = _COV_TOTAL.findall(log)
     return float(totals[-1]) if totals else None
 
