@@ -26,7 +26,7 @@ SYSTEM_VARS = (
 MEMORY_METRICS = ("system_memory_usage_megabytes", "system_memory_usage_percentage")
 # How long a run may take to store its first system metrics before the test gives up: generous,
 # since only a failing test (or a very loaded machine) waits that long.
-SYSTEM_METRICS_DEADLINE = 30.0
+SYSTEM_METRICS_DEADLINE = 120.0
 
 
 class _Client(Protocol):
@@ -291,7 +291,7 @@ def test_run_records_calls_config_and_restores_process_state(
         "calls",
         tags={"runbook": "ci"},
         log_system_metrics=True,
-        system_metrics_sampling_interval=30.0,
+        system_metrics_sampling_interval=3600.0,  # none during the test, however slow
         system_metrics_samples_before_logging=2,
         system_metrics_node_id="inner",
     )
@@ -407,9 +407,11 @@ def test_system_metrics_follow_setting_then_variable(
     monkeypatch.setenv("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", variable)
     monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_NODE_ID", "outer")
     if expected:
-        # With these variables MLflow would log nothing for 30 s (interval) or 1000 samples, so
-        # metrics within the deadline prove the config's interval and sample count reached it.
-        monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", "30")
+        # With these variables MLflow would log nothing for ten deadlines (interval) or 1000
+        # samples, so metrics within the deadline prove the config's interval and sample count
+        # reached it.
+        interval = f"{SYSTEM_METRICS_DEADLINE * 10:g}"
+        monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", interval)
         monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", "1000")
     else:
         # Fast variables, so a monitor started against the setting would log within the wait.

@@ -167,22 +167,21 @@ def test_crashing_tool_is_an_error_not_a_failure(tmp_path: Path) -> None:
 
 
 def test_hanging_gate_is_killed_with_its_children_after_the_timeout(tmp_path: Path) -> None:
+    """The runner reports "timed out" only once the gate's whole process group is gone, so the
+    grandchild is checked right away. The gate is a shell: it starts its grandchild within
+    milliseconds even on a loaded machine, long before the timeout."""
     pidfile = tmp_path / "grandchild.pid"
-    hang = gate(
-        "tests",
-        f"""
-        import subprocess, sys, time
-        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-        open({str(pidfile)!r}, "w").write(str(child.pid))
-        time.sleep(60)
-        """,
+    script = f"sleep 60 & echo $! > '{pidfile}'; wait"
+    hang = Gate(
+        name="tests", projector="Π_tests", description="", command=("sh", "-c", script), groups=()
     )
-    run = make_run(tmp_path, (hang, PASSES), settings=Settings(timeout=1.5))
+    run = make_run(tmp_path, (hang, PASSES), settings=Settings(timeout=2))
     outcome = perform(run)
     tests, fmt = outcome.report.results
     assert tests.status is Status.TIMEOUT
-    assert tests.reason == "timed out after 1.5s"
+    assert tests.reason == "timed out after 2s"
     assert fmt.status is Status.PASS
+    assert pidfile.read_text().strip(), "the gate never started its grandchild"
     assert not alive(int(pidfile.read_text()))
 
 
@@ -213,11 +212,27 @@ def test_release_only_gates_run_in_release_not_in_runbook(tmp_path: Path) -> Non
 
 
 def test_parallel_gates_are_reported_in_table_order(tmp_path: Path) -> None:
-    slow = gate("lint", "import time; time.sleep(0.6)")
+    # lint finishes only once format has been reported: out of order by construction, not by
+    # a sleep that a loaded machine could outlast.
+    flag = tmp_path / "format.reported"
+    slow = gate(
+        "lint",
+        f"""
+        import pathlib, time
+        deadline = time.monotonic() + 120
+        while not pathlib.Path({str(flag)!r}).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        """,
+    )
     fast = gate("format", "pass")
     seen: list[str] = []
-    run = make_run(tmp_path, (slow, fast), jobs=2, on_result=lambda r: seen.append(r.name))
-    outcome = perform(run)
+
+    def record(result: GateResult) -> None:
+        seen.append(result.name)
+        if result.name == "format":
+            flag.touch()
+
+    outcome = perform(make_run(tmp_path, (slow, fast), jobs=2, on_result=record))
     assert seen == ["format", "lint"]  # finished out of order ...
     assert [r.name for r in outcome.report.results] == ["lint", "format"]  # ... shown in order
 
@@ -264,12 +279,12 @@ def test_a_stop_signal_stops_children_and_writes_the_report(
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     pidfile = tmp_path / "pid"
     with interruptible([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path)], env=env) as proc:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while not pidfile.exists() or not pidfile.read_text():
             assert time.monotonic() < deadline, "the hanging gate never started"
             time.sleep(0.05)
         proc.send_signal(sig)
-        assert proc.wait(30) == 130
+        assert proc.wait(120) == 130
     report = json.loads((tmp_path / ".runbook/report.json").read_text())
     assert [(g["name"], g["status"], g["reason"]) for g in report["gates"]] == [
         ("lint", "pass", ""),

@@ -140,7 +140,7 @@ def test_module_entry_point(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=300,  # a deadline for a loaded machine
         env={**env, "PYTHONPATH": str(SRC)},
     )
     assert result.returncode == 0, result.stderr

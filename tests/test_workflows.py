@@ -28,7 +28,7 @@ RELEASE_WORKFLOW = WORKFLOWS / "release.yml"
 # `uses: owner/repo@<40-hex commit> # vX.Y.Z`, the only form an action may be referenced in.
 PINNED_USES = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s")
-TOOL_TIMEOUT = 60
+TOOL_TIMEOUT = 300  # a deadline for a loaded machine, not an expected time
 
 Mapping = dict[str, Any]
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from runbook import procgroup
 from runbook.gates import Gate
 from runbook.reasons import coverage_percent, nox_failure
 from runbook.redact import read_log
@@ -27,6 +28,9 @@ Launcher = Callable[[Gate], Sequence[str]]
 
 GRACE_SECONDS = 5.0
 """How long a stopped gate gets to exit on SIGTERM before SIGKILL."""
+
+REAP_SECONDS = 10.0
+"""How long a SIGKILLed group gets to disappear before the report names what survived."""
 
 # nox reports the tool's own exit code; ours is always 1 when a session fails.
 _NOX_EXIT = re.compile(r"^nox > Command (.*) failed with exit code (-?\d+)", re.MULTILINE)
@@ -40,12 +44,14 @@ class ProcessRegistry:
     _procs: set[subprocess.Popen[bytes]] = field(default_factory=set[subprocess.Popen[bytes]])
     _lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
+    survivors: dict[int, list[int]] = field(default_factory=dict[int, list[int]])
+    """Per stopped gate (its leader's pid), the processes still alive after SIGKILL."""
 
     def add(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._procs.add(proc)
         if self.stopping.is_set():
-            stop_groups([proc])
+            self.stop([proc])
 
     def remove(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
@@ -55,7 +61,21 @@ class ProcessRegistry:
         self.stopping.set()
         with self._lock:
             procs = list(self._procs)
-        stop_groups(procs)
+        self.stop(procs)
+
+    def stop(self, procs: list[subprocess.Popen[bytes]]) -> None:
+        """Stop these gates' groups and remember what survived, for the report."""
+        survivors = stop_groups(procs)
+        with self._lock:
+            self.survivors.update(survivors)
+
+    def survivor_warnings(self) -> list[str]:
+        """One line per interrupted gate whose processes outlived SIGKILL (normally none)."""
+        with self._lock:
+            return [
+                f"stopping a gate left {procgroup.describe(pids)}"
+                for pids in self.survivors.values()
+            ]
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
@@ -63,9 +83,18 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
         os.killpg(proc.pid, sig)
 
 
-def stop_groups(procs: list[subprocess.Popen[bytes]], grace: float = GRACE_SECONDS) -> None:
+def stop_groups(
+    procs: list[subprocess.Popen[bytes]],
+    grace: float = GRACE_SECONDS,
+    reap: float = REAP_SECONDS,
+) -> dict[int, list[int]]:
     """SIGTERM every process group at once, give them ``grace`` seconds together, then SIGKILL
-    each group (whatever its leader did, nothing it started may linger)."""
+    each group (whatever its leader did, nothing it started may linger) and wait up to ``reap``
+    seconds until every process of every group is gone.
+
+    Returns the groups (by leader pid) with processes still alive after that, and their pids:
+    a gate is reported as killed only when it is.
+    """
     for proc in procs:
         _signal_group(proc, signal.SIGTERM)
     deadline = time.monotonic() + grace
@@ -74,7 +103,15 @@ def stop_groups(procs: list[subprocess.Popen[bytes]], grace: float = GRACE_SECON
             proc.wait(max(0.0, deadline - time.monotonic()))
     for proc in procs:
         _signal_group(proc, signal.SIGKILL)
-        proc.wait()
+    deadline = time.monotonic() + reap
+    survivors: dict[int, list[int]] = {}
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(max(0.0, deadline - time.monotonic()))  # reaps the leader
+        alive = procgroup.wait_gone(proc.pid, deadline)  # the group's id is its leader's pid
+        if alive:
+            survivors[proc.pid] = alive
+    return survivors
 
 
 def classify(gate: Gate, code: int, log: str) -> tuple[Status, int]:
@@ -170,13 +207,14 @@ def run_gate(
         try:
             code = proc.wait(timeout)
         except KeyboardInterrupt:
-            stop_groups([proc])
+            registry.stop([proc])
             raise
         except subprocess.TimeoutExpired:
-            stop_groups([proc])
+            survivors = stop_groups([proc]).get(proc.pid)
             seconds = time.monotonic() - started
-            log.write(f"\nrunbook: killed after the {timeout:g}s timeout\n".encode())
-            reason = f"timed out after {timeout:g}s"
+            survived = f"; {procgroup.describe(survivors)}" if survivors else ""
+            log.write(f"\nrunbook: killed after the {timeout:g}s timeout{survived}\n".encode())
+            reason = f"timed out after {timeout:g}s{survived}"
             return replace(base, status=Status.TIMEOUT, seconds=seconds, reason=reason)
         finally:
             registry.remove(proc)

@@ -262,6 +262,7 @@ def perform(run: Run) -> Outcome:
     commit = git_commit(run.root)
     with stop_signals_interrupt():  # SIGTERM/SIGHUP stop the gates like Ctrl-C does
         results, interrupted = (run_strict if run.mode in STRICT_MODES else run_soft)(run)
+    run.warnings.extend(run.registry.survivor_warnings())
     trajectory = run.state_dir / history.HISTORY_FILE
     report = RunReport(
         mode=run.mode,
