@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from runbook import cache
+from runbook.console import plain_report
 from runbook.gates import GATES, Gate
-from runbook.report import render_terminal
 from runbook.result import Status
 from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
@@ -70,7 +70,7 @@ def test_untouched_tree_reruns_no_gate(run: Runner) -> None:
     assert run() == []
     assert all(r.status is Status.PASS and r.cached for r in run.last.results)
     assert {r.name: r.seconds for r in run.last.results} == first  # the original time
-    assert "pass (cached)" in render_terminal(run.last, colour=False)
+    assert "pass (cached)" in plain_report(run.last)
 
 
 def test_editing_a_source_file_reruns_only_the_gates_that_read_it(run: Runner, repo: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from runbook import capture, cli, collect, gates, reasons, settings
 from runbook.execute import classify, reason_for
 from runbook.redact import bounded_tail, redact
-from runbook.report import RunReport, render_markdown, render_terminal, use_colour
+from runbook.report import RunReport, render_markdown
 from runbook.result import GateResult, Status
 
 TESTS_GATE = gates.select(["tests"])[0]
@@ -257,25 +257,6 @@ def test_cli_list_prints_the_gate_table() -> None:
 
 def report(*results: GateResult, mode: str = "runbook") -> RunReport:
     return RunReport(mode=mode, started_at="t", commit="abc1234", seconds=1.25, results=results)
-
-
-def test_terminal_table_is_plain_when_piped_and_coloured_in_a_terminal() -> None:
-    passed = GateResult(name="format", projector="Π_format", status=Status.PASS, seconds=0.4)
-    rep = report(FAILED, passed)
-    plain = render_terminal(rep, colour=False)
-    assert "\033[" not in plain
-    assert plain.splitlines()[2].split() == ["lint", "Π_lint", "fail", "0.0s", "3", "errors"]
-    assert plain.splitlines()[-1] == "runbook: FAIL in 1.2s at abc1234"
-    coloured = render_terminal(rep, colour=True)
-    assert "\033[31m✗ fail" in coloured
-    assert "\033[32m✓ pass" in coloured
-
-
-def test_colour_follows_the_stream_and_the_conventions() -> None:
-    piped = io.StringIO()
-    assert not use_colour(piped, env={})
-    assert use_colour(piped, env={"FORCE_COLOR": "1"})
-    assert not use_colour(piped, env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
 
 
 def test_markdown_escapes_pipes_in_reasons() -> None:

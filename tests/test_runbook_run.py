@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from runbook import reasons
+from runbook.console import plain_report
 from runbook.gates import Gate
-from runbook.report import render_terminal
 from runbook.result import GateResult, Status
 from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
@@ -311,7 +311,7 @@ def test_history_records_each_run_and_the_table_shows_what_moved(tmp_path: Path)
     assert {"time", "commit", "mode", "coverage", "gates"} <= set(samples[0])
     assert second.report.changes == {"tests": "coverage +2.5"}
     assert third.report.changes == {"tests": "newly failing, coverage -1.5"}
-    table = render_terminal(third.report, colour=False)
+    table = plain_report(third.report)
     assert "[newly failing, coverage -1.5]" in table
 
 

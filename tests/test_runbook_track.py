@@ -11,7 +11,7 @@ from mlflow.tracking import MlflowClient
 
 from codex_ml.tracking import MlflowConfig
 from runbook import cli, reasons, track
-from runbook.report import render_terminal
+from runbook.console import plain_report
 from runbook.result import Status
 from runbook.run import Run, perform
 from runbook.settings import Settings
@@ -75,7 +75,7 @@ def test_tracking_failure_is_a_warning_and_changes_no_gate(tmp_path: Path) -> No
     (warning,) = tracked.report.warnings
     assert warning.startswith("MLflow tracking failed (")
     assert warning.endswith("see .runbook/logs/track.log")
-    assert f"warning: {warning}" in render_terminal(tracked.report, colour=False)
+    assert f"warning: {warning}" in plain_report(tracked.report)
     data = json.loads((tmp_path / "b/.runbook/report.json").read_text())
     assert data["warnings"] == [warning]
 

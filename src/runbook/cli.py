@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
 from codex_ml.tracking.mlflow_utils import MlflowConfig
 from runbook import collect, gates, settings
-from runbook.report import render_terminal, use_colour
-from runbook.result import GateResult, Status
+from runbook.result import Status
 from runbook.run import Mode, Run, perform
 
 EXIT_INTERRUPTED = 130
@@ -72,14 +71,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(stream: TextIO) -> Callable[[GateResult], None]:
-    def show(result: GateResult) -> None:
-        stream.write(f"runbook: {result.name} {result.status} ({result.seconds:.1f}s)\n")
-        stream.flush()
-
-    return show
-
-
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     args = _parser().parse_args(argv)
@@ -98,6 +89,11 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
+    # Imported here, not at the top: the noxfile imports this module, and CI's `collect` step
+    # runs it in a bare interpreter; both need only the standard library. `run` has rich (the
+    # tools environment it runs in).
+    from runbook.console import GateProgress, make_console, print_report  # noqa: PLC0415
+
     root = cast(Path, args.root).resolve()
     if args.gates and args.mode == "release":
         out.write("runbook: error: release runs every gate; --gates is for the runbook\n")
@@ -113,6 +109,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     threshold = cast(float | None, args.cov_fail_under)
     timeout = cast(float | None, args.timeout)
+    screen = make_console(out)
+    progress = GateProgress(screen)
     run = Run(
         root=root,
         settings=settings.Settings(
@@ -122,16 +120,19 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         ),
         mode=cast(Mode, args.mode),
         gates=chosen,
-        on_result=_progress(out),
+        on_start=progress.started,
+        on_result=progress.finished,
         use_cache=not args.no_cache,
         track=track,
     )
     if args.jobs:
         run.jobs = args.jobs
-    outcome = perform(run)
+    with progress:
+        outcome = perform(run)
     for entry in outcome.questions:
         out.write(f"\nrunbook: appended to Codex_Questions.md:\n{entry}")
-    out.write("\n" + render_terminal(outcome.report, colour=use_colour(out)) + "\n")
+    out.write("\n")
+    print_report(outcome.report, screen)
     if outcome.interrupted:
         out.write("runbook: interrupted; the report holds the gates that finished\n")
         return EXIT_INTERRUPTED

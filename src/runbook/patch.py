@@ -24,7 +24,6 @@ from typing import TextIO, cast
 
 from runbook import capture, gitutil, settings
 from runbook.diffs import Diff, DiffError, parse
-from runbook.report import render_terminal, use_colour
 from runbook.result import GateResult, Status
 from runbook.run import Outcome, Run, git_commit, perform
 from runbook.signals import shielded, stop_signals_interrupt
@@ -130,7 +129,11 @@ def apply_and_gate(
         outcome = runner(run)
         for entry in outcome.questions:
             out.write(f"\npatch: appended to Codex_Questions.md:\n{entry}")
-        out.write("\n" + render_terminal(outcome.report, colour=use_colour(out)) + "\n")
+        out.write("\n")
+        # rich only once a table is drawn: the noxfile imports this module (see cli._run).
+        from runbook.console import make_console, print_report  # noqa: PLC0415
+
+        print_report(outcome.report, make_console(out))
         if outcome.interrupted:
             raise KeyboardInterrupt
         if not outcome.report.passed:

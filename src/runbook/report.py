@@ -1,13 +1,14 @@
-"""The gate table for people (terminal, Markdown) and for programs (JSON)."""
+"""The gate table as files: JSON for programs, Markdown for people (the terminal is
+``console.py``'s)."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from runbook.result import GateResult, Status
 
@@ -18,14 +19,6 @@ SYMBOLS: dict[Status, str] = {
     Status.TIMEOUT: "⧖",
     Status.ERROR: "!",
     Status.NOT_RUN: "·",
-}
-COLOURS: dict[Status, str] = {
-    Status.PASS: "32",
-    Status.FAIL: "31",
-    Status.SKIPPED: "2",
-    Status.TIMEOUT: "33",
-    Status.ERROR: "35",
-    Status.NOT_RUN: "2",
 }
 
 
@@ -76,7 +69,8 @@ def status_label(result: GateResult) -> str:
     return f"{result.status} (cached)" if result.cached else str(result.status)
 
 
-def _rows(report: RunReport) -> list[tuple[str, str, str, str, str]]:
+def table_rows(report: RunReport) -> list[tuple[str, str, str, str, str]]:
+    """(gate, projector, status, time, reason) per gate: the cells every rendering shows."""
     rows: list[tuple[str, str, str, str, str]] = []
     for r in report.results:
         reason = r.reason
@@ -85,37 +79,6 @@ def _rows(report: RunReport) -> list[tuple[str, str, str, str, str]]:
             reason = f"{reason} [{change}]" if reason else f"[{change}]"
         rows.append((r.name, r.projector, status_label(r), f"{r.seconds:.1f}s", reason))
     return rows
-
-
-def render_terminal(report: RunReport, *, colour: bool) -> str:
-    """A fixed-width table; symbols and colour only when writing to a terminal."""
-    header = ("gate", "projector", "status", "time", "reason")
-    rows = _rows(report)
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-    symbol_width = 2 if colour else 0
-
-    def line(cells: Sequence[str], status: Status | None = None) -> str:
-        name, projector, label, seconds, reason = cells
-        mark = ""
-        if colour:
-            mark = f"{SYMBOLS[status]} " if status else "  "
-        label_cell = f"{mark}{label}".ljust(widths[2] + symbol_width)
-        if colour and status:
-            label_cell = f"\033[{COLOURS[status]}m{label_cell}\033[0m"
-        return (
-            f"{name.ljust(widths[0])}  {projector.ljust(widths[1])}  {label_cell}  "
-            f"{seconds.rjust(widths[3])}  {reason}"
-        ).rstrip()
-
-    out = [line(header), "-" * (sum(widths) + symbol_width + 8 + len("reason"))]
-    out += [line(row, r.status) for row, r in zip(rows, report.results, strict=True)]
-    verdict = "PASS" if report.passed else "FAIL"
-    summary = f"{report.mode}: {verdict} in {report.seconds:.1f}s at {report.commit}"
-    if colour:
-        summary = f"\033[1;{'32' if report.passed else '31'}m{summary}\033[0m"
-    out.append(summary)
-    out += [f"warning: {warning}" for warning in report.warnings]
-    return "\n".join(out)
 
 
 def _md_cell(text: str) -> str:
@@ -130,22 +93,12 @@ def render_markdown(report: RunReport) -> str:
         "| gate | projector | status | time | reason |",
         "|---|---|---|---:|---|",
     ]
-    for row, r in zip(_rows(report), report.results, strict=True):
+    for row, r in zip(table_rows(report), report.results, strict=True):
         name, projector, label, seconds, reason = row
         status = f"{SYMBOLS[r.status]} {label}"
         lines.append(f"| {name} | {projector} | {status} | {seconds} | {_md_cell(reason)} |")
     lines += [f"\n> warning: {_md_cell(w)}" for w in report.warnings]
     return "\n".join(lines) + "\n"
-
-
-def use_colour(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
-    """Colour in a terminal, plain when piped; NO_COLOR and FORCE_COLOR are honoured."""
-    env = os.environ if env is None else env
-    if env.get("NO_COLOR"):
-        return False
-    if env.get("FORCE_COLOR"):
-        return True
-    return stream.isatty()
 
 
 def write_reports(report: RunReport, directory: Path) -> None:

@@ -59,6 +59,8 @@ class Run:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     launcher: Launcher = nox_launcher
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    on_start: Callable[[Gate], None] = lambda _gate: None
+    """Called as each gate starts (in its worker thread), for live progress."""
     on_result: Callable[[GateResult], None] = lambda _result: None
     """Called as each gate finishes, for live progress."""
     registry: ProcessRegistry = field(default_factory=ProcessRegistry)
@@ -115,6 +117,8 @@ class Run:
 
     def execute(self, step: int, gate: Gate) -> GateResult:
         """One gate's result; never raises (a fault in the runner itself is an error row)."""
+        with contextlib.suppress(OSError):  # progress to a closed pipe must not lose the run
+            self.on_start(gate)
         try:
             result = self._execute(step, gate)
         except Exception as exc:  # noqa: BLE001 (reported as the gate's error, never lost)
