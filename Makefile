@@ -7,6 +7,7 @@ PYTHON ?= python3
 TOOLS  := .tools
 NOX    := $(TOOLS)/bin/nox
 ARGS   ?=
+N      ?= 20
 
 $(NOX): pyproject.toml
 	$(PYTHON) -m venv $(TOOLS)
@@ -55,6 +56,10 @@ types: $(NOX)
 .PHONY: tokenizer-smoke ## load the packaged BERT tokenizer offline and run the smoke test
 tokenizer-smoke: $(NOX)
 	$(NOX) -s tokenizer_smoke -- $(ARGS)
+
+.PHONY: stress ## run the whole suite N=20 times with both cores busy; per-test failure counts
+stress: $(NOX)
+	$(NOX) -s stress -- $(N) $(ARGS)
 
 .PHONY: fix ## apply ruff's fixes and formatting (writes files)
 fix: $(NOX)

@@ -115,6 +115,14 @@ def track(session: nox.Session) -> None:
     session.run("python", "-m", "runbook.track", env=SRC_ENV)
 
 
+@nox.session
+def stress(session: nox.Session) -> None:
+    """Run the suite N times with every core kept busy (-- [N] [--load L] [PYTEST ARGS])."""
+    tests = next(gate for gate in GATES if gate.name == "tests")
+    install_groups(session, *tests.groups, no_deps=tests.no_deps)
+    session.run("python", "-m", "runbook.stress", *session.posargs, env=SRC_ENV)
+
+
 BENCHMARKS = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "benchmarks").glob("bench_*.py"))
 
 

@@ -1,0 +1,124 @@
+"""``nox -s stress``: N runs under load, per-test failure counts, the load gone afterwards."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from runbook import stress
+
+FLAKY = """
+from pathlib import Path
+
+COUNTER = Path(__file__).with_name("runs")
+
+
+def test_steady():
+    assert True
+
+
+def test_every_other_run():
+    runs = int(COUNTER.read_text()) + 1 if COUNTER.exists() else 1
+    COUNTER.write_text(str(runs))
+    assert runs % 2 == 0, f"run {runs}"
+"""
+
+
+def test_counts_each_test_that_failed_in_some_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "test_flaky.py").write_text(textwrap.dedent(FLAKY))
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert stress.main(["2", "--load", "1", "test_flaky.py"], out) == 1
+    text = out.getvalue()
+    assert "stress: 2 runs of `pytest test_flaky.py` with 1 busy-loop processes" in text
+    assert "stress: run 1/2: 2 tests, 1 failed" in text
+    assert "stress: run 2/2: 2 tests, all passed" in text
+    assert "stress: 2 runs, 1 with failures, 1 test failures in all (2 tests per run)\n" in text
+    assert text.endswith("    1/2  test_flaky.py::test_every_other_run\n")
+
+
+def test_all_passing_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "test_ok.py").write_text("def test_ok():\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert stress.main(["1", "--load", "0", "test_ok.py"], out) == 0
+    assert out.getvalue().endswith(
+        "stress: 1 runs, 0 with failures, 0 test failures in all (1 tests per run)\n"
+    )
+
+
+def test_a_run_without_a_report_counts_as_a_failed_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert stress.main(["1", "--load", "0", "no_such_test.py"], out) == 1
+    assert "  1/1  <run: pytest exit code 4" in out.getvalue()
+
+
+def test_busy_load_runs_until_the_block_ends_then_is_gone() -> None:
+    with stress.busy_load(2) as procs:
+        assert [proc.poll() for proc in procs] == [None, None]
+    assert all(proc.poll() is not None for proc in procs)
+
+
+def test_failed_tests_reads_pytest_ids_from_junit_xml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text("")
+    report = tmp_path / "r.xml"
+    report.write_text(
+        '<testsuites><testsuite name="pytest">'
+        '<testcase classname="tests.test_x" name="test_a" />'
+        '<testcase classname="tests.test_x" name="test_b[1.5]"><failure message="x"/></testcase>'
+        '<testcase classname="tests.test_x.TestK" name="test_c"><error message="y"/></testcase>'
+        "</testsuite></testsuites>"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert stress.failed_tests(report) == (
+        ["tests/test_x.py::test_b[1.5]", "tests/test_x.py::TestK::test_c"],
+        3,
+    )
+
+
+@pytest.mark.parametrize("content", [None, "<testsuites><testsuite>"], ids=["missing", "torn"])
+def test_an_unreadable_report_is_an_error(tmp_path: Path, content: str | None) -> None:
+    report = tmp_path / "r.xml"
+    if content is not None:
+        report.write_text(content)
+    with pytest.raises(ValueError, match="no readable JUnit report"):
+        stress.failed_tests(report)
+
+
+def test_arguments_ours_first_then_pytests() -> None:
+    options = stress.parse(["60", "--load", "3", "-k", "kill or hang", "-x"])
+    assert (options.runs, options.load, options.pytest_args) == (
+        60,
+        3,
+        ("-k", "kill or hang", "-x"),
+    )
+    assert stress.parse([]).runs == stress.DEFAULT_RUNS
+    assert stress.parse(["-k", "kill"]).pytest_args == ("-k", "kill")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["0"], "N must be at least 1"),
+        (["--load"], "--load needs a number"),
+        (["--load", "many"], "--load takes a number, not 'many'"),
+        (["--load", "-1"], "--load at least 0"),
+        (["--run-timeout", "0"], "--run-timeout above 0"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_runs(argv: list[str], message: str) -> None:
+    out = io.StringIO()
+    assert stress.main(argv, out) == 2
+    assert message in out.getvalue()
+    assert "usage: nox -s stress" in out.getvalue()
