@@ -34,18 +34,25 @@ def sample(
     }
 
 
-def previous(path: Path) -> dict[str, Any] | None:
-    """The last well-formed sample, or None; a torn or foreign line is passed over, not fatal."""
+def samples(path: Path) -> list[dict[str, Any]]:
+    """Every well-formed sample, oldest first; a torn or foreign line is passed over, not fatal."""
     if not path.is_file():
-        return None
-    for line in reversed(path.read_text("utf-8", errors="replace").splitlines()):
+        return []
+    found: list[dict[str, Any]] = []
+    for line in path.read_text("utf-8", errors="replace").splitlines():
         try:
             data = json.loads(line)
         except json.JSONDecodeError:
             continue
         if isinstance(data, dict) and isinstance(cast(dict[str, Any], data).get("gates"), dict):
-            return cast(dict[str, Any], data)
-    return None
+            found.append(cast(dict[str, Any], data))
+    return found
+
+
+def previous(path: Path) -> dict[str, Any] | None:
+    """The last well-formed sample, or None."""
+    found = samples(path)
+    return found[-1] if found else None
 
 
 def changes(before: dict[str, Any] | None, results: Sequence[GateResult]) -> dict[str, str]:

@@ -34,6 +34,8 @@ class RunReport:
     warnings: tuple[str, ...] = ()
     changes: Mapping[str, str] = field(default_factory=lambda: {})
     """Per gate, what changed since the previous run ("newly failing", "fixed", "cov +1.2")."""
+    trend: str = ""
+    """Charts of the recent runs (``trend.markdown``) for report.md; not part of report.json."""
 
     @property
     def passed(self) -> bool:
@@ -98,6 +100,8 @@ def render_markdown(report: RunReport) -> str:
         status = f"{SYMBOLS[r.status]} {label}"
         lines.append(f"| {name} | {projector} | {status} | {seconds} | {_md_cell(reason)} |")
     lines += [f"\n> warning: {_md_cell(w)}" for w in report.warnings]
+    if report.trend:
+        lines += ["", report.trend]
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runbook import cache, capture, gitutil, history
+from runbook import cache, capture, gitutil, history, trend
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
 from runbook.reasons import last_line
@@ -268,6 +268,7 @@ def perform(run: Run) -> Outcome:
         results, interrupted = (run_strict if run.mode in STRICT_MODES else run_soft)(run)
     run.warnings.extend(run.registry.survivor_warnings())
     trajectory = run.state_dir / history.HISTORY_FILE
+    sample = history.sample(run.mode, started, commit, results)
     report = RunReport(
         mode=run.mode,
         started_at=started,
@@ -275,10 +276,11 @@ def perform(run: Run) -> Outcome:
         seconds=time.monotonic() - clock,
         results=tuple(results),
         changes=history.changes(history.previous(trajectory), results),
+        trend=trend.markdown([*history.samples(trajectory), sample]),
     )
     # The reports and the history first: nothing after this point can lose them.
     write_reports(report, run.state_dir)
-    history.append(trajectory, history.sample(run.mode, started, commit, results))
+    history.append(trajectory, sample)
     try:
         questions = capture_failures(run, results, commit)
         (run.state_dir / QUESTIONS_ARTIFACT).write_text("\n".join(questions), "utf-8")
