@@ -27,6 +27,7 @@ PALETTE: tuple[tuple[str, str], ...] = (
     ("⬛", "#374151"),
 )
 """Line colours and the legend square of the same colour, in series order."""
+COVERAGE_COLOUR = "#374151"
 
 
 def _number(value: object) -> float | None:
@@ -71,12 +72,9 @@ def _top(highest: float) -> float:
     return math.ceil(highest * 1.1 / step) * step
 
 
-def seconds_chart(window: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> list[str]:
-    names = _gate_names(window)
-    series = [[round(gate_seconds(sample, name), 1) for sample in window] for name in names]
-    colours = ", ".join(PALETTE[i % len(PALETTE)][1] for i in range(len(names)))
-    highest = max((n for line in series for n in line), default=0.0)
-    legend = " · ".join(f"{PALETTE[i % len(PALETTE)][0]} {name}" for i, name in enumerate(names))
+def _opening(colours: str) -> list[str]:
+    """The Mermaid block's start: line colours in front matter (Mermaid's default palette has
+    near-invisible pastels), then the chart type."""
     return [
         "```mermaid",
         "---",
@@ -86,6 +84,17 @@ def seconds_chart(window: Sequence[Mapping[str, Any]], labels: Sequence[str]) ->
         f'      plotColorPalette: "{colours}"',
         "---",
         "xychart-beta",
+    ]
+
+
+def seconds_chart(window: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> list[str]:
+    names = _gate_names(window)
+    series = [[round(gate_seconds(sample, name), 1) for sample in window] for name in names]
+    colours = ", ".join(PALETTE[i % len(PALETTE)][1] for i in range(len(names)))
+    highest = max((n for line in series for n in line), default=0.0)
+    legend = " · ".join(f"{PALETTE[i % len(PALETTE)][0]} {name}" for i, name in enumerate(names))
+    return [
+        *_opening(colours),
         '  title "Seconds per gate"',
         f'  x-axis "run" {_axis(labels)}',
         f'  y-axis "seconds" 0 --> {_top(highest):g}',
@@ -108,8 +117,7 @@ def coverage_chart(window: Sequence[Mapping[str, Any]], labels: Sequence[str]) -
     lowest = min(value for _, value in points)
     bottom = max(0, math.floor(lowest / 10) * 10 - 10)
     return [
-        "```mermaid",
-        "xychart-beta",
+        *_opening(COVERAGE_COLOUR),
         '  title "Coverage (%)"',
         f'  x-axis "run" {_axis([label for label, _ in points])}',
         f'  y-axis "coverage %" {bottom} --> 100',
