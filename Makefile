@@ -24,6 +24,10 @@ help:
 runbook: $(NOX)
 	$(NOX) -s runbook -- $(ARGS)
 
+.PHONY: findings ## the last run's findings, path:line:col code message (ARGS='--json --gate lint')
+findings: $(NOX)
+	$(NOX) -s findings -- $(ARGS)
+
 .PHONY: release ## run the gates strictly (stop at first failure), then build and check the dists
 release: $(NOX)
 	$(NOX) -s release -- $(ARGS)

@@ -15,7 +15,7 @@ import nox
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from runbook import cli, settings  # noqa: E402
+from runbook import cli, settings, tools  # noqa: E402
 from runbook.canonicalize import main as canonicalize_main  # noqa: E402
 from runbook.gates import GATES, PACKAGED_TOKENIZER, Gate  # noqa: E402
 from runbook.patch import main as patch_main  # noqa: E402
@@ -43,11 +43,21 @@ def register_gate(gate: Gate) -> None:
     def run_gate(session: nox.Session) -> None:
         install_groups(session, *gate.groups, no_deps=gate.no_deps)
         threshold = settings.load(ROOT).cov_fail_under
-        session.run(
-            *gate.argv(threshold),
-            *session.posargs,
-            env={**SRC_ENV, "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"},
-        )
+        out = tools.output_dir(ROOT, gate.name)
+        tools.clear_output(out)
+        argv = [*gate.argv(threshold), *gate.tool.machine_argv(out), *session.posargs]
+        env = {**SRC_ENV, "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"}
+        if not gate.tool.stdout_file:
+            session.run(*argv, env=env)
+            return
+        # The tool prints its machine output: keep it in a file, and give the log (stderr
+        # stays there) the human text rebuilt from it, whether the tool passed or failed.
+        with (out / gate.tool.stdout_file).open("w", encoding="utf-8") as machine:
+            try:
+                session.run(*argv, env=env, stdout=machine, stderr=None)
+            finally:
+                machine.close()
+                print(gate.tool.human_text(out), flush=True)
 
     run_gate.__doc__ = gate.description
     nox.session(name=gate.name, tags=[] if gate.release_only else ["gate"])(run_gate)
@@ -75,6 +85,14 @@ def release(session: nox.Session) -> None:
         raise KeyboardInterrupt
     if code:
         session.error("release gating failed (see the gate table above)")
+
+
+@nox.session(venv_backend="none")
+def findings(session: nox.Session) -> None:
+    """Print the last run's findings, path:line:col code message (-- [--json] [--gate G])."""
+    code = cli.main(["findings", *session.posargs])
+    if code:
+        session.error("no findings to show (see above)")
 
 
 @nox.session(venv_backend="none")

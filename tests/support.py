@@ -12,9 +12,9 @@ from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from runbook import reasons
 from runbook.gates import Gate
-from runbook.reasons import Summarizer
+from runbook.reasons import Summarizer, last_line
+from runbook.tools import Tool
 
 
 def python_gate(
@@ -23,7 +23,7 @@ def python_gate(
     *,
     required: bool = True,
     release_only: bool = False,
-    summarize: Summarizer = reasons.last_line,
+    summarize: Summarizer = last_line,
     inputs: tuple[str, ...] = (".",),
 ) -> Gate:
     """A gate whose tool is ``python -c code``: any outcome a real tool has, on purpose."""
@@ -35,7 +35,7 @@ def python_gate(
         groups=(),
         required=required,
         release_only=release_only,
-        summarize=summarize,
+        tool=Tool(name=f"fake-{name}", summarize=summarize),
         inputs=inputs,
     )
 

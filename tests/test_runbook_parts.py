@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from runbook import capture, cli, collect, gates, reasons, settings
+from runbook import capture, cli, collect, gates, settings
 from runbook.execute import classify, reason_for
+from runbook.reasons import Summarizer, last_line
 from runbook.redact import bounded_tail, redact
 from runbook.report import RunReport, render_markdown
 from runbook.result import GateResult, Status
+from runbook.tools import pyright, ruff_check, ruff_format
+from runbook.tools import pytest as pytest_tool
 
 TESTS_GATE = gates.select(["tests"])[0]
 LINT_GATE = gates.select(["lint"])[0]
@@ -28,45 +31,47 @@ PACKAGE_GATE = gates.select(["package"])[0]
 @pytest.mark.parametrize(
     ("summarize", "log", "reason"),
     [
-        (reasons.ruff_check, "a.py:1:1: F401\nFound 3 errors.\n[*] 3 fixable", "3 errors"),
-        (reasons.ruff_check, "Found 1 error.", "1 error"),
+        (ruff_check.summarize, "a.py:1:1: F401\nFound 3 errors.\n[*] 3 fixable", "3 errors"),
+        (ruff_check.summarize, "Found 1 error.", "1 error"),
         (
-            reasons.ruff_format,
+            ruff_format.summarize,
             "Would reformat: a.py\n2 files would be reformatted, 9 files already formatted",
             "2 files would be reformatted",
         ),
-        (reasons.pytest, "FAILED t.py::x\n2 failed, 41 passed in 3.21s", "2 failed, 41 passed"),
         (
-            reasons.pytest,
+            pytest_tool.summarize,
+            "FAILED t.py::x\n2 failed, 41 passed in 3.21s",
+            "2 failed, 41 passed",
+        ),
+        (
+            pytest_tool.summarize,
             "===== 1 failed, 2 passed, 1 skipped in 0.1s =====",
             "1 failed, 2 passed, 1 skipped",
         ),
         (
-            reasons.pytest,
+            pytest_tool.summarize,
             "TOTAL 100 36 64%\nFAIL Required test coverage of 70% not reached. "
             "Total coverage: 64.00%\n43 passed in 2.0s",
             "43 passed; coverage 64% < 70%",
         ),
-        (reasons.pytest, "no tests ran in 0.01s", "no tests ran"),
+        (pytest_tool.summarize, "no tests ran in 0.01s", "no tests ran"),
         (
-            reasons.pyright,
+            pyright.summarize,
             "x.py:1:1 - error: bad\n3 errors, 0 warnings, 0 informations",
             "3 errors",
         ),
-        (reasons.last_line, "boom\nnox > Session x failed.", "boom"),
+        (last_line, "boom\nnox > Session x failed.", "boom"),
     ],
 )
-def test_reason_is_the_tools_summary_line(
-    summarize: reasons.Summarizer, log: str, reason: str
-) -> None:
+def test_reason_is_the_tools_summary_line(summarize: Summarizer, log: str, reason: str) -> None:
     assert summarize(log) == reason
 
 
 def test_coverage_percent_is_read_from_the_total_line() -> None:
-    assert reasons.coverage_percent("Name Stmts Miss Cover\nTOTAL 889 120 86.5%\n") == 86.5
-    assert reasons.coverage_percent("3 passed") is None
+    assert pytest_tool.coverage_percent("Name Stmts Miss Cover\nTOTAL 889 120 86.5%\n") == 86.5
+    assert pytest_tool.coverage_percent("3 passed") is None
     reached = "TOTAL 2778 213 91%\nRequired test coverage of 70% reached. Total coverage: 90.76%"
-    assert reasons.coverage_percent(reached) == 90.76
+    assert pytest_tool.coverage_percent(reached) == 90.76
 
 
 def test_nox_exit_code_tells_findings_from_a_broken_tool() -> None:

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from runbook import reasons
 from runbook.console import plain_report
 from runbook.gates import Gate
 from runbook.result import GateResult, Status
 from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
+from runbook.tools import pyright, ruff_check
+from runbook.tools import pytest as pytest_tool
 from support import direct, interruptible, python_gate
 
 PY = sys.executable
@@ -53,7 +54,7 @@ def make_run(
 LINT_FAIL = gate(
     "lint",
     "print('x.py:1:1: F401 unused import'); print('Found 3 errors.'); raise SystemExit(1)",
-    summarize=reasons.ruff_check,
+    summarize=ruff_check.summarize,
 )
 PASSES = gate("format", "print('ok')")
 TESTS_FAIL = gate(
@@ -64,7 +65,7 @@ TESTS_FAIL = gate(
     print('2 failed, 41 passed in 3.20s')
     raise SystemExit(1)
     """,
-    summarize=reasons.pytest,
+    summarize=pytest_tool.summarize,
 )
 
 
@@ -128,7 +129,7 @@ def test_all_required_pass_exits_0_even_when_optional_gate_fails(tmp_path: Path)
         "types",
         "print('1 error, 0 warnings, 0 informations'); raise SystemExit(1)",
         required=False,
-        summarize=reasons.pyright,
+        summarize=pyright.summarize,
     )
     outcome = perform(make_run(tmp_path, (PASSES, optional)))
     assert [r.status for r in outcome.report.results] == [Status.PASS, Status.FAIL]
@@ -296,9 +297,8 @@ def test_a_stop_signal_stops_children_and_writes_the_report(
 def test_history_records_each_run_and_the_table_shows_what_moved(tmp_path: Path) -> None:
     def tests_gate(passed: bool, cov: float) -> Gate:
         code = f"print('TOTAL 100 10 {cov}%'); print('3 passed in 0.1s')"
-        return gate(
-            "tests", code if passed else code + "; raise SystemExit(1)", summarize=reasons.pytest
-        )
+        code = code if passed else code + "; raise SystemExit(1)"
+        return gate("tests", code, summarize=pytest_tool.summarize)
 
     perform(make_run(tmp_path, (PASSES, tests_gate(True, 80.0))))
     second = perform(make_run(tmp_path, (LINT_FAIL, tests_gate(True, 82.5))))

@@ -10,17 +10,21 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from codex_ml.tracking import MlflowConfig
-from runbook import cli, reasons, track
+from runbook import cli, track
 from runbook.console import plain_report
 from runbook.result import Status
 from runbook.run import Run, perform
 from runbook.settings import Settings
+from runbook.tools import pytest as pytest_tool
+from runbook.tools import ruff_check
 from support import direct, python_gate
 
 GATES = (
-    python_gate("lint", "print('Found 1 error.'); exit(1)", summarize=reasons.ruff_check),
+    python_gate("lint", "print('Found 1 error.'); exit(1)", summarize=ruff_check.summarize),
     python_gate(
-        "tests", "print('TOTAL 10 1 90%'); print('5 passed in 0.1s')", summarize=reasons.pytest
+        "tests",
+        "print('TOTAL 10 1 90%'); print('5 passed in 0.1s')",
+        summarize=pytest_tool.summarize,
     ),
 )
 

@@ -109,7 +109,11 @@ def test_least_privilege_and_bounded_runs(path: Path) -> None:
     assert workflow["permissions"] == {}, "top-level permissions must be `{}`"
     assert "group" in workflow["concurrency"]
     for name, job in workflow["jobs"].items():
-        assert job["permissions"] == {"contents": "read"}, name
+        if steps_using(job, "github/codeql-action/upload-sarif"):
+            # Uploading to code scanning needs this one write permission, on this job alone.
+            assert job["permissions"] == {"contents": "read", "security-events": "write"}, name
+        else:
+            assert job["permissions"] == {"contents": "read"}, name
         assert isinstance(job["timeout-minutes"], int), name
         for checkout in steps_using(job, "actions/checkout"):
             assert checkout["with"]["persist-credentials"] is False, name
@@ -138,7 +142,14 @@ def test_each_gate_runs_with_a_report_and_always_uploads_it() -> None:
     gate = load(GATES_WORKFLOW)["jobs"]["gate"]
     run = step_running(gate, 'nox -s "$GATE"')
     assert run["env"] == {"GATE": "${{ matrix.gate }}"}
-    assert '--report ".runbook/ci/$GATE.json" > ".runbook/ci/$GATE.log" 2>&1' in run["run"]
+    # The raw log stays outside the uploaded directory; only its redacted copy is printed and
+    # uploaded (runbook.ci_gate), with the gate's findings.
+    assert '--report ".runbook/ci/$GATE.json" > .runbook/raw.log 2>&1' in run["run"]
+    assert "cat " not in run["run"]
+    assert (
+        'PYTHONPATH=src python -m runbook.ci_gate "$GATE" .runbook/raw.log .runbook/ci'
+        in run["run"]
+    )
     assert 'exit "$status"' in run["run"], "the step must fail when the gate failed"
     (upload,) = steps_using(gate, "actions/upload-artifact")
     assert upload["if"] == "always()"
@@ -179,3 +190,22 @@ def test_release_runs_on_version_tags_without_caches() -> None:
     assert not steps_using(job, "astral-sh/setup-uv")
     assert not steps_using(job, "actions/cache")
     assert not [step for step in job["steps"] if "cache" in step.get("with", {})]
+
+
+def test_findings_go_to_code_scanning_from_a_job_that_runs_no_project_code() -> None:
+    jobs = load(GATES_WORKFLOW)["jobs"]
+    (keep,) = steps_using(jobs["collect"], "actions/upload-artifact")
+    assert keep["if"] == "always()", "the SARIF is kept even when a gate failed"
+    assert keep["with"]["name"] == "findings-sarif"
+    assert keep["with"]["path"] == ".runbook/findings.sarif"
+    writers = [name for name, job in jobs.items() if "security-events" in job["permissions"]]
+    assert writers == ["code-scanning"]
+    upload_job = jobs["code-scanning"]
+    assert upload_job["needs"] == "collect"
+    assert upload_job["if"].startswith("always()")
+    assert not [step for step in upload_job["steps"] if "run" in step]
+    (download,) = steps_using(upload_job, "actions/download-artifact")
+    assert download["with"] == {"name": "findings-sarif", "path": ".runbook"}
+    (upload,) = steps_using(upload_job, "github/codeql-action/upload-sarif")
+    # No `category`: it would give every gate's run the same one, which code scanning refuses.
+    assert upload["with"] == {"sarif_file": ".runbook/findings.sarif"}

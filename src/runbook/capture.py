@@ -17,6 +17,9 @@ from runbook.redact import bounded_tail, redact
 from runbook.result import GateResult
 
 QUESTIONS_FILE = "Codex_Questions.md"
+MAX_ENTRY_FINDINGS = 20
+MAX_ENTRY_CHARS = 4000
+MAX_LINE_CHARS = 300
 
 TEMPLATE = """\
 Question for ChatGPT @codex {timestamp}:
@@ -35,12 +38,14 @@ def format_entry(
     timestamp: datetime | None = None,
     env: Mapping[str, str] | None = None,
 ) -> str:
-    """The entry for one failed gate: its reason, then the bounded, redacted end of its log."""
+    """The entry for one failed gate: its reason, then its findings (``path:line:col code
+    message``; a failing test's traceback end under it) or, when it has none (a crash, a
+    configuration error), the bounded, redacted end of its log."""
     when = (timestamp or datetime.now(UTC)).isoformat(timespec="seconds")
-    tail = bounded_tail(log_text)
+    body = findings_block(result) if result.findings else bounded_tail(log_text)
     error = f"{result.status}: {result.reason or 'no reason given'}"
-    if tail:
-        fenced = tail.replace("```", "'''")
+    if body:
+        fenced = body.replace("```", "'''")
         error += f"\n```text\n{fenced}\n```"
     entry = TEMPLATE.format(
         timestamp=when,
@@ -50,6 +55,27 @@ def format_entry(
         context=context,
     )
     return redact(entry, env)
+
+
+def findings_block(
+    result: GateResult, max_findings: int = MAX_ENTRY_FINDINGS, max_chars: int = MAX_ENTRY_CHARS
+) -> str:
+    """The gate's findings, one per line, each failing test followed by its traceback's end;
+    cut at a whole finding to stay within ``max_chars``."""
+    blocks: list[str] = []
+    size = 0
+    for finding in result.findings[:max_findings]:
+        lines = [finding.one_line()[:MAX_LINE_CHARS]]
+        lines += [f"    {row}"[:MAX_LINE_CHARS] for row in finding.detail.splitlines()]
+        block = "\n".join(lines)
+        if blocks and size + len(block) > max_chars:
+            break
+        blocks.append(block)
+        size += len(block) + 1
+    left = result.findings_total - len(blocks)
+    if left > 0:
+        blocks.append(f"[… {left} more findings: .runbook/report.json, runbook findings]")
+    return "\n".join(blocks)
 
 
 def append_entry(path: Path, entry: str) -> None:

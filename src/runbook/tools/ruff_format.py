@@ -1,0 +1,49 @@
+"""ruff format --check: files that would be reformatted, from ``--output-format json``.
+
+Same JSON shape as ``ruff check`` (code ``unformatted``, the first changed location).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from runbook.findings import Finding, count_label, repo_path
+from runbook.reasons import last_line
+from runbook.tools import Tool
+from runbook.tools.ruff_check import diagnostics, finding
+
+OUTPUT = "ruff-format.json"
+_REFORMAT = re.compile(r"^(\d+) files? would be reformatted", re.MULTILINE)
+
+
+def summarize(log: str) -> str:
+    """Number of files that need formatting."""
+    match = _REFORMAT.search(log)
+    if match:
+        return match.group(0)
+    return last_line(log)
+
+
+def read(out_dir: Path, _log: str) -> list[Finding]:
+    return [finding(item) for item in diagnostics(out_dir / OUTPUT)]
+
+
+def render(out_dir: Path) -> str:
+    found = read(out_dir, "")
+    if not found:
+        return "All files already formatted"
+    lines = [f"Would reformat: {repo_path(f.path, Path.cwd())}" for f in found]
+    return "\n".join([*lines, f"{count_label(len(found), 'file')} would be reformatted"])
+
+
+TOOL = Tool(
+    name="ruff-format",
+    package="ruff",
+    summarize=summarize,
+    machine_args=("--output-format", "json"),
+    stdout_file=OUTPUT,
+    read=read,
+    render=render,
+    information_uri="https://docs.astral.sh/ruff/formatter/",
+)

@@ -1,0 +1,342 @@
+"""Findings: each tool's machine output read into ``path:line`` records, and every fault in that
+output (missing, truncated, unexpected) a warning that never changes a gate's verdict."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from runbook import capture
+from runbook.findings import MAX_FINDINGS, Finding, repo_path
+from runbook.gates import GATES, Gate
+from runbook.result import GateResult, Status
+from runbook.run import Run, perform
+from runbook.settings import Settings
+from runbook.tools import Tool, output_dir, pyright, read_findings, ruff_check, ruff_format, version
+from runbook.tools import pytest as pytest_tool
+from support import direct
+
+DATA = Path(__file__).parent / "data" / "findings"
+ROOT = Path("/repo")
+
+
+def ruff_item(
+    path: str, row: int, column: int, code: str | None, message: str
+) -> dict[str, object]:
+    """One diagnostic as ruff 0.17 writes it with ``--output-format json``."""
+    return {
+        "cell": None,
+        "code": code,
+        "end_location": {"column": column + 1, "row": row},
+        "filename": path,
+        "fix": None,
+        "location": {"column": column, "row": row},
+        "message": message,
+        "name": "line-too-long",
+        "noqa_row": row,
+        "severity": "error",
+        "url": "https://docs.astral.sh/ruff/rules/line-too-long",
+    }
+
+
+def write(out: Path, name: str, text: str) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_text(text, "utf-8")
+    return out
+
+
+# --- reading each tool's machine output -------------------------------------------------------
+
+
+def test_ruff_check_findings_are_repo_relative_with_1_based_positions(tmp_path: Path) -> None:
+    items = [
+        ruff_item(f"{tmp_path}/src/x.py", 12, 5, "E501", "Line too long (118 > 100)"),
+        ruff_item(f"{tmp_path}/src/y.py", 1, 1, None, "SyntaxError: Expected an expression"),
+    ]
+    out = write(tmp_path / "out", ruff_check.OUTPUT, json.dumps(items))
+    found = read_findings(ruff_check.TOOL, out, tmp_path, "")
+    assert found.warning == ""
+    assert found.total == 2
+    first, second = found.findings
+    assert first == Finding("src/x.py", 12, 5, "E501", "error", "Line too long (118 > 100)")
+    assert first.one_line() == "src/x.py:12:5 E501 Line too long (118 > 100)"
+    assert second.code == "syntax-error"
+    rendered = ruff_check.render(out)
+    assert "Found 2 errors." in rendered
+    assert ruff_check.summarize(rendered) == "2 errors"
+
+
+def test_ruff_format_findings_name_the_file_and_first_changed_line(tmp_path: Path) -> None:
+    item = ruff_item(f"{tmp_path}/b.py", 1, 2, "unformatted", "File would be reformatted")
+    out = write(tmp_path / "out", ruff_format.OUTPUT, json.dumps([item]))
+    (found,) = read_findings(ruff_format.TOOL, out, tmp_path, "").findings
+    assert found.one_line() == "b.py:1:2 unformatted File would be reformatted"
+    assert ruff_format.summarize(ruff_format.render(out)) == "1 file would be reformatted"
+
+
+def test_pyright_positions_are_made_1_based_and_its_summary_line_kept(tmp_path: Path) -> None:
+    report = {
+        "version": "1.1.414",
+        "generalDiagnostics": [
+            {
+                "file": f"{tmp_path}/src/new.py",
+                "severity": "error",
+                "message": 'Type "str" is not assignable to declared type "int"',
+                "range": {"start": {"line": 2, "character": 8}, "end": {"line": 2, "character": 9}},
+                "rule": "reportAssignmentType",
+            },
+            {
+                "file": f"{tmp_path}/src/new.py",
+                "severity": "information",
+                "message": "note",
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
+            },
+        ],
+        "summary": {"errorCount": 1, "warningCount": 0, "informationCount": 1},
+    }
+    out = write(tmp_path / "out", pyright.OUTPUT, json.dumps(report))
+    error, note = read_findings(pyright.TOOL, out, tmp_path, "").findings
+    assert error.location() == "src/new.py:3:9"
+    assert error.code == "reportAssignmentType"
+    assert note.severity == "note"
+    assert pyright.summarize(pyright.render(out)) == "1 error"
+
+
+def test_pytest_findings_give_test_id_crash_line_message_and_traceback(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(DATA / "junit.xml", out / pytest_tool.JUNIT)
+    env = {"HF_TOKEN": "unrelated-value-123"}
+    failed, raised, setup = read_findings(pytest_tool.TOOL, out, tmp_path, "", env).findings
+    # The assertion failed in a helper the test called: the exact line is the helper's.
+    assert failed.location() == "tests/test_x.py:5"
+    assert failed.code == "FAILED"
+    assert failed.message.startswith("tests/test_x.py::test_y - AssertionError: f should give 3")
+    assert "tests/test_x.py:5: AssertionError" in failed.detail
+    # An exception raised in the code under test points at that code; the id names the class.
+    assert raised.location() == "src/pkg/__init__.py:7"
+    assert raised.message.startswith("tests/test_x.py::TestK::test_z[1] - ValueError")
+    assert "hf_abcdefghijklmnop" not in raised.message + raised.detail  # redacted
+    assert (setup.code, setup.location()) == ("ERROR", "tests/test_x.py:20")
+
+
+def test_coverage_findings_only_when_the_floor_failed_furthest_below_first(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / pytest_tool.JUNIT).write_text('<testsuites><testsuite name="p"/></testsuites>')
+    shutil.copy(DATA / "coverage.json", out / pytest_tool.COVERAGE)
+    log = "FAIL Required test coverage of 90% not reached. Total coverage: 83.33%\n"
+    low, mid = read_findings(pytest_tool.TOOL, out, tmp_path, log).findings
+    assert (
+        low.one_line()
+        == "src/pkg/low.py:1 coverage 20.0% covered < 90%; missing lines 1-3, 7, 9-10"
+    )
+    assert mid.location() == "src/pkg/__init__.py:3"
+    assert read_findings(pytest_tool.TOOL, out, tmp_path, "3 passed").findings == ()
+
+
+def test_at_most_100_findings_are_kept_and_the_total_counted(tmp_path: Path) -> None:
+    items = [ruff_item(f"{tmp_path}/a.py", n, 1, "E501", "long") for n in range(1, 251)]
+    out = write(tmp_path / "out", ruff_check.OUTPUT, json.dumps(items))
+    found = read_findings(ruff_check.TOOL, out, tmp_path, "")
+    assert (len(found.findings), found.total) == (MAX_FINDINGS, 250)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("/repo/src/x.py", "src/x.py"),  # absolute inside: relative
+        ("src/./x.py", "src/x.py"),
+        ("/usr/lib/python3.11/json/__init__.py", "/usr/lib/python3.11/json/__init__.py"),
+        ("C:\\work\\repo\\src\\x.py", "C:\\work\\repo\\src\\x.py"),  # Windows: as given
+        ("src\\x.py", "src\\x.py"),
+        ("../elsewhere/x.py", "../elsewhere/x.py"),
+        ("", ""),
+    ],
+)
+def test_paths_are_made_relative_or_kept_as_given_never_dropped(raw: str, expected: str) -> None:
+    assert repo_path(raw, ROOT) == expected
+
+
+def test_secrets_in_messages_are_redacted(tmp_path: Path) -> None:
+    secret = "s3cr3t-value-from-env"
+    items = [ruff_item(f"{tmp_path}/a.py", 1, 1, "S105", f"password = '{secret}' ghp_{'a' * 20}")]
+    out = write(tmp_path / "out", ruff_check.OUTPUT, json.dumps(items))
+    (found,) = read_findings(ruff_check.TOOL, out, tmp_path, "", {"DB_PASSWORD": secret}).findings
+    assert secret not in found.message
+    assert "ghp_" not in found.message
+
+
+# --- faults: missing, truncated or unexpected machine output ----------------------------------
+
+FAULTS = {
+    "missing": None,
+    "empty": "",
+    "truncated": json.dumps([ruff_item("/r/a.py", 1, 1, "E501", "long")])[:40],
+    "unexpected shape": json.dumps({"diagnostics": []}),
+    "non-object item": json.dumps([1, 2]),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=list(FAULTS))
+def test_unreadable_machine_output_is_a_warning_and_no_findings(tmp_path: Path, fault: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    if FAULTS[fault] is not None:
+        (out / ruff_check.OUTPUT).write_text(FAULTS[fault] or "")
+    found = read_findings(ruff_check.TOOL, out, tmp_path, "")
+    assert found.findings == ()
+    assert found.total == 0
+    assert "ruff" in found.warning
+    # The log still shows what the tool printed, as it printed it.
+    assert ruff_check.TOOL.human_text(out).startswith("runbook: cannot read ruff's machine output")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<testsuites><testsuite><testcase", "<html>not junit</html>"],
+    ids=["truncated XML", "not JUnit"],
+)
+def test_unreadable_junit_xml_is_a_warning(tmp_path: Path, text: str) -> None:
+    out = write(tmp_path / "out", pytest_tool.JUNIT, text)
+    found = read_findings(pytest_tool.TOOL, out, tmp_path, "")
+    assert found.findings == ()
+    assert "pytest" in found.warning
+
+
+def fake_ruff(tmp_path: Path, name: str, exit_code: int, machine_output: str) -> Gate:
+    """A gate that prints like ruff, writes ``machine_output`` where ruff's JSON goes, exits."""
+    source = tmp_path / f"{name}-machine-output"
+    source.write_text(machine_output, "utf-8")
+    code = f"""
+        import pathlib, shutil, sys
+        out = pathlib.Path({str(Path(".runbook/machine") / name)!r})
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy({str(source)!r}, out / {ruff_check.OUTPUT!r})
+        print("src/x.py:1:1: E501 Line too long")
+        print("Found 1 error.")
+        sys.exit({exit_code})
+    """
+    return Gate(
+        name=name,
+        projector=f"Π_{name}",
+        description="fake ruff",
+        command=(sys.executable, "-c", textwrap.dedent(code)),
+        groups=(),
+        tool=ruff_check.TOOL,
+    )
+
+
+def run_in(tmp_path: Path, *gates: Gate) -> Run:
+    return Run(
+        root=tmp_path,
+        settings=Settings(timeout=60),
+        gates=gates,
+        jobs=1,
+        launcher=direct,
+        env=dict(os.environ),
+        use_cache=False,
+    )
+
+
+@pytest.mark.parametrize(("exit_code", "status"), [(1, Status.FAIL), (0, Status.PASS)])
+def test_a_parse_failure_never_changes_the_verdict(
+    tmp_path: Path, exit_code: int, status: Status
+) -> None:
+    outcome = perform(run_in(tmp_path, fake_ruff(tmp_path, "lint", exit_code, "[{truncated")))
+    (result,) = outcome.report.results
+    assert result.status is status
+    assert result.findings == ()
+    assert "cannot read ruff's machine output" in result.findings_warning
+    assert any(w.startswith("lint: cannot read ruff") for w in outcome.report.warnings)
+    if status is Status.FAIL:
+        # No findings: the entry falls back to the log's tail, as before findings existed.
+        (entry,) = outcome.questions
+        assert "Found 1 error." in entry
+        assert result.reason == "1 error"
+
+
+def test_a_stale_machine_output_is_never_read_as_this_runs_findings(tmp_path: Path) -> None:
+    stale = output_dir(tmp_path, "lint")
+    write(stale, ruff_check.OUTPUT, json.dumps([ruff_item("a.py", 1, 1, "E501", "old")]))
+    crashing = Gate(
+        name="lint",
+        projector="Π_lint",
+        description="crashes before writing",
+        command=(sys.executable, "-c", "raise SystemExit(3)"),
+        groups=(),
+        tool=ruff_check.TOOL,
+    )
+    (result,) = perform(run_in(tmp_path, crashing)).report.results
+    assert result.status is Status.ERROR
+    assert result.findings == ()
+    assert "wrote no machine output" in result.findings_warning
+
+
+def test_findings_reach_report_json_reason_and_the_error_capture(tmp_path: Path) -> None:
+    items = [ruff_item(f"{tmp_path}/src/x.py", 12, 5, "E501", "Line too long (118 > 100)")]
+    outcome = perform(run_in(tmp_path, fake_ruff(tmp_path, "lint", 1, json.dumps(items))))
+    (result,) = outcome.report.results
+    assert result.reason == "1 error: src/x.py:12:5 E501 Line too long (118 > 100)"
+    report = json.loads((tmp_path / ".runbook" / "report.json").read_text("utf-8"))
+    (gate,) = report["gates"]
+    assert gate["findings_total"] == 1
+    assert gate["findings"] == [
+        {
+            "path": "src/x.py",
+            "line": 12,
+            "column": 5,
+            "code": "E501",
+            "severity": "error",
+            "message": "Line too long (118 > 100)",
+        }
+    ]
+    (entry,) = outcome.questions
+    assert "src/x.py:12:5 E501 Line too long (118 > 100)" in entry
+    error = entry.split("encountered the following error:", 1)[1]
+    assert "Found 1 error." not in error  # findings replace the raw log tail
+    assert GateResult.from_json(gate).findings == result.findings
+
+
+def test_error_capture_lists_failing_tests_with_their_traceback_end() -> None:
+    finding = Finding(
+        "tests/test_x.py",
+        5,
+        None,
+        "FAILED",
+        "error",
+        "tests/test_x.py::test_y - assert 2 == 3",
+        detail=(
+            ">       assert f(1) == 3\nE       assert 2 == 3\n\ntests/test_x.py:5: AssertionError"
+        ),
+    )
+    result = GateResult(
+        name="tests",
+        projector="Π_tests",
+        status=Status.FAIL,
+        reason="1 failed",
+        findings=(finding,) * 30,
+        findings_total=45,
+    )
+    block = capture.findings_block(result)
+    assert block.startswith("tests/test_x.py:5 FAILED tests/test_x.py::test_y - assert 2 == 3\n")
+    assert "    tests/test_x.py:5: AssertionError" in block
+    assert block.count("FAILED") == capture.MAX_ENTRY_FINDINGS
+    assert block.endswith("[… 25 more findings: .runbook/report.json, runbook findings]")
+    assert len(block) <= capture.MAX_ENTRY_CHARS + 100
+
+
+def test_every_gate_names_its_tool_and_the_version_comes_from_the_pins() -> None:
+    root = Path(__file__).resolve().parents[1]
+    tools = {gate.name: gate.tool for gate in GATES}
+    assert tools["lint"] is ruff_check.TOOL
+    assert tools["types"] is pyright.TOOL
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version(root, ruff_check.TOOL))
+    assert version(root, Tool(name="x", package="not-pinned-anywhere")) == ""

@@ -1,0 +1,268 @@
+"""Where findings show: findings.sarif (checked against the SARIF 2.1.0 schema), GitHub
+annotations, ``runbook findings``, and CI's redacting gate step and collect step."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from test_workflows import tool
+
+from runbook import annotations, ci_gate, cli, collect, sarif
+from runbook.findings import Finding
+from runbook.gates import GATES
+from runbook.result import GateResult, Status
+from runbook.tools import ruff_check
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+"""The SARIF 2.1.0 schema as github/codeql-action validates uploads with (MIT; from
+src/sarif-schema-2.1.0.json at v4.36.2), vendored so the check runs offline."""
+
+LINT = Finding("src/x.py", 12, 5, "E501", "error", "Line too long (118 > 100)")
+TYPE = Finding("src/new.py", 3, 9, "reportAssignmentType", "error", 'Type "str" is not "int"')
+TEST = Finding(
+    "tests/test_x.py",
+    5,
+    None,
+    "FAILED",
+    "error",
+    "tests/test_x.py::test_y - assert 2 == 3",
+    detail="E       assert 2 == 3\ntests/test_x.py:5: AssertionError",
+)
+OUTSIDE = Finding("/usr/lib/python3.11/json/x.py", 1, None, "FAILED", "error", "in a library")
+WINDOWS = Finding("C:\\work\\x.py", None, None, "E501", "warning", "as given")
+
+
+def result(name: str, status: Status, *findings: Finding) -> GateResult:
+    return GateResult(
+        name=name,
+        projector=f"Π_{name}",
+        status=status,
+        findings=findings,
+        findings_total=len(findings),
+    )
+
+
+RESULTS = [
+    result("lint", Status.FAIL, LINT, WINDOWS),
+    result("format", Status.PASS),
+    result("tests", Status.FAIL, TEST, OUTSIDE),
+    result("types", Status.FAIL, TYPE),
+    result("package", Status.NOT_RUN),
+]
+TOOLS = {gate.name: gate.tool for gate in GATES}
+
+
+def required_sarif_structure(log: dict[str, Any]) -> list[str]:
+    """What SARIF 2.1.0 requires (and code scanning on top), checked by hand; the problems."""
+    problems: list[str] = []
+    if log.get("version") != "2.1.0":
+        problems.append("version must be 2.1.0")
+    runs = log.get("runs")
+    if not isinstance(runs, list):
+        return [*problems, "runs must be an array"]
+    categories: list[str] = []
+    for run in cast(list[dict[str, Any]], runs):
+        driver = run.get("tool", {}).get("driver", {})
+        if not isinstance(driver.get("name"), str) or not driver["name"]:
+            problems.append("run.tool.driver.name is required")
+        rules = [rule["id"] for rule in driver.get("rules", [])]
+        categories.append(run.get("automationDetails", {}).get("id", ""))
+        if not isinstance(run.get("results"), list):  # code scanning requires it
+            problems.append("run.results must be an array")
+            continue
+        for item in run["results"]:
+            if not isinstance(item.get("message", {}).get("text"), str):
+                problems.append("result.message.text is required")
+            if item.get("level") not in {"none", "note", "warning", "error"}:
+                problems.append(f"bad level {item.get('level')!r}")
+            if rules[item["ruleIndex"]] != item["ruleId"]:
+                problems.append("ruleIndex must point at ruleId")
+            (location,) = item["locations"]
+            physical = location["physicalLocation"]
+            if not physical["artifactLocation"].get("uri"):
+                problems.append("artifactLocation.uri is required")
+            region = physical.get("region", {"startLine": 1})
+            if region["startLine"] < 1 or region.get("startColumn", 1) < 1:
+                problems.append("region lines and columns are 1-based")
+    if len(set(categories)) != len(categories) or not all(categories):
+        problems.append("each run needs its own automationDetails.id")
+    return problems
+
+
+def test_sarif_has_one_run_per_gate_with_tool_rules_and_locations(tmp_path: Path) -> None:
+    path = tmp_path / sarif.SARIF_FILE
+    sarif.write(RESULTS, TOOLS, ROOT, path)
+    log = json.loads(path.read_text("utf-8"))
+    assert required_sarif_structure(log) == []
+    runs = {run["properties"]["gate"]: run for run in log["runs"]}
+    assert set(runs) == {"lint", "format", "tests", "types"}  # not-run gates say nothing
+    lint = runs["lint"]
+    assert lint["tool"]["driver"]["name"] == "ruff"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", lint["tool"]["driver"]["version"])
+    assert [rule["id"] for rule in lint["tool"]["driver"]["rules"]] == ["E501"]
+    first = lint["results"][0]["locations"][0]["physicalLocation"]
+    assert first == {
+        "artifactLocation": {"uri": "src/x.py", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 12, "startColumn": 5},
+    }
+    windows = lint["results"][1]["locations"][0]["physicalLocation"]
+    assert windows == {"artifactLocation": {"uri": "file:///C:/work/x.py"}}
+    tests = runs["tests"]["results"]
+    assert tests[0]["locations"][0]["physicalLocation"]["region"] == {"startLine": 5}
+    assert "tests/test_x.py:5: AssertionError" in tests[0]["message"]["text"]
+    library = tests[1]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert library == {"uri": "file:///usr/lib/python3.11/json/x.py"}
+    assert runs["format"]["results"] == []  # a pass closes the gate's earlier alerts
+
+
+def test_sarif_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -> None:
+    path = tmp_path / sarif.SARIF_FILE
+    sarif.write(RESULTS, TOOLS, ROOT, path)
+    check = subprocess.run(
+        [tool("check-jsonschema"), "--schemafile", str(SCHEMA), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_schema_check_catches_a_broken_log(tmp_path: Path) -> None:
+    log = sarif.build(RESULTS, TOOLS, ROOT)
+    del log["runs"][0]["tool"]["driver"]["name"]
+    log["runs"][1]["results"] = [{"message": {}, "level": "fatal"}]
+    path = tmp_path / "broken.sarif"
+    path.write_text(json.dumps(log))
+    check = subprocess.run(
+        [tool("check-jsonschema"), "--schemafile", str(SCHEMA), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert check.returncode == 1
+    assert "name" in check.stdout + check.stderr
+
+
+def test_annotations_only_in_github_actions_gates_taking_turns() -> None:
+    out = io.StringIO()
+    annotations.emit(RESULTS, {}, out)
+    assert out.getvalue() == ""
+    annotations.emit(RESULTS, {"GITHUB_ACTIONS": "true"}, out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == (
+        "::error file=src/x.py,line=12,col=5,title=lint E501::Line too long (118 > 100)"
+    )
+    assert [line.split("title=")[1].split("::")[0] for line in lines] == [
+        "lint E501",
+        "tests FAILED",
+        "types reportAssignmentType",
+        "lint E501",
+        "tests FAILED",
+    ]
+    assert lines[3].startswith("::warning file=C%3A\\work\\x.py,title=lint E501::")
+    assert lines[1].endswith("::tests/test_x.py::test_y - assert 2 == 3")
+
+
+def test_annotation_data_and_properties_are_escaped() -> None:
+    finding = Finding("a,b:c.py", 1, 2, "X", "note", "50% done\nnext line")
+    line = annotations.annotation("g", finding)
+    assert line == "::notice file=a%2Cb%3Ac.py,line=1,col=2,title=g X::50%25 done%0Anext line"
+
+
+def write_report(root: Path) -> None:
+    state = root / ".runbook"
+    state.mkdir(parents=True)
+    gates = [r.to_json() for r in RESULTS]
+    (state / "report.json").write_text(json.dumps({"gates": gates}), "utf-8")
+
+
+def test_runbook_findings_prints_the_last_runs_findings(tmp_path: Path) -> None:
+    write_report(tmp_path)
+    out = io.StringIO()
+    assert cli.main(["findings", "--root", str(tmp_path)], out) == 0
+    text = out.getvalue()
+    assert "lint (fail): 2 findings" in text
+    assert "  src/x.py:12:5 E501 Line too long (118 > 100)" in text
+    assert "      tests/test_x.py:5: AssertionError" in text
+    out = io.StringIO()
+    assert cli.main(["findings", "--json", "--gate", "types", "--root", str(tmp_path)], out) == 0
+    data = json.loads(out.getvalue())
+    assert list(data) == ["types"]
+    assert data["types"]["findings"][0]["path"] == "src/new.py"
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [("none", "no .runbook/report.json"), ("garbage", "cannot read"), ("gate", "no gate 'nope'")],
+)
+def test_runbook_findings_errors_are_clear(tmp_path: Path, setup: str, message: str) -> None:
+    if setup == "garbage":
+        (tmp_path / ".runbook").mkdir()
+        (tmp_path / ".runbook" / "report.json").write_text("{trunc")
+    elif setup == "gate":
+        write_report(tmp_path)
+    out = io.StringIO()
+    assert cli.main(["findings", "--gate", "nope", "--root", str(tmp_path)], out) == 2
+    assert message in out.getvalue()
+
+
+def test_ci_gate_step_redacts_the_log_it_prints_and_keeps_the_findings(tmp_path: Path) -> None:
+    token = "hf_" + "A" * 30
+    raw = tmp_path / "raw.log"
+    raw.write_text(f"nox > Running session lint\nusing {token}\nFound 1 error.\n")
+    machine = tmp_path / ".runbook" / "machine" / "lint"
+    machine.mkdir(parents=True)
+    item = {"filename": f"{tmp_path}/src/x.py", "location": {"row": 1, "column": 101}}
+    item |= {"code": "E501", "message": f"Line too long {token}"}
+    (machine / ruff_check.OUTPUT).write_text(json.dumps([item]))
+    ci_dir = tmp_path / "ci"
+    printed = io.StringIO()
+    assert ci_gate.main(["lint", str(raw), str(ci_dir)], {}, printed, tmp_path) == 0
+    assert token not in printed.getvalue()
+    assert "Found 1 error." in printed.getvalue()
+    assert token not in (ci_dir / "lint.log").read_text()
+    assert not raw.exists()
+    saved = (ci_dir / "lint.findings.json").read_text()
+    assert token not in saved
+    found = ci_gate.load_findings(ci_dir / "lint.findings.json")
+    assert found.findings[0].location() == "src/x.py:1:101"
+
+
+def test_ci_gate_step_refuses_an_unknown_gate(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert ci_gate.main(["nope", "raw.log", str(tmp_path)], {}, out, tmp_path) == 2
+    assert "unknown gate 'nope'" in out.getvalue()
+    assert ci_gate.main([], {}, out, tmp_path) == 2
+
+
+def test_collect_reads_ci_findings_writes_sarif_and_annotates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ci_dir = tmp_path / ".runbook" / "ci"
+    ci_dir.mkdir(parents=True)
+    lint_log = "nox > Command ruff check src failed with exit code 1\nFound 1 error.\n"
+    (ci_dir / "lint.log").write_text(lint_log)
+    nox_report = {"sessions": [{"name": "lint", "result_code": 0, "duration": 1.0}]}
+    (ci_dir / "lint.json").write_text(json.dumps(nox_report))
+    (ci_dir / "lint.findings.json").write_text(
+        json.dumps({"findings": [LINT.to_json()], "findings_total": 1, "findings_warning": ""})
+    )
+    (ci_dir / "format.findings.json").write_text("{broken")
+    monkeypatch.chdir(ROOT)  # collect reads the settings of the checkout it runs in
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    out = io.StringIO()
+    assert collect.main(ci_dir, out) == 1
+    assert "1 error: src/x.py:12:5 E501 Line too long (118 > 100)" in out.getvalue()
+    assert "::error file=src/x.py,line=12,col=5,title=lint E501::" in capsys.readouterr().err
+    log = json.loads((ci_dir.parent / sarif.SARIF_FILE).read_text("utf-8"))
+    assert [run["properties"]["gate"] for run in log["runs"]] == ["lint"]
+    assert required_sarif_structure(log) == []
