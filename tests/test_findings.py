@@ -340,3 +340,17 @@ def test_every_gate_names_its_tool_and_the_version_comes_from_the_pins() -> None
     assert tools["types"] is pyright.TOOL
     assert re.fullmatch(r"\d+\.\d+\.\d+", version(root, ruff_check.TOOL))
     assert version(root, Tool(name="x", package="not-pinned-anywhere")) == ""
+
+
+def test_a_files_missing_ranges_are_cut_to_a_bound(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / pytest_tool.JUNIT).write_text('<testsuites><testsuite name="p"/></testsuites>')
+    scattered = list(range(1, 2000, 2))  # 1, 3, 5, ...: a thousand one-line ranges
+    entry = {"summary": {"percent_covered": 50.0}, "missing_lines": scattered}
+    (out / pytest_tool.COVERAGE).write_text(json.dumps({"files": {"src/big.py": entry}}))
+    log = "Required test coverage of 70% not reached. Total coverage: 50.00%"
+    (found,) = read_findings(pytest_tool.TOOL, out, tmp_path, log).findings
+    assert found.message.startswith("50.0% covered < 70%; missing lines 1, 3, 5")
+    assert found.message.endswith("…")
+    assert len(found.message) < pytest_tool.MAX_RANGES + 60

@@ -65,7 +65,12 @@ def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(tmp_pa
     assert "commit" in run.data.tags
     listed = MlflowClient(tracking_uri=uri).list_artifacts(run_id, "runbook")  # pyright: ignore[reportUnknownMemberType]
     artifacts = {a.path for a in listed}
-    assert artifacts == {"runbook/report.json", "runbook/report.md", "runbook/questions.md"}
+    assert artifacts == {
+        "runbook/report.json",
+        "runbook/report.md",
+        "runbook/questions.md",
+        "runbook/findings.sarif",
+    }
     questions = (tmp_path / "artifacts").rglob("questions.md")
     assert "While performing [1:lint gate" in next(questions).read_text()
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from runbook.findings import count_label
 from runbook.result import GateResult
 
 REPORT = Path(".runbook") / "report.json"
@@ -36,7 +37,8 @@ def render_text(results: list[GateResult]) -> str:
     for result in results:
         shown = len(result.findings)
         more = f" (first {shown} shown)" if result.findings_total > shown else ""
-        lines.append(f"{result.name} ({result.status}): {result.findings_total} findings{more}")
+        count = count_label(result.findings_total, "finding")
+        lines.append(f"{result.name} ({result.status}): {count}{more}")
         if result.findings_warning:
             lines.append(f"  warning: {result.findings_warning}")
         for finding in result.findings:

@@ -63,7 +63,7 @@ def log_report(state_dir: Path, config: MlflowConfig) -> str | None:
     )
     with start_run(config) as run:
         run.log_metrics(metrics)
-        for name in ("report.json", "report.md", QUESTIONS_ARTIFACT):
+        for name in ("report.json", "report.md", QUESTIONS_ARTIFACT, "findings.sarif"):
             path = state_dir / name
             if path.is_file():
                 run.log_artifact(path, artifact_path="runbook")

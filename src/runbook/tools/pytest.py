@@ -23,6 +23,8 @@ COVERAGE = "coverage.json"
 TRACEBACK_LINES = 12
 """How many of the traceback's last lines a failing test's finding keeps."""
 MAX_MESSAGE = 1000
+MAX_RANGES = 300
+"""A file's missing line ranges are cut to this (the coverage report has them all)."""
 
 _COUNTS = re.compile(
     r"^=*\s*((?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|deselected|warnings?)"
@@ -127,7 +129,8 @@ def _ranges(lines: list[int]) -> str:
         if start is None:
             start = number
         previous = number
-    return ", ".join(spans)
+    text = ", ".join(spans)
+    return text if len(text) <= MAX_RANGES else text[: MAX_RANGES - 1] + "…"
 
 
 def coverage_shortfalls(out_dir: Path, floor: float) -> list[Finding]:
