@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from codex_ml.tracking.mlflow_utils import MlflowConfig
-from runbook import annotations, collect, findings_cli, gates, settings
+from runbook import annotations, collect, findings_cli, gates, settings, treelock
 from runbook.result import Status
 from runbook.run import Mode, Run, perform
 
@@ -134,8 +134,15 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     )
     if args.jobs:
         run.jobs = args.jobs
-    with progress:
-        outcome = perform(run)
+    try:
+        with progress:
+            outcome = perform(run)
+    except treelock.WaitInterruptedError:
+        out.write("runbook: interrupted while waiting for the other runbook; nothing changed\n")
+        return EXIT_INTERRUPTED
+    except treelock.LockError as exc:
+        out.write(f"runbook: error: {exc}\n")
+        return 2
     for entry in outcome.questions:
         out.write(f"\nrunbook: appended to Codex_Questions.md:\n{entry}")
     out.write("\n")

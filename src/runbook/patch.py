@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
-from runbook import capture, gitutil, settings
+from runbook import capture, gitutil, settings, treelock
 from runbook.diffs import Diff, DiffError, parse
 from runbook.result import GateResult, Status
 from runbook.run import Outcome, Run, git_commit, perform
@@ -188,7 +188,7 @@ def main(
             root = gitutil.toplevel(start)
         except gitutil.GitError as exc:
             raise RefusedError(f"not inside a git work tree: {exc}") from None
-        with stop_signals_interrupt():
+        with stop_signals_interrupt(), treelock.hold(root):  # checked and applied after a wait
             return apply_and_gate(
                 root,
                 cast(Path, args.diff),
@@ -197,7 +197,7 @@ def main(
                 make_run=make_run,
                 runner=runner,
             )
-    except RefusedError as exc:
+    except (RefusedError, treelock.LockError) as exc:
         out.write(f"patch: refused, nothing changed: {exc}\n")
         return EXIT_REFUSED
     except gitutil.GitError as exc:

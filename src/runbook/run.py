@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runbook import cache, capture, gitutil, history, sarif, trend
+from runbook import cache, capture, gitutil, history, sarif, treelock, trend
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
 from runbook.reasons import last_line
@@ -262,7 +262,13 @@ class Outcome:
 
 def perform(run: Run) -> Outcome:
     """Run the gates for ``run.mode``, then capture failures, write the reports and history,
-    and (when asked) log the run to MLflow."""
+    and (when asked) log the run to MLflow: all of it holding the tree's lock, so a second run
+    in the same tree waits for this one (see ``runbook.treelock``)."""
+    with treelock.hold(run.root):
+        return _perform(run)
+
+
+def _perform(run: Run) -> Outcome:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
     commit = git_commit(run.root)
