@@ -79,9 +79,10 @@ def test_nox_exit_code_tells_findings_from_a_broken_tool() -> None:
     config = f"ruff failed\nnox > Command {LINT} failed with exit code 2"
     assert classify(LINT_GATE, 1, findings) == (Status.FAIL, 1)
     assert classify(LINT_GATE, 1, config) == (Status.ERROR, 2)
-    assert classify(
-        TESTS_GATE, 1, "nox > Command pytest -q --cov --cov-fail-under=70 failed with exit code 5"
-    ) == (
+    tests_log = (
+        "nox > Command python -m runbook.testgate --cov-fail-under=70 failed with exit code 5"
+    )
+    assert classify(TESTS_GATE, 1, tests_log) == (
         Status.FAIL,
         5,
     )
@@ -248,7 +249,7 @@ def test_gate_table_is_the_single_source_for_nox_sessions() -> None:
     names = gates.names()
     assert names == ["lint", "format", "tests", "types", "package"]
     assert [g.name for g in gates.GATES if not g.required] == ["types"]
-    assert TESTS_GATE.argv(75) == ["pytest", "-q", "--cov", "--cov-fail-under=75"]
+    assert TESTS_GATE.argv(75) == ["python", "-m", "runbook.testgate", "--cov-fail-under=75"]
 
 
 def test_cli_list_prints_the_gate_table() -> None:

@@ -68,12 +68,13 @@ def files_digest(root: Path, gate: Gate, memo: dict[str, bytes] | None = None) -
     for name in input_files(root, gate.inputs):
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         if name not in memo:
-            memo[name] = _content_digest(root / name)
+            memo[name] = content_digest(root / name)
         digest.update(memo[name])
     return digest.hexdigest()
 
 
-def _content_digest(path: Path) -> bytes:
+def content_digest(path: Path) -> bytes:
+    """Digest of a file's bytes (a symlink: its target path; a marker when it is missing)."""
     if path.is_symlink():
         return b"link:" + str(path.readlink()).encode("utf-8", "surrogateescape")
     if not path.is_file():

@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
         help="log the run to MLflow (also CODEX_MLFLOW=1); see docs/ops/RUNBOOK.md",
     )
     run.add_argument("--no-cache", action="store_true", help="run every gate, ignore cached passes")
+    run.add_argument(
+        "--full", action="store_true", help="no shortcuts: no cached passes, every test runs"
+    )
     run.add_argument("--root", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)
 
     sub.add_parser("list", help="the gate table")
@@ -130,6 +133,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         on_start=progress.started,
         on_result=progress.finished,
         use_cache=not args.no_cache,
+        full=bool(args.full),
         track=track,
     )
     if args.jobs:

@@ -20,7 +20,7 @@ from pathlib import Path
 from runbook import procgroup
 from runbook.findings import first_finding_reason
 from runbook.gates import Gate
-from runbook.reasons import nox_failure
+from runbook.reasons import nox_failure, selection
 from runbook.redact import read_log
 from runbook.result import GateResult, Status
 from runbook.tools import GateFindings, clear_output, output_dir, read_findings
@@ -157,7 +157,7 @@ def reason_for(
 ) -> str:
     """The one-line reason shown in the table: the tool's count, then its first finding."""
     if status is Status.PASS:
-        return ""
+        return selection(log)  # a selective tests gate says how many tests ran
     missing = _NOX_MISSING.search(log)
     if missing:
         return missing.group(1)

@@ -77,8 +77,9 @@ GATES: tuple[Gate, ...] = (
     Gate(
         name="tests",
         projector="Π_tests ∩ Π_cov",
-        description="Run the tests with a coverage floor.",
-        command=("pytest", "-q", "--cov", "--cov-fail-under={cov_fail_under}"),
+        description="Run the tests with a coverage floor (in the runbook: only those a change "
+        "can affect, with the coverage total of a full run; see runbook.testgate).",
+        command=("python", "-m", "runbook.testgate", "--cov-fail-under={cov_fail_under}"),
         groups=("tests",),
         tool=pytest.TOOL,
         failure_codes=frozenset({1, 5}),  # 5: no tests collected

@@ -13,6 +13,8 @@ from collections.abc import Callable
 Summarizer = Callable[[str], str]
 
 _NOX_LINE = re.compile(r"^nox > ")
+_SELECTED = re.compile(r"^runbook-select: (.+)$", re.MULTILINE)
+_NOTICE = re.compile(r"^runbook-notice: (.+)$", re.MULTILINE)
 _NOX_FAILURE = re.compile(r"^nox > (?:Session \S+ (?:failed|aborted): )?(.+)$", re.MULTILINE)
 
 
@@ -30,3 +32,14 @@ def nox_failure(log: str) -> str:
     lines = [match.group(1).strip() for match in _NOX_FAILURE.finditer(log)]
     interesting = [line for line in lines if "not found" in line or "failed" in line.lower()]
     return (interesting or lines or [""])[-1][:200]
+
+
+def selection(log: str) -> str:
+    """How many tests a selective tests gate ran ("112 of 386 run, 274 unaffected"), or ""."""
+    found = _SELECTED.findall(log)
+    return str(found[-1]).strip()[:200] if found else ""
+
+
+def notices(log: str) -> list[str]:
+    """``runbook-notice:`` lines a gate printed for the runner to show under the table."""
+    return [str(line).strip()[:300] for line in _NOTICE.findall(log)]

@@ -21,11 +21,11 @@ from typing import Literal
 from runbook import cache, capture, gitutil, history, sarif, treelock, trend
 from runbook.execute import Launcher, ProcessRegistry, run_gate
 from runbook.gates import GATES, Gate
-from runbook.reasons import last_line
+from runbook.reasons import last_line, notices
 from runbook.redact import read_log, redact
 from runbook.report import RunReport, append_step_summary, write_reports
 from runbook.result import GateResult, Status
-from runbook.settings import COV_ENV, Settings
+from runbook.settings import COV_ENV, SELECT_ENV, Settings
 from runbook.signals import stop_signals_interrupt
 
 Mode = Literal["runbook", "release", "patch"]
@@ -70,6 +70,8 @@ class Run:
     """Does the logging (default: the ``track`` nox session); returns a warning on failure."""
     use_cache: bool = True
     """Reuse a gate's cached pass while its inputs are unchanged (never in strict modes)."""
+    full: bool = False
+    """No shortcuts (``--full``): no cached passes, and the whole test suite runs."""
     warnings: list[str] = field(default_factory=list[str])
     """Problems of the runner itself (cache, capture, tracking): shown under the table."""
     digests: dict[str, bytes] = field(default_factory=dict[str, bytes])
@@ -93,6 +95,8 @@ class Run:
     def child_env(self) -> dict[str, str]:
         env = dict(self.env)
         env[COV_ENV] = f"{self.settings.cov_fail_under:g}"
+        # Only the soft runbook runs just the tests a change can affect (runbook.testgate).
+        env[SELECT_ENV] = "select" if self.mode == "runbook" and not self.full else "full"
         return env
 
     def placeholder(self, step: int, gate: Gate, status: Status, reason: str) -> GateResult:
@@ -113,7 +117,7 @@ class Run:
 
     @property
     def reads_cache(self) -> bool:
-        return self.use_cache and self.mode not in STRICT_MODES
+        return self.use_cache and not self.full and self.mode not in STRICT_MODES
 
     def execute(self, step: int, gate: Gate) -> GateResult:
         """One gate's result; never raises (a fault in the runner itself is an error row)."""
@@ -151,6 +155,8 @@ class Run:
         )
         if result.findings_warning:
             self.warnings.append(f"{gate.name}: {result.findings_warning}")
+        if result.log:
+            self.warnings.extend(notices(read_log(self.root / result.log, self.env)))
         if files is not None:
             # Every run refreshes the cache (a failure under --no-cache or in a release drops a
             # stale pass). Files as they were when the gate started; the environment as the gate

@@ -18,6 +18,8 @@ from typing import Any, cast
 from runbook.gates import GATES, Gate
 
 COV_ENV = "RUNBOOK_COV_FAIL_UNDER"
+SELECT_ENV = "RUNBOOK_TEST_SELECTION"
+"""``select``: the tests gate runs only the tests a change can affect (runbook.testgate)."""
 DEFAULT_COV_FAIL_UNDER = 70.0
 DEFAULT_TIMEOUT = 1800.0
 

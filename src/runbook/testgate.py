@@ -1,0 +1,374 @@
+"""The tests gate: pytest with coverage, run whole or only on the tests a change can affect.
+
+``python -m runbook.testgate --cov-fail-under=N [PYTEST ARGS]`` runs in the tests environment.
+pytest always runs with pytest-cov's dynamic contexts (``--cov-context=test``: which test ran
+each line), and this program, not pytest-cov, computes the total and checks it against the
+floor, so a selective run is checked against the total of the merged data, never of the part
+that ran.
+
+* Full run (the default; ``release``, ``patch``, ``runbook --full``, ``nox -s tests``): the whole
+  suite; when it ran to the end without extra pytest arguments, its data replaces the stored
+  selection data (``.runbook/selection/``) atomically.
+* Selective run (the soft runbook sets ``RUNBOOK_TEST_SELECTION=select``): ``selection.plan``
+  compares the tree with the stored data; the unaffected tests are deselected, the others run,
+  and the coverage total is computed from this run's data plus the stored data of the tests that
+  were left out. A selective run never writes the stored data.
+
+Missing, corrupt or foreign selection data, and changes the selection cannot see through, make
+the whole suite run, with a ``runbook-notice:`` line the runner shows under the gate table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO, cast
+
+from coverage import Coverage, CoverageData
+from coverage.exceptions import CoverageException
+from coverage.results import should_fail_under
+
+from runbook import cache, selection, testselect
+from runbook.gates import GATES, Gate
+from runbook.selection import Plan, RecordedTest, SelectionDataError, Stored
+from runbook.settings import SELECT_ENV
+
+SELECTION_DIR = Path(".runbook") / "selection"
+META = "meta.json"
+NOTICE = "runbook-notice: "
+SELECTED = "runbook-select: "
+PYTEST_ARGS = ("-q", "-p", "runbook.testselect", "--cov", "--cov-context=test", "--cov-report=")
+
+
+def tests_gate() -> Gate:
+    return next(gate for gate in GATES if gate.name == "tests")
+
+
+def current_files(root: Path) -> dict[str, str]:
+    """Content digest of every file the tests gate reads (tracked or untracked, not ignored)."""
+    return {
+        name: cache.content_digest(root / name).hex()
+        for name in cache.input_files(root, tests_gate().inputs)
+    }
+
+
+def read_text(root: Path) -> Callable[[str], str]:
+    def read(path: str) -> str:
+        return (root / path).read_text("utf-8", "surrogateescape")
+
+    return read
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What the ``runbook.testselect`` plugin saw in one pytest session."""
+
+    collected: list[str]
+    setups: dict[str, list[str]]
+    tests: dict[str, dict[str, Any]]
+
+    @classmethod
+    def load(cls, path: Path) -> Observed:
+        data = cast(dict[str, Any], json.loads(path.read_text("utf-8")))
+        return cls(
+            collected=[str(n) for n in data["collected"]],
+            setups=cast(dict[str, list[str]], data["setups"]),
+            tests=cast(dict[str, dict[str, Any]], data["tests"]),
+        )
+
+
+class SelectionStore:
+    """``.runbook/selection/``: ``meta.json`` names the coverage data file it belongs to, and is
+    replaced last, so a reader sees the old data or the new, never a mix."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.directory = root / SELECTION_DIR
+
+    def load(self, environment: str) -> Stored:
+        meta = self.directory / META
+        try:
+            text = meta.read_text("utf-8")
+        except FileNotFoundError:
+            raise SelectionDataError("no selection data yet (it comes from a full run)") from None
+        except OSError as exc:
+            raise SelectionDataError(f"cannot read {meta}: {exc}") from exc
+        stored = Stored.loads(text)
+        if stored.environment != environment:
+            raise SelectionDataError("the selection data is from another tests environment")
+        if stored.root != str(self.root):
+            raise SelectionDataError("the selection data is from another checkout")
+        db = self.directory / stored.coverage_db
+        try:
+            data = CoverageData(str(db))
+            if not db.is_file():
+                raise SelectionDataError(f"its coverage data {db.name} is missing")
+            data.read()
+            contexts = data.measured_contexts()
+        except (CoverageException, sqlite3.Error, OSError) as exc:
+            raise SelectionDataError(f"its coverage data is unreadable ({exc})") from exc
+        if not contexts - {""}:
+            raise SelectionDataError("its coverage data has no per-test contexts")
+        return stored
+
+    def db_path(self, stored: Stored) -> Path:
+        return self.directory / stored.coverage_db
+
+    def save(self, stored: Stored, db: Path) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.directory / stored.coverage_db
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.copyfile(db, tmp)
+        tmp.replace(target)
+        meta = self.directory / META
+        tmp_meta = meta.with_name(META + ".tmp")
+        tmp_meta.write_text(json.dumps(stored.to_json()), "utf-8")
+        tmp_meta.replace(meta)
+        for old in self.directory.glob("coverage-*.db"):
+            if old.name != stored.coverage_db:
+                old.unlink(missing_ok=True)
+
+
+def contexts_by_test(db: Path, root: Path) -> tuple[dict[str, set[str]], dict[str, set[int]]]:
+    """Files each test executed, and lines each file ran outside any test (import time)."""
+    data = CoverageData(str(db))
+    data.read()
+    touched: dict[str, set[str]] = {}
+    import_lines: dict[str, set[int]] = {}
+    for measured in data.measured_files():
+        try:
+            relative = Path(measured).resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+        for line, contexts in data.contexts_by_lineno(measured).items():
+            for context in contexts:
+                if context:
+                    touched.setdefault(selection.nodeid_of(context), set()).add(relative)
+                else:
+                    import_lines.setdefault(relative, set()).add(line)
+    return touched, import_lines
+
+
+def build_stored(
+    root: Path, files: dict[str, str], db: Path, observed: Observed, environment: str
+) -> Stored:
+    touched, import_lines = contexts_by_test(db, root)
+    sources = [p for p in files if p.startswith("src/") and p.endswith(".py")]
+    tests: dict[str, RecordedTest] = {}
+    for nodeid, seen in observed.tests.items():
+        donors = {
+            donor
+            for name in cast(list[str], seen["fixtures"])
+            for donor in observed.setups.get(name, [])
+            if donor != nodeid
+        }
+        tests[nodeid] = RecordedTest(
+            ok=bool(seen["ok"]),
+            spawns=bool(seen["spawns"]),
+            lazy_imports=bool(seen["lazy_imports"]),
+            donors=tuple(sorted(donors)),
+            touched=tuple(sorted(touched.get(nodeid, ()))),
+        )
+    return Stored(
+        environment=environment,
+        root=str(root),
+        files=files,
+        prints=selection.source_prints(sources, read_text(root)),
+        import_lines={k: frozenset(v) for k, v in import_lines.items()},
+        tests=tests,
+        coverage_db=f"coverage-{uuid.uuid4().hex}.db",
+    )
+
+
+def merge(fresh: Path, stored_db: Path, kept: frozenset[str], out: Path) -> Path:
+    """This run's data plus the stored data of the ``kept`` tests (all their contexts)."""
+    merged = CoverageData(str(out))
+    current = CoverageData(str(fresh))
+    current.read()
+    merged.update(current)
+    if kept:
+        stored = CoverageData(str(stored_db))
+        stored.read()
+        alternatives = "|".join(re.escape(nodeid) for nodeid in sorted(kept))
+        stored.set_query_contexts([rf"^(?:{alternatives})\|(?:setup|run|teardown)$"])
+        for measured in stored.measured_files():
+            arcs = stored.arcs(measured)
+            if arcs:
+                merged.add_arcs({measured: arcs})
+            else:
+                lines = stored.lines(measured)
+                if lines and not stored.has_arcs():
+                    merged.add_lines({measured: lines})
+    merged.write()
+    return out
+
+
+class UsageError(Exception):
+    """An argument the gate does not understand."""
+
+
+def write_reports(cov: Coverage, reports: Sequence[str], out: TextIO) -> None:
+    """pytest-cov's ``--cov-report`` kinds, written from the (merged) data."""
+    for spec in reports:
+        kind, _, target = spec.partition(":")
+        if kind in {"term", "term-missing"}:
+            cov.report(file=out, ignore_errors=True, show_missing=kind == "term-missing" or None)
+        elif kind == "json":
+            cov.json_report(outfile=target or None, ignore_errors=True)
+        elif kind == "xml":
+            cov.xml_report(outfile=target or None, ignore_errors=True)
+        elif kind == "html":
+            cov.html_report(directory=target or None, ignore_errors=True)
+        elif kind:
+            supported = "term, term-missing, json, xml, html"
+            raise UsageError(f"--cov-report={spec}: supported are {supported}")
+
+
+def report(
+    root: Path, data: Path, threshold: float, reports: Sequence[str], out: TextIO
+) -> bool:
+    """Write the coverage reports and pytest-cov's verdict line; whether the floor was reached."""
+    cov = Coverage(data_file=str(data), config_file=str(root / "pyproject.toml"))
+    cov.load()
+    out.write("\n")
+    out.flush()
+    try:
+        total = cov.report(file=io.StringIO(), ignore_errors=True)
+        write_reports(cov, reports, out)
+    except CoverageException as exc:
+        out.write(f"coverage: {exc}\n")
+        total = 0.0
+    failed = should_fail_under(total, threshold, cov.config.precision)
+    out.write(
+        f"{'FAIL ' if failed else ''}Required test coverage of {threshold:g}% "
+        f"{'not reached' if failed else 'reached'}. Total coverage: {total:.2f}%\n"
+    )
+    out.flush()
+    return not failed
+
+
+def run_pytest(root: Path, work: Path, skip: frozenset[str], extra: Sequence[str]) -> int:
+    """pytest with pytest-cov measuring per-test contexts; it reports nothing and checks no
+    floor (this program does both, on the data that counts)."""
+    skip_file = work / "skip.json"
+    skip_file.write_text(json.dumps(sorted(skip)), "utf-8")
+    env = {
+        **os.environ,
+        "COVERAGE_FILE": str(work / "coverage.db"),
+        testselect.SKIP_ENV: str(skip_file),
+        testselect.OBSERVE_ENV: str(work / "observed.json"),
+        testselect.SRC_ENV: str(root / "src"),
+    }
+    argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *extra]
+    sys.stdout.flush()
+    return subprocess.run(argv, cwd=root, env=env, check=False).returncode
+
+
+def choose(root: Path, store: SelectionStore, environment: str) -> tuple[Plan, Stored | None]:
+    """The plan for a selective run; a full plan (with the reason) when selection cannot work."""
+    try:
+        stored = store.load(environment)
+        return selection.plan(stored, current_files(root), read_text(root)), stored
+    except SelectionDataError as exc:
+        return Plan(full_reason=f"selection data unusable: {exc}"), None
+    except (OSError, cache.CacheUnavailableError) as exc:
+        return Plan(full_reason=f"cannot read the tree: {exc}"), None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    out = sys.stdout
+    parser = argparse.ArgumentParser(prog="python -m runbook.testgate", description=__doc__)
+    parser.add_argument("--cov-fail-under", type=float, required=True)
+    # Output options (the runner's machine output) do not change which tests run.
+    parser.add_argument("--cov-report", action="append", default=[])
+    parser.add_argument("--junitxml")
+    parser.add_argument("-o", "--override-ini", action="append", default=[])
+    args, extra = parser.parse_known_args(argv)
+    threshold = cast(float, args.cov_fail_under)
+    reports = cast(list[str], args.cov_report) or ["term"]
+    output = [f"--override-ini={o}" for o in cast(list[str], args.override_ini)]
+    if args.junitxml:
+        output.append(f"--junitxml={args.junitxml}")
+    root = Path.cwd().resolve()
+    store = SelectionStore(root)
+    environment = cache.environment_digest(root, tests_gate())
+    selecting = os.environ.get(SELECT_ENV) == "select" and not extra
+    plan, stored = choose(root, store, environment) if selecting else (Plan(), None)
+    if selecting and plan.full_reason:
+        out.write(f"{NOTICE}tests: the whole suite ran: {plan.full_reason}\n")
+    skip = plan.unaffected if stored is not None and not plan.full_reason else frozenset[str]()
+    try:
+        before = current_files(root) if not skip and not extra else None
+    except (OSError, cache.CacheUnavailableError):
+        before = None
+    out.flush()
+    with tempfile.TemporaryDirectory(prefix="runbook-tests-") as tmp:
+        work = Path(tmp)
+        code = run_pytest(root, work, skip, [*output, *extra])
+        if code not in {0, 1, 5}:
+            return code  # interrupted, internal or usage error: nothing to report or store
+        observed = Observed.load(work / "observed.json")
+        data = work / "coverage.db"
+        unaffected = skip & frozenset(observed.collected)
+        if stored is not None and skip:
+            data = merge(data, store.db_path(stored), unaffected, work / "merged.db")
+            ran = len(observed.collected) - len(unaffected)
+            out.write(
+                f"{SELECTED}{ran} of {len(observed.collected)} run, {len(unaffected)} unaffected\n"
+            )
+            if code == 5 and observed.collected:
+                code = 0  # every test was left out on purpose
+        try:
+            reached = report(root, data, threshold, reports, out)
+        except UsageError as exc:
+            out.write(f"runbook.testgate: error: {exc}\n")
+            return 4
+        if code == 0 and not reached:
+            code = 1
+        if before is not None and code in {0, 1}:
+            record(
+                root,
+                store=store,
+                before=before,
+                data=data,
+                observed=observed,
+                environment=environment,
+                out=out,
+            )
+    return code
+
+
+def record(
+    root: Path,
+    *,
+    store: SelectionStore,
+    before: dict[str, str],
+    data: Path,
+    observed: Observed,
+    environment: str,
+    out: TextIO,
+) -> None:
+    """Store a full run's data for later selections, unless the tree changed during the run."""
+    try:
+        if current_files(root) != before:
+            out.write(f"{NOTICE}tests: files changed during the run; selection data not stored\n")
+            return
+        store.save(build_stored(root, before, data, observed, environment), data)
+    except (OSError, CoverageException, sqlite3.Error, cache.CacheUnavailableError) as exc:
+        out.write(f"{NOTICE}tests: could not store the selection data: {exc}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""The selection decision (runbook.selection): which change leaves which test out, and which
+change runs the whole suite. Pure data; the end-to-end runs are in test_testgate.py."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import replace
+
+import pytest
+
+from runbook import selection
+from runbook.selection import RecordedTest, SelectionDataError, Stored, fingerprint, plan
+
+CORE = """\
+LIMIT = 10
+
+
+def double(x):
+    return 2 * x
+
+
+def limit():
+    return LIMIT
+
+
+class Box:
+    def size(self):
+        return 1
+"""
+
+
+def test_a_body_edit_changes_only_that_function() -> None:
+    before = fingerprint(CORE)
+    after = fingerprint(CORE.replace("return 2 * x", "y = x\n    return 2 * y"))
+    assert after.skeleton == before.skeleton
+    changed = [n for n, f in before.functions.items() if f.body != after.functions[n].body]
+    assert changed == ["double"]
+    assert before.functions["Box.size"].first == 14
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("LIMIT = 10", "LIMIT = 11"),  # a constant
+        ("def limit():", "def limit(extra=None):"),  # a signature
+        ("class Box:", "class Box(object):"),  # a class statement
+        ("    return 2 * x", '    """Twice."""\n    return 2 * x'),  # a docstring
+        ("    return 2 * x", "    yield 2 * x"),  # calling it now makes a generator
+        ("def double(x):", "@staticmethod\ndef double(x):"),  # a decorator
+    ],
+)
+def test_changes_outside_bodies_change_the_skeleton(old: str, new: str) -> None:
+    assert fingerprint(CORE.replace(old, new)).skeleton != fingerprint(CORE).skeleton
+
+
+def test_nested_functions_belong_to_the_enclosing_body() -> None:
+    source = "def outer():\n    def inner():\n        return 1\n    return inner\n"
+    edited = source.replace("return 1", "return 2")
+    assert list(fingerprint(source).functions) == ["outer"]
+    assert fingerprint(edited).skeleton == fingerprint(source).skeleton
+    assert fingerprint(edited).functions["outer"] != fingerprint(source).functions["outer"]
+
+
+def test_only_decorators_that_run_the_body_every_call_are_plain() -> None:
+    source = textwrap.dedent(
+        """
+        import functools
+        class C:
+            @property
+            def p(self): return 1
+            @functools.cache
+            def q(self): return 2
+        if True:
+            @functools.lru_cache(maxsize=None)
+            def r(): return 3
+        """
+    )
+    functions = fingerprint(source).functions
+    assert functions["C.p"].plain
+    assert not functions["C.q"].plain
+    assert not functions["r"].plain
+
+
+def record(
+    touched: tuple[str, ...] = ("src/core.py",),
+    *,
+    ok: bool = True,
+    spawns: bool = False,
+    lazy: bool = False,
+    donors: tuple[str, ...] = (),
+) -> RecordedTest:
+    return RecordedTest(ok=ok, spawns=spawns, lazy_imports=lazy, donors=donors, touched=touched)
+
+
+FILES = {
+    "src/core.py": "c1",
+    "src/other.py": "o1",
+    "tests/test_core.py": "t1",
+    "tests/test_other.py": "t2",
+    "tests/support.py": "s1",
+    "pyproject.toml": "p1",
+    "docs/guide.md": "d1",
+}
+SOURCES = {
+    "src/core.py": CORE,
+    "src/other.py": "def triple(x):\n    return 3 * x\n",
+    "tests/test_core.py": "import core\n",
+    "tests/test_other.py": "import other\nfrom test_core import helper\n",
+}
+TESTS = {
+    "tests/test_core.py::test_double": record(),
+    "tests/test_other.py::test_triple": record(("src/other.py",)),
+    "tests/test_other.py::test_nothing": record(()),
+}
+
+
+def stored(
+    tests: dict[str, RecordedTest] | None = None, import_lines: frozenset[int] = frozenset()
+) -> Stored:
+    return Stored(
+        environment="env",
+        root="/r",
+        files=dict(FILES),
+        prints={p: fingerprint(s) for p, s in SOURCES.items() if p.startswith("src/")},
+        import_lines={"src/core.py": import_lines},
+        tests=dict(TESTS if tests is None else tests),
+        coverage_db="coverage-x.db",
+    )
+
+
+def plan_after(
+    edits: dict[str, str], data: Stored | None = None, digests: dict[str, str] | None = None
+) -> selection.Plan:
+    sources = {**SOURCES, **edits}
+    current = dict(FILES) if digests is None else digests
+    for path in edits:
+        current[path] = "edited"
+    return plan(data or stored(), current, lambda path: sources[path])
+
+
+def test_an_untouched_tree_leaves_every_passing_test_out() -> None:
+    assert plan_after({}) == selection.Plan(unaffected=frozenset(TESTS))
+
+
+def test_a_body_edit_runs_the_tests_that_executed_the_file() -> None:
+    result = plan_after({"src/core.py": CORE.replace("return 2 * x", "return 3 * x")})
+    assert result.full_reason == ""
+    assert result.unaffected == {
+        "tests/test_other.py::test_triple",
+        "tests/test_other.py::test_nothing",
+    }
+
+
+def test_failed_spawning_and_fixture_sharing_tests_run_again() -> None:
+    tests = {
+        "tests/test_other.py::test_failed": record((), ok=False),
+        "tests/test_other.py::test_spawns": record((), spawns=True),
+        "tests/test_core.py::test_donor": record(),
+        "tests/test_other.py::test_shares": record((), donors=("tests/test_core.py::test_donor",)),
+        "tests/test_other.py::test_free": record(()),
+    }
+    edited = CORE.replace("return 2 * x", "return 3 * x")
+    result = plan_after({"src/core.py": edited}, stored(tests))
+    assert result.unaffected == {"tests/test_other.py::test_free"}
+
+
+@pytest.mark.parametrize(
+    ("edits", "reason"),
+    [
+        ({"src/core.py": CORE.replace("LIMIT = 10", "LIMIT = 11")}, "outside function bodies"),
+        ({"src/core.py": CORE + "def broken(:\n"}, "does not parse"),
+        ({"pyproject.toml": ""}, "pyproject.toml changed"),
+        ({"tests/support.py": ""}, "tests/support.py changed"),
+        ({"docs/guide.md": ""}, "docs/guide.md changed"),
+        ({"src/runbook/selection.py": ""}, "the test selection itself"),
+    ],
+)
+def test_changes_the_selection_cannot_see_through_run_everything(
+    edits: dict[str, str], reason: str
+) -> None:
+    digests = {**FILES, "src/runbook/selection.py": "m1"}
+    data = replace(stored(), files=digests)
+    assert reason in plan_after(edits, data, dict(digests)).full_reason
+
+
+def test_new_and_deleted_files_run_everything() -> None:
+    added = plan(stored(), {**FILES, "src/new.py": "n"}, SOURCES.__getitem__)
+    assert added.full_reason == "new file src/new.py"
+    files = dict(FILES)
+    del files["src/other.py"]
+    assert plan(stored(), files, SOURCES.__getitem__).full_reason == "deleted file src/other.py"
+
+
+def test_a_function_that_runs_at_import_time_runs_everything() -> None:
+    double_body = fingerprint(CORE).functions["double"].first
+    data = stored(import_lines=frozenset({double_body}))
+    edited = plan_after({"src/core.py": CORE.replace("return 2 * x", "return 3 * x")}, data)
+    assert "double changed and runs at import time" in edited.full_reason
+    # Only the def line ran at import: a body edit is still selective.
+    data = stored(import_lines=frozenset({double_body - 1}))
+    edited = plan_after({"src/core.py": CORE.replace("return 2 * x", "return 3 * x")}, data)
+    assert edited.full_reason == ""
+
+
+def test_a_cached_function_body_runs_everything() -> None:
+    cached = CORE.replace("def double(x):", "@functools.cache\ndef double(x):")
+    data = replace(stored(), prints={"src/core.py": fingerprint(cached)})
+    edited = plan_after({"src/core.py": cached.replace("return 2 * x", "return 3 * x")}, data)
+    assert "decorated function double" in edited.full_reason
+
+
+def test_a_test_that_imports_project_code_during_the_test_makes_an_edit_run_everything() -> None:
+    tests = {**TESTS, "tests/test_core.py::test_double": record(lazy=True)}
+    edited = plan_after(
+        {"src/core.py": CORE.replace("return 2 * x", "return 3 * x")}, stored(tests)
+    )
+    assert "imports project modules during the test" in edited.full_reason
+
+
+def test_an_edited_test_module_runs_its_tests_and_those_of_modules_importing_it() -> None:
+    result = plan_after({"tests/test_core.py": "import core\ndef helper(): ...\n"})
+    assert result.unaffected == frozenset()
+    result = plan_after({"tests/test_other.py": "import other\n"})
+    assert result.unaffected == {"tests/test_core.py::test_double"}
+
+
+def test_stored_data_round_trips_and_bad_data_is_an_error() -> None:
+    data = stored()
+    text = json.dumps(data.to_json())
+    assert Stored.loads(text) == data
+    with pytest.raises(SelectionDataError, match="unreadable"):
+        Stored.loads(text[: len(text) // 2])  # truncated
+    with pytest.raises(SelectionDataError, match="schema"):
+        Stored.loads(json.dumps({**data.to_json(), "schema": 0}))
+    with pytest.raises(SelectionDataError, match="malformed"):
+        Stored.loads(json.dumps({**data.to_json(), "tests": {"t": {"ok": True}}}))
+    with pytest.raises(SelectionDataError, match="malformed"):
+        Stored.loads("[]")

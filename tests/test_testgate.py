@@ -1,0 +1,287 @@
+"""The tests gate end to end (runbook.testgate with real pytest, pytest-cov and coverage.py) on
+a small throwaway project: a selective run gives the verdict and the coverage total of a full
+run, and every fault of the stored data falls back to a full run with a notice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from runbook import testgate
+from runbook.settings import SELECT_ENV
+from support import init_repo
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+PROJECT = {
+    "pyproject.toml": """\
+        [tool.pytest.ini_options]
+        pythonpath = ["src"]
+        testpaths = ["tests"]
+
+        [tool.coverage.run]
+        source = ["src"]
+        branch = true
+        """,
+    ".gitignore": ".runbook/\n__pycache__/\n",
+    "src/calc/__init__.py": "",
+    "src/calc/core.py": """\
+        LIMIT = 10
+
+
+        def double(x):
+            return 2 * x
+
+
+        def unused(x):
+            if x:
+                return 1
+            return 2
+        """,
+    "src/calc/api.py": """\
+        from calc.core import double
+
+
+        def quadruple(x):
+            return double(double(x))
+        """,
+    "src/calc/other.py": """\
+        def triple(x):
+            return 3 * x
+
+
+        def sign(x):
+            if x < 0:
+                return -1
+            return 1
+        """,
+    "tests/test_api.py": """\
+        from calc.api import quadruple
+
+
+        def test_quadruple():
+            assert quadruple(1) == 4
+        """,
+    "tests/test_core.py": """\
+        from calc import core
+
+
+        def test_limit():
+            assert core.LIMIT == 10  # runs no line of core.py during the test
+        """,
+    "tests/test_other.py": """\
+        import os
+        import pathlib
+        import time
+
+        from calc.other import sign, triple
+
+
+        def test_triple():
+            assert triple(2) == 6
+
+
+        def test_sign():
+            assert sign(5) == 1
+            marker = os.environ.get("TESTGATE_BLOCK")
+            if marker:
+                pathlib.Path(marker).touch()
+                time.sleep(120)
+        """,
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for name, text in PROJECT.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    init_repo(root)
+    return root
+
+
+def gate_env(select: bool, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV", "RUNBOOK_"))}
+    return {**env, "PYTHONPATH": str(SRC), SELECT_ENV: "select" if select else "full", **extra}
+
+
+def gate(root: Path, *, select: bool) -> tuple[int, str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "runbook.testgate", "--cov-fail-under=50"],
+        cwd=root,
+        env=gate_env(select),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def total(output: str) -> str:
+    found = re.findall(r"Total coverage: ([\d.]+)%", output)
+    assert len(found) == 1, output
+    return found[0]
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def stored_state(root: Path) -> dict[str, str]:
+    directory = root / testgate.SELECTION_DIR
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in directory.iterdir()}
+
+
+def test_a_body_edit_reruns_only_the_tests_that_ran_it_with_the_full_total(
+    project: Path,
+) -> None:
+    code, full = gate(project, select=False)
+    assert code == 0, full
+    # Lines move and a branch appears: the other tests' stored data must stay exact.
+    body = "    y = x\n    if y:\n        return 3 * y\n    return 0"
+    edit(project, "src/calc/other.py", "    return 3 * x", body)
+    code, selective = gate(project, select=True)
+    assert code == 0, selective
+    assert "runbook-select: 2 of 4 run, 2 unaffected" in selective
+    assert "2 passed, 2 deselected" in selective
+    code, again = gate(project, select=False)
+    assert code == 0, again
+    assert total(selective) == total(again)
+    assert total(selective) != total(full)  # the edit did move the total
+
+
+def test_a_function_reached_through_another_module_changed_to_raise_fails(project: Path) -> None:
+    assert gate(project, select=False)[0] == 0
+    edit(project, "src/calc/core.py", "    return 2 * x", "    raise RuntimeError(x)")
+    code, out = gate(project, select=True)
+    assert code == 1, out
+    assert "runbook-select: 1 of 4 run, 3 unaffected" in out
+    assert "1 failed, 3 deselected" in out
+
+
+def test_a_passing_test_edited_to_fail_runs_and_fails(project: Path) -> None:
+    assert gate(project, select=False)[0] == 0
+    edit(project, "tests/test_api.py", "== 4", "== 5")
+    code, out = gate(project, select=True)
+    assert code == 1, out
+    assert "1 failed, 3 deselected" in out
+
+
+def test_a_changed_constant_runs_everything_and_its_test_fails(project: Path) -> None:
+    assert gate(project, select=False)[0] == 0
+    edit(project, "src/calc/core.py", "LIMIT = 10", "LIMIT = 11")
+    code, out = gate(project, select=True)
+    assert code == 1, out
+    assert "runbook-notice: tests: the whole suite ran: src/calc/core.py changed outside" in out
+    assert "1 failed, 3 passed" in out
+
+
+def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
+    """Only one test runs, whose own data is far below the floor: the merged total passes."""
+    assert gate(project, select=False)[0] == 0
+    edit(project, "tests/test_core.py", "== 10", "== 10 and True")
+    code, out = gate(project, select=True)
+    assert code == 0, out
+    assert "1 passed, 3 deselected" in out
+    assert float(total(out)) >= 50
+
+
+def corrupt_meta(root: Path) -> None:
+    meta = root / testgate.SELECTION_DIR / testgate.META
+    meta.write_bytes(meta.read_bytes()[:100])
+
+
+def corrupt_db(root: Path) -> None:
+    for db in (root / testgate.SELECTION_DIR).glob("coverage-*.db"):
+        db.write_bytes(db.read_bytes()[:300])
+
+
+def foreign_environment(root: Path) -> None:
+    meta = root / testgate.SELECTION_DIR / testgate.META
+    data = json.loads(meta.read_text())
+    meta.write_text(json.dumps({**data, "environment": "another"}))
+
+
+def delete_data(root: Path) -> None:
+    for path in (root / testgate.SELECTION_DIR).iterdir():
+        path.unlink()
+
+
+@pytest.mark.parametrize(
+    ("fault", "notice"),
+    [
+        (delete_data, "no selection data yet"),
+        (corrupt_meta, "unreadable selection data"),
+        (corrupt_db, "its coverage data"),
+        (foreign_environment, "the selection data is from another tests environment"),
+    ],
+)
+def test_bad_selection_data_runs_everything_with_a_notice_and_is_replaced(
+    project: Path, fault: object, notice: str
+) -> None:
+    assert gate(project, select=False)[0] == 0
+    assert callable(fault)
+    fault(project)
+    code, out = gate(project, select=True)
+    assert code == 0, out
+    assert f"runbook-notice: tests: the whole suite ran: selection data unusable: {notice}" in out
+    assert "4 passed" in out
+    code, out = gate(project, select=True)  # the full run stored fresh data
+    assert "0 of 4 run, 4 unaffected" in out, out
+
+
+def test_files_the_selection_cannot_read_run_everything(project: Path) -> None:
+    assert gate(project, select=False)[0] == 0
+    (project / "tests" / "data.txt").write_text("read by a test\n")
+    code, out = gate(project, select=True)
+    assert code == 0, out
+    assert "the whole suite ran: new file tests/data.txt" in out
+    edit(project, "pyproject.toml", "branch = true", "branch = true\n")
+    code, out = gate(project, select=True)
+    assert "the whole suite ran: pyproject.toml changed" in out
+
+
+def test_ctrl_c_during_a_selective_run_leaves_the_stored_data_as_it_was(
+    project: Path, tmp_path: Path
+) -> None:
+    assert gate(project, select=False)[0] == 0
+    before = stored_state(project)
+    edit(project, "src/calc/other.py", "return -1", "return -2")
+    marker = tmp_path / "blocking"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runbook.testgate", "--cov-fail-under=50"],
+        cwd=project,
+        env=gate_env(True, TESTGATE_BLOCK=str(marker)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None, "the gate ended before the test blocked"
+            assert time.monotonic() < deadline, "the blocking test never started"
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(60) != 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert stored_state(project) == before
