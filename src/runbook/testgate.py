@@ -236,9 +236,7 @@ def write_reports(cov: Coverage, reports: Sequence[str], out: TextIO) -> None:
             raise UsageError(f"--cov-report={spec}: supported are {supported}")
 
 
-def report(
-    root: Path, data: Path, threshold: float, reports: Sequence[str], out: TextIO
-) -> bool:
+def report(root: Path, data: Path, threshold: float, reports: Sequence[str], out: TextIO) -> bool:
     """Write the coverage reports and pytest-cov's verdict line; whether the floor was reached."""
     cov = Coverage(data_file=str(data), config_file=str(root / "pyproject.toml"))
     cov.load()
