@@ -1,0 +1,175 @@
+"""Patch to verdict: a runbook after a small edit against a full run of the same tree.
+
+    nox -s bench -- patch
+
+On a throwaway clone of this repository (committed state) with warm gate environments, applies
+a series of small edits one after another: code edits in ``ingestion``, ``codex_ml`` and
+``runbook``, an edit of a test module, an edit that breaks tests (then its revert), and a change
+to a non-Python input. After each edit it runs ``nox -s runbook`` (cache and test selection on)
+and then ``nox -s runbook -- --no-cache --full`` on the same tree, and compares every gate's
+status and the coverage total (to 0.01 percentage points).
+
+Prints each edit's time, the median, its ratio to a full warm run (the median of the full runs
+measured in the same session; target <= 0.25x) and every disagreement (target: none).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Edit:
+    name: str
+    path: str
+    old: str
+    new: str
+
+
+EDITS = (
+    Edit(
+        "ingestion: function body",
+        "src/ingestion/declared.py",
+        '    for name in (label, _LABELS.get(label, label), label.removeprefix("x-")):',
+        '    candidates = (label, _LABELS.get(label, label), label.removeprefix("x-"))\n'
+        "    for name in candidates:",
+    ),
+    Edit(
+        "codex_ml: function body",
+        "src/codex_ml/interfaces/tokenizer.py",
+        "        value = raw.strip().lower()",
+        "        value = raw.lower().strip()",
+    ),
+    Edit(
+        "runbook: function body",
+        "src/runbook/reasons.py",
+        "    for line in reversed(log.splitlines()):",
+        "    lines = log.splitlines()\n    for line in reversed(lines):",
+    ),
+    Edit(
+        "test module: a new test",
+        "tests/test_ingestion_detect.py",
+        "",
+        '\n\ndef test_added_by_the_patch_benchmark() -> None:\n    assert "x".upper() == "X"\n',
+    ),
+    Edit(
+        "ingestion: breaks tests",
+        "src/ingestion/declared.py",
+        "    candidates = (label,",
+        "    return None\n    candidates = (label,",
+    ),
+    Edit(
+        "ingestion: the break reverted",
+        "src/ingestion/declared.py",
+        "    return None\n    candidates = (label,",
+        "    candidates = (label,",
+    ),
+    Edit("non-Python input: the manual", "docs/ops/RUNBOOK.md", "", "\nEdited by a benchmark.\n"),
+)
+
+
+def apply(clone: Path, edit: Edit) -> None:
+    path = clone / edit.path
+    text = path.read_text("utf-8")
+    if not edit.old:
+        path.write_text(text + edit.new, "utf-8")
+        return
+    if text.count(edit.old) != 1:
+        raise SystemExit(f"benchmark: {edit.name}: the text to replace is not in {edit.path}")
+    path.write_text(text.replace(edit.old, edit.new), "utf-8")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    seconds: float
+    statuses: dict[str, str]
+    coverage: float | None
+    tests_reason: str
+
+
+def runbook(clone: Path, env: dict[str, str], *args: str) -> Outcome:
+    argv = [sys.executable, "-m", "nox", "--non-interactive", "-s", "runbook", "--", *args]
+    started = time.perf_counter()
+    proc = subprocess.run(argv, cwd=clone, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    try:
+        report = cast(
+            dict[str, Any], json.loads((clone / ".runbook" / "report.json").read_text("utf-8"))
+        )
+    except (OSError, ValueError) as exc:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        raise SystemExit(f"benchmark: no report from {' '.join(argv)} ({exc}):\n{tail}") from exc
+    gates = cast(list[dict[str, Any]], report["gates"])
+    tests = next((g for g in gates if g["name"] == "tests"), {})
+    return Outcome(
+        seconds=seconds,
+        statuses={str(g["name"]): str(g["status"]) for g in gates},
+        coverage=cast(float | None, tests.get("coverage")),
+        tests_reason=str(tests.get("reason", "")),
+    )
+
+
+def disagreements(selective: Outcome, full: Outcome) -> list[str]:
+    found = [
+        f"{gate}: {selective.statuses.get(gate)} (runbook) vs {status} (full)"
+        for gate, status in full.statuses.items()
+        if selective.statuses.get(gate) != status
+    ]
+    if selective.coverage is None or full.coverage is None:
+        if selective.coverage != full.coverage:
+            found.append(f"coverage: {selective.coverage} (runbook) vs {full.coverage} (full)")
+    elif abs(selective.coverage - full.coverage) >= 0.005:  # equal at two decimals
+        found.append(f"coverage: {selective.coverage:.2f} (runbook) vs {full.coverage:.2f} (full)")
+    return found
+
+
+def main() -> int:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NOX", "VIRTUAL_ENV", "RUNBOOK_")) and k != "PYTHONPATH"
+    }
+    env.update(NO_COLOR="1", PYRIGHT_PYTHON_IGNORE_WARNINGS="1", CODEX_MLFLOW="0")
+    with tempfile.TemporaryDirectory(prefix="bench-patch-") as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        print(f"clone of {ROOT} at {clone}; {os.cpu_count()} cores (machine shared: see load)")
+        runbook(clone, env, "--no-cache", "--full")  # builds the environments, stores selection
+        full_runs = [runbook(clone, env, "--no-cache", "--full").seconds]
+        rows: list[tuple[str, Outcome, Outcome]] = []
+        for edit in EDITS:
+            apply(clone, edit)
+            selective = runbook(clone, env)
+            full = runbook(clone, env, "--no-cache", "--full")
+            full_runs.append(full.seconds)
+            rows.append((edit.name, selective, full))
+            print(
+                f"{edit.name:<32} runbook {selective.seconds:6.1f}s  full {full.seconds:6.1f}s  "
+                f"tests: {selective.tests_reason or selective.statuses.get('tests')}",
+                flush=True,
+            )
+        median = statistics.median(row[1].seconds for row in rows)
+        full_warm = statistics.median(full_runs)
+        print(f"median runbook after an edit        {median:6.1f}s")
+        print(f"full warm run (median of {len(full_runs)})        {full_warm:6.1f}s")
+        print(f"  ratio (target <= 0.25)            {median / full_warm:.2f}x")
+        problems = [(name, d) for name, sel, full in rows for d in disagreements(sel, full)]
+        for name, problem in problems:
+            print(f"DISAGREEMENT after {name}: {problem}")
+        print(f"disagreements: {len(problems)} (target 0)")
+        return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
