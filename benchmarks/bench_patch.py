@@ -111,7 +111,7 @@ def runbook(clone: Path, env: dict[str, str], *args: str) -> Outcome:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
         raise SystemExit(f"benchmark: no report from {' '.join(argv)} ({exc}):\n{tail}") from exc
     gates = cast(list[dict[str, Any]], report["gates"])
-    tests: dict[str, Any] = next((g for g in gates if g["name"] == "tests"), {})
+    tests = next((g for g in gates if g["name"] == "tests"), dict[str, Any]())
     return Outcome(
         seconds=seconds,
         statuses={str(g["name"]): str(g["status"]) for g in gates},
