@@ -65,6 +65,10 @@ tokenizer-smoke: $(NOX)
 stress: $(NOX)
 	$(NOX) -s stress -- $(N) $(ARGS)
 
+.PHONY: dashboard ## the MLflow UI on the runbook's runs at 127.0.0.1 (ARGS='--port N'; Ctrl-C stops)
+dashboard: $(NOX)
+	$(NOX) -s dashboard -- $(ARGS)
+
 .PHONY: fix ## apply ruff's fixes and formatting (writes files)
 fix: $(NOX)
 	$(NOX) -s fix -- $(ARGS)

@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from runbook import cli, settings, tools  # noqa: E402
 from runbook.canonicalize import main as canonicalize_main  # noqa: E402
+from runbook.dashboard import STOP_SECONDS  # noqa: E402
 from runbook.gates import GATES, PACKAGED_TOKENIZER, Gate  # noqa: E402
 from runbook.patch import main as patch_main  # noqa: E402
 
@@ -139,6 +140,22 @@ def stress(session: nox.Session) -> None:
     tests = next(gate for gate in GATES if gate.name == "tests")
     install_groups(session, *tests.groups, no_deps=tests.no_deps)
     session.run("python", "-m", "runbook.stress", *session.posargs, env=SRC_ENV)
+
+
+@nox.session
+def dashboard(session: nox.Session) -> None:
+    """Serve the MLflow UI on the runbook's store at 127.0.0.1 (-- --port N); Ctrl-C stops it."""
+    install_groups(session, "dashboard")
+    # After Ctrl-C nox waits this long before it kills the dashboard, which stops the server's
+    # process group first.
+    session.run(
+        "python",
+        "-m",
+        "runbook.dashboard",
+        *session.posargs,
+        env=SRC_ENV,
+        interrupt_timeout=STOP_SECONDS,
+    )
 
 
 BENCHMARKS = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "benchmarks").glob("bench_*.py"))
