@@ -24,15 +24,19 @@ from typing import Any, cast
 
 import pytest
 
-from runbook import dashboard, procgroup, reasons, track
+from runbook import dashboard, procgroup, track
 from runbook.run import Run, perform
 from runbook.settings import Settings
+from runbook.tools import pytest as pytest_tool
+from runbook.tools import ruff_check
 from support import direct, python_gate
 
 ROOT = Path(__file__).resolve().parents[1]
 GATES = (
-    python_gate("lint", "print('Found 1 error.'); exit(1)", summarize=reasons.ruff_check),
-    python_gate("tests", "print('TOTAL 10 1 90%'); print('5 passed')", summarize=reasons.pytest),
+    python_gate("lint", "print('Found 1 error.'); exit(1)", summarize=ruff_check.summarize),
+    python_gate(
+        "tests", "print('TOTAL 10 1 90%'); print('5 passed')", summarize=pytest_tool.summarize
+    ),
 )
 MLFLOW_VARS = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "CODEX_MLFLOW")
 
@@ -201,7 +205,9 @@ def test_dashboard_serves_the_tracked_run_on_loopback_and_stops_as_a_group(
         tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
         assert tags["gate.lint"] == "fail"
 
-        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        # SIGTERM takes Ctrl-C's path (KeyboardInterrupt) and, unlike SIGINT, cannot have been
+        # set to "ignore" by whatever started this test in the background.
+        proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=dashboard.STOP_SECONDS + 30) == 0
         assert procgroup.live_members(server) == []  # the server and its workers
         assert not dashboard.answers(url)
