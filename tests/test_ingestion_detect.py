@@ -152,14 +152,11 @@ def test_a_path_is_read(tmp_path: Path) -> None:
     assert detect_encoding(str(path)).encoding == "cp1250"
 
 
-def test_without_charset_normalizer_auto_falls_back_to_utf8(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_detection_needs_no_charset_normalizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The detector ships its own statistics; charset-normalizer is only benchmarked against.
     monkeypatch.setitem(sys.modules, "charset_normalizer", None)
-    assert detect_encoding(FRENCH.encode("cp1252")) == Detection("utf-8", "fallback")
-    # What needs no detector still works.
+    assert detect_encoding(FRENCH.encode("cp1252")).encoding == "cp1252"
     assert detect_encoding(FRENCH.encode()) == Detection("utf-8", "utf-8")
-    assert detect_encoding(codecs.BOM_UTF16_LE + b"a\x00") == Detection("utf-16-le", "bom")
 
 
 @pytest.mark.parametrize(

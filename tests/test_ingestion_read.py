@@ -11,7 +11,6 @@ import pytest
 
 from ingestion import BinaryFileError, Detection, TextDecodeError, read_text
 from ingestion.encoding_detect import SAMPLE_BYTES
-from ingestion.io_text import read_with_detection
 from ingestion.utils import fold_newline_bytes, fold_newlines, newline_safe
 
 FRENCH = "Le père de Chloé a acheté un gâteau à la crème pour fêter Noël.\n"
@@ -190,35 +189,14 @@ def test_a_redetected_codec_is_accepted_when_its_letters_fit(
     assert read_text(write(tmp_path, data)) == (data.decode("cp1250"), "cp1250")
 
 
-def test_fallback_without_charset_normalizer_is_strict_utf8(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "charset_normalizer", None)
-    path = write(tmp_path, FRENCH.encode("cp1252"), "legacy.txt")
-    with pytest.raises(TextDecodeError, match=r"legacy\.txt.*utf-8"):
-        read_text(path)
-    assert read_text(write(tmp_path, FRENCH.encode(), "new.txt")) == (FRENCH, "utf-8")
-
-
-def test_without_charset_normalizer_the_error_says_how_to_install_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "charset_normalizer", None)
-    path = write(tmp_path, FRENCH.encode("cp1252"), "legacy.txt")
-    with pytest.raises(
-        TextDecodeError, match=r"not installed.*pip install 'codex-ml\[ingestion\]'"
-    ):
-        read_text(path)
-    text, detection = read_with_detection(path, errors="replace")
-    assert detection == Detection("utf-8", "fallback")
-    assert text == FRENCH.encode("cp1252").decode("utf-8", "replace")
-
-
 def test_importing_is_cheap() -> None:
-    # charset-normalizer is loaded only when a guess is needed.
+    # The language statistics are loaded only when a guess is needed; charset-normalizer never.
     import subprocess  # noqa: PLC0415
 
-    probe = "import sys, ingestion; print('charset_normalizer' in sys.modules)"
+    probe = (
+        "import sys, ingestion; from ingestion.plausibility import language_models; "
+        "print('charset_normalizer' in sys.modules, language_models.cache_info().currsize)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True,
@@ -226,7 +204,7 @@ def test_importing_is_cheap() -> None:
         check=True,
         env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")},
     )
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "False 0"
 
 
 def test_crlf_utf8_with_a_stray_byte_reports_the_offset_in_the_file(tmp_path: Path) -> None:

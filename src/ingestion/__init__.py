@@ -1,7 +1,14 @@
 """Read text files whose encoding is unknown: ``read_text(path)`` returns the text and its codec."""
 
 from ingestion.encoding_detect import Detection, detect_encoding
-from ingestion.errors import BinaryFileError, TextDecodeError
+from ingestion.errors import AmbiguousEncodingError, BinaryFileError, TextDecodeError
 from ingestion.io_text import read_text
 
-__all__ = ["BinaryFileError", "Detection", "TextDecodeError", "detect_encoding", "read_text"]
+__all__ = [
+    "AmbiguousEncodingError",
+    "BinaryFileError",
+    "Detection",
+    "TextDecodeError",
+    "detect_encoding",
+    "read_text",
+]

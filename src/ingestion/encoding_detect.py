@@ -8,6 +8,7 @@ re-ranked by alphabet.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import unicodedata
@@ -15,28 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ingestion.alphabets import (
-    ALL_LANGUAGES,
-    CYRILLIC_8BIT,
-    CYRILLIC_CANDIDATES,
-    LATIN_CANDIDATES,
-    AlphabetScore,
-    best_fit,
-    score_codec,
-)
 from ingestion.declared import declared_encoding, decode_as_declared
-from ingestion.utils import (
-    aligned_sample,
-    bom_encoding,
-    codec_name,
-    single_byte_undefined,
-    spread_sample,
-)
+from ingestion.readings import plausible, rank, read_as, variants
+from ingestion.utils import aligned_sample, bom_encoding, spread_sample
 
-Reason = Literal["bom", "declared", "utf-8", "detector", "fallback"]
+Reason = Literal["bom", "declared", "utf-8", "detector"]
 
 SAMPLE_BYTES = 64 * 1024
-GUESS_SAMPLE_BYTES = 32 * 1024
 # Bytes that plain text in an 8-bit or multi-byte codec does not contain (ESC, SO and SI are
 # left out: ISO-2022 text uses them). A stray one is tolerated (legacy files carry the odd one),
 # except NUL: a single NUL anywhere means UTF-16/32 or binary, in every ``errors`` mode.
@@ -49,33 +35,12 @@ _ISO2022 = (
 )
 _WIDE_CODECS = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
 _WIDE_PLAUSIBLE = 0.9
-# A detector pick outside these is trusted as is; inside, the alphabet check may overrule it.
-_OTHER_SCRIPTS = re.compile(
-    r"^(cp1251|kz1048|ptcp154|koi8|mac[-_]cyrillic|iso8859-[5678]|cp125[356]|cp8(55|66|69|62)"
-    r"|cp1125|ibm8|cp424|cp737|mac[-_]greek|tis|cp874|iso8859-11)"
-)
-# Multi-byte picks: trusted unless the text reads as Latin with isolated accented letters.
-_MULTI_BYTE = re.compile(r"^(big5|gb|hz|euc|shift|cp9|johab|iso2022|cp949|cp932|cp950)")
-_ISOLATED_HIGH = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
 _HIGH_BYTES = bytes(range(0x80, 0x100))
-_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
-_LATIN_OVERRULE_SHARE = 0.2
-_CYRILLIC_OVERRULE_SHARE = 0.02
 _MOSTLY_UTF8_FACTOR = 5
 _MOSTLY_UTF8_MIN = 4
-# Standard codecs first: a superset is used only when the standard one does not decode.
-_NARROWEST = {
-    "cp932": ("shift_jis", "cp932"),
-    "shift_jis_2004": ("shift_jis", "cp932", "shift_jis_2004"),
-    "shift_jisx0213": ("shift_jis", "cp932", "shift_jisx0213"),
-    "cp949": ("euc_kr", "cp949"),
-    "gbk": ("gb2312", "gbk"),
-    "gb18030": ("gb2312", "gbk", "gb18030"),
-    "cp950": ("big5", "cp950"),
-    "big5hkscs": ("big5", "cp950", "big5hkscs"),
-    "euc_jis_2004": ("euc_jp", "euc_jis_2004"),
-    "euc_jisx0213": ("euc_jp", "euc_jisx0213"),
-}
+AMBIGUOUS_MARGIN = 4.0
+_SHORT_TEXT_MARGIN = 80.0
+_HZ_MIN_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -85,6 +50,7 @@ class Detection:
     encoding: str | None
     reason: Reason
     confidence: float | None = None
+    rival: str | None = None  # a second codec whose reading is as plausible: refuse the file
 
 
 @dataclass(frozen=True)
@@ -142,11 +108,23 @@ def not_utf8(data: bytes) -> Sniffed:
     decoded = None if declared in (None, "utf-8") else decode_as_declared(data, declared)
     if decoded is not None:
         return Sniffed(Detection(decoded[1], "declared"), decoded[0])
-    return Sniffed(guess(spread_sample(data, GUESS_SAMPLE_BYTES)))
+    return Sniffed(guess(data))
 
 
 def _ascii(data: bytes) -> Sniffed:
-    """Seven-bit data is UTF-8 unless ISO-2022 escape sequences say otherwise."""
+    """Seven-bit data is UTF-8 unless ISO-2022 or HZ escape sequences say otherwise.
+
+    HZ escapes (``~{`` ... ``~}``) are also plain ASCII, so HZ is taken only when the text
+    between them reads as Chinese.
+    """
+    if b"~{" in data:
+        try:
+            text = data.decode("hz")
+        except UnicodeDecodeError:
+            text = None
+        reading = None if text is None else read_as(text, "hz", ("zh",))
+        if reading is not None and reading.evidence >= _HZ_MIN_CHARS and plausible(reading):
+            return Sniffed(Detection("hz", "detector", 1.0), text)
     if b"\x1b" in data:
         for pattern, encoding in _ISO2022:
             if pattern.search(data):
@@ -223,20 +201,6 @@ def mostly_utf8(data: bytes, first_bad: int, sample_counts: tuple[int, int] | No
     return multi_byte >= _MOSTLY_UTF8_MIN and multi_byte >= _MOSTLY_UTF8_FACTOR * bad
 
 
-def fits_alphabet(data: bytes, encoding: str) -> bool:
-    """Whether a single-byte codec's reading of all of ``data`` passes the alphabet check.
-
-    A codec listed among the candidates is judged by its own languages, any other by all of
-    them. Multi-byte codecs pass: for them a strict decode of the whole file is the check.
-    """
-    if single_byte_undefined(encoding) is None:
-        return True
-    for codec, languages in (*LATIN_CANDIDATES, *CYRILLIC_CANDIDATES, *CYRILLIC_8BIT):
-        if codec == encoding:
-            return _fits(score_codec(data, encoding, languages), _LATIN_OVERRULE_SHARE)
-    return _fits(score_codec(data, encoding, ALL_LANGUAGES), _LATIN_OVERRULE_SHARE)
-
-
 def utf8_counts(chunk: bytes) -> tuple[int, int]:
     """(multi-byte characters, bytes that are not UTF-8), counted by C-level decodes.
 
@@ -248,85 +212,31 @@ def utf8_counts(chunk: bytes) -> tuple[int, int]:
     return len(kept) - ascii_count, len(chunk) - len(kept.encode("utf-8"))
 
 
-def guess(sample: bytes) -> Detection:
-    """charset-normalizer's pick, corrected by alphabet for look-alike codecs; UTF-8 without it.
+def guess(data: bytes, *, whole_file: bool = False) -> Detection:
+    """The most plausible reading of 8-bit ``data`` among the known legacy codecs.
 
-    Plain accented Latin text is settled by the alphabet check alone (see below).
+    Scoring looks at a bounded sample (``readings.rank``). When the runner-up reads the text
+    differently and scores within ``AMBIGUOUS_MARGIN`` of the winner, the detection names it
+    as ``rival``: the caller refuses the file rather than guess between two plausible texts.
+    When no reading looks like text in any language its codec serves, ``encoding`` is None.
+
+    ``whole_file`` (after the sample's pick failed on the whole file) takes only codecs that
+    decode all of it, and only when one of them reads the sample about as well as the best
+    reading did: a codec that merely decodes every byte is no answer (cp1252 text with a stray
+    byte is not mac-roman).
     """
-    try:
-        import charset_normalizer  # noqa: PLC0415 - optional, and import is slow
-    except ImportError:
-        return Detection("utf-8", "fallback")
-    if _isolated_high(sample):
-        latin = best_fit(sample, LATIN_CANDIDATES)
-        if latin is not None and not latin.foreign:
-            # Accents standing alone between ASCII letters, every one a letter of one language:
-            # whatever the detector picks, the Latin reading wins below (other scripts write
-            # whole words in high bytes), so the detector is not asked.
-            return _alphabet_detection(latin, None, None)
-    match = charset_normalizer.from_bytes(sample).best()
-    if match is None:
-        return _corrected(sample, None, None)
-    return _corrected(sample, codec_name(match.encoding), round(1.0 - match.chaos, 3))
-
-
-def _corrected(sample: bytes, picked: str | None, confidence: float | None) -> Detection:
-    """Overrule the detector where it is known to confuse look-alikes.
-
-    The cheap tests come first: the alphabet check decodes the sample with every candidate
-    codec, so it runs only when its answer can change the outcome.
-    """
-    if picked is not None and _OTHER_SCRIPTS.match(picked):
-        if picked in ("cp1251", "kz1048", "ptcp154"):
-            return _alphabet_detection(best_fit(sample, CYRILLIC_CANDIDATES), picked, confidence)
-        return Detection(picked, "detector", confidence)
-    multi_byte = picked is not None and _MULTI_BYTE.match(picked) is not None
-    latin = (
-        None if multi_byte and not _isolated_high(sample) else best_fit(sample, LATIN_CANDIDATES)
-    )
-    if picked is not None and multi_byte and (latin is None or latin.foreign):
-        # Not Latin-shaped: accented letters between ASCII ones, each fitting one language.
-        if _mostly_half_width_kana(sample, picked):
-            cyrillic = best_fit(sample, CYRILLIC_8BIT)
-            if _fits(cyrillic, _CYRILLIC_OVERRULE_SHARE):
-                return _alphabet_detection(cyrillic, picked, confidence)
-        return Detection(_narrowest(sample, picked), "detector", confidence)
-    if _fits(latin, _LATIN_OVERRULE_SHARE):
-        return _alphabet_detection(latin, picked, confidence)
-    return Detection(picked, "detector", confidence)
-
-
-def _isolated_high(sample: bytes) -> bool:
-    """Most high bytes stand alone between ASCII ones: accented Latin, not CJK double bytes."""
-    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
-    return len(_ISOLATED_HIGH.findall(sample)) * 2 > high
-
-
-def _fits(score: AlphabetScore | None, share: float) -> bool:
-    return score is not None and score.foreign_share <= share
-
-
-def _mostly_half_width_kana(sample: bytes, picked: str) -> bool:
-    """Japanese prose is not written in half-width katakana; 8-bit Cyrillic read as CJK is."""
-    text = sample.decode(picked, "replace")
-    kana = len(_HALF_WIDTH_KANA.findall(text))
-    return kana * 2 > len(text) - len(text.encode("ascii", "ignore"))
-
-
-def _alphabet_detection(
-    score: AlphabetScore | None, picked: str | None, confidence: float | None
-) -> Detection:
-    if score is None:
-        return Detection(picked, "detector", confidence)
-    return Detection(score.encoding, "detector", round(1.0 - score.foreign_share, 3))
-
-
-def _narrowest(sample: bytes, picked: str) -> str:
-    """The standard codec when it reads the sample: vendor supersets map a few characters apart."""
-    for encoding in _NARROWEST.get(picked, ()):
-        try:
-            sample.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return picked
+    ranked = rank(data, whole_file=whole_file)
+    if not ranked or not plausible(ranked[0]):
+        return Detection(None, "detector")
+    if whole_file:
+        best_anywhere = rank(data)[0]
+        if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
+            return Detection(None, "detector")
+    best = ranked[0]
+    gap = best.score - ranked[1].score if len(ranked) > 1 else math.inf
+    # A few letters are weak evidence: the margin grows as the text shrinks.
+    margin = AMBIGUOUS_MARGIN + _SHORT_TEXT_MARGIN / max(1, best.evidence + best.ascii_letters)
+    confidence = round(1.0 - math.exp(-gap / margin), 3)
+    close = gap < margin and not variants(best.encoding, ranked[1].encoding)
+    rival = ranked[1].encoding if close else None
+    return Detection(best.encoding, "detector", confidence, rival)

@@ -27,3 +27,19 @@ class TextDecodeError(ValueError):
             f"{self.path}: byte 0x{bad_byte:02x} at offset {offset} does not decode as {encoding}"
         )
         super().__init__(f"{message}; {hint}" if hint else message)
+
+
+class AmbiguousEncodingError(ValueError):
+    """Two codecs read the file as different, equally plausible texts: naming one would be a guess.
+
+    Silent mojibake is worse than a refusal: the caller names the encoding instead.
+    """
+
+    def __init__(self, path: Path | str, encoding: str, rival: str) -> None:
+        self.path = str(path)
+        self.encoding = encoding
+        self.rival = rival
+        super().__init__(
+            f"{self.path}: reads as plausible text both in {encoding} and in {rival}; "
+            f"name the encoding (read_text(path, encoding=...))"
+        )

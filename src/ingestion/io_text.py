@@ -19,14 +19,14 @@ from ingestion.encoding_detect import (
     SAMPLE_BYTES,
     Detection,
     Sniffed,
-    fits_alphabet,
     guess,
     mostly_utf8,
     not_utf8,
     prescan,
     utf8_counts,
 )
-from ingestion.errors import BinaryFileError, TextDecodeError
+from ingestion.errors import AmbiguousEncodingError, BinaryFileError, TextDecodeError
+from ingestion.readings import SCORE_BYTES
 from ingestion.utils import (
     explicit_codec,
     first_undefined,
@@ -43,10 +43,6 @@ Errors = Literal["strict", "replace"]
 _LOSSY_HINT = "pass errors='replace' to read it with the bad bytes replaced by U+FFFD"
 _UTF8 = Detection("utf-8", "utf-8")
 _HEAD_PROBE_BYTES = 64 * 1024
-_MISSING_DETECTOR_HINT = (
-    "charset-normalizer is not installed, so UTF-8 was the only guess: install it with "
-    "pip install 'codex-ml[ingestion]', name the encoding, or " + _LOSSY_HINT.removeprefix("pass ")
-)
 _ENCODE_STEP = 1 << 20
 
 
@@ -279,13 +275,14 @@ def _plan(
     if sniffed.text is not None:
         return sniffed  # decoded as declared
     if sniffed.detection.encoding is None:
-        # prescan saw no binary signs, only the guess failed (UTF-8 with a legacy block, say):
-        # that is text with bad bytes, reported where UTF-8 breaks, not a binary file.
+        # prescan saw no binary signs, only no legacy reading looked like text (UTF-8 with a
+        # legacy block, say): text with bad bytes, reported where UTF-8 breaks.
         if errors == "strict":
             hint = f"{_LOSSY_HINT}, or name the encoding"
             raise TextDecodeError(file, "utf-8", first_bad, data[first_bad], hint)
-        return Sniffed(Detection("utf-8", "fallback"))
-    redetect = sniffed.detection.reason == "detector" and len(data) > SAMPLE_BYTES
+        return Sniffed(_UTF8)
+    _refuse_ambiguous(file, sniffed.detection)
+    redetect = sniffed.detection.reason == "detector" and len(data) > SCORE_BYTES
     return _checked(
         file, data, sniffed.detection, errors, redetect=redetect, check_bytes=check_bytes
     )
@@ -331,20 +328,22 @@ def _checked(
             return Sniffed(detection)
         offset = found
     if redetect:
-        # A codec found on the whole file must also read it as some language's letters: a
-        # statistical pick that merely decodes every byte can be mojibake (cp1252 as cp775).
-        whole = guess(data).encoding
-        if whole is not None and whole != codec and fits_alphabet(data, whole):
-            redetected = replace(detection, encoding=whole)
+        # A codec found on the whole file must read it about as plausibly as the sample's
+        # pick did: one that merely decodes every byte can be mojibake (cp1252 as cp775).
+        whole = guess(data, whole_file=True)
+        if whole.encoding not in (None, codec) and whole.rival is None:
+            redetected = replace(detection, encoding=whole.encoding)
             return _checked(file, data, redetected, errors, redetect=False, check_bytes=True)
     if errors == "replace":
         text = None if undefined is not None else _decode(file, data, codec, 0, errors)
         return Sniffed(detection, text)
-    if detection.reason == "fallback":
-        hint = _MISSING_DETECTOR_HINT
-    else:
-        hint = f"{_LOSSY_HINT}, or name the encoding"
+    hint = f"{_LOSSY_HINT}, or name the encoding"
     raise TextDecodeError(file, codec, offset, data[offset], hint)
+
+
+def _refuse_ambiguous(file: Path, detection: Detection) -> None:
+    if detection.encoding is not None and detection.rival is not None:
+        raise AmbiguousEncodingError(file, detection.encoding, detection.rival)
 
 
 def _decode(file: Path, data: bytes, codec: str, skip: int, errors: Errors) -> str:

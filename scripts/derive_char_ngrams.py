@@ -1,0 +1,146 @@
+"""Derive ``src/ingestion/data/char_ngrams.json`` from lingua's language models (Apache-2.0).
+
+Usage: python scripts/derive_char_ngrams.py LINGUA_MODELS_DIR
+where LINGUA_MODELS_DIR is ``lingua/language-models`` unpacked from the pure-Python wheel
+``lingua-language-detector==1.3.5`` (``pip download --no-deps``); reading its brotli-packed
+files needs the ``brotli`` package. Run offline, once; the output is committed with
+``src/ingestion/data/NOTICE``. Only unigram and bigram relative frequencies are kept, rounded
+to tenths of a nat, and only for the languages whose legacy code pages the detector knows.
+
+The detector scores a candidate reading by how far its letters and letter pairs fall below what
+the language's own text scores on average; the averages (``eu``, ``eb``) are computed here
+from the full models, before pruning.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import brotli  # pyright: ignore[reportMissingImports]  # only to run this script
+
+# The languages served by some legacy code page (see ingestion.candidates).
+LANGUAGES = [
+    "en",
+    "fr",
+    "de",
+    "es",
+    "pt",
+    "it",
+    "nl",
+    "da",
+    "sv",
+    "nb",
+    "fi",
+    "is",
+    "ca",
+    "eu",
+    "ga",
+    "af",
+    "sq",
+    "id",
+    "ms",
+    "et",
+    "cs",
+    "sk",
+    "pl",
+    "hu",
+    "hr",
+    "sl",
+    "bs",
+    "ro",
+    "tr",
+    "az",
+    "lt",
+    "lv",
+    "vi",
+    "eo",
+    "ru",
+    "uk",
+    "be",
+    "bg",
+    "sr",
+    "mk",
+    "kk",
+    "el",
+    "he",
+    "ar",
+    "fa",
+    "ur",
+    "th",
+    "ja",
+    "zh",
+    "ko",
+]
+MIN_UNIGRAM = 2e-6
+MIN_BIGRAM_JOINT = 2e-6
+OUT = Path(__file__).resolve().parents[1] / "src" / "ingestion" / "data" / "char_ngrams.json"
+
+
+def load(models: Path, language: str, kind: str) -> dict[str, Fraction]:
+    path = models / language / f"{kind}.json.br"
+    if not path.exists():
+        return {}
+    raw: bytes = brotli.decompress(path.read_bytes())  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    ngrams: dict[str, str] = json.loads(raw)["ngrams"]  # pyright: ignore[reportUnknownArgumentType]
+    return {
+        gram: Fraction(probability)
+        for probability, grams in ngrams.items()
+        for gram in grams.split(" ")
+    }
+
+
+def quantized(probability: float) -> int:
+    return round(-math.log(probability) * 10)
+
+
+def derive(models: Path, language: str) -> dict[str, object]:
+    unigrams = {gram: float(p) for gram, p in load(models, language, "unigrams").items()}
+    bigrams = {gram: float(p) for gram, p in load(models, language, "bigrams").items()}
+    expected_unigram = sum(p * math.log(p) for p in unigrams.values())
+    joint = {gram: unigrams.get(gram[0], 0.0) * p for gram, p in bigrams.items()}
+    total_joint = sum(joint.values()) or 1.0
+    expected_bigram = sum(
+        joint[gram] / total_joint * math.log(p) for gram, p in bigrams.items() if joint[gram]
+    )
+    # The same averages over non-ASCII letters and the pairs that hold one: what a reading's
+    # non-ASCII part is compared with (in Latin-script languages those letters are the rare ones).
+    wide = {g: p for g, p in unigrams.items() if not g.isascii()}
+    wide_total = sum(wide.values()) or 1.0
+    expected_wide_unigram = sum(p / wide_total * math.log(p) for p in wide.values())
+    wide_pairs = {g: j for g, j in joint.items() if not g.isascii() and j}
+    wide_pairs_total = sum(wide_pairs.values()) or 1.0
+    expected_wide_bigram = sum(
+        j / wide_pairs_total * math.log(bigrams[g]) for g, j in wide_pairs.items()
+    )
+    return {
+        "eu": round(expected_wide_unigram, 3),
+        "eb": round(expected_wide_bigram, 3),
+        "eu_all": round(expected_unigram, 3),
+        "eb_all": round(expected_bigram, 3),
+        "u": {g: quantized(p) for g, p in unigrams.items() if p >= MIN_UNIGRAM},
+        "b": {
+            g: quantized(p)
+            for g, p in bigrams.items()
+            if joint[g] / total_joint >= MIN_BIGRAM_JOINT
+        },
+    }
+
+
+def main() -> None:
+    models = Path(sys.argv[1])
+    table = {language: derive(models, language) for language in LANGUAGES}
+    payload = {
+        "source": "lingua-language-detector 1.3.5 language models (Apache-2.0), see NOTICE",
+        "scale": "-ln(probability) * 10, rounded; b is P(second letter | first letter)",
+        "languages": table,
+    }
+    OUT.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"wrote {OUT} ({OUT.stat().st_size} bytes, {len(table)} languages)")
+
+
+if __name__ == "__main__":
+    main()

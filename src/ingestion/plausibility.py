@@ -1,0 +1,375 @@
+"""How much a decoded reading looks like real text in a language its codec serves.
+
+The measure comes from per-language letter and letter-pair frequencies (derived from lingua's
+models, see ``data/NOTICE``). A reading's *excess* under a language adds up, over its non-ASCII
+letters and the letter pairs that touch one, how far each one's log-probability falls below the
+language's own average: real text stays near zero, mojibake falls far below (rare letters in
+rare pairs, symbols where letters should be). ASCII letters read the same in every candidate
+codec, so they only weigh, weakly, which Latin language the non-ASCII letters are judged by.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import operator
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class _Lazy:
+    """A regex compiled on first use: Unicode classes take milliseconds to compile, and most
+    programs that import ``ingestion`` never guess an encoding."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled
+
+
+# Quantized -ln(p) * 10 for letters and pairs a language's model does not have.
+_UNSEEN_LETTER = 140
+_UNSEEN_PAIR = 100
+# A pair of letters from two scripts (Latin t then Cyrillic a): readings of Latin text
+# in another script's codec are full of them, real text hardly ever.
+MIXED_PAIR = -20.0
+# Log-probabilities of non-letters: common punctuation, and any other symbol (``Ã©``, ``Â±``).
+_PUNCTUATION = -8.0
+_SYMBOL = -11.5
+# A non-letter glued to a letter, beyond what it costs itself: punctuation that does touch
+# words (quotes, apostrophes), and any other symbol (``Lev·m``, ``ma³y``).
+_GLUED_PUNCTUATION = -4.0
+_GLUED = -8.0
+_ASCII_WEIGHT = 0.2
+# ... but never more than this per non-ASCII character: long English around a French word
+# must not make the French reading of it as unlikely as mojibake.
+_ASCII_CAP = -6.0
+# Non-ASCII characters that real text of any language contains without them being letters.
+_PUNCTUATION_CHARS = frozenset(
+    "\u00a0\u00ab\u00bb\u00b7\u00b0\u00a9\u00ae\u00a7\u00bf\u00a1\u00b4"
+    "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u2022\u2020\u2032\u2033\u20ac\u2122"
+    "\u3000\u3001\u3002\u300c\u300d\u300e\u300f\u3010\u3011\u30fb\uff01\uff08\uff09\uff0c\uff0e"
+    "\uff1a\uff1b\uff1f\u060c\u061b\u061f\u0640\u066a\u066b\u066c\u05be\u05f3\u05f4\u0e3f"
+    "\u0e2f\u0e46\u0e5a\u0e5b\u200c\u200d\u200e\u200f\u2039\u203a\u00b2\u00b3\u00b9\u00bd\u00bc"
+    "\u00be\u00d7\u00f7\u00b1\u2116\u00a3\u00a5\u00a2"
+)
+# Punctuation that does touch letters in real text: quotes, apostrophes, the ellipsis, marks.
+_GLUES = frozenset(
+    "\u00ab\u00bb\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u2039\u203a\u00b0\u00a9\u00ae\u2122\u200c\u200d\u200e\u200f\u0640\u05f3\u05f4\u0e46\u0e2f\u00b2\u00b3\u00b9"
+)
+# Controls other than tab, line ends and the DOS end-of-file mark; private use; surrogates.
+_UNREADABLE = _Lazy("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ud800-\uf8ff]")
+# EBCDIC text maps its line ends and other controls to C1 code points (NEL, SO, SI).
+UNREADABLE_EBCDIC = _Lazy("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f\ud800-\uf8ff]")
+# Combining marks the models leave out (Thai vowel signs, Hebrew points, Arabic harakat, and
+# Vietnamese tone marks that composition left over): they are dropped before counting.
+_MARK_CLASS = (
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06ed\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]"
+)
+_MARKS = _Lazy(_MARK_CLASS)
+# What a dropped mark costs: Thai writes vowel signs on most syllables; Arabic and Hebrew
+# prose mostly goes unpointed, and mojibake in their codecs is full of stray points.
+_THAI_MARKS = _Lazy("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+_THAI_MARK = -1.5
+_OTHER_MARK = -8.0
+# A mark of another script on a Latin letter (``caf\u0e49``).
+_MARK_ON_LATIN = _Lazy(
+    "[A-Za-z\u00c0-\u024f\u1e00-\u1eff][\u0483-\u0489\u0591-\u05c7\u0610-\u061a"
+    "\u064b-\u065f\u0670\u06d6-\u06ed\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]"
+)
+# A mark on no letter (after a space or punctuation): a symbol, as mojibake makes them.
+_ORPHAN_MARKS = _Lazy(rf"(?<![^\W\d_])(?<!{_MARK_CLASS}){_MARK_CLASS}")
+_LATIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True)
+class LanguageModel:
+    """One language's letter and pair frequencies, and the average a text of it scores."""
+
+    letters: dict[str, int]
+    pairs: dict[str, int]
+    mean_letter: float  # over all letters and pairs: for the ASCII fit
+    mean_pair: float
+    mean_wide_letter: float  # over non-ASCII letters and the pairs that hold one
+    mean_wide_pair: float
+    latin: bool
+
+
+@functools.cache
+def language_models() -> dict[str, LanguageModel]:
+    """The shipped table, loaded on first use (a few milliseconds)."""
+    import json  # noqa: PLC0415 - only the first guess pays for it
+
+    source = Path(__file__).parent / "data" / "char_ngrams.json"
+    payload: dict[str, dict[str, dict[str, object]]] = json.loads(source.read_text("utf-8"))
+    models: dict[str, LanguageModel] = {}
+    for language, entry in payload["languages"].items():
+        letters: dict[str, int] = entry["u"]  # type: ignore[assignment]
+        models[language] = LanguageModel(
+            letters=letters,
+            pairs=entry["b"],  # type: ignore[arg-type]
+            mean_letter=float(entry["eu_all"]),  # type: ignore[arg-type]
+            mean_pair=float(entry["eb_all"]),  # type: ignore[arg-type]
+            mean_wide_letter=float(entry["eu"]),  # type: ignore[arg-type]
+            mean_wide_pair=float(entry["eb"]),  # type: ignore[arg-type]
+            latin="e" in letters and "a" in letters,
+        )
+    return models
+
+
+_NO_MODEL = LanguageModel({}, {}, 0.0, 0.0, 0.0, 0.0, latin=False)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one reading is made of: its non-ASCII characters, and letter pairs split by kind."""
+
+    chars: dict[str, int]  # non-ASCII characters, lowercased
+    pairs: dict[str, int]  # letter pairs with at least one non-ASCII letter
+    ascii_letters: dict[str, int]
+    ascii_pairs: dict[str, int]
+    glued: float  # the cost of non-letters glued to letters, and of script switches
+
+
+def _is_letter(char: str) -> bool:
+    return char.isalpha() or unicodedata.category(char) == "Mn"
+
+
+def is_mark(char: str) -> bool:
+    """A combining mark the models leave out (see ``_MARKS``)."""
+    return _MARKS.get().match(char) is not None
+
+
+def readable(text: str, allowed: _Lazy | None = None) -> bool:
+    """No control, surrogate or private-use character that no text file contains."""
+    return (allowed or _UNREADABLE).get().search(text) is None
+
+
+def _capitals_after_small(text: str) -> int:
+    """Non-ASCII capitals right after a small letter (``pËre``, ``maŁy``): mojibake's mark."""
+    capitals = [c for c in set(text) if c > "\x7f" and c.isupper()]
+    if not capitals:
+        return 0
+    small = "".join(c for c in set(text) if c.islower())
+    pattern = f"[{re.escape(small)}][{re.escape(''.join(capitals))}]"
+    return len(re.findall(pattern, text))
+
+
+def profile(text: str) -> Profile:
+    """Count a reading's characters and letter pairs (C-level counting, Python per distinct key)."""
+    composed = unicodedata.normalize("NFC", text).lower()
+    orphans = len(_ORPHAN_MARKS.get().findall(composed))
+    lowered, marks = _MARKS.get().subn("", composed)
+    thai = len(_THAI_MARKS.get().findall(composed)) if marks else 0
+    marks_cost = thai * _THAI_MARK + (marks - thai) * _OTHER_MARK
+    if marks:
+        marks_cost += MIXED_PAIR * len(_MARK_ON_LATIN.get().findall(composed))
+    counted = collections.Counter(lowered)
+    chars = {char: n for char, n in counted.items() if char > "\x7f"}
+    ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
+    pairs: dict[str, int] = {}
+    ascii_pairs: dict[str, int] = {}
+    glued = 0.0
+    for pair, n in collections.Counter(map(operator.add, lowered, lowered[1:])).items():
+        if pair.isascii():
+            if pair.isalpha():
+                ascii_pairs[pair] = n
+            continue
+        first, second = _is_letter(pair[0]), _is_letter(pair[1])
+        if first and second:
+            pairs[pair] = n
+        elif first or second:
+            other = pair[1] if first else pair[0]
+            if other > "\x7f" and not other.isspace() and not _is_letter(other):
+                glued += n * (_GLUED_PUNCTUATION if other in _GLUES else _GLUED)
+    glued += switch_score(lowered) + orphans * (_SYMBOL + _GLUED) + marks_cost
+    glued += _CAPITAL_AFTER_SMALL * _capitals_after_small(text)
+    glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
+    return Profile(chars, pairs, ascii_letters, ascii_pairs, glued)
+
+
+def char_log(char: str, model: LanguageModel) -> float:
+    """Log-probability of one non-ASCII character: a letter by the model, others fixed."""
+    if _is_letter(char):
+        return -model.letters.get(char, _UNSEEN_LETTER) / 10
+    if char in _PUNCTUATION_CHARS or char.isspace():
+        return _PUNCTUATION
+    return _SYMBOL
+
+
+def pair_log(pair: str, model: LanguageModel) -> float:
+    """Log-probability of a pair's second letter given its first; mixed scripts cost most.
+
+    Chinese, Japanese and Korean are scored on letters only: their pairs cost nothing.
+    """
+    known = model.pairs.get(pair)
+    if known is not None:
+        return -known / 10
+    if latin_letter(pair[0]) != latin_letter(pair[1]):
+        return MIXED_PAIR
+    return -_UNSEEN_PAIR / 10 if model.pairs else 0.0
+
+
+def char_score(chars: dict[str, int], model: LanguageModel) -> float:
+    """Log-probability of the non-ASCII characters."""
+    return sum(n * char_log(char, model) for char, n in chars.items())
+
+
+def pair_score(pairs: dict[str, int], model: LanguageModel) -> float:
+    """Log-probability of the letter pairs that hold a non-ASCII letter."""
+    return sum(n * pair_log(pair, model) for pair, n in pairs.items())
+
+
+def foreign_letter(char: str) -> bool:
+    """A letter (or mark) of a script other than Latin."""
+    return char > "\x7f" and _is_letter(char) and not latin_letter(char)
+
+
+def latin_letter(char: str) -> bool:
+    """Whether a letter is Latin script (ASCII, Latin-1 to Latin Extended-B, Vietnamese), or a
+    mark Latin letters take (cp1258 writes tones as combining marks)."""
+    return char < "\u0250" or "\u1e00" <= char <= "\u1eff" or "\u0300" <= char <= "\u036f"
+
+
+_SWITCH = -6.0
+_CAPITAL_AFTER_SMALL = -10.0
+# A non-ASCII letter glued to a digit (``Ł825`` for ``£825``).
+_LETTER_DIGIT = _Lazy("(?![\x00-\x7f])[^\\W\\d_](?=[0-9])|(?<=[0-9])(?![\x00-\x7f])[^\\W\\d_]")
+_GLUED_DIGIT = -6.0
+# Words in one script followed by words in another, on the text's skeleton (below): real text
+# switches seldom, Latin text read in another script's codec at every accented word.
+_SWITCHES = re.compile("[al] +(?=n)|n +(?=[al])")
+_BYTE_SWITCHES = re.compile(b"[al] +(?=n)|n +(?=[al])")
+
+
+def skeleton(text: str) -> str:
+    """The text with each character replaced by its kind: ``a`` an ASCII letter, ``l`` another
+    Latin letter, ``n`` a letter or mark of another script, a space anything else."""
+    table: dict[int, str] = {}
+    for char in set(text):
+        if char.isascii():
+            kind = "a" if char.isalpha() else " "
+        elif not _is_letter(char):
+            kind = " "
+        else:
+            kind = "l" if latin_letter(char) else "n"
+        table[ord(char)] = kind
+    return text.translate(table)
+
+
+def mixed_score(text: str) -> float:
+    """What mixed-script letter pairs and script switches cost (for the first round)."""
+    return skeleton_score(skeleton(text).encode("ascii"))
+
+
+def skeleton_score(shape: bytes) -> float:
+    """``mixed_score`` on a skeleton already made (from bytes, for single-byte codecs)."""
+    mixed = shape.count(b"an") + shape.count(b"na")
+    return MIXED_PAIR * mixed + _SWITCH * len(_BYTE_SWITCHES.findall(shape))
+
+
+def switch_score(text: str) -> float:
+    """The cost of switching script between words (mixed pairs are in ``pair_score``)."""
+    return _SWITCH * len(_SWITCHES.findall(skeleton(text)))
+
+
+def _expected(reading: Profile, model: LanguageModel) -> float:
+    """What text of the language scores on as many characters and pairs, on average."""
+    return model.mean_wide_letter * sum(reading.chars.values()) + model.mean_wide_pair * sum(
+        reading.pairs.values()
+    )
+
+
+def ascii_fit(reading: Profile, model: LanguageModel) -> float:
+    """How well the ASCII letters read as this language (only Latin-script languages differ)."""
+    if not model.latin:
+        return 0.0
+    letters = sum(
+        n * (model.mean_letter - model.letters.get(c, _UNSEEN_LETTER) / 10)
+        for c, n in reading.ascii_letters.items()
+    )
+    pairs = sum(
+        n * (model.mean_pair - model.pairs.get(p, _UNSEEN_PAIR) / 10)
+        for p, n in reading.ascii_pairs.items()
+    )
+    return letters + pairs
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A reading's score under the language that explains it best."""
+
+    score: float
+    language: str
+    shortfall: float  # how far the letters fall below the language's average (>= 0: typical)
+
+
+def judge(
+    reading: Profile, languages: tuple[str, ...], ascii_fits: dict[str, float] | None = None
+) -> Verdict:
+    """The best score over ``languages``: non-ASCII letters and pairs, plus a weak Latin fit.
+
+    ``ascii_fits`` (``ascii_fits(reading)``, shared by readings with the same ASCII letters)
+    says how well each Latin language reads the ASCII letters; one that fits them worse than
+    the best pays a fifth of the difference, at most ``_ASCII_CAP`` per non-ASCII character:
+    a prior on the language, never the whole verdict.
+    """
+    models = language_models()
+    best = Verdict(float("-inf"), "", 0.0)
+    evidence = sum(reading.chars.values())
+    fixed, letters_only = _split(reading.chars)
+    ascii_best = max(ascii_fits.values()) if ascii_fits else 0.0
+    for language in languages:
+        model = models[language]
+        table = model.letters
+        letters = fixed - sum(n * table.get(c, _UNSEEN_LETTER) for c, n in letters_only) / 10
+        letters += pair_score(reading.pairs, model)
+        score = letters + reading.glued
+        if model.latin and ascii_fits:
+            prior = _ASCII_WEIGHT * (ascii_fits[language] - ascii_best)
+            score += max(prior, _ASCII_CAP * evidence)
+        if score > best.score:
+            best = Verdict(score, language, letters - _expected(reading, model))
+    return best
+
+
+def _split(chars: dict[str, int]) -> tuple[float, list[tuple[str, int]]]:
+    """The fixed cost of the non-letters, and the letters left for each model to score."""
+    fixed = 0.0
+    letters: list[tuple[str, int]] = []
+    for char, n in chars.items():
+        if _is_letter(char):
+            letters.append((char, n))
+        else:
+            fixed += n * char_log(char, _NO_MODEL)
+    return fixed, letters
+
+
+def first_round_score(chars: dict[str, int], languages: tuple[str, ...]) -> float:
+    """The best letters-only score over ``languages`` (the cheap first round)."""
+    models = language_models()
+    fixed, letters = _split(chars)
+    return (
+        fixed
+        - min(
+            sum(n * models[language].letters.get(c, _UNSEEN_LETTER) for c, n in letters)
+            for language in languages
+        )
+        / 10
+    )
+
+
+def ascii_fits(reading: Profile) -> dict[str, float]:
+    """How well each Latin-script language reads the ASCII letters."""
+    return {
+        language: ascii_fit(reading, model)
+        for language, model in language_models().items()
+        if model.latin
+    }

@@ -1,0 +1,323 @@
+"""Every legacy codec 8-bit text may be in, and which of their readings is real text.
+
+Each codec that decodes the sample gives one reading; readings with the same text are one
+(the most common codec, listed first, names it). A cheap first round scores the non-ASCII
+letters alone and keeps the best few; those are scored on letters and letter pairs under each
+language the codec was made for (``plausibility``). Cost is bounded by the sample, not the file.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+from dataclasses import dataclass, replace
+
+from ingestion.plausibility import (
+    UNREADABLE_EBCDIC,
+    ascii_fits,
+    first_round_score,
+    is_mark,
+    judge,
+    mixed_score,
+    profile,
+    readable,
+    skeleton,
+    skeleton_score,
+)
+from ingestion.utils import first_undefined, single_byte_undefined, spread_sample
+
+SCORE_BYTES = 4 * 1024
+# The first round (letters alone) keeps the best few, and more when they are about as good
+# (a file with one accented letter). In our corpora and char-dataset the true reading was
+# always among the first round's best four.
+_FINALISTS = 4
+_MAX_FINALISTS = 8
+_FIRST_ROUND_SPAN = -10.0
+_IMPLAUSIBLE_PER_CHAR = -4.5
+# A few characters say little: a single rare letter (the ï of naïve) is no sign of garbage.
+_MIN_EVIDENCE = 4
+_MOSTLY_ASCII = 4
+
+_WESTERN = (
+    *("en", "fr", "de", "es", "pt", "it", "nl", "da", "sv", "nb", "fi", "is", "ca", "eu"),
+    *("ga", "af", "sq", "id", "ms", "et"),
+)
+_CENTRAL = ("cs", "sk", "pl", "hu", "hr", "sl", "bs", "ro", "sq", "de", "en")
+_TURKISH = ("tr", "az", "en")
+_BALTIC = ("lt", "lv", "et", "en")
+_CYRILLIC = ("ru", "uk", "be", "bg", "sr", "mk")
+_GREEK = ("el",)
+_HEBREW = ("he",)
+_ARABIC = ("ar", "fa", "ur")
+_THAI = ("th",)
+
+# Most common first: among codecs that read the sample alike, the first is named.
+SINGLE_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cp1252", _WESTERN),
+    ("iso8859-15", _WESTERN),
+    ("iso8859-1", _WESTERN),
+    ("cp1250", _CENTRAL),
+    ("iso8859-2", _CENTRAL),
+    ("cp850", _WESTERN),
+    ("cp437", _WESTERN),
+    ("mac-roman", _WESTERN),
+    ("cp1251", _CYRILLIC),
+    ("koi8-r", ("ru", "bg")),
+    ("koi8-u", ("uk", "ru", "be")),
+    ("iso8859-5", _CYRILLIC),
+    ("cp866", ("ru", "uk", "be")),
+    ("mac-cyrillic", _CYRILLIC),
+    ("cp855", _CYRILLIC),
+    ("kz1048", ("kk", "ru")),
+    ("ptcp154", ("kk", "ru")),
+    ("cp1253", _GREEK),
+    ("iso8859-7", _GREEK),
+    ("cp737", _GREEK),
+    ("cp869", _GREEK),
+    ("mac-greek", _GREEK),
+    ("cp1254", _TURKISH),
+    ("iso8859-9", _TURKISH),
+    ("cp857", _TURKISH),
+    ("cp1255", _HEBREW),
+    ("iso8859-8", _HEBREW),
+    ("cp862", _HEBREW),
+    ("cp1256", _ARABIC),
+    ("iso8859-6", ("ar",)),
+    ("cp720", ("ar",)),
+    ("cp1257", _BALTIC),
+    ("iso8859-13", _BALTIC),
+    ("iso8859-4", _BALTIC),
+    ("cp775", _BALTIC),
+    ("cp1258", ("vi",)),
+    ("tis-620", _THAI),
+    ("cp874", _THAI),
+    ("iso8859-16", ("ro", "pl", "hu", "hr", "sl", "de", "fr", "it")),
+    ("iso8859-3", ("eo", "tr")),
+    ("iso8859-10", ("is", "da", "sv", "nb", "fi", "et", "lt", "lv")),
+    ("mac-latin2", _CENTRAL),
+    ("cp852", _CENTRAL),
+    ("mac-turkish", _TURKISH),
+)
+# EBCDIC: tried only when the sample's spaces are EBCDIC spaces (0x40) rather than ASCII ones.
+EBCDIC: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cp037", _WESTERN),
+    ("cp500", _WESTERN),
+    ("cp1140", _WESTERN),
+    ("cp273", ("de",)),
+    ("cp1026", ("tr",)),
+    ("cp875", _GREEK),
+    ("cp424", _HEBREW),
+)
+MULTI_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("shift_jis", ("ja",)),
+    ("cp932", ("ja",)),
+    ("euc_jp", ("ja",)),
+    ("euc_jis_2004", ("ja",)),
+    ("gb2312", ("zh",)),
+    ("gbk", ("zh",)),
+    ("gb18030", ("zh",)),
+    ("big5", ("zh",)),
+    ("cp950", ("zh",)),
+    ("big5hkscs", ("zh",)),
+    ("euc_kr", ("ko",)),
+    ("cp949", ("ko",)),
+    ("johab", ("ko",)),
+)
+_EBCDIC_NAMES = frozenset(codec for codec, _ in EBCDIC)
+# Single-byte codecs whose readings are counted on the text: cp1258 composes letters from
+# marks, EBCDIC puts ASCII letters on high bytes.
+_TEXT_COUNTED = frozenset({"cp1258", *_EBCDIC_NAMES})
+
+
+# How much rarer a codec is than the common ones (a log-prior, in nats): settles readings that
+# differ in a letter or two (cp1250 against iso8859-16), never readings far apart.
+_UNCOMMON = -2.0
+_RARE = -4.0
+_PRIOR: dict[str, float] = {
+    **dict.fromkeys(
+        (
+            *("cp850", "cp437", "cp866", "mac-roman", "mac-cyrillic", "iso8859-4", "koi8-u"),
+            *("cp852", "cp855", "kz1048", "ptcp154", "cp862", "cp720", "cp737", "cp775"),
+            *("cp857", "cp869", "mac-greek", "mac-latin2", "mac-turkish", "iso8859-11"),
+            *("johab", "big5hkscs", "euc_jis_2004", "gb18030", "iso8859-1"),
+        ),
+        _UNCOMMON,
+    ),
+    **dict.fromkeys(("iso8859-3", "iso8859-10", "iso8859-16", *(c for c, _ in EBCDIC)), _RARE),
+}
+# Vendor variants of one standard: they differ in a few symbols only, so when both read the
+# text alike the standard one (listed first) is taken instead of refusing.
+VARIANTS: tuple[tuple[str, ...], ...] = (
+    ("shift_jis", "cp932"),
+    ("euc_jp", "euc_jis_2004"),
+    ("gb2312", "gbk", "gb18030"),
+    ("big5", "cp950", "big5hkscs"),
+    ("euc_kr", "cp949"),
+    ("cp1252", "iso8859-15", "iso8859-1"),
+)
+
+
+def variants(first: str, second: str) -> bool:
+    """Whether two codecs are vendor variants of one standard."""
+    return any(first in family and second in family for family in VARIANTS)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One codec's reading of the sample, scored under the language that fits it best."""
+
+    encoding: str
+    score: float
+    language: str
+    evidence: int  # non-ASCII characters the score rests on
+    shortfall: float
+    ascii_letters: int
+
+
+@functools.cache
+def _byte_chars(encoding: str) -> tuple[str, ...] | None:
+    """What each byte reads as (lowercased; "" for undefined), or None for multi-byte codecs."""
+    if single_byte_undefined(encoding) is None:
+        return None
+    chars: list[str] = []
+    for value in range(256):
+        try:
+            chars.append(bytes([value]).decode(encoding).lower())
+        except UnicodeDecodeError:
+            chars.append("")
+    return tuple(chars)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    encoding: str
+    languages: tuple[str, ...]
+    text: str
+    first_round: float
+
+
+def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
+    """Distinct readings of ``data`` by known legacy codecs, the most plausible first.
+
+    Scoring uses a bounded spread sample. With ``whole_file``, only codecs that decode all of
+    ``data`` count (single-byte ones checked by a byte search, others by a strict decode).
+    """
+    sample = spread_sample(data, SCORE_BYTES)
+    candidates = _first_round(sample)
+    candidates.sort(key=lambda candidate: -candidate.first_round)
+    finalists: list[Reading] = []
+    fits: dict[frozenset[tuple[str, int]], dict[str, float]] = {}
+    top = candidates[0].first_round if candidates else 0.0
+    for candidate in candidates:
+        close = candidate.first_round >= top + _FIRST_ROUND_SPAN
+        if len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS):
+            break
+        if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
+            continue
+        reading = profile(candidate.text)
+        key = frozenset(reading.ascii_pairs.items())
+        if key not in fits:
+            fits[key] = ascii_fits(reading)
+        verdict = judge(reading, candidate.languages, fits[key])
+        verdict = replace(verdict, score=verdict.score + _PRIOR.get(candidate.encoding, 0.0))
+        evidence = sum(reading.chars.values())
+        finalists.append(
+            Reading(
+                candidate.encoding,
+                verdict.score,
+                verdict.language,
+                evidence,
+                verdict.shortfall,
+                sum(reading.ascii_letters.values()),
+            )
+        )
+    finalists.sort(key=lambda reading: -reading.score)
+    return finalists
+
+
+def plausible(reading: Reading) -> bool:
+    """Whether the best reading looks like text at all (random high bytes read as nothing).
+
+    A multi-byte codec's strict decode is itself evidence (random bytes rarely pass it), so
+    its readings are held to a looser bar: katakana-heavy Japanese is atypical, not garbage.
+    Neither is mostly-ASCII text with a few odd accents (several languages quoted at once).
+    """
+    if reading.ascii_letters >= _MOSTLY_ASCII * reading.evidence:
+        return True
+    bar = _IMPLAUSIBLE_PER_CHAR * (1 if _byte_chars(reading.encoding) else 2)
+    return reading.shortfall >= bar * max(reading.evidence, _MIN_EVIDENCE)
+
+
+def read_as(text: str, encoding: str, languages: tuple[str, ...]) -> Reading:
+    """Score one given reading (for codecs recognised by their escapes, such as HZ)."""
+    reading = profile(text)
+    verdict = judge(reading, languages, ascii_fits(reading))
+    evidence = sum(reading.chars.values())
+    letters = sum(reading.ascii_letters.values())
+    return Reading(encoding, verdict.score, verdict.language, evidence, verdict.shortfall, letters)
+
+
+def _first_round(sample: bytes) -> list[_Candidate]:
+    """Each distinct strict, readable reading, scored on its non-ASCII letters alone."""
+    byte_counts = collections.Counter(sample)
+    ebcdic = byte_counts.get(0x40, 0) > byte_counts.get(0x20, 0)
+    codecs = (*SINGLE_BYTE, *MULTI_BYTE, *(EBCDIC if ebcdic else ()))
+    readings: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+    for encoding, languages in codecs:
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text in readings:  # the same reading: judged by the languages of both codecs
+            earlier = readings[text]
+            if earlier is not None:
+                more = tuple(x for x in languages if x not in earlier[1])
+                readings[text] = (earlier[0], earlier[1] + more)
+            continue
+        allowed = UNREADABLE_EBCDIC if encoding in _EBCDIC_NAMES else None
+        readable_text = readable(text, allowed)
+        readings[text] = (encoding, languages) if readable_text else None
+    found: list[_Candidate] = []
+    for text, named in readings.items():
+        if named is None:
+            continue
+        encoding, languages = named
+        chars = _non_ascii_counts(text, encoding, byte_counts)
+        first = first_round_score(chars, languages)
+        table = _byte_chars(encoding)
+        if table is None or encoding in _TEXT_COUNTED:
+            first += mixed_score(text)
+        else:  # the same costs, counted on the bytes' skeleton (C-level translate and count)
+            first += skeleton_score(sample.translate(_byte_skeleton(encoding)))
+        found.append(_Candidate(encoding, languages, text, first))
+    return found
+
+
+@functools.cache
+def _byte_skeleton(encoding: str) -> bytes:
+    """A ``bytes.translate`` table giving each byte's kind in this codec (see ``skeleton``)."""
+    table = _byte_chars(encoding) or ()
+    return "".join(skeleton(char[:1] or "\x00") for char in table).encode("ascii")
+
+
+def _non_ascii_counts(text: str, encoding: str, byte_counts: dict[int, int]) -> dict[str, int]:
+    table = _byte_chars(encoding)
+    if table is None or encoding in _TEXT_COUNTED:  # counted on the text
+        return profile(text).chars
+    counts: dict[str, int] = {}
+    for value, n in byte_counts.items():
+        char = table[value]
+        if char > "\x7f" and not is_mark(char):
+            counts[char] = counts.get(char, 0) + n
+    return counts
+
+
+def _decodes_whole(data: bytes, encoding: str) -> bool:
+    undefined = single_byte_undefined(encoding)
+    if undefined is not None:
+        return first_undefined(data, undefined) is None
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True

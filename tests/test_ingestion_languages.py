@@ -1,0 +1,172 @@
+# ruff: noqa: RUF001 - natural text in Greek and Cyrillic looks like Latin to ruff
+"""Detection on natural text in many languages and code pages, and the inputs it must refuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ingestion_corpus import DEVELOPMENT, Case, files
+
+from ingestion import AmbiguousEncodingError, TextDecodeError, read_text
+from ingestion.encoding_detect import detect_encoding, guess
+from ingestion.plausibility import language_models, profile, readable
+from ingestion.readings import rank
+
+# One code page per language and size: the whole corpus runs in the benchmark.
+SAMPLED = [
+    case
+    for case in files(DEVELOPMENT)
+    if case.name.endswith("-lf")
+    and any(f"-{codecs[0]}-" in case.name for codecs, _ in DEVELOPMENT.values())
+]
+
+
+def write(tmp_path: Path, data: bytes, name: str = "file.txt") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def outcome(path: Path) -> str | AmbiguousEncodingError | TextDecodeError:
+    """The text read, or the clear error that refused it."""
+    try:
+        return read_text(path)[0]
+    except (AmbiguousEncodingError, TextDecodeError) as error:
+        return error
+
+
+@pytest.mark.parametrize("case", SAMPLED, ids=lambda case: case.name)
+def test_each_language_reads_back_exactly(tmp_path: Path, case: Case) -> None:
+    assert read_text(write(tmp_path, case.data))[0] == case.text
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        # The misses that opened issue 14, each in its own code page.
+        ("הבוקר יצאנו מוקדם מהבית כדי להספיק לרכבת לירושלים.\n", "cp1255"),
+        ("הבוקר יצאנו מוקדם מהבית כדי להספיק לרכבת לירושלים.\n", "iso8859-8"),
+        ("지난 주말에 가족과 함께 부산에 다녀왔습니다.\n", "cp949"),
+        ("지난 주말에 가족과 함께 부산에 다녀왔습니다.\n", "johab"),
+        ("香港嘅天氣好熱，我哋去咗海邊。\n", "big5hkscs"),
+        ("上个周末我和家人一起去了杭州。\n", "hz"),
+        ("Pagājušajā vasarā mēs ar ģimeni devāmies uz jūru, vakarā mēs cepām zivis.\n", "cp1257"),
+    ],
+)
+def test_the_reported_misses_read_right(tmp_path: Path, text: str, codec: str) -> None:
+    assert read_text(write(tmp_path, text.encode(codec)))[0] == text
+
+
+def test_hebrew_is_never_read_as_cyrillic() -> None:
+    data = DEVELOPMENT["he"][1].encode("cp1255")
+    ranked = rank(data)
+    assert ranked[0].encoding == "cp1255"
+    cyrillic = next(reading for reading in ranked if reading.encoding == "cp1251")
+    assert ranked[0].score - cyrillic.score > 100  # not a close call
+
+
+# Few accented letters that read alike in cp1250 and cp1252 (0xE8: è or č, 0xF8: ø or ř).
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [("Jan Dvořák", "cp1250"), ("Bjørn", "cp1252"), ("crème", "cp1252"), ("česky", "cp1250")],
+)
+def test_two_plausible_readings_give_the_right_one_or_an_error_naming_both(
+    tmp_path: Path, text: str, codec: str
+) -> None:
+    result = outcome(write(tmp_path, text.encode(codec), "few.txt"))
+    if isinstance(result, str):
+        assert result == text
+    else:
+        assert isinstance(result, AmbiguousEncodingError)
+        assert "few.txt" in str(result)
+        assert codec in (result.encoding, result.rival)  # the right one is named, never a third
+
+
+def test_an_ambiguous_file_names_the_path_and_both_codecs(tmp_path: Path) -> None:
+    path = write(tmp_path, "שלום".encode("cp1255"), "hello.txt")
+    with pytest.raises(AmbiguousEncodingError) as caught:
+        read_text(path)
+    message = str(caught.value)
+    assert "hello.txt" in message
+    assert caught.value.encoding in message
+    assert caught.value.rival in message
+    assert caught.value.encoding != caught.value.rival
+    # Naming the encoding settles it.
+    assert read_text(path, encoding="cp1255") == ("שלום", "cp1255")
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("The Russian word Привет means hello; Москва is the capital.\n" * 3, "cp1251"),
+        ("Η λέξη Ελλάδα (Greece) and the word Αθήνα (Athens) in English prose.\n" * 3, "cp1253"),
+        ("Hebrew שלום עליכם and English side by side, with numbers 1234.\n" * 3, "cp1255"),
+    ],
+)
+def test_mixed_scripts_in_one_legacy_file(tmp_path: Path, text: str, codec: str) -> None:
+    assert read_text(write(tmp_path, text.encode(codec))) == (text, codec)
+
+
+SHORT_WORDS = [
+    "été",
+    "Łódź",
+    "Ελλάδα",
+    "Привет",
+    "שלום",
+    "مرحبا",
+    "ÀÉÈ",
+    "ça",
+    "naïve",
+    "日本",
+    "한국",
+]
+SHORT_CODECS = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1255", "cp1256", "shift_jis", "cp949"]
+
+
+@pytest.mark.parametrize("word", SHORT_WORDS)
+def test_a_very_short_file_reads_right_or_fails_clearly(tmp_path: Path, word: str) -> None:
+    for codec in SHORT_CODECS:
+        try:
+            data = word.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if len(data) > 8:  # Cyrillic in Shift_JIS: two bytes a letter
+            continue
+        path = write(tmp_path, data, f"{codec}.txt")
+        result = outcome(path)
+        if isinstance(result, str):
+            assert result == word, codec
+        else:
+            assert path.name in str(result)
+
+
+def test_seven_bit_hz_is_decoded_and_ascii_tildes_are_not() -> None:
+    assert detect_encoding("上个周末我和家人".encode("hz")).encoding == "hz"
+    assert detect_encoding(b"cost ~{ about ~} 5 euros").encoding == "utf-8"
+
+
+def test_random_high_bytes_are_not_text() -> None:
+    noise = bytes((value * 73 + 41) % 128 + 128 for value in range(2048))
+    assert guess(noise).encoding is None
+
+
+def test_the_statistics_are_loaded_and_cover_every_codec_language() -> None:
+    from ingestion.readings import EBCDIC, MULTI_BYTE, SINGLE_BYTE  # noqa: PLC0415
+
+    models = language_models()
+    for _, languages in (*SINGLE_BYTE, *EBCDIC, *MULTI_BYTE):
+        assert set(languages) <= set(models)
+    assert models["fr"].latin
+    assert not models["ru"].latin
+
+
+def test_controls_and_private_use_make_a_reading_unreadable() -> None:
+    assert readable("plain\ttext\r\n")
+    assert not readable("C1 \x85 control")
+    assert not readable("private \ue000 use")
+
+
+def test_marks_on_the_wrong_script_cost_like_mixed_pairs() -> None:
+    thai_mark_on_latin = profile("caf\u0e49")
+    assert thai_mark_on_latin.glued < profile("café").glued
