@@ -117,6 +117,8 @@ def test_piped_output_is_plain_result_lines_and_a_plain_table() -> None:
         progress.started(LINT_GATE)
         progress.finished(LINT_FAILED)
     assert out.getvalue() == "runbook: lint fail (1.2s)\n"
+    progress.finished(sample_report().results[1])
+    assert out.getvalue().splitlines()[-1] == "runbook: tests pass (cached) (31.2s)"
     print_report(sample_report(LONG_REASON), console)
     text = out.getvalue()
     assert "\x1b" not in text

@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from runbook.gates import Gate
-from runbook.report import SYMBOLS, RunReport, table_rows
+from runbook.report import SYMBOLS, RunReport, status_label, table_rows
 from runbook.result import GateResult, Status
 
 PIPE_WIDTH = 10_000
@@ -66,11 +66,12 @@ def make_console(stream: TextIO, env: Mapping[str, str] | None = None) -> Consol
 
 
 def result_line(result: GateResult, prefix: str, *, symbols: bool) -> Text:
-    """``runbook: lint pass (1.2s)``; with a coloured symbol in a terminal."""
+    """``runbook: lint pass (1.2s)``; with a coloured symbol in a terminal. A cached pass says
+    so: its time is the run's that measured it."""
     mark = f"{SYMBOLS[result.status]} " if symbols else ""
     return Text.assemble(
         f"{prefix}: ",
-        (f"{mark}{result.name} {result.status}", STYLES[result.status]),
+        (f"{mark}{result.name} {status_label(result)}", STYLES[result.status]),
         f" ({result.seconds:.1f}s)",
     )
 
