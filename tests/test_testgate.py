@@ -19,7 +19,7 @@ import pytest
 
 from runbook import testgate
 from runbook.settings import SELECT_ENV
-from support import init_repo
+from support import init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -264,24 +264,22 @@ def test_ctrl_c_during_a_selective_run_leaves_the_stored_data_as_it_was(
     before = stored_state(project)
     edit(project, "src/calc/other.py", "return -1", "return -2")
     marker = tmp_path / "blocking"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "runbook.testgate", "--cov-fail-under=50"],
+    argv = [sys.executable, "-m", "runbook.testgate", "--cov-fail-under=50"]
+    # interruptible: a shell starts background jobs with SIGINT ignored, which the gate would
+    # inherit; Ctrl-C must reach it however the suite itself was started.
+    with interruptible(
+        argv,
         cwd=project,
         env=gate_env(True, TESTGATE_BLOCK=str(marker)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-    )
-    try:
+    ) as proc:
         deadline = time.monotonic() + 120
         while not marker.exists():
             assert proc.poll() is None, "the gate ended before the test blocked"
             assert time.monotonic() < deadline, "the blocking test never started"
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(60) != 0
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        assert proc.wait(120) != 0
     assert stored_state(project) == before
