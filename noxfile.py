@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from runbook import cli, settings, tools  # noqa: E402
 from runbook.canonicalize import main as canonicalize_main  # noqa: E402
-from runbook.dashboard import STOP_SECONDS  # noqa: E402
+from runbook.dashboard import NO_TELEMETRY, STOP_SECONDS  # noqa: E402
 from runbook.gates import GATES, PACKAGED_TOKENIZER, Gate  # noqa: E402
 from runbook.patch import main as patch_main  # noqa: E402
 
@@ -131,7 +131,8 @@ def fix(session: nox.Session) -> None:
 def track(session: nox.Session) -> None:
     """Log the last runbook/release report to MLflow (the runner calls this with --mlflow)."""
     install_groups(session, "tracking")
-    session.run("python", "-m", "runbook.track", env=SRC_ENV)
+    # The runbook's own record: MLflow's usage telemetry would reach for the network.
+    session.run("python", "-m", "runbook.track", env={**SRC_ENV, **NO_TELEMETRY})
 
 
 @nox.session
