@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,20 @@ def test_controls_and_private_use_make_a_reading_unreadable() -> None:
 def test_marks_on_the_wrong_script_cost_like_mixed_pairs() -> None:
     thai_mark_on_latin = profile("caf\u0e49")
     assert thai_mark_on_latin.glued < profile("café").glued
+
+
+def test_sentences_in_six_languages_in_one_file(tmp_path: Path) -> None:
+    # Each letter may come from another of the codec's languages: å, ñ, ã and ß in one cp1252
+    # file are Western text, not iso8859-16 mojibake (å read as ć), which a single-language
+    # first round made of this very sample.
+    sentences = [
+        sentence.strip()
+        for name in ("fr", "de", "es", "pt", "it", "sv")
+        for sentence in DEVELOPMENT[name][1].replace(". ", ".|").split("|")
+    ]
+    generator = random.Random(14)  # noqa: S311 - a fixed shuffle, not a secret
+    lines: list[str] = []
+    while sum(map(len, lines)) < 20_000:
+        lines.append(" ".join(generator.choices(sentences, k=generator.randint(1, 4))))
+    text = "\n".join(lines) + "\n"
+    assert read_text(write(tmp_path, text.encode("cp1252"))) == (text, "cp1252")

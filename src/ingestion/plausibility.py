@@ -47,6 +47,8 @@ _SYMBOL = -11.5
 _GLUED_PUNCTUATION = -4.0
 _GLUED = -8.0
 _ASCII_WEIGHT = 0.2
+# What taking a letter from another of the codec's languages than the main one costs.
+_MIXTURE = -5.0
 # ... but never more than this per non-ASCII character: long English around a French word
 # must not make the French reading of it as unlikely as mojibake.
 _ASCII_CAP = -6.0
@@ -337,7 +339,35 @@ def judge(
             score += max(prior, _ASCII_CAP * evidence)
         if score > best.score:
             best = Verdict(score, language, letters - _expected(reading, model))
+    if len(languages) > 1 and best.language:
+        return _mixture(reading, languages, best, fixed, letters_only)
     return best
+
+
+def _mixture(
+    reading: Profile,
+    languages: tuple[str, ...],
+    best: Verdict,
+    fixed: float,
+    letters_only: list[tuple[str, int]],
+) -> Verdict:
+    """``best`` improved by taking a letter or pair from another of ``languages`` where that
+    explains it better by more than ``_MIXTURE`` (sentences in six languages in one file)."""
+    models = language_models()
+    main = models[best.language]
+    others = [models[language] for language in languages if language != best.language]
+    total = fixed
+    for char, n in letters_only:
+        own = -main.letters.get(char, _UNSEEN_LETTER) / 10
+        other = max(-m.letters.get(char, _UNSEEN_LETTER) / 10 for m in others) + _MIXTURE
+        total += n * max(own, other)
+    for pair, n in reading.pairs.items():
+        other = max(pair_log(pair, m) for m in others) + _MIXTURE
+        total += n * max(pair_log(pair, main), other)
+    gain = total - (best.shortfall + _expected(reading, main))
+    if gain <= 0:
+        return best
+    return Verdict(best.score + gain, f"{best.language}+", best.shortfall + gain)
 
 
 def _split(chars: dict[str, int]) -> tuple[float, list[tuple[str, int]]]:
@@ -353,17 +383,22 @@ def _split(chars: dict[str, int]) -> tuple[float, list[tuple[str, int]]]:
 
 
 def first_round_score(chars: dict[str, int], languages: tuple[str, ...]) -> float:
-    """The best letters-only score over ``languages`` (the cheap first round)."""
+    """The letters-only score (the cheap first round): the best language, each letter taken
+    from another of ``languages`` where that is better by more than ``_MIXTURE`` costs."""
     models = language_models()
     fixed, letters = _split(chars)
-    return (
-        fixed
-        - min(
-            sum(n * models[language].letters.get(c, _UNSEEN_LETTER) for c, n in letters)
-            for language in languages
+    tables = [models[language].letters for language in languages]
+    sums = [sum(n * table.get(c, _UNSEEN_LETTER) for c, n in letters) for table in tables]
+    main = tables[sums.index(min(sums))]
+    mixed = sum(
+        n
+        * min(
+            main.get(c, _UNSEEN_LETTER),
+            min(table.get(c, _UNSEEN_LETTER) for table in tables) - 10 * _MIXTURE,
         )
-        / 10
+        for c, n in letters
     )
+    return fixed - mixed / 10
 
 
 def ascii_fits(reading: Profile) -> dict[str, float]:

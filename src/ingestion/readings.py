@@ -208,10 +208,16 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     finalists: list[Reading] = []
     fits: dict[frozenset[tuple[str, int]], dict[str, float]] = {}
     top = candidates[0].first_round if candidates else 0.0
+    # The best multi-byte reading always reaches the final: letters alone undersell kana-heavy
+    # Japanese against Latin mojibake, which letter pairs then expose.
+    multi_byte = next((c for c in candidates if _byte_chars(c.encoding) is None), None)
     for candidate in candidates:
         close = candidate.first_round >= top + _FIRST_ROUND_SPAN
         if len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS):
-            break
+            if multi_byte is None or any(r.encoding == multi_byte.encoding for r in finalists):
+                break
+            if candidate is not multi_byte:
+                continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
         reading = profile(candidate.text)
