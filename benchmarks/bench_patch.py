@@ -146,7 +146,7 @@ def main() -> int:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         print(f"clone of {ROOT} at {clone}; {os.cpu_count()} cores (machine shared: see load)")
         runbook(clone, env, "--no-cache", "--full")  # builds the environments, stores selection
-        full_runs = [runbook(clone, env, "--no-cache", "--full").seconds]
+        full_runs: list[float] = []  # every full run after an edit is a full warm run
         rows: list[tuple[str, Outcome, Outcome]] = []
         for edit in EDITS:
             apply(clone, edit)

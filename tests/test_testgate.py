@@ -79,6 +79,18 @@ PROJECT = {
         def test_limit():
             assert core.LIMIT == 10  # runs no line of core.py during the test
         """,
+    "tests/test_child.py": """\
+        import os
+        import subprocess
+        import sys
+
+
+        def test_a_child_process_runs_project_code():
+            path = os.environ.get("PYTHONPATH", "") + os.pathsep + "src"
+            env = {**os.environ, "PYTHONPATH": path}
+            code = "from calc.other import triple; assert triple(1) == 3"
+            subprocess.run([sys.executable, "-c", code], env=env, check=True)
+        """,
     "tests/test_other.py": """\
         import os
         import pathlib
@@ -158,8 +170,8 @@ def test_a_body_edit_reruns_only_the_tests_that_ran_it_with_the_full_total(
     edit(project, "src/calc/other.py", "    return 3 * x", body)
     code, selective = gate(project, select=True)
     assert code == 0, selective
-    assert "runbook-select: 2 of 4 run, 2 unaffected" in selective
-    assert "2 passed, 2 deselected" in selective
+    assert "runbook-select: 3 of 5 run, 2 unaffected" in selective  # test_child too
+    assert "3 passed, 2 deselected" in selective
     code, again = gate(project, select=False)
     assert code == 0, again
     assert total(selective) == total(again)
@@ -171,8 +183,8 @@ def test_a_function_reached_through_another_module_changed_to_raise_fails(projec
     edit(project, "src/calc/core.py", "    return 2 * x", "    raise RuntimeError(x)")
     code, out = gate(project, select=True)
     assert code == 1, out
-    assert "runbook-select: 1 of 4 run, 3 unaffected" in out
-    assert "1 failed, 3 deselected" in out
+    assert "runbook-select: 1 of 5 run, 4 unaffected" in out  # not test_child
+    assert "1 failed, 4 deselected" in out
 
 
 def test_a_passing_test_edited_to_fail_runs_and_fails(project: Path) -> None:
@@ -180,7 +192,7 @@ def test_a_passing_test_edited_to_fail_runs_and_fails(project: Path) -> None:
     edit(project, "tests/test_api.py", "== 4", "== 5")
     code, out = gate(project, select=True)
     assert code == 1, out
-    assert "1 failed, 3 deselected" in out
+    assert "1 failed, 4 deselected" in out
 
 
 def test_a_changed_constant_runs_everything_and_its_test_fails(project: Path) -> None:
@@ -189,7 +201,7 @@ def test_a_changed_constant_runs_everything_and_its_test_fails(project: Path) ->
     code, out = gate(project, select=True)
     assert code == 1, out
     assert "runbook-notice: tests: the whole suite ran: src/calc/core.py changed outside" in out
-    assert "1 failed, 3 passed" in out
+    assert "1 failed, 4 passed" in out
 
 
 def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
@@ -198,7 +210,7 @@ def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
     edit(project, "tests/test_core.py", "== 10", "== 10 and True")
     code, out = gate(project, select=True)
     assert code == 0, out
-    assert "1 passed, 3 deselected" in out
+    assert "1 passed, 4 deselected" in out
     assert float(total(out)) >= 50
 
 
@@ -241,9 +253,9 @@ def test_bad_selection_data_runs_everything_with_a_notice_and_is_replaced(
     code, out = gate(project, select=True)
     assert code == 0, out
     assert f"runbook-notice: tests: the whole suite ran: selection data unusable: {notice}" in out
-    assert "4 passed" in out
+    assert "5 passed" in out
     code, out = gate(project, select=True)  # the full run stored fresh data
-    assert "0 of 4 run, 4 unaffected" in out, out
+    assert "0 of 5 run, 5 unaffected" in out, out
 
 
 def test_files_the_selection_cannot_read_run_everything(project: Path) -> None:

@@ -22,7 +22,12 @@ from typing import Any, cast
 
 SCHEMA = 1
 MACHINERY = frozenset(
-    {"src/runbook/selection.py", "src/runbook/testgate.py", "src/runbook/testselect.py"}
+    {
+        "src/runbook/selection.py",
+        "src/runbook/testgate.py",
+        "src/runbook/testselect.py",
+        "src/runbook/childwatch.py",
+    }
 )
 """The selection itself: a change to it is checked by a full run."""
 

@@ -29,6 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import uuid
 from collections.abc import Callable, Sequence
@@ -40,7 +41,7 @@ from coverage import Coverage, CoverageData
 from coverage.exceptions import CoverageException
 from coverage.results import should_fail_under
 
-from runbook import cache, selection, testselect
+from runbook import cache, childwatch, selection, testselect
 from runbook.gates import GATES, Gate
 from runbook.selection import Plan, RecordedTest, SelectionDataError, Stored
 from runbook.settings import SELECT_ENV
@@ -161,6 +162,17 @@ def contexts_by_test(db: Path, root: Path) -> tuple[dict[str, set[str]], dict[st
     return touched, import_lines
 
 
+def child_files(root: Path, seen: dict[str, Any]) -> set[str]:
+    """Project files the test's child processes ran (logged by runbook/childwatch)."""
+    files: set[str] = set()
+    for name in cast(list[str], seen.get("child_files", [])):
+        try:
+            files.add(Path(name).resolve().relative_to(root).as_posix())
+        except ValueError:
+            continue
+    return files
+
+
 def build_stored(
     root: Path, files: dict[str, str], db: Path, observed: Observed, environment: str
 ) -> Stored:
@@ -179,7 +191,7 @@ def build_stored(
             spawns=bool(seen["spawns"]),
             lazy_imports=bool(seen["lazy_imports"]),
             donors=tuple(sorted(donors)),
-            touched=tuple(sorted(touched.get(nodeid, ()))),
+            touched=tuple(sorted(touched.get(nodeid, set[str]()) | child_files(root, seen))),
         )
     return Stored(
         environment=environment,
@@ -257,6 +269,21 @@ def report(root: Path, data: Path, threshold: float, reports: Sequence[str], out
     return not failed
 
 
+def install_childwatch() -> str:
+    """The ``.pth`` line through which runbook.childwatch follows the tests' Python children;
+    a notice when it cannot be written (those tests then always run)."""
+    target = Path(sysconfig.get_paths()["purelib"]) / childwatch.PTH_NAME
+    try:
+        if target.is_file() and target.read_text("utf-8") == childwatch.PTH_LINE:
+            return ""
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(childwatch.PTH_LINE, "utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        return f"tests: cannot follow child processes ({exc}); tests that start one always run"
+    return ""
+
+
 def run_pytest(root: Path, work: Path, skip: frozenset[str], extra: Sequence[str]) -> int:
     """pytest with pytest-cov measuring per-test contexts; it reports nothing and checks no
     floor (this program does both, on the data that counts)."""
@@ -267,7 +294,8 @@ def run_pytest(root: Path, work: Path, skip: frozenset[str], extra: Sequence[str
         "COVERAGE_FILE": str(work / "coverage.db"),
         testselect.SKIP_ENV: str(skip_file),
         testselect.OBSERVE_ENV: str(work / "observed.json"),
-        testselect.SRC_ENV: str(root / "src"),
+        childwatch.SRC_ENV: str(root / "src"),
+        childwatch.WATCH_ENV: str(Path(childwatch.__file__).resolve()),
     }
     argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *extra]
     sys.stdout.flush()
@@ -311,6 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         before = current_files(root) if not skip and not extra else None
     except (OSError, cache.CacheUnavailableError):
         before = None
+    problem = install_childwatch()
+    if problem:
+        out.write(f"{NOTICE}{problem}\n")
     out.flush()
     with tempfile.TemporaryDirectory(prefix="runbook-tests-") as tmp:
         work = Path(tmp)

@@ -4,68 +4,69 @@ found unaffected, and observe what a later selection needs to know about each te
 ``runbook.testgate`` sets the environment variables; without them the plugin does nothing.
 This file is omitted from coverage measurement (``[tool.coverage.run] omit``): it runs different
 code in a full and in a selective run, and measuring it would make the total depend on the mode.
-Stdlib and pytest only.
+
+Child processes: during each test the plugin names a log in ``RUNBOOK_TESTSELECT_CHILD``, so a
+Python child of the tests environment started with the test's environment logs the project
+files it runs and the processes it starts (``runbook.childwatch``). A test whose children could
+not all be followed (a program other than that Python or git, an environment without the
+variable, ``-S``, a fork, a child that did not report) is marked as one that always runs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+
+from runbook.childwatch import CHILD_ENV, SPAWN_EVENTS, SRC_ENV, spawn_facts
 
 SKIP_ENV = "RUNBOOK_TESTSELECT_SKIP"
 """Path of a JSON list of node ids to deselect (the unaffected tests)."""
 OBSERVE_ENV = "RUNBOOK_TESTSELECT_OBSERVE"
 """Path the observations are written to at the end of the session."""
-SRC_ENV = "RUNBOOK_TESTSELECT_SRC"
-"""The project's source directory: modules under it are project modules."""
-
-SPAWN_EVENTS = frozenset(
-    {
-        "subprocess.Popen",
-        "os.system",
-        "os.posix_spawn",
-        "os.exec",
-        "os.spawn",
-        "os.fork",
-        "os.forkpty",
-    }
-)
-UNMEASURED_OK = frozenset({"git"})
-"""Programs that cannot run project code: starting them does not make a test always run."""
+UNFOLLOWED_OK = frozenset({"git"})
+"""Programs that cannot run project code: starting them never makes a test always run."""
+_PYTHON = re.compile(r"python(\d+(\.\d+)*)?$")
+_NO_SITE = frozenset("S")
+"""The interpreter flag that skips site-packages' ``.pth`` files, hence the child's log."""
 
 
-def _program(event: str, args: tuple[Any, ...]) -> str:
-    """The name of the program an audited spawn event starts ("" when unknown)."""
-    argv: Any = None
-    if event == "subprocess.Popen":
-        argv = args[0] or args[1]
-    elif event == "os.system":
-        argv = str(args[0]).split()[:1]
-    elif event in {"os.posix_spawn", "os.exec"}:
-        argv = args[0]
-    elif event == "os.spawn":
-        argv = args[1]
-    if isinstance(argv, list | tuple) and argv:
-        argv = argv[0]  # pyright: ignore[reportUnknownVariableType]
-    if isinstance(argv, str | bytes | os.PathLike):
-        text = os.fsdecode(argv)  # pyright: ignore[reportUnknownArgumentType]
-        return Path(text.split()[0] if " " in text and event != "os.exec" else text).name
+def unfollowed(facts: dict[str, Any], child_log: str) -> str:
+    """Why a started process cannot be followed ("" when it can, or cannot run project code)."""
+    if facts["event"] in {"os.fork", "os.forkpty"}:
+        return "fork"
+    path = str(facts["path"])
+    program = Path(path).name
+    if program in UNFOLLOWED_OK:
+        return ""
+    if not (_PYTHON.match(program) or Path(path).resolve() == Path(sys.executable).resolve()):
+        return program or "unknown program"
+    env = cast(dict[str, str] | None, facts["env"])
+    if env is not None and env["child"] != child_log:
+        return f"{program} (environment without the gate's variable)"
+    for arg in cast(list[str], facts["argv"])[1:]:
+        if arg in {"-c", "-m"} or not arg.startswith("-") or arg.startswith("--"):
+            break
+        if _NO_SITE & set(arg[1:]):
+            return f"{program} {arg}"
     return ""
 
 
 @dataclass
 class SeenTest:
     ok: bool = True
-    spawns: bool = False
+    unfollowed: list[str] = field(default_factory=list[str])
+    """Processes started whose code could not be followed: the test always runs."""
+    child_files: list[str] = field(default_factory=list[str])
+    """Project files the test's child processes ran."""
     lazy_imports: bool = False
-    programs: list[str] = field(default_factory=list[str])
     fixtures: list[str] = field(default_factory=list[str])
 
 
@@ -78,19 +79,16 @@ class Observer:
     skip: frozenset[str]
     out: Path
     current: str | None = None
+    child_log: str = ""
+    spawned: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
     collected: list[str] = field(default_factory=list[str])
     tests: dict[str, SeenTest] = field(default_factory=dict[str, SeenTest])
     setups: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
     """Fixture name (module or session scope) -> the tests during whose setup it was created."""
 
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
-        if event in SPAWN_EVENTS and self.current is not None:
-            program = _program(event, args)
-            if program not in UNMEASURED_OK:
-                seen = self.tests[self.current]
-                seen.spawns = True
-                if program not in seen.programs:
-                    seen.programs.append(program)
+        if self.current is not None:
+            self.spawned.append(spawn_facts(event, args))
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(
@@ -110,13 +108,49 @@ class Observer:
         seen = self.tests.setdefault(item.nodeid, SeenTest())
         seen.fixtures = list(getattr(item, "fixturenames", ()))
         before = set(sys.modules)
+        self.child_log = str(self.out.parent / "children" / f"{len(self.tests)}.log")
+        Path(self.child_log).parent.mkdir(parents=True, exist_ok=True)
+        saved = os.environ.get(CHILD_ENV)
+        os.environ[CHILD_ENV] = self.child_log
+        self.spawned = []
         self.current = item.nodeid
         try:
             return (yield)
         finally:
             self.current = None
+            if saved is None:
+                os.environ.pop(CHILD_ENV, None)
+            else:
+                os.environ[CHILD_ENV] = saved
+            self._children(seen)
             new = set(sys.modules) - before
             seen.lazy_imports = any(self._is_project(name) for name in new)
+
+    def _children(self, seen: SeenTest) -> None:
+        """Read the test's child log: files its children ran, processes none could follow."""
+        spawned = list(self.spawned)
+        starts = 0
+        try:
+            lines = Path(self.child_log).read_text("utf-8").splitlines()
+        except FileNotFoundError:
+            lines = []
+        for line in lines:
+            kind, _, rest = line.partition(" ")
+            if kind == "start":
+                starts += 1
+            elif kind == "run" and rest not in seen.child_files:
+                seen.child_files.append(rest)
+            elif kind == "spawn":
+                spawned.append(json.loads(rest))
+        followed = 0
+        for facts in spawned:
+            why = unfollowed(facts, self.child_log)
+            if why and why not in seen.unfollowed:
+                seen.unfollowed.append(why)
+            elif not why and Path(str(facts["path"])).name not in UNFOLLOWED_OK:
+                followed += 1
+        if starts < followed:
+            seen.unfollowed.append(f"{followed - starts} Python child(ren) did not report")
 
     def _is_project(self, name: str) -> bool:
         module = sys.modules.get(name)
@@ -152,9 +186,10 @@ class Observer:
             "tests": {
                 nodeid: {
                     "ok": seen.ok,
-                    "spawns": seen.spawns,
+                    "spawns": bool(seen.unfollowed),
+                    "unfollowed": seen.unfollowed,
+                    "child_files": seen.child_files,
                     "lazy_imports": seen.lazy_imports,
-                    "programs": seen.programs,
                     "fixtures": seen.fixtures,
                 }
                 for nodeid, seen in self.tests.items()
