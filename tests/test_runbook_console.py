@@ -71,7 +71,7 @@ def sample_report(reason: str = "3 errors") -> RunReport:
 
 def test_a_running_gate_shows_its_elapsed_seconds_climbing() -> None:
     clock, out = FakeClock(), io.StringIO()
-    console = Console(file=out, force_terminal=True, width=60)
+    console = Console(file=out, force_terminal=True, width=60, _environ={})
     progress = GateProgress(console, clock=clock, auto_refresh=False)
     with progress:
         progress.started(TESTS_GATE)
@@ -164,7 +164,7 @@ def test_ci_gets_no_live_display_even_in_a_terminal() -> None:
 
 def test_a_long_reason_is_cut_to_the_terminal_width_never_wrapped() -> None:
     out = io.StringIO()
-    console = Console(file=out, force_terminal=True, width=72, color_system="standard")
+    console = Console(file=out, force_terminal=True, width=72, color_system="standard", _environ={})
     print_report(sample_report(LONG_REASON), console)
     lines = plain(out.getvalue()).splitlines()
     assert len(lines) == 2 + 3 + 1  # header, rule, three gates, verdict: nothing wrapped
