@@ -20,7 +20,7 @@ from typing import Any, cast
 import numpy as np
 import pytest
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
-from transformers import PreTrainedTokenizerFast
+from transformers.tokenization_utils_tokenizers import PreTrainedTokenizerFast
 
 from codex_ml.interfaces.tokenizer import (
     HFTokenizer,

@@ -102,7 +102,9 @@ def _cached_snapshot(repo_id: str, revision: str | None, cache_dir: object) -> P
     still builds request headers, and that can reach the network (agent detection) unless
     ``HF_HUB_OFFLINE`` was set before it was imported. A folder path never does.
     """
-    from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415 - comes with transformers
+    # From its defining module, not the package root: the root's lazy-import table makes pyright
+    # bind every huggingface_hub module (tests/test_import_boundaries.py keeps it that way).
+    from huggingface_hub.file_download import try_to_load_from_cache  # noqa: PLC0415
 
     lookup: Any = try_to_load_from_cache
     for filename in _MARKER_FILES:
@@ -171,7 +173,9 @@ def load_tokenizer(
     offline = offline_requested() if local_files_only is None else local_files_only
     folder = _resolve_folder(name_or_path, offline, revision, kwargs.get("cache_dir"))
 
-    from transformers import AutoTokenizer  # noqa: PLC0415 - heavy, imported on first use
+    # Heavy, so imported on first use; from its defining module, not the package root, whose
+    # lazy-import table makes pyright bind all of transformers (about 3,000 files, ~12 s).
+    from transformers.models.auto.tokenization_auto import AutoTokenizer  # noqa: PLC0415
 
     auto: Any = AutoTokenizer  # partly untyped library: the boundary is this one name
     try:
