@@ -6,7 +6,10 @@ import io
 import json
 import multiprocessing
 import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -23,6 +26,8 @@ TESTS_GATE = gates.select(["tests"])[0]
 LINT_GATE = gates.select(["lint"])[0]
 LINT = " ".join(LINT_GATE.command)
 PACKAGE_GATE = gates.select(["package"])[0]
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # --- reasons: the tool's own summary line -------------------------------------------------
@@ -245,8 +250,37 @@ def test_bad_timeout_is_rejected(bad: str, capsys: pytest.CaptureFixture[str]) -
     assert "--timeout" in capsys.readouterr().err
 
 
+def nox_list(*selection: str) -> list[dict[str, object]]:
+    """What ``nox --list --json`` says about the real noxfile's sessions in ``selection``."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nox",
+            "-f",
+            str(ROOT / "noxfile.py"),
+            "--list",
+            "--json",
+            *selection,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,  # a deadline for a loaded machine
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return cast(list[dict[str, object]], json.loads(done.stdout))
+
+
 def test_gate_table_is_the_single_source_for_nox_sessions() -> None:
+    """nox itself has a session per gate with the gate's description, and tags ``gate``
+    exactly the gates CI fans out (every one but the release-only ones)."""
     names = gates.names()
+    listed = nox_list("-s", *names)  # nox refuses to list a session it does not have
+    assert [s["session"] for s in listed] == names
+    assert [s["description"] for s in listed] == [g.description for g in gates.GATES]
+    tagged = [s["session"] for s in nox_list("-t", "gate")]
+    assert tagged == [g.name for g in gates.GATES if not g.release_only]
     assert names == ["lint", "format", "tests", "types", "package"]
     assert [g.name for g in gates.GATES if not g.required] == ["types"]
     assert TESTS_GATE.argv(75) == ["python", "-m", "runbook.testgate", "--cov-fail-under=75"]

@@ -8,6 +8,8 @@ schema and zizmor audits with ``--offline``. Both come with the ``workflows`` de
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -18,6 +20,8 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+
+from runbook.gates import GATES
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -136,6 +140,27 @@ def test_gate_matrix_comes_from_the_list_job() -> None:
     assert gate["needs"] == "list"
     assert gate["strategy"]["matrix"]["gate"] == "${{ fromJSON(needs.list.outputs.gates) }}"
     assert gate["strategy"]["fail-fast"] is False, "one failing gate must not cancel the others"
+
+
+def test_the_list_job_lists_the_gate_table(tmp_path: Path) -> None:
+    """The list step's own script, run as GitHub runs it (bash -eo pipefail), with this
+    environment's nox and python: its output is the gate table's CI gates, in table order."""
+    listing = step_running(load(GATES_WORKFLOW)["jobs"]["list"], "nox --list --json -t gate")
+    output = tmp_path / "github_output"
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", listing["run"]],
+        cwd=ROOT,
+        env={**os.environ, "PATH": path, "GITHUB_OUTPUT": str(output)},
+        capture_output=True,
+        text=True,
+        timeout=TOOL_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    key, _, value = output.read_text().strip().partition("=")
+    assert key == "gates"
+    assert json.loads(value) == [gate.name for gate in GATES if not gate.release_only]
 
 
 def test_each_gate_runs_with_a_report_and_always_uploads_it() -> None:
