@@ -88,6 +88,15 @@ def fingerprint(root: Path) -> dict[str, object]:
     }
 
 
+def alive(pid: int) -> bool:
+    """A killed process whose parent is gone may linger as a zombie until reaped: not alive."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in {"Z", "X"}
+
+
 def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 

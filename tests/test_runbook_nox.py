@@ -25,7 +25,7 @@ from typing import Any, cast
 import pytest
 
 from runbook.gates import GATES
-from support import fingerprint, git, init_repo, interruptible
+from support import alive, fingerprint, git, init_repo, interruptible
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -207,14 +207,6 @@ def state(root: Path) -> dict[str, object]:
         check=False,  # exit 1: none ignored
     ).stdout.splitlines()
     return {**print_, "dirs": [d for d in dirs if d not in set(ignored)]}
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in {"Z", "X"}
 
 
 def test_soft_runbook_through_nox_runs_every_gate_in_its_session(tree: Path) -> None:

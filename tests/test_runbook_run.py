@@ -22,7 +22,7 @@ from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
 from runbook.tools import pyright, ruff_check
 from runbook.tools import pytest as pytest_tool
-from support import direct, interruptible, python_gate
+from support import alive, direct, interruptible, python_gate
 
 PY = sys.executable
 
@@ -67,15 +67,6 @@ TESTS_FAIL = gate(
     """,
     summarize=pytest_tool.summarize,
 )
-
-
-def alive(pid: int) -> bool:
-    """A killed process whose parent is gone may linger as a zombie until reaped: not alive."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in {"Z", "X"}
 
 
 def questions(root: Path) -> list[str]:

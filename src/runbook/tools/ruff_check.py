@@ -7,6 +7,7 @@ The JSON is a list of diagnostics: ``filename`` (absolute), ``location`` {row, c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -53,8 +54,16 @@ def finding(item: dict[str, Any]) -> Finding:
     )
 
 
-def read(out_dir: Path, _log: str) -> list[Finding]:
-    return [finding(item) for item in diagnostics(out_dir / OUTPUT)]
+def reader(output: str) -> Callable[[Path, str], list[Finding]]:
+    """The findings of a ruff command whose JSON went to ``output`` (check and format share it)."""
+
+    def read(out_dir: Path, _log: str) -> list[Finding]:
+        return [finding(item) for item in diagnostics(out_dir / output)]
+
+    return read
+
+
+read = reader(OUTPUT)
 
 
 def render(out_dir: Path) -> str:

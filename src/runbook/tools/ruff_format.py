@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from runbook.findings import Finding, count_label, repo_path
+from runbook.findings import count_label, repo_path
 from runbook.reasons import last_line
 from runbook.tools import Tool
-from runbook.tools.ruff_check import diagnostics, finding
+from runbook.tools.ruff_check import reader
 
 OUTPUT = "ruff-format.json"
 _REFORMAT = re.compile(r"^(\d+) files? would be reformatted", re.MULTILINE)
@@ -25,8 +25,7 @@ def summarize(log: str) -> str:
     return last_line(log)
 
 
-def read(out_dir: Path, _log: str) -> list[Finding]:
-    return [finding(item) for item in diagnostics(out_dir / OUTPUT)]
+read = reader(OUTPUT)
 
 
 def render(out_dir: Path) -> str:
