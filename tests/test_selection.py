@@ -89,8 +89,21 @@ def record(
     spawns: bool = False,
     lazy: bool = False,
     donors: tuple[str, ...] = (),
+    functions: dict[str, tuple[str, ...]] | None = None,
+    read: tuple[str, ...] = (),
 ) -> RecordedTest:
-    return RecordedTest(ok=ok, spawns=spawns, lazy_imports=lazy, donors=donors, touched=touched)
+    """A recorded test; by default it ran every function of the files it touched."""
+    if functions is None:
+        functions = {path: tuple(fingerprint(SOURCES[path]).functions) for path in touched}
+    return RecordedTest(
+        ok=ok,
+        spawns=spawns,
+        lazy_imports=lazy,
+        donors=donors,
+        touched=touched,
+        functions=functions,
+        read=read,
+    )
 
 
 FILES = {
@@ -99,7 +112,10 @@ FILES = {
     "tests/test_core.py": "t1",
     "tests/test_other.py": "t2",
     "tests/support.py": "s1",
+    "tests/conftest.py": "cf1",
+    "tests/data/sample.json": "j1",
     "pyproject.toml": "p1",
+    "uv.lock": "u1",
     "docs/guide.md": "d1",
 }
 SOURCES = {
@@ -152,6 +168,60 @@ def test_a_body_edit_runs_the_tests_that_executed_the_file() -> None:
     }
 
 
+EDITED_DOUBLE = CORE.replace("return 2 * x", "y = x\n    return 2 * y")
+
+
+def test_a_body_edit_runs_only_the_tests_that_executed_that_function() -> None:
+    tests = {
+        "tests/test_core.py::test_double": record(functions={"src/core.py": ("double",)}),
+        "tests/test_core.py::test_limit": record(functions={"src/core.py": ("limit",)}),
+        "tests/test_core.py::test_module_level": record(functions={"src/core.py": ()}),
+        "tests/test_core.py::test_child": record(functions={}),  # its child ran core.py
+        "tests/test_other.py::test_reads": record((), read=("src/core.py",)),
+        "tests/test_other.py::test_reads_other": record((), read=("src/other.py",)),
+    }
+    result = plan_after({"src/core.py": EDITED_DOUBLE}, stored(tests))
+    assert result.full_reason == ""
+    assert result.unaffected == {
+        "tests/test_core.py::test_limit",
+        "tests/test_core.py::test_module_level",
+        "tests/test_other.py::test_reads_other",
+    }
+    assert result.collect == {"tests/test_core.py", "tests/test_other.py"}
+    # Lines below the edit moved by one; the edited body's own lines have no place.
+    moved = result.moved["src/core.py"]
+    assert moved[1] == 1  # LIMIT
+    assert moved[9] == 10  # def limit():
+    assert moved[14] == 15  # return 1 of Box.size
+    assert 5 not in moved  # the old body of double
+
+
+def test_a_test_module_read_as_text_runs_its_reader_when_it_changes() -> None:
+    tests = {**TESTS, "tests/test_core.py::test_reads": record((), read=("tests/test_other.py",))}
+    result = plan_after({"tests/test_other.py": "import other\n# edited\n"}, stored(tests))
+    assert result.unaffected == {"tests/test_core.py::test_double"}
+
+
+def test_a_file_read_while_pytest_collected_runs_everything_when_it_changes() -> None:
+    data = replace(stored(), collection_reads=("src/core.py",))
+    edited = plan_after({"src/core.py": EDITED_DOUBLE}, data)
+    assert "src/core.py changed and was read as data while pytest collected" in edited.full_reason
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        EDITED_DOUBLE.replace("def limit():", "# a comment\ndef limit():"),  # between functions
+        EDITED_DOUBLE.replace("    return LIMIT", "    # why\n    return LIMIT"),  # in another
+        EDITED_DOUBLE.replace("def double(x):", "def double(x):  # twice"),  # its signature
+    ],
+)
+def test_a_body_edit_with_layout_changes_elsewhere_runs_everything(edited: str) -> None:
+    """The kept coverage data of other functions could not be placed line by line."""
+    assert fingerprint(edited).skeleton == fingerprint(CORE).skeleton
+    assert "cannot be placed" in plan_after({"src/core.py": edited}).full_reason
+
+
 def test_failed_spawning_and_fixture_sharing_tests_run_again() -> None:
     tests = {
         "tests/test_other.py::test_failed": record((), ok=False),
@@ -171,7 +241,10 @@ def test_failed_spawning_and_fixture_sharing_tests_run_again() -> None:
         ({"src/core.py": CORE.replace("LIMIT = 10", "LIMIT = 11")}, "outside function bodies"),
         ({"src/core.py": CORE + "def broken(:\n"}, "does not parse"),
         ({"pyproject.toml": ""}, "pyproject.toml changed"),
-        ({"tests/support.py": ""}, "tests/support.py changed"),
+        ({"uv.lock": ""}, "uv.lock changed"),
+        ({"tests/conftest.py": ""}, "tests/conftest.py changed"),
+        ({"tests/support.py": ""}, "tests/support.py changed"),  # a helper module under tests/
+        ({"tests/data/sample.json": ""}, "tests/data/sample.json changed"),  # data a test reads
         ({"docs/guide.md": ""}, "docs/guide.md changed"),
         ({"src/runbook/selection.py": ""}, "the test selection itself"),
     ],
@@ -237,3 +310,7 @@ def test_stored_data_round_trips_and_bad_data_is_an_error() -> None:
         Stored.loads(json.dumps({**data.to_json(), "tests": {"t": {"ok": True}}}))
     with pytest.raises(SelectionDataError, match="malformed"):
         Stored.loads("[]")
+    raw = data.to_json()
+    raw["prints"]["src/core.py"]["functions"]["double"] = ["b", 1, 2, True]  # schema 1
+    with pytest.raises(SelectionDataError, match="malformed"):
+        Stored.from_json(raw)

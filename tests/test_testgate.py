@@ -170,12 +170,31 @@ def test_a_body_edit_reruns_only_the_tests_that_ran_it_with_the_full_total(
     edit(project, "src/calc/other.py", "    return 3 * x", body)
     code, selective = gate(project, select=True)
     assert code == 0, selective
-    assert "runbook-select: 3 of 5 run, 2 unaffected" in selective  # test_child too
-    assert "3 passed, 2 deselected" in selective
+    # test_triple ran triple; test_child's child process ran other.py (a whole file for it);
+    # test_sign ran only sign, whose lines moved: its stored data is kept, moved.
+    assert "runbook-select: 2 of 5 run, 3 unaffected" in selective
+    assert "2 passed, 1 deselected" in selective  # only test_other.py and test_child.py
     code, again = gate(project, select=False)
     assert code == 0, again
     assert total(selective) == total(again)
     assert total(selective) != total(full)  # the edit did move the total
+
+
+def test_an_edit_no_test_reaches_starts_no_pytest_and_keeps_the_full_total(
+    project: Path,
+) -> None:
+    code, full = gate(project, select=False)
+    assert code == 0, full
+    edit(project, "src/calc/core.py", "        return 1", "        y = x\n        return y")
+    code, selective = gate(project, select=True)
+    assert code == 0, selective
+    assert "runbook-select: 0 of 5 run, 5 unaffected" in selective
+    assert "pytest was not started" in selective
+    assert "passed" not in selective
+    code, again = gate(project, select=False)
+    assert code == 0, again
+    assert total(selective) == total(again)
+    assert total(selective) != total(full)  # one more statement, not run
 
 
 def test_a_function_reached_through_another_module_changed_to_raise_fails(project: Path) -> None:
@@ -184,7 +203,34 @@ def test_a_function_reached_through_another_module_changed_to_raise_fails(projec
     code, out = gate(project, select=True)
     assert code == 1, out
     assert "runbook-select: 1 of 5 run, 4 unaffected" in out  # not test_child
-    assert "1 failed, 4 deselected" in out
+    assert "1 failed in" in out  # only tests/test_api.py was collected
+
+
+def test_a_source_file_read_as_text_is_a_whole_file_input(project: Path) -> None:
+    """A test that reads a module as data depends on all of it; a read while pytest collects
+    depends on everything."""
+    (project / "tests" / "test_text.py").write_text(
+        textwrap.dedent(
+            """\
+            from pathlib import Path
+
+            API = Path("src/calc/api.py").read_text()
+
+
+            def test_reads_core():
+                assert "def unused" in Path("src/calc/core.py").read_text()
+            """
+        )
+    )
+    assert gate(project, select=False)[0] == 0
+    edit(project, "src/calc/core.py", "        return 1", "        return 1 + 0")  # unused()
+    code, out = gate(project, select=True)
+    assert code == 0, out
+    assert "runbook-select: 1 of 6 run, 5 unaffected" in out
+    assert "1 passed in" in out
+    edit(project, "src/calc/api.py", "double(double(x))", "double(x) * 2")
+    code, out = gate(project, select=True)
+    assert "src/calc/api.py changed and was read as data while pytest collected" in out
 
 
 def test_a_passing_test_edited_to_fail_runs_and_fails(project: Path) -> None:
@@ -192,7 +238,8 @@ def test_a_passing_test_edited_to_fail_runs_and_fails(project: Path) -> None:
     edit(project, "tests/test_api.py", "== 4", "== 5")
     code, out = gate(project, select=True)
     assert code == 1, out
-    assert "1 failed, 4 deselected" in out
+    assert "runbook-select: 1 of 5 run, 4 unaffected" in out
+    assert "1 failed in" in out
 
 
 def test_a_changed_constant_runs_everything_and_its_test_fails(project: Path) -> None:
@@ -210,7 +257,8 @@ def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
     edit(project, "tests/test_core.py", "== 10", "== 10 and True")
     code, out = gate(project, select=True)
     assert code == 0, out
-    assert "1 passed, 4 deselected" in out
+    assert "runbook-select: 1 of 5 run, 4 unaffected" in out
+    assert "1 passed in" in out
     assert float(total(out)) >= 50
 
 

@@ -10,9 +10,11 @@ that ran.
   suite; when it ran to the end without extra pytest arguments, its data replaces the stored
   selection data (``.runbook/selection/``) atomically.
 * Selective run (the soft runbook sets ``RUNBOOK_TEST_SELECTION=select``): ``selection.plan``
-  compares the tree with the stored data; the unaffected tests are deselected, the others run,
-  and the coverage total is computed from this run's data plus the stored data of the tests that
-  were left out. A selective run never writes the stored data.
+  compares the tree with the stored data; pytest collects only the test modules holding a test
+  to run (none: pytest does not start), the unaffected tests are deselected, and the coverage
+  total is computed from this run's data plus the stored data of the tests that were left out and
+  of import time (moved to where the edit moved their lines). A selective run never writes the
+  stored data.
 
 Missing, corrupt or foreign selection data, and changes the selection cannot see through, make
 the whole suite run, with a ``runbook-notice:`` line the runner shows under the gate table.
@@ -79,6 +81,8 @@ class Observed:
     collected: list[str]
     setups: dict[str, list[str]]
     tests: dict[str, dict[str, Any]]
+    collection_reads: list[str]
+    """Files project code opened as data outside any test."""
 
     @classmethod
     def load(cls, path: Path) -> Observed:
@@ -87,6 +91,7 @@ class Observed:
             collected=[str(n) for n in data["collected"]],
             setups=cast(dict[str, list[str]], data["setups"]),
             tests=cast(dict[str, dict[str, Any]], data["tests"]),
+            collection_reads=[str(n) for n in data.get("collection_reads", [])],
         )
 
 
@@ -142,42 +147,80 @@ class SelectionStore:
                 old.unlink(missing_ok=True)
 
 
-def contexts_by_test(db: Path, root: Path) -> tuple[dict[str, set[str]], dict[str, set[int]]]:
-    """Files each test executed, and lines each file ran outside any test (import time)."""
+@dataclass(frozen=True)
+class Executed:
+    """What the coverage data of a full run says each test executed."""
+
+    files: dict[str, set[str]]
+    """Test -> project files it executed."""
+    functions: dict[str, dict[str, set[str]]]
+    """Test -> file -> functions (``selection.fingerprint`` names) whose lines it executed."""
+    import_lines: dict[str, set[int]]
+    """File -> lines run outside any test, and ``-n`` for each code object entered then."""
+
+
+def relative_to(root: Path, measured: str) -> str | None:
+    try:
+        return Path(measured).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def executed(db: Path, root: Path, prints: dict[str, selection.SourcePrint]) -> Executed:
+    """Per test, the files and functions it executed (``contexts_by_lineno``: the lines of its
+    arcs), and per file what ran outside any test (its raw arcs: an entry arc ``(-n, m)`` is a
+    call of the code object starting at line ``n``)."""
     data = CoverageData(str(db))
     data.read()
-    touched: dict[str, set[str]] = {}
-    import_lines: dict[str, set[int]] = {}
+    result = Executed(files={}, functions={}, import_lines={})
     for measured in data.measured_files():
-        try:
-            relative = Path(measured).resolve().relative_to(root).as_posix()
-        except ValueError:
+        relative = relative_to(root, measured)
+        if relative is None:
             continue
+        source_print = prints.get(relative)
+        function_at = source_print.function_at() if source_print else {}
         for line, contexts in data.contexts_by_lineno(measured).items():
+            name = function_at.get(line)
             for context in contexts:
-                if context:
-                    touched.setdefault(selection.nodeid_of(context), set()).add(relative)
-                else:
-                    import_lines.setdefault(relative, set()).add(line)
-    return touched, import_lines
+                if not context:
+                    result.import_lines.setdefault(relative, set()).add(line)
+                    continue
+                nodeid = selection.nodeid_of(context)
+                result.files.setdefault(nodeid, set()).add(relative)
+                if name is not None:
+                    per_file = result.functions.setdefault(nodeid, {})
+                    per_file.setdefault(relative, set()).add(name)
+    data.set_query_contexts(["^$"])
+    for measured in data.measured_files():
+        relative = relative_to(root, measured)
+        if relative is not None and data.has_arcs():
+            entries = {start for start, _ in data.arcs(measured) or [] if start < 0}
+            result.import_lines.setdefault(relative, set()).update(entries)
+    return result
 
 
 def child_files(root: Path, seen: dict[str, Any]) -> set[str]:
     """Project files the test's child processes ran (logged by runbook/childwatch)."""
     files: set[str] = set()
     for name in cast(list[str], seen.get("child_files", [])):
-        try:
-            files.add(Path(name).resolve().relative_to(root).as_posix())
-        except ValueError:
-            continue
+        relative = relative_to(root, name)
+        if relative is not None:
+            files.add(relative)
     return files
+
+
+def read_files(root: Path, names: object, inputs: dict[str, str]) -> tuple[str, ...]:
+    """The gate input files among the paths the plugin saw opened."""
+    found = {relative_to(root, str(name)) for name in cast(list[object], names or [])}
+    return tuple(sorted(name for name in found if name is not None and name in inputs))
 
 
 def build_stored(
     root: Path, files: dict[str, str], db: Path, observed: Observed, environment: str
 ) -> Stored:
-    touched, import_lines = contexts_by_test(db, root)
     sources = [p for p in files if p.startswith("src/") and p.endswith(".py")]
+    prints = selection.source_prints(sources, read_text(root))
+    ran = executed(db, root, prints)
     tests: dict[str, RecordedTest] = {}
     for nodeid, seen in observed.tests.items():
         donors = {
@@ -186,45 +229,88 @@ def build_stored(
             for donor in observed.setups.get(name, [])
             if donor != nodeid
         }
+        children = child_files(root, seen)
+        in_process = ran.files.get(nodeid, set[str]())
+        functions = ran.functions.get(nodeid, {})
         tests[nodeid] = RecordedTest(
             ok=bool(seen["ok"]),
             spawns=bool(seen["spawns"]),
             lazy_imports=bool(seen["lazy_imports"]),
             donors=tuple(sorted(donors)),
-            touched=tuple(sorted(touched.get(nodeid, set[str]()) | child_files(root, seen))),
+            touched=tuple(sorted(in_process | children)),
+            functions={
+                path: tuple(sorted(functions.get(path, set[str]())))
+                for path in sorted(in_process - children)
+                if path in prints
+            },
+            read=read_files(root, seen.get("read"), files),
         )
     return Stored(
         environment=environment,
         root=str(root),
         files=files,
-        prints=selection.source_prints(sources, read_text(root)),
-        import_lines={k: frozenset(v) for k, v in import_lines.items()},
+        prints=prints,
+        import_lines={k: frozenset(v) for k, v in ran.import_lines.items()},
         tests=tests,
         coverage_db=f"coverage-{uuid.uuid4().hex}.db",
+        collection_reads=read_files(root, observed.collection_reads, files),
     )
 
 
-def merge(fresh: Path, stored_db: Path, kept: frozenset[str], out: Path) -> Path:
-    """This run's data plus the stored data of the ``kept`` tests (all their contexts)."""
+class MergeError(Exception):
+    """Stored coverage data that has no place in the edited tree (the plan said it would)."""
+
+
+def merge(
+    fresh: Path | None,
+    stored_db: Path,
+    *,
+    kept: frozenset[str],
+    moved: dict[str, dict[int, int]],
+    root: Path,
+    out: Path,
+) -> Path:
+    """The data a full run would give: this run's data, plus the stored data of the ``kept``
+    tests and of the empty context (collection and import time, which a selective run that
+    collects fewer test modules measures only in part), their lines moved where the edit moved
+    them (``moved``: per changed module, old line -> new line)."""
     merged = CoverageData(str(out))
-    current = CoverageData(str(fresh))
-    current.read()
-    merged.update(current)
+    if fresh is not None:
+        current = CoverageData(str(fresh))
+        current.read()
+        merged.update(current)
+    stored = CoverageData(str(stored_db))
+    stored.read()
+    patterns = ["^$"]
     if kept:
-        stored = CoverageData(str(stored_db))
-        stored.read()
         alternatives = "|".join(re.escape(nodeid) for nodeid in sorted(kept))
-        stored.set_query_contexts([rf"^(?:{alternatives})\|(?:setup|run|teardown)$"])
-        for measured in stored.measured_files():
-            arcs = stored.arcs(measured)
+        patterns.append(rf"^(?:{alternatives})\|(?:setup|run|teardown)$")
+    stored.set_query_contexts(patterns)
+    for measured in stored.measured_files():
+        relative = relative_to(root, measured)
+        lines = moved.get(relative) if relative is not None else None
+        if stored.has_arcs():
+            arcs = stored.arcs(measured) or []
+            if lines is not None:
+                arcs = [(_move(a, lines, measured), _move(b, lines, measured)) for a, b in arcs]
             if arcs:
                 merged.add_arcs({measured: arcs})
-            else:
-                lines = stored.lines(measured)
-                if lines and not stored.has_arcs():
-                    merged.add_lines({measured: lines})
+        else:
+            numbers = stored.lines(measured) or []
+            if lines is not None:
+                numbers = [_move(n, lines, measured) for n in numbers]
+            if numbers:
+                merged.add_lines({measured: numbers})
     merged.write()
     return out
+
+
+def _move(line: int, lines: dict[int, int], measured: str) -> int:
+    """A line number (negative: a code object's first line, in an entry or exit arc) moved."""
+    target = lines.get(abs(line))
+    if target is None:
+        raise MergeError(f"line {abs(line)} of {measured} has no place in the edited file")
+    return target if line > 0 else -target
 
 
 class UsageError(Exception):
@@ -332,50 +418,132 @@ def main(argv: Sequence[str] | None = None) -> int:
     environment = cache.environment_digest(root, tests_gate())
     selecting = os.environ.get(SELECT_ENV) == "select" and not extra
     plan, stored = choose(root, store, environment) if selecting else (Plan(), None)
-    if selecting and plan.full_reason:
-        out.write(f"{NOTICE}tests: the whole suite ran: {plan.full_reason}\n")
-    skip = plan.unaffected if stored is not None and not plan.full_reason else frozenset[str]()
-    try:
-        before = current_files(root) if not skip and not extra else None
-    except (OSError, cache.CacheUnavailableError):
-        before = None
     problem = install_childwatch()
     if problem:
         out.write(f"{NOTICE}{problem}\n")
-    out.flush()
     with tempfile.TemporaryDirectory(prefix="runbook-tests-") as tmp:
         work = Path(tmp)
-        code = run_pytest(root, work, skip, [*output, *extra])
-        if code not in {0, 1, 5}:
-            return code  # interrupted, internal or usage error: nothing to report or store
-        observed = Observed.load(work / "observed.json")
-        data = work / "coverage.db"
-        unaffected = skip & frozenset(observed.collected)
-        if stored is not None and skip:
-            data = merge(data, store.db_path(stored), unaffected, work / "merged.db")
-            ran = len(observed.collected) - len(unaffected)
-            out.write(
-                f"{SELECTED}{ran} of {len(observed.collected)} run, {len(unaffected)} unaffected\n"
-            )
-            if code == 5 and observed.collected:
-                code = 0  # every test was left out on purpose
-        try:
-            reached = report(root, data, threshold, reports, out)
-        except UsageError as exc:
-            out.write(f"runbook.testgate: error: {exc}\n")
-            return 4
-        if code == 0 and not reached:
-            code = 1
-        if before is not None and code in {0, 1}:
-            record(
+        kept: Path | None = None
+        if stored is not None and plan.unaffected and not plan.full_reason:
+            try:
+                kept = merge(
+                    None,
+                    store.db_path(stored),
+                    kept=plan.unaffected,
+                    moved=plan.moved,
+                    root=root,
+                    out=work / "kept.db",
+                )
+            except (MergeError, CoverageException, sqlite3.Error) as exc:
+                plan = Plan(full_reason=f"the stored coverage data does not fit the edit: {exc}")
+        if selecting and plan.full_reason:
+            out.write(f"{NOTICE}tests: the whole suite ran: {plan.full_reason}\n")
+        out.flush()
+        if kept is not None and not plan.full_reason:
+            return selective(
                 root,
-                store=store,
-                before=before,
-                data=data,
-                observed=observed,
-                environment=environment,
+                work,
+                plan=plan,
+                kept=kept,
+                output=output,
+                threshold=threshold,
+                reports=reports,
                 out=out,
             )
+        return whole(
+            root,
+            work,
+            store=store,
+            environment=environment,
+            pytest_args=[*output, *extra],
+            record_data=not extra,
+            threshold=threshold,
+            reports=reports,
+            out=out,
+        )
+
+
+def selective(
+    root: Path,
+    work: Path,
+    *,
+    plan: Plan,
+    kept: Path,
+    output: Sequence[str],
+    threshold: float,
+    reports: Sequence[str],
+    out: TextIO,
+) -> int:
+    """Run the tests of ``plan.collect`` that are not unaffected, and check the total of their
+    data merged with ``kept`` (the stored data of the unaffected tests and of import time)."""
+    collected: frozenset[str] = frozenset()
+    code = 0
+    if plan.collect:
+        code = run_pytest(root, work, plan.unaffected, [*output, *sorted(plan.collect)])
+        if code not in {0, 1, 5}:
+            return code  # interrupted, internal or usage error: nothing to report
+        collected = frozenset(Observed.load(work / "observed.json").collected)
+        if code == 5 and collected:
+            code = 0  # every collected test was left out on purpose
+        merged = CoverageData(str(kept))
+        merged.read()
+        fresh = CoverageData(str(work / "coverage.db"))
+        fresh.read()
+        merged.update(fresh)
+        merged.write()
+    else:
+        out.write("no test needs to run: pytest was not started\n")
+    ran = len(collected - plan.unaffected)
+    total = len(collected | plan.unaffected)
+    unaffected = total - ran
+    out.write(f"{SELECTED}{ran} of {total} run, {unaffected} unaffected\n")
+    try:
+        reached = report(root, kept, threshold, reports, out)
+    except UsageError as exc:
+        out.write(f"runbook.testgate: error: {exc}\n")
+        return 4
+    return 1 if code == 0 and not reached else code
+
+
+def whole(
+    root: Path,
+    work: Path,
+    *,
+    store: SelectionStore,
+    environment: str,
+    pytest_args: Sequence[str],
+    record_data: bool,
+    threshold: float,
+    reports: Sequence[str],
+    out: TextIO,
+) -> int:
+    """Run the whole suite; store its selection data when it ran to the end unchanged."""
+    try:
+        before = current_files(root) if record_data else None
+    except (OSError, cache.CacheUnavailableError):
+        before = None
+    code = run_pytest(root, work, frozenset(), pytest_args)
+    if code not in {0, 1, 5}:
+        return code  # interrupted, internal or usage error: nothing to report or store
+    observed = Observed.load(work / "observed.json")
+    data = work / "coverage.db"
+    try:
+        reached = report(root, data, threshold, reports, out)
+    except UsageError as exc:
+        out.write(f"runbook.testgate: error: {exc}\n")
+        return 4
+    if code == 0 and not reached:
+        code = 1
+    if before is not None and code in {0, 1}:
+        record(
+            root,
+            store=store,
+            before=before,
+            data=data,
+            observed=observed,
+            environment=environment,
+            out=out,
+        )
     return code
 
 

@@ -68,6 +68,8 @@ class SeenTest:
     """Project files the test's child processes ran."""
     lazy_imports: bool = False
     fixtures: list[str] = field(default_factory=list[str])
+    read: list[str] = field(default_factory=list[str])
+    """Files under the root that project code opened during the test (not imports)."""
 
 
 @dataclass(eq=False)  # registered as a plugin: hashed by identity
@@ -86,9 +88,44 @@ class Observer:
     setups: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
     """Fixture name (module or session scope) -> the tests during whose setup it was created."""
 
+    collection_reads: list[str] = field(default_factory=list[str])
+    """Files under the root that project code opened outside any test."""
+
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
         if self.current is not None:
             self.spawned.append(spawn_facts(event, args))
+
+    def opened(self, target: object) -> None:
+        """A file opened: kept when it is under the root and project code (not the import
+        system, pytest or coverage) opened it, directly or through a library."""
+        if not isinstance(target, str | bytes | os.PathLike):
+            return
+        name = os.fsdecode(target)  # pyright: ignore[reportUnknownArgumentType]
+        path = os.path.abspath(name)  # noqa: PTH100 (cheap: every open)
+        if not path.startswith(self._prefix) or path.endswith(".pyc"):
+            return
+        frame = sys._getframe(2)  # pyright: ignore[reportPrivateUsage] (above the audit hook)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if name.startswith(_NOT_PROJECT) or f"{os.sep}_pytest{os.sep}" in name:
+                return
+            if name.startswith(self._prefix) and not name.startswith(self._outside):
+                break
+            frame = frame.f_back
+        else:
+            return
+        reads = self.tests[self.current].read if self.current else self.collection_reads
+        if path not in reads:
+            reads.append(path)
+
+    @property
+    def _prefix(self) -> str:
+        return str(self.root) + os.sep
+
+    @property
+    def _outside(self) -> tuple[str, ...]:
+        """Under the root but not project code: environments, tools."""
+        return tuple(str(self.root / name) + os.sep for name in (".nox", ".tools", ".venv"))
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(
@@ -191,9 +228,11 @@ class Observer:
                     "child_files": seen.child_files,
                     "lazy_imports": seen.lazy_imports,
                     "fixtures": seen.fixtures,
+                    "read": seen.read,
                 }
                 for nodeid, seen in self.tests.items()
             },
+            "collection_reads": self.collection_reads,
         }
         tmp = self.out.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), "utf-8")
@@ -205,9 +244,15 @@ _ACTIVE: list[Observer] = []
 _HOOKED: list[bool] = []
 
 
+_NOT_PROJECT = ("<frozen importlib", __file__)
+"""Frames whose opens are not the project's: the import system's, this plugin's."""
+
+
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if _ACTIVE and event in SPAWN_EVENTS:
         _ACTIVE[-1].audit(event, args)
+    elif _ACTIVE and event == "open":
+        _ACTIVE[-1].opened(args[0])
 
 
 def pytest_configure(config: pytest.Config) -> None:
