@@ -483,8 +483,8 @@ def selective(
         if code not in {0, 1, 5}:
             return code  # interrupted, internal or usage error: nothing to report
         collected = frozenset(Observed.load(work / "observed.json").collected)
-        if code == 5 and collected:
-            code = 0  # every collected test was left out on purpose
+        if code == 5:
+            code = 0  # every collected test was left out on purpose, or none is left to run
         merged = CoverageData(str(kept))
         merged.read()
         fresh = CoverageData(str(work / "coverage.db"))
