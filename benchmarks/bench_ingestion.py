@@ -6,7 +6,8 @@ Usage: python benchmarks/bench_ingestion.py [CHAR_DATASET_DIR]
 Accuracy, for each corpus and detector: exact text, wrong readings (text returned that is not
 the file's: silent mojibake) and refusals (an error, or a binary file read as text), apart.
 The corpora: this project's own (``tests/ingestion_corpus.py``: the development part the
-detector was tuned on, and the held-out part written after it), and char-dataset.
+detector was tuned on, and the held-out part written after it), and char-dataset. Then the
+short-text sweep (``sweep_short_texts.py``: words and fragments of 1-8 and 20-200 bytes).
 
 Speed: 20 MB of varied legacy text per script (Latin, Cyrillic, Greek, Arabic, CJK) against
 charset-normalizer, and 20 MB of UTF-8 (LF and CRLF) against a plain decode. Times are the
@@ -28,9 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from ingestion_corpus import DEVELOPMENT, HELD_OUT, Case, binaries, files  # noqa: E402
+from sweep_short_texts import main as sweep_short_texts  # noqa: E402
 
 from ingestion import (  # noqa: E402
     AmbiguousEncodingError,
@@ -281,6 +283,7 @@ def main() -> None:
             held_out = written(directory / "held", files(HELD_OUT))
             report("own corpus, held-out part", held_out, readers)
         report(f"char-dataset ({root})", char_dataset(root), readers)
+        sweep_short_texts()
         bench_large(directory)
         bench_utf8(directory)
 

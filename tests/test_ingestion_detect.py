@@ -164,7 +164,8 @@ def test_detection_needs_no_charset_normalizer(monkeypatch: pytest.MonkeyPatch) 
 )
 def test_a_declared_non_text_codec_is_ignored(tmp_path: Path, codec: str) -> None:
     # Neither an error nor a decode that rewrites escapes: detection decides, as if undeclared.
-    source = f"# -*- coding: {codec} -*-\nname = '\\u0041 café crème'\n"
+    # (French enough to tell cp1252 from cp1250: "café crème" alone reads as well as "crčme")
+    source = f"# -*- coding: {codec} -*-\nname = '\\u0041 café crème, à la française, très élevé'\n"
     path = tmp_path / "declared.py"
     path.write_bytes(source.encode("cp1252"))
     assert detect_encoding(path).reason != "declared"

@@ -142,6 +142,81 @@ def test_a_very_short_file_reads_right_or_fails_clearly(tmp_path: Path, word: st
             assert path.name in str(result)
 
 
+def named_codecs(error: AmbiguousEncodingError) -> tuple[str, ...]:
+    return (error.encoding, error.rival, *error.others)
+
+
+# Tiny files that came back as other text, silently: legacy bytes that are also another
+# script's letters (Hebrew as Cyrillic), and legacy bytes that happen to be valid UTF-8 (Big5
+# "Ж" is the bytes of "Ǵ"; Thai in tis-620, Russian in cp866, Japanese in EUC-JP).
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("עם עוג", "cp1255"),
+        ("Ж", "big5"),
+        ("ำกับ", "tis-620"),
+        ("าน", "tis-620"),
+        ("только", "cp866"),
+        ("町", "euc_jp"),
+        ("。奶奶", "gb2312"),
+    ],
+)
+def test_a_tiny_file_that_reads_as_other_text_is_refused_naming_the_right_codec(
+    tmp_path: Path, text: str, codec: str
+) -> None:
+    data = text.encode(codec)
+    assert len(data) <= 8
+    result = outcome(write(tmp_path, data, "tiny.txt"))
+    if isinstance(result, str):
+        assert result == text
+    else:
+        assert isinstance(result, AmbiguousEncodingError)
+        assert "tiny.txt" in str(result)
+        assert any(data.decode(named) == text for named in named_codecs(result))
+
+
+def test_valid_utf8_that_is_also_legacy_text_names_both(tmp_path: Path) -> None:
+    # Two bytes, one character either way: nothing can tell Big5 "Ж" from UTF-8 "Ǵ".
+    path = write(tmp_path, "Ж".encode("big5"), "zhe.txt")
+    with pytest.raises(AmbiguousEncodingError) as caught:
+        read_text(path)
+    assert {"utf-8", "big5"} <= set(named_codecs(caught.value))
+    assert "zhe.txt" in str(caught.value)
+    assert read_text(path, encoding="big5") == ("Ж", "big5")
+
+
+@pytest.mark.parametrize("text", ["été", "Привет", "ça va", "naïve café", "→ 5 €", "日本語"])
+def test_short_utf8_with_few_multi_byte_characters_stays_utf8(tmp_path: Path, text: str) -> None:
+    assert read_text(write(tmp_path, text.encode())) == (text, "utf-8")
+
+
+def test_short_texts_in_every_language_are_never_read_wrong(tmp_path: Path) -> None:
+    # A slice of benchmarks/sweep_short_texts.py (which runs all of it): words and fragments
+    # of every corpus language in its first code page and in UTF-8. Each is read right or
+    # refused by an error that names a codec reading it right; none is other text.
+    right = refused = 0
+    for language, (codecs, paragraph) in DEVELOPMENT.items():
+        for codec in (codecs[0], "utf-8"):
+            words = [paragraph[start : start + 3] for start in range(0, 60, 7)]
+            words += paragraph.split()[:6]
+            for text in words:
+                try:
+                    data = text.encode(codec)
+                except UnicodeEncodeError:  # a slice through a decomposed Vietnamese letter
+                    continue
+                if data.isascii():
+                    continue
+                result = outcome(write(tmp_path, data, f"{language}.txt"))
+                if isinstance(result, str):
+                    assert result == text, (language, codec, text)
+                    right += 1
+                else:
+                    assert isinstance(result, AmbiguousEncodingError), (language, codec, text)
+                    assert any(data.decode(c) == text for c in named_codecs(result))
+                    refused += 1
+    assert right > refused / 4  # refusing everything would pass the loop above
+
+
 def test_seven_bit_hz_is_decoded_and_ascii_tildes_are_not() -> None:
     assert detect_encoding("上个周末我和家人".encode("hz")).encoding == "hz"
     assert detect_encoding(b"cost ~{ about ~} 5 euros").encoding == "utf-8"

@@ -12,12 +12,20 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from ingestion.declared import declared_encoding, decode_as_declared
-from ingestion.readings import plausible, rank, read_as, variants
+from ingestion.readings import (
+    SCORE_BYTES,
+    Reading,
+    plausible,
+    rank,
+    read_as,
+    utf8_reading,
+    variants,
+)
 from ingestion.utils import aligned_sample, bom_encoding, spread_sample
 
 Reason = Literal["bom", "declared", "utf-8", "detector"]
@@ -38,8 +46,19 @@ _WIDE_PLAUSIBLE = 0.9
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _MOSTLY_UTF8_FACTOR = 5
 _MOSTLY_UTF8_MIN = 4
+# How far (in nats) the best reading must score above any other that reads differently. A few
+# letters are weak evidence, so the margin grows as the text shrinks; ASCII letters count for
+# a quarter (they read alike in every codec and only weigh the language). Fitted on the
+# development part of the short-text sweep (benchmarks/sweep_short_texts.py) to no wrong
+# reading, checked on the held-out part.
 AMBIGUOUS_MARGIN = 4.0
 _SHORT_TEXT_MARGIN = 80.0
+_ASCII_EVIDENCE = 0.25
+# Valid UTF-8 with fewer multi-byte characters than this may be legacy text whose bytes form
+# UTF-8 by accident (Big5 "Ж" is the bytes of "Ǵ"): its reading then competes with the legacy
+# ones, ahead by _UTF8_PRIOR (random high bytes seldom form UTF-8, and UTF-8 is common).
+_FEW_MULTI_BYTE = 4
+_UTF8_PRIOR = 32.0
 _HZ_MIN_CHARS = 2
 
 
@@ -51,6 +70,7 @@ class Detection:
     reason: Reason
     confidence: float | None = None
     rival: str | None = None  # a second codec whose reading is as plausible: refuse the file
+    others: tuple[str, ...] = ()  # more codecs as plausible as ``rival``, for the error message
 
 
 @dataclass(frozen=True)
@@ -79,9 +99,11 @@ def sniff(data: bytes) -> Sniffed:
     if head is not None:
         return head
     try:
-        return Sniffed(Detection("utf-8", "utf-8"), data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         first_bad = error.start
+    else:
+        return utf8_or_legacy(data, text)
     if mostly_utf8(data, first_bad):
         return Sniffed(Detection("utf-8", "utf-8"))
     return not_utf8(data)
@@ -232,11 +254,49 @@ def guess(data: bytes, *, whole_file: bool = False) -> Detection:
         best_anywhere = rank(data)[0]
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
+    return decide(ranked)
+
+
+def decide(ranked: list[Reading]) -> Detection:
+    """The best of readings sorted best first, with every other plausible reading within the
+    margin named as a rival (vendor variants of the best one read alike: they are no rivals)."""
     best = ranked[0]
-    gap = best.score - ranked[1].score if len(ranked) > 1 else math.inf
-    # A few letters are weak evidence: the margin grows as the text shrinks.
-    margin = AMBIGUOUS_MARGIN + _SHORT_TEXT_MARGIN / max(1, best.evidence + best.ascii_letters)
+    rivals = [reading for reading in ranked[1:] if not variants(best.encoding, reading.encoding)]
+    gap = best.score - rivals[0].score if rivals else math.inf
+    evidence = best.evidence + _ASCII_EVIDENCE * best.ascii_letters
+    margin = AMBIGUOUS_MARGIN + _SHORT_TEXT_MARGIN / max(1.0, evidence)
     confidence = round(1.0 - math.exp(-gap / margin), 3)
-    close = gap < margin and not variants(best.encoding, ranked[1].encoding)
-    rival = ranked[1].encoding if close else None
-    return Detection(best.encoding, "detector", confidence, rival)
+    close = [
+        reading.encoding
+        for reading in rivals
+        if best.score - reading.score < margin and plausible(reading)
+    ]
+    rival, others = (close[0], tuple(close[1:])) if close else (None, ())
+    return Detection(best.encoding, "detector", confidence, rival, others)
+
+
+def utf8_or_legacy(data: bytes, text: str) -> Sniffed:
+    """Valid UTF-8 (``text``), unless it has so few multi-byte characters that its bytes may
+    be legacy text forming UTF-8 by chance: then UTF-8's reading competes with the legacy
+    ones (``decide``), and a close call names both. Only small files are weighed so (the
+    legacy readings are scored on a sample, which in a large file may miss those bytes).
+    """
+    utf8 = Sniffed(Detection("utf-8", "utf-8"), text)
+    if len(data) > SCORE_BYTES or data.isascii():
+        return utf8
+    if sum(1 for char in text if char > "\x7f") >= _FEW_MULTI_BYTE:
+        return utf8
+    own = utf8_reading(text)
+    ranked = sorted(
+        [*rank(data), replace(own, score=own.score + _UTF8_PRIOR)],
+        key=lambda reading: -reading.score,
+    )
+    if ranked[0].encoding == "utf-8" and not plausible(ranked[0]):
+        return utf8  # no reading looks like text: valid UTF-8 it stays
+    detection = decide(ranked)
+    if detection.encoding == "utf-8":
+        return Sniffed(replace(detection, reason="utf-8"), text)
+    if not plausible(ranked[0]):
+        return utf8
+    encoding = detection.encoding or "utf-8"
+    return Sniffed(detection, data.decode(encoding))

@@ -29,17 +29,27 @@ class TextDecodeError(ValueError):
         super().__init__(f"{message}; {hint}" if hint else message)
 
 
+_SHOWN_OTHERS = 5
+
+
 class AmbiguousEncodingError(ValueError):
     """Two codecs read the file as different, equally plausible texts: naming one would be a guess.
 
     Silent mojibake is worse than a refusal: the caller names the encoding instead.
     """
 
-    def __init__(self, path: Path | str, encoding: str, rival: str) -> None:
+    def __init__(
+        self, path: Path | str, encoding: str, rival: str, *, others: tuple[str, ...] = ()
+    ) -> None:
         self.path = str(path)
         self.encoding = encoding
         self.rival = rival
+        self.others = others  # further codecs about as plausible (short files have several)
+        # A 2-byte file reads as text in dozens of codecs: the message names the first few.
+        shown = ", ".join(others[:_SHOWN_OTHERS])
+        more = f" and {len(others) - _SHOWN_OTHERS} more" if len(others) > _SHOWN_OTHERS else ""
+        also = f" (also in {shown}{more})" if others else ""
         super().__init__(
-            f"{self.path}: reads as plausible text both in {encoding} and in {rival}; "
+            f"{self.path}: reads as plausible text both in {encoding} and in {rival}{also}; "
             f"name the encoding (read_text(path, encoding=...))"
         )

@@ -24,6 +24,7 @@ from ingestion.encoding_detect import (
     not_utf8,
     prescan,
     utf8_counts,
+    utf8_or_legacy,
 )
 from ingestion.errors import AmbiguousEncodingError, BinaryFileError, TextDecodeError
 from ingestion.readings import SCORE_BYTES
@@ -132,7 +133,7 @@ def read_with_detection(
         del data
         text = _utf8_text(file, buffer, folded, errors, sample_counts)
         if text is not None:
-            return text, _UTF8
+            return _settled_utf8(file, buffer, text)
         # Not UTF-8 after all (rare): detect on the bytes as stored, as if no shortcut was taken.
         if folded:
             del buffer
@@ -167,6 +168,20 @@ def read_with_detection(
         del buffer
     plan = head or _plan(file, data, errors, sample_counts, check_bytes=True)
     return _unfolded(file, data, plan, errors)
+
+
+def _settled_utf8(file: Path, buffer: bytes, text: str) -> tuple[str, Detection]:
+    """UTF-8 text, unless a small file with few multi-byte characters reads as well (or better)
+    as legacy text whose bytes form UTF-8 by chance (``utf8_or_legacy``; the folded bytes read
+    as the file's do). Replaced bytes (U+FFFD) already said the file is UTF-8 with bad bytes.
+    """
+    if "\ufffd" in text:
+        return text, _UTF8
+    settled = utf8_or_legacy(buffer, text)
+    _refuse_ambiguous(file, settled.detection)
+    if settled.text is not None and settled.text is not text:
+        return fold_newlines(settled.text), settled.detection
+    return text, _UTF8
 
 
 def _unfolded(file: Path, data: bytes, plan: Sniffed, errors: Errors) -> tuple[str, Detection]:
@@ -343,7 +358,9 @@ def _checked(
 
 def _refuse_ambiguous(file: Path, detection: Detection) -> None:
     if detection.encoding is not None and detection.rival is not None:
-        raise AmbiguousEncodingError(file, detection.encoding, detection.rival)
+        raise AmbiguousEncodingError(
+            file, detection.encoding, detection.rival, others=detection.others
+        )
 
 
 def _decode(file: Path, data: bytes, codec: str, skip: int, errors: Errors) -> str:

@@ -18,6 +18,7 @@ from ingestion.plausibility import (
     first_round_score,
     is_mark,
     judge,
+    language_models,
     mixed_score,
     profile,
     readable,
@@ -33,6 +34,10 @@ SCORE_BYTES = 4 * 1024
 _FINALISTS = 4
 _MAX_FINALISTS = 8
 _FIRST_ROUND_SPAN = -10.0
+# With this few non-ASCII bytes, letters alone say too little to drop any reading, and scoring
+# them all costs little: every reading reaches the final.
+_SCORE_ALL_BELOW = 32
+_ASCII_BYTES = bytes(range(0x80))
 _IMPLAUSIBLE_PER_CHAR = -4.5
 # A few characters say little: a single rare letter (the ï of naïve) is no sign of garbage.
 _MIN_EVIDENCE = 4
@@ -211,9 +216,10 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     # The best multi-byte reading always reaches the final: letters alone undersell kana-heavy
     # Japanese against Latin mojibake, which letter pairs then expose.
     multi_byte = next((c for c in candidates if _byte_chars(c.encoding) is None), None)
+    score_all = len(sample.translate(None, _ASCII_BYTES)) < _SCORE_ALL_BELOW
     for candidate in candidates:
         close = candidate.first_round >= top + _FIRST_ROUND_SPAN
-        if len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS):
+        if not score_all and len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS):
             if multi_byte is None or any(r.encoding == multi_byte.encoding for r in finalists):
                 break
             if candidate is not multi_byte:
@@ -261,6 +267,11 @@ def read_as(text: str, encoding: str, languages: tuple[str, ...]) -> Reading:
     evidence = sum(reading.chars.values())
     letters = sum(reading.ascii_letters.values())
     return Reading(encoding, verdict.score, verdict.language, evidence, verdict.shortfall, letters)
+
+
+def utf8_reading(text: str) -> Reading:
+    """UTF-8's reading of bytes that are also legacy text, scored under every language."""
+    return read_as(text, "utf-8", tuple(language_models()))
 
 
 def _first_round(sample: bytes) -> list[_Candidate]:
