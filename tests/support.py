@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from runbook import childwatch
 from runbook.gates import Gate
 from runbook.reasons import Summarizer, last_line
 from runbook.tools import Tool
@@ -118,3 +120,15 @@ def interruptible(argv: Sequence[str], **kwargs: Any) -> Generator[subprocess.Po
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
+
+
+RUNNER_FILES = ("src/runbook/**/*.py", "src/codex_ml/__init__.py", "src/codex_ml/tracking/*.py")
+"""The runner and the MLflow settings it reads: what a child running ``runbook`` may run
+(``@pytest.mark.child_reads(*RUNNER_FILES)``)."""
+
+
+def followed(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` plus the tests gate's variables that let it follow a child (runbook.childwatch):
+    a test that gives its child a clean environment keeps that child followable."""
+    keep = (childwatch.CHILD_ENV, childwatch.WATCH_ENV)
+    return {**{k: os.environ[k] for k in keep if k in os.environ}, **env}

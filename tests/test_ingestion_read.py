@@ -12,6 +12,7 @@ import pytest
 from ingestion import BinaryFileError, Detection, TextDecodeError, read_text
 from ingestion.encoding_detect import SAMPLE_BYTES
 from ingestion.utils import fold_newline_bytes, fold_newlines, newline_safe
+from support import followed
 
 FRENCH = "Le père de Chloé a acheté un gâteau à la crème pour fêter Noël.\n"
 GERMAN = "Die Straße führt über die Brücke zum schönen Schloß; Müller äußerte sich.\n"
@@ -202,7 +203,7 @@ def test_importing_is_cheap() -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+        env=followed({"PYTHONPATH": str(Path(__file__).parents[1] / "src")}),
     )
     assert result.stdout.strip() == "False 0"
 

@@ -15,7 +15,7 @@ from runbook.report import RunReport
 from runbook.result import GateResult, Status
 from runbook.run import Run, perform
 from runbook.settings import Settings
-from support import direct, python_gate
+from support import direct, followed, python_gate
 
 TESTS_GATE, LINT_GATE = gates.select(["tests"])[0], gates.select(["lint"])[0]
 ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -102,7 +102,7 @@ def test_the_runner_announces_each_gate_before_its_result(tmp_path: Path) -> Non
         gates=(python_gate("one", "pass"), python_gate("two", "raise SystemExit(1)")),
         jobs=1,
         launcher=direct,
-        env={},
+        env=followed({}),
         on_start=lambda gate: heard.append(f"start {gate.name}"),
         on_result=lambda result: heard.append(f"{result.name} {result.status}"),
     )

@@ -29,7 +29,7 @@ from runbook.run import Run, perform
 from runbook.settings import Settings
 from runbook.tools import pytest as pytest_tool
 from runbook.tools import ruff_check
-from support import direct, python_gate
+from support import RUNNER_FILES, direct, python_gate
 
 ROOT = Path(__file__).resolve().parents[1]
 GATES = (
@@ -164,6 +164,9 @@ def children(pid: int) -> list[int]:
     return found
 
 
+# The tools environment's nox (the noxfile imports the runner) and the dashboard environment's
+# Python (the dashboard, with PYTHONPATH=src) cannot be followed: they declare what they run.
+@pytest.mark.child_reads("noxfile.py", *RUNNER_FILES)
 def test_dashboard_serves_the_tracked_run_on_loopback_and_stops_as_a_group(
     tmp_path: Path, clean_env: None
 ) -> None:

@@ -25,7 +25,7 @@ from typing import Any, cast
 import pytest
 
 from runbook.gates import GATES
-from support import alive, fingerprint, git, init_repo, interruptible
+from support import RUNNER_FILES, alive, fingerprint, git, init_repo, interruptible
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -162,6 +162,11 @@ def tree(project: Path) -> Path:
     return project
 
 
+RUNS_THE_RUNNER = pytest.mark.child_reads("noxfile.py", *RUNNER_FILES)
+"""nox starts uv, ruff and the copy's environments' Pythons, which cannot be followed; they run
+the copy, and the runner from this project's src (PYTHONPATH)."""
+
+
 def nox_env(**extra: str) -> dict[str, str]:
     """This environment for a nox child, minus what would make it log to MLflow."""
     env = {
@@ -209,6 +214,7 @@ def state(root: Path) -> dict[str, object]:
     return {**print_, "dirs": [d for d in dirs if d not in set(ignored)]}
 
 
+@RUNS_THE_RUNNER
 def test_soft_runbook_through_nox_runs_every_gate_in_its_session(tree: Path) -> None:
     (tree / "tests" / "test_more.py").write_text(UNUSED_IMPORT)
     done = nox(tree, "-s", "runbook")
@@ -230,6 +236,7 @@ def test_soft_runbook_through_nox_runs_every_gate_in_its_session(tree: Path) -> 
     assert "one or more gates failed" in done.stdout + done.stderr
 
 
+@RUNS_THE_RUNNER
 def test_release_through_nox_stops_at_the_first_failure(tree: Path) -> None:
     (tree / "tests" / "test_more.py").write_text(UNUSED_IMPORT)
     done = nox(tree, "-s", "release")
@@ -242,6 +249,7 @@ def test_release_through_nox_stops_at_the_first_failure(tree: Path) -> None:
     assert not (tree / ".runbook" / "logs" / "format.log").exists()
 
 
+@RUNS_THE_RUNNER
 def test_patch_through_nox_that_fails_a_gate_is_rolled_back(tree: Path) -> None:
     target = tree / "tests" / "test_tiny.py"
     target.write_text("import os\n" + TINY_TEST)
@@ -257,6 +265,7 @@ def test_patch_through_nox_that_fails_a_gate_is_rolled_back(tree: Path) -> None:
     assert report(tree)["mode"] == "patch"
 
 
+@RUNS_THE_RUNNER
 def test_ctrl_c_through_nox_stops_the_gates_and_exits_130(tree: Path) -> None:
     marker = tree.parent / "hang.pid"
     marker.unlink(missing_ok=True)

@@ -180,6 +180,7 @@ def _append_many(path: str, worker: int) -> None:
         capture.append_entry(Path(path), entry)
 
 
+@pytest.mark.child_reads("src/runbook/*.py")  # forks run capture's code, unmeasured
 def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
     path = tmp_path / "Codex_Questions.md"
     path.write_text("# my own notes, kept\n")

@@ -22,7 +22,7 @@ from runbook.run import Mode, Run, perform
 from runbook.settings import Settings
 from runbook.tools import pyright, ruff_check
 from runbook.tools import pytest as pytest_tool
-from support import alive, direct, interruptible, python_gate
+from support import RUNNER_FILES, alive, direct, interruptible, python_gate
 
 PY = sys.executable
 
@@ -158,6 +158,7 @@ def test_crashing_tool_is_an_error_not_a_failure(tmp_path: Path) -> None:
     assert outcome.report.results[1].reason == "exit code 2: error: bad config"
 
 
+@pytest.mark.child_reads  # the gate is sh starting sleep
 def test_hanging_gate_is_killed_with_its_children_after_the_timeout(tmp_path: Path) -> None:
     """The runner reports "timed out" only once the gate's whole process group is gone, so the
     grandchild is checked right away. The gate is a shell: it starts its grandchild within
@@ -265,6 +266,7 @@ sys.exit(130 if outcome.interrupted else outcome.report.exit_code)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.child_reads(*RUNNER_FILES)  # a gate's Python may be stopped before it reports
 def test_a_stop_signal_stops_children_and_writes_the_report(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
@@ -351,6 +353,7 @@ def test_a_secret_is_redacted_before_the_log_is_cut_to_size(tmp_path: Path) -> N
     assert "***" in entry
 
 
+@pytest.mark.child_reads(*RUNNER_FILES)  # -S: no site-packages, no log
 def test_runner_modules_the_noxfile_imports_need_only_the_standard_library() -> None:
     """The noxfile runs in the tools environment (nox and uv only): ``-S`` hides site-packages."""
     src = Path(__file__).parents[1] / "src"

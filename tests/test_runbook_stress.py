@@ -61,6 +61,7 @@ def test_a_run_without_a_report_counts_as_a_failed_run(
     assert "  1/1  <run: pytest exit code 4" in out.getvalue()
 
 
+@pytest.mark.child_reads  # busy loops (python -c), stopped before they may report
 def test_busy_load_runs_until_the_block_ends_then_is_gone() -> None:
     with stress.busy_load(2) as procs:
         assert [proc.poll() for proc in procs] == [None, None]

@@ -10,7 +10,7 @@ from typing import Any
 from runbook import history, trend
 from runbook.run import Run, perform
 from runbook.settings import Settings
-from support import direct, python_gate
+from support import direct, followed, python_gate
 
 
 def sample(n: int, coverage: float | None = 80.0, **gates: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def test_report_md_holds_the_chart_from_the_second_run_on(tmp_path: Path) -> Non
                 settings=Settings(cov_fail_under=70, timeout=60, skip=()),
                 gates=(python_gate("lint", "pass"),),
                 launcher=direct,
-                env={},
+                env=followed({}),
             )
         )
         return (tmp_path / ".runbook/report.md").read_text("utf-8")

@@ -19,7 +19,7 @@ import pytest
 
 from runbook import testgate
 from runbook.settings import SELECT_ENV
-from support import init_repo, interruptible
+from support import followed, init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -126,7 +126,8 @@ def project(tmp_path: Path) -> Path:
 
 def gate_env(select: bool, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COV", "RUNBOOK_"))}
-    return {**env, "PYTHONPATH": str(SRC), SELECT_ENV: "select" if select else "full", **extra}
+    env = {**env, "PYTHONPATH": str(SRC), SELECT_ENV: "select" if select else "full", **extra}
+    return followed(env)  # the outer tests gate follows the inner one
 
 
 def gate(root: Path, *, select: bool) -> tuple[int, str]:
@@ -343,3 +344,41 @@ def test_ctrl_c_during_a_selective_run_leaves_the_stored_data_as_it_was(
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(120) != 0
     assert stored_state(project) == before
+
+
+SHELL_TESTS = """\
+    import subprocess
+
+    import pytest
+
+
+    @pytest.mark.child_reads("src/calc/other.py")
+    def test_declared():
+        subprocess.run(["sh", "-c", "true"], check=True)
+
+
+    def test_undeclared():
+        subprocess.run(["sh", "-c", "true"], check=True)
+    """
+
+
+def test_a_declared_child_reruns_when_a_declared_file_changes_and_an_undeclared_always(
+    project: Path,
+) -> None:
+    """``sh`` cannot be followed: without a marker its test always runs; with one it runs when
+    a file it declares changed (runbook.testselect's ``child_reads``)."""
+    (project / "tests" / "test_shell.py").write_text(textwrap.dedent(SHELL_TESTS))
+    markers = 'markers = ["child_reads(*globs): declared"]\n'
+    edit(project, "pyproject.toml", 'testpaths = ["tests"]\n', f'testpaths = ["tests"]\n{markers}')
+    code, full = gate(project, select=False)
+    assert code == 0, full
+    edit(project, "src/calc/core.py", "    return 2 * x", "    return x + x")
+    code, out = gate(project, select=True)
+    assert code == 0, out
+    assert "runbook-select: 2 of 7 run, 5 unaffected" in out  # test_quadruple, test_undeclared
+    edit(project, "src/calc/core.py", "    return x + x", "    return 2 * x")
+    edit(project, "src/calc/other.py", "    return 3 * x", "    return x * 3")
+    code, out = gate(project, select=True)
+    assert code == 0, out
+    # test_triple, test_child (its child ran other.py), test_declared, test_undeclared
+    assert "runbook-select: 4 of 7 run, 3 unaffected" in out

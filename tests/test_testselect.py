@@ -1,91 +1,264 @@
 """The gate's pytest plugin (runbook.testselect) follows child processes: which started
-processes it can follow, and what a followed Python child logs (runbook/childwatch)."""
+processes it can follow, what a followed Python child logs (runbook/childwatch), and what a
+test's ``child_reads`` marker declares for the children it cannot follow."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from runbook import childwatch
-from runbook.childwatch import CHILD_ENV, SRC_ENV, WATCH_ENV
+from runbook.childwatch import CHILD_ENV, WATCH_ENV, chain, with_pair
 from runbook.testgate import install_childwatch
-from runbook.testselect import unfollowed
+from runbook.testselect import OBSERVE_ENV, SKIP_ENV, Watch, declared_files, judge, unfollowed
+from support import followed
 
-SRC = Path(__file__).resolve().parents[1] / "src"
-LOG = "/tmp/children/1.log"
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+BIN = str(Path(sys.executable).absolute().parent)
+WATCH = Watch(root="/r", log="/r/.w/current.log", bin=BIN)
+OURS = {"child": with_pair(None, WATCH.root, WATCH.log), "watch": True}
+PY = f"{BIN}/python"
 
 
 def facts(
-    path: str, *argv: str, env: dict[str, str] | None = None, event: str = "subprocess.Popen"
+    found: str, *argv: str, env: dict[str, Any] | None = None, event: str = "subprocess.Popen"
 ) -> dict[str, Any]:
-    return {"event": event, "path": path, "argv": [path, *argv], "env": env}
-
-
-GOOD_ENV = {"child": LOG}
+    return {
+        "event": event,
+        "path": found,
+        "found": found,
+        "argv": [found, *argv],
+        "env": OURS if env is None else env,
+        "by": 42,
+    }
 
 
 @pytest.mark.parametrize(
     ("started", "why"),
     [
         (facts("/usr/bin/git", "status"), ""),
-        (facts(sys.executable, "-c", "pass"), ""),
-        (facts("/usr/bin/python3.11", "-X", "dev", "-m", "x", env=GOOD_ENV), ""),
-        (facts("python", env={"child": ""}), "environment"),
-        (facts("python", "-I", "-c", "pass"), ""),  # -I still reads site-packages' .pth
-        (facts("python3", "-bS", "x.py"), "python3 -bS"),
-        (facts("/x/.nox/tests/bin/nox", "-s", "tests"), "nox"),
+        (facts(PY, "-c", "pass"), ""),
+        (facts(f"{BIN}/python3", "-X", "dev", "-m", "x"), ""),
+        (facts(PY, "-I", "-c", "pass"), ""),  # -I still reads site-packages' .pth
+        (facts("", "no-such-tool"), ""),  # not found: nothing starts
+        (facts(PY, env={"child": "", "watch": True}), "without the gate's"),
+        (facts(PY, env={"child": with_pair(None, "/r", "/other.log"), "watch": True}), "without"),
+        (facts(PY, env={**OURS, "watch": False}), "without the gate's variables"),
+        (facts(PY, "-bS", "x.py"), "-bS: skips site-packages"),
+        (facts("/elsewhere/.venv/bin/python", "-c", "pass"), "not a Python of the tests env"),
+        (facts("/x/.tools/bin/nox", "-s", "tests"), "nox"),
+        (facts("/usr/bin/ruff", "check"), "ruff"),
         (facts("/bin/sh", "-c", "python -c pass", event="os.system"), "sh"),
-        (facts("", event="os.fork"), "fork"),
+        ({**facts("", event="os.fork"), "by": WATCH.pid}, "fork"),
+        (facts("", event="os.fork"), ""),  # in a followed child: its audit hook goes on logging
     ],
 )
 def test_which_started_processes_can_be_followed(started: dict[str, Any], why: str) -> None:
-    reason = unfollowed(started, LOG)
+    reason = unfollowed(started, WATCH)
     assert (why in reason) if why else reason == "", reason
 
 
-def test_audit_arguments_become_plain_facts() -> None:
-    env = {"PYTHONPATH": "a", CHILD_ENV: "l", "OTHER": "x"}
-    popen = childwatch.spawn_facts("subprocess.Popen", (None, ["python", "-c", "x"], None, env))
-    assert popen == {
-        "event": "subprocess.Popen",
-        "path": "python",
-        "argv": ["python", "-c", "x"],
-        "env": {"child": "l"},
-    }
+def test_a_followed_child_must_log_its_start_under_its_parent_or_its_own_pid() -> None:
+    assert judge(facts(PY, "-c", "pass"), WATCH) == ("", ("ppid", 42))
+    assert judge(facts(PY, "-c", "pass", event="os.exec"), WATCH) == ("", ("pid", 42))
+
+
+def test_a_console_script_of_the_tests_environment_is_its_python(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "tool"
+    script.write_text(f"#!{bin_dir}/python\nimport tool\n")
+    trampoline = bin_dir / "long"
+    trampoline.write_text(f'#!/bin/sh\n\'\'\'exec\' "{bin_dir}/python" "$0" "$@"\n')
+    binary = bin_dir / "native"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01")
+    watch = Watch(root="/r", log="/r/.w/current.log", bin=str(bin_dir))
+    assert unfollowed(facts(str(script), "--help"), watch) == ""
+    assert unfollowed(facts(str(trampoline)), watch) == ""
+    assert "not a Python" in unfollowed(facts(str(binary)), watch)
+
+
+def test_audit_arguments_become_plain_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {"PYTHONPATH": "a", CHILD_ENV: "l", "OTHER": "x", "PATH": os.environ["PATH"]}
+    popen = childwatch.spawn_facts("subprocess.Popen", (None, ["git", "-c", "x"], None, env))
+    assert popen["event"] == "subprocess.Popen"
+    assert popen["argv"] == ["git", "-c", "x"]
+    assert popen["env"] == {"child": "l", "watch": False}
+    assert Path(popen["found"]).name == "git"
+    assert popen["by"] == os.getpid()
+    monkeypatch.setenv(CHILD_ENV, "inherited")
     system = childwatch.spawn_facts("os.system", ("make help",))
-    assert system["path"] == "/bin/sh"
-    assert system["env"] is None  # inherits
+    assert system["found"] == "/bin/sh"
+    assert system["env"]["child"] == "inherited"  # inherits this process's environment
+    missing = childwatch.spawn_facts("subprocess.Popen", (None, ["no-such-tool-x"], None, None))
+    assert missing["found"] == ""
 
 
-def test_a_python_child_logs_its_start_the_project_files_it_runs_and_what_it_starts(
+def test_the_variable_chains_root_and_log_pairs_and_ignores_garbage() -> None:
+    outer = with_pair(None, "/a", "/a.log")
+    nested = with_pair(outer, "/b", "/b.log")
+    assert chain(nested) == [("/a", "/a.log"), ("/b", "/b.log")]
+    assert chain(with_pair(nested, "/a", "/a.log")) == [("/b", "/b.log"), ("/a", "/a.log")]
+    for garbage in ("", "not json", '{"a": 1}', '[["/a"]]', "[[1, 2]]"):
+        assert chain(garbage) == []
+
+
+def test_a_python_child_logs_to_each_pair_its_start_its_files_and_what_it_starts(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "child.log"
+    outer, inner = tmp_path / "outer.log", tmp_path / "inner.log"
     assert install_childwatch() == ""
+    session = os.environ.get(CHILD_ENV)  # the tests gate's own pair, when it runs this test
+    pairs = with_pair(with_pair(session, str(ROOT), str(outer)), str(tmp_path), str(inner))
     env = {
         **os.environ,
         "PYTHONPATH": str(SRC),
-        CHILD_ENV: str(log),
-        SRC_ENV: str(SRC),
+        CHILD_ENV: pairs,
         WATCH_ENV: childwatch.__file__,
     }
     code = "import runbook.gates, subprocess; subprocess.run(['git', '--version'], check=True)"
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
-    lines = log.read_text().splitlines()
-    assert lines[0].startswith("start ")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    assert proc.returncode == 0
+    lines = outer.read_text().splitlines()
+    pid, ppid = lines[0].removeprefix("start ").split()
+    assert int(ppid) == os.getpid()
+    assert int(pid) > 0
     assert f"run {SRC / 'runbook' / 'gates.py'}" in lines
-    spawned = [line for line in lines if line.startswith("spawn ")]
-    assert len(spawned) == 1
-    assert '"argv": ["git", "--version"]' in spawned[0]
+    assert not [line for line in lines if line.startswith("run ") and "/.nox/" in line]
+    spawned = [json.loads(line[6:]) for line in lines if line.startswith("spawn ")]
+    assert [s["argv"] for s in spawned] == [["git", "--version"]]
+    assert spawned[0]["by"] == int(pid)
+    theirs = inner.read_text().splitlines()
+    assert theirs[0] == lines[0]  # the same start, and spawn, in the nested log
+    assert not [line for line in theirs if line.startswith("run ")]  # nothing of its root ran
 
 
+@pytest.mark.child_reads  # the child imports json only, with the gate's variables removed
 def test_without_the_variables_a_child_logs_nothing(tmp_path: Path) -> None:
     assert install_childwatch() == ""
-    env = {k: v for k, v in os.environ.items() if k not in {CHILD_ENV, SRC_ENV}}
+    env = {k: v for k, v in os.environ.items() if k not in {CHILD_ENV, WATCH_ENV}}
     subprocess.run([sys.executable, "-c", "import json"], env=env, check=True, cwd=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_declaration_names_files_and_a_typo_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "src" / "calc").mkdir(parents=True)
+    for name in ("a.py", "b.py"):
+        (tmp_path / "src" / "calc" / name).write_text("")
+    assert declared_files(tmp_path, ["src/calc/*.py"]) == ({"src/calc/a.py", "src/calc/b.py"}, "")
+    assert declared_files(tmp_path, []) == (set(), "")
+    assert "matches no file" in declared_files(tmp_path, ["src/clac/*.py"])[1]
+    assert "relative to the project root" in declared_files(tmp_path, [str(tmp_path)])[1]
+    assert "relative to the project root" in declared_files(tmp_path, [3])[1]
+
+
+# --- the plugin in a pytest session of its own, on a small project ------------------------------
+
+PROJECT = {
+    "pyproject.toml": """\
+        [tool.pytest.ini_options]
+        pythonpath = ["src"]
+        markers = ["child_reads(*globs): declared"]
+        """,
+    "src/calc/__init__.py": "",
+    "src/calc/core.py": "def double(x):\n    return 2 * x\n",
+    "src/calc/api.py": "from calc.core import double\n",
+    "tests/test_kids.py": """\
+        import os
+        import subprocess
+        import sys
+
+        import pytest
+
+        COPIED = dict(os.environ)  # at import time, before any test
+        IMPORT = [sys.executable, "-c", "import calc.core"]
+
+
+        def test_shell_undeclared():
+            subprocess.run(["sh", "-c", "true"], check=True)
+
+
+        @pytest.mark.child_reads("src/calc/api.py")
+        def test_shell_declared():
+            subprocess.run(["sh", "-c", "true"], check=True)
+
+
+        def test_python_followed():
+            subprocess.run(IMPORT, check=True, env={**COPIED, "PYTHONPATH": "src"})
+
+
+        @pytest.mark.child_reads("src/calc/api.py")
+        def test_python_ran_an_undeclared_file():
+            subprocess.run(IMPORT, check=True, env={**os.environ, "PYTHONPATH": "src"})
+
+
+        def test_python_without_the_variables():
+            env = {"PATH": os.environ["PATH"], "PYTHONPATH": "src"}
+            subprocess.run(IMPORT, check=True, env=env)
+
+
+        def test_no_child():
+            assert True
+        """,
+}
+
+
+PLUGIN = ("src/runbook/__init__.py", "src/runbook/childwatch.py", "src/runbook/testselect.py")
+
+
+# The session's children include, on purpose, some that cannot be followed.
+@pytest.mark.child_reads(*PLUGIN)
+def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    for name, text in PROJECT.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "skip.json").write_text("[]")
+    assert install_childwatch() == ""
+    env = followed(
+        {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("COV", "RUNBOOK_"))},
+            SKIP_ENV: str(work / "skip.json"),
+            OBSERVE_ENV: str(work / "observed.json"),
+            WATCH_ENV: childwatch.__file__,
+            "PYTHONPATH": str(SRC),
+        }
+    )
+    argv = [sys.executable, "-m", "pytest", "-p", "runbook.testselect", "--runbook-children"]
+    proc = subprocess.run(
+        [*argv, "-p", "no:cacheprovider"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    seen = json.loads((work / "observed.json").read_text())["tests"]
+    kids = {nodeid.split("::")[1]: test for nodeid, test in seen.items()}
+    assert kids["test_shell_undeclared"]["spawns"] is True
+    assert "sh (" in kids["test_shell_undeclared"]["unfollowed"][0]
+    declared = kids["test_shell_declared"]
+    assert (declared["spawns"], declared["declared"]) == (False, ["src/calc/api.py"])
+    assert declared["child_files"] == [str(root / "src/calc/api.py")]
+    followed_ = kids["test_python_followed"]
+    assert (followed_["spawns"], followed_["unfollowed"]) == (False, [])
+    assert str(root / "src/calc/core.py") in followed_["child_files"]
+    assert kids["test_python_without_the_variables"]["spawns"] is True
+    assert kids["test_no_child"] == {**kids["test_no_child"], "spawns": False, "child_files": []}
+    assert kids["test_python_ran_an_undeclared_file"]["ok"] is False
+    assert "ERROR at teardown of test_python_ran_an_undeclared_file" in proc.stdout
+    undeclared = "ran src/calc/__init__.py, src/calc/core.py, which its child_reads marker"
+    assert undeclared in proc.stdout
+    assert "6 passed, 1 error" in proc.stdout  # the error: the teardown of the undeclared run
+    assert "test_shell_undeclared (always runs): sh (" in proc.stdout

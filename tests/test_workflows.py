@@ -22,6 +22,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from runbook.gates import GATES
+from support import RUNNER_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -93,6 +94,7 @@ def test_workflow_matches_the_github_workflow_schema(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda path: path.name)
+@pytest.mark.child_reads(".github/workflows/*.yml")  # zizmor, a native program, reads them
 def test_zizmor_finds_nothing(path: Path) -> None:
     result = run_tool(tool("zizmor"), "--offline", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -142,6 +144,8 @@ def test_gate_matrix_comes_from_the_list_job() -> None:
     assert gate["strategy"]["fail-fast"] is False, "one failing gate must not cancel the others"
 
 
+# bash cannot be followed; the nox it starts can (a console script of this environment).
+@pytest.mark.child_reads("noxfile.py", *RUNNER_FILES)
 def test_the_list_job_lists_the_gate_table(tmp_path: Path) -> None:
     """The list step's own script, run as GitHub runs it (bash -eo pipefail), with this
     environment's nox and python: its output is the gate table's CI gates, in table order."""
