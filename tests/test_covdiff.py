@@ -51,6 +51,7 @@ def test_same_data_same_totals(tmp_path: Path) -> None:
     assert f"{a}: total 66.667%" in text
     assert f"{b}: total 66.667%" in text
     assert "b.db vs a.db: same" in text
+    assert "  measured by no test in both (0; a merged total can miss these):" in text
 
 
 def test_an_arc_in_one_run_only_is_named(tmp_path: Path) -> None:
@@ -76,6 +77,10 @@ def test_same_union_but_other_tests_differs_per_context(tmp_path: Path) -> None:
     t1, t2 = lines.index("  context 't1|run':"), lines.index("  context 't2|run':")
     assert lines[t1 + 1] == f"    {source}: arcs only in a.db: entry->2, 2->3, 3->exit"
     assert lines[t2 + 1] == f"    {source}: arcs only in b.db: entry->2, 2->3, 3->exit"
+    # No test measured the true path in both runs: a merge of t1 from one run and t2 from the
+    # other would miss it.
+    assert "  measured by no test in both (3; a merged total can miss these):" in lines
+    assert f"  {source}: 2->3: by ['t1|run'] | by ['t2|run']" in lines
 
 
 def test_lines_only_data(tmp_path: Path) -> None:

@@ -68,6 +68,20 @@ def test_two_runs_give_a_seconds_chart_per_gate_and_a_coverage_chart() -> None:
     assert "Run 2: runbook at `c2`" in text
 
 
+def y_top(chart: list[str]) -> str:
+    (line,) = [line for line in chart if line.startswith("y-axis")]
+    return line.removeprefix('y-axis "seconds" 0 --> ')
+
+
+def test_the_seconds_axis_ends_a_round_step_above_the_highest_and_is_never_empty() -> None:
+    quick = {"status": "pass", "seconds": 0.04, "cached": False}  # charted as 0.0
+    zeros = [sample(n, lint=quick, tests=quick) for n in (1, 2)]
+    assert y_top(charts(trend.markdown(zeros))[0]) == "0.2"  # as for 0.1 s: never 0 --> 0
+    assert y_top(charts(trend.markdown([sample(1), sample(2)]))[0]) == "40"  # 32 s
+    slow = {"status": "pass", "seconds": 950.0, "cached": False}
+    assert y_top(charts(trend.markdown([sample(1), sample(2, tests=slow)]))[0]) == "1100"
+
+
 def test_only_the_last_twenty_runs_are_charted_and_numbered_by_their_place() -> None:
     text = trend.markdown([sample(n) for n in range(1, 26)])
     seconds, coverage = charts(text)

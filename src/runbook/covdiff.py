@@ -6,7 +6,9 @@ per-test data of the unaffected tests, so that total equals a full run's only if
 arcs do not depend on timing or load. This tool finds the arcs that do: run the full suite a few
 times (``COVERAGE_FILE=...``), once on a busy machine, and compare the data files. A difference
 is a test or a piece of code whose measured path depends on timing. ``--contexts`` also compares
-the data of each test (``--cov-context=test``): the merge keeps the stored data test by test.
+the data of each test (``--cov-context=test``), since the merge keeps the stored data test by
+test, and lists what no test measured in both files: only those items can make a merged total
+differ from a full run's (an arc that one test measures in every run keeps both totals equal).
 
 Exit status: 0 when every file measured the same lines and arcs as the first, 1 when one
 differs, 2 when a file cannot be read. Not used by the gates (a developer's tool).
@@ -110,8 +112,38 @@ def contexts(data: CoverageData) -> set[str]:
     return set(data.measured_contexts())
 
 
+def by_context(path: Path, names: set[str]) -> dict[str, Measured]:
+    return {context: measured(read_data(path, context)) for context in names}
+
+
+def covering(per_context: dict[str, Measured]) -> dict[tuple[str, str], set[str]]:
+    """Per measured item (source file and arc or line, as shown) the contexts that measured it."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for context, data in per_context.items():
+        for source, arcs in data.arcs.items():
+            for arc in arcs:
+                found.setdefault((source, show_arc(arc)), set()).add(context)
+        for source, lines in data.lines.items():
+            for line in lines:
+                found.setdefault((source, str(line)), set()).add(context)
+    return found
+
+
+def unshared(first: dict[str, Measured], other: dict[str, Measured]) -> list[str]:
+    """Items no context measured in both files. A merge keeps stored data test by test, so such
+    an item can be in one run's total and missing from a merge of two runs' tests."""
+    mine, theirs = covering(first), covering(other)
+    found: list[str] = []
+    for key in sorted(mine.keys() | theirs.keys()):
+        a, b = mine.get(key, set[str]()), theirs.get(key, set[str]())
+        if not a & b:
+            found.append(f"  {key[0]}: {key[1]}: by {sorted(a)} | by {sorted(b)}")
+    return found
+
+
 def compare_contexts(first: Path, other: Path, out: TextIO) -> bool:
-    """Per-test comparison (``--cov-context=test``); whether every context measured the same."""
+    """Per-test comparison (``--cov-context=test``); whether every context measured the same.
+    Then the items no test measured in both runs: those can make a merged total differ."""
     a_contexts, b_contexts = contexts(read_data(first)), contexts(read_data(other))
     same = True
     sides = ((first.name, a_contexts - b_contexts), (other.name, b_contexts - a_contexts))
@@ -119,16 +151,16 @@ def compare_contexts(first: Path, other: Path, out: TextIO) -> bool:
         for context in sorted(only):
             same = False
             out.write(f"  context {context or '(none)'!r} only in {label}\n")
+    mine, theirs = by_context(first, a_contexts), by_context(other, b_contexts)
     for context in sorted(a_contexts & b_contexts):
-        found = differences(
-            measured(read_data(first, context)),
-            measured(read_data(other, context)),
-            (first.name, other.name),
-        )
+        found = differences(mine[context], theirs[context], (first.name, other.name))
         if found:
             same = False
             out.write(f"  context {context or '(none: import time)'!r}:\n")
             out.writelines(f"  {line}\n" for line in found)
+    risky = unshared(mine, theirs)
+    out.write(f"  measured by no test in both ({len(risky)}; a merged total can miss these):\n")
+    out.writelines(f"{line}\n" for line in risky)
     return same
 
 
