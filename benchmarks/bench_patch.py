@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from runbook.execute import output_dir
+from runbook.tools.pytest import COVERAGE
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -90,12 +93,49 @@ def apply(clone: Path, edit: Edit) -> None:
     path.write_text(text.replace(edit.old, edit.new), "utf-8")
 
 
+Measured = dict[str, frozenset[str]]
+"""Per source file what the tests gate's coverage.json says ran: lines and branches (``12->14``)."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     seconds: float
     statuses: dict[str, str]
     coverage: float | None
     tests_reason: str
+    measured: Measured
+    percent: float | None
+    """coverage.json's total, unrounded."""
+
+
+def coverage_json(clone: Path) -> dict[str, Any]:
+    """The tests gate's coverage.json of this run (the merged data in a selective run)."""
+    try:
+        return cast(
+            dict[str, Any], json.loads((output_dir(clone, "tests") / COVERAGE).read_text("utf-8"))
+        )
+    except (OSError, ValueError):
+        return {}
+
+
+def measured(report: dict[str, Any]) -> Measured:
+    found: Measured = {}
+    for name, entry in cast(dict[str, dict[str, Any]], report.get("files", {})).items():
+        lines = {str(n) for n in cast(list[int], entry.get("executed_lines", []))}
+        arcs = cast(list[list[int]], entry.get("executed_branches", []))
+        found[name] = frozenset(lines | {f"{a}->{b}" for a, b in arcs})
+    return found
+
+
+def measured_differences(selective: Measured, full: Measured) -> list[str]:
+    """Lines and branches one run measured and the other did not, per file."""
+    found: list[str] = []
+    for name in sorted(selective.keys() | full.keys()):
+        mine, theirs = selective.get(name, frozenset()), full.get(name, frozenset())
+        for label, only in (("runbook", mine - theirs), ("full", theirs - mine)):
+            if only:
+                found.append(f"{name}: only in the {label} run: {', '.join(sorted(only))}")
+    return found
 
 
 def runbook(clone: Path, env: dict[str, str], *args: str) -> Outcome:
@@ -111,12 +151,15 @@ def runbook(clone: Path, env: dict[str, str], *args: str) -> Outcome:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
         raise SystemExit(f"benchmark: no report from {' '.join(argv)} ({exc}):\n{tail}") from exc
     gates = cast(list[dict[str, Any]], report["gates"])
+    report_json = coverage_json(clone)
     tests = next((g for g in gates if g["name"] == "tests"), dict[str, Any]())
     return Outcome(
         seconds=seconds,
         statuses={str(g["name"]): str(g["status"]) for g in gates},
         coverage=cast(float | None, tests.get("coverage")),
         tests_reason=str(tests.get("reason", "")),
+        measured=measured(report_json),
+        percent=cast(float | None, report_json.get("totals", {}).get("percent_covered")),
     )
 
 
@@ -131,6 +174,8 @@ def disagreements(selective: Outcome, full: Outcome) -> list[str]:
             found.append(f"coverage: {selective.coverage} (runbook) vs {full.coverage} (full)")
     elif abs(selective.coverage - full.coverage) >= 0.005:  # equal at two decimals
         found.append(f"coverage: {selective.coverage:.2f} (runbook) vs {full.coverage:.2f} (full)")
+    # What each measured, even when the totals agree: a gain and a loss can cancel out.
+    found.extend(measured_differences(selective.measured, full.measured))
     return found
 
 
@@ -154,8 +199,10 @@ def main() -> int:
             full = runbook(clone, env, "--no-cache", "--full")
             full_runs.append(full.seconds)
             rows.append((edit.name, selective, full))
+            coverage = f"{selective.percent or 0:.3f}% vs {full.percent or 0:.3f}%"
             print(
                 f"{edit.name:<32} runbook {selective.seconds:6.1f}s  full {full.seconds:6.1f}s  "
+                f"coverage {coverage}  "
                 f"tests: {selective.tests_reason or selective.statuses.get('tests')}",
                 flush=True,
             )
