@@ -17,7 +17,16 @@ import pytest
 from runbook import childwatch
 from runbook.childwatch import CHILD_ENV, WATCH_ENV, chain, with_pair
 from runbook.testgate import install_childwatch
-from runbook.testselect import OBSERVE_ENV, SKIP_ENV, Watch, declared_files, judge, unfollowed
+from runbook.testselect import (
+    OBSERVE_ENV,
+    SKIP_ENV,
+    Observer,
+    SeenTest,
+    Watch,
+    declared_files,
+    judge,
+    unfollowed,
+)
 from support import followed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -262,3 +271,15 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
     assert undeclared in proc.stdout
     assert "6 passed, 1 error" in proc.stdout  # the error: the teardown of the undeclared run
     assert "test_shell_undeclared (always runs): sh (" in proc.stdout
+
+
+@pytest.mark.parametrize("record", ['{"event": "subprocess.Popen", "pa', '{"event": 1}', "[]"])
+def test_an_unreadable_spawn_record_makes_the_test_always_run(tmp_path: Path, record: str) -> None:
+    """A child killed while it wrote, or a record of another format: never a followed child."""
+    observer = Observer(src=SRC, root=tmp_path, skip=frozenset(), out=tmp_path / "observed.json")
+    log = Path(observer.watch.log)
+    log.parent.mkdir(parents=True)
+    log.write_text(f"start 1 2\nspawn {record}\n")
+    seen = SeenTest()
+    assert observer.check_children(seen) == ""
+    assert seen.unfollowed == ["a child's spawn record is unreadable"]

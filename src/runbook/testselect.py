@@ -254,32 +254,43 @@ class Observer:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if call.when == "teardown" and self.current == item.nodeid:
-            problem = self._children(self.tests[item.nodeid], item)
+            problem = self.check_children(self.tests[item.nodeid])
             if problem:
                 report.outcome = "failed"
                 report.longrepr = f"{item.nodeid}: {problem}"
         return report
 
-    def _children(self, seen: SeenTest, item: pytest.Item) -> str:
-        """Read the test's child log: files its children ran, processes none could follow;
-        check them against the test's ``child_reads`` marker (a problem, or "")."""
+    def _read_log(self, seen: SeenTest) -> tuple[Counter[tuple[str, int]], list[dict[str, Any]]]:
+        """The starts logged (by pid and by parent pid) and every process started, in the test
+        and in its children; the files its children ran go to ``seen.child_files``."""
         spawned = list(self.spawned)
         starts: Counter[tuple[str, int]] = Counter()
         for line in self._rotate():
             kind, _, rest = line.partition(" ")
             if kind == "start":
                 pid, _, ppid = rest.partition(" ")
-                with contextlib.suppress(ValueError):
+                with contextlib.suppress(ValueError):  # unreadable: a start missing, not hidden
                     starts.update([("pid", int(pid)), ("ppid", int(ppid))])
             elif kind == "run" and rest not in seen.child_files:
                 seen.child_files.append(rest)
             elif kind == "spawn":
-                with contextlib.suppress(ValueError):
-                    spawned.append(json.loads(rest))
+                try:
+                    spawned.append(cast(dict[str, Any], json.loads(rest)))
+                except ValueError:
+                    spawned.append({})  # cut short (a killed child): judged unfollowable
+        return starts, spawned
+
+    def check_children(self, seen: SeenTest) -> str:
+        """Read the test's child log: files its children ran, processes none could follow;
+        check them against the test's ``child_reads`` marker (a problem, or "")."""
+        starts, spawned = self._read_log(seen)
         expected: Counter[tuple[str, int]] = Counter()
         watch = self.watch
         for facts in spawned:
-            why, start = judge(facts, watch)
+            try:
+                why, start = judge(facts, watch)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                why, start = "a child's spawn record is unreadable", None
             if why and why not in seen.unfollowed:
                 seen.unfollowed.append(why)
             elif start is not None:
