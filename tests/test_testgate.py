@@ -234,6 +234,16 @@ def test_a_source_file_read_as_text_is_a_whole_file_input(project: Path) -> None
     assert "src/calc/api.py changed and was read as data while pytest collected" in out
 
 
+def test_a_new_test_counts_among_all_tests(project: Path) -> None:
+    assert gate(project, select=False)[0] == 0
+    test_core = project / "tests" / "test_core.py"
+    test_core.write_text(test_core.read_text() + "\n\ndef test_new():\n    pass\n")
+    code, out = gate(project, select=True)
+    assert code == 0, out
+    assert "runbook-select: 2 of 6 run, 4 unaffected" in out
+    assert "2 passed in" in out
+
+
 def test_a_passing_test_edited_to_fail_runs_and_fails(project: Path) -> None:
     assert gate(project, select=False)[0] == 0
     edit(project, "tests/test_api.py", "== 4", "== 5")
