@@ -63,6 +63,7 @@ def test_a_zombie_member_counts_as_gone_and_a_running_one_does_not(tmp_path: Pat
     assert procgroup.live_members(leader.pid) == []
 
 
+@pytest.mark.child_reads  # sleepers (python -c), stopped before they may report
 def test_stop_groups_returns_once_every_process_of_the_group_is_gone(tmp_path: Path) -> None:
     # A leader that ignores SIGTERM, and a grandchild that outlives the leader's death.
     leader = spawn_group(

@@ -19,7 +19,7 @@ import pytest
 
 from runbook import testgate
 from runbook.settings import SELECT_ENV
-from support import followed, init_repo, interruptible
+from support import RUNNER_FILES, followed, init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -372,6 +372,8 @@ SHELL_TESTS = """\
     """
 
 
+# The inner session's sh children, which the outer gate sees too, cannot be followed.
+@pytest.mark.child_reads(*RUNNER_FILES)
 def test_a_declared_child_reruns_when_a_declared_file_changes_and_an_undeclared_always(
     project: Path,
 ) -> None:
