@@ -263,3 +263,14 @@ def test_sentences_in_six_languages_in_one_file(tmp_path: Path) -> None:
         lines.append(" ".join(generator.choices(sentences, k=generator.randint(1, 4))))
     text = "\n".join(lines) + "\n"
     assert read_text(write(tmp_path, text.encode("cp1252"))) == (text, "cp1252")
+
+
+def test_script_switches_counted_at_c_speed_match_the_pattern() -> None:
+    # _switches counts what _SWITCHES finds, without a regex pass per reading.
+    from ingestion.plausibility import _SWITCHES, _switches  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage]
+
+    generator = random.Random(14)  # noqa: S311 - fixed shapes, not a secret
+    shapes = ["", "a n", "an", "a  n l", "n a n a", "l   n", "aaa lll", " n a "]
+    shapes += ["".join(generator.choice("aln  ") for _ in range(30)) for _ in range(2000)]
+    for shape in shapes:
+        assert _switches(shape.encode("ascii")) == len(_SWITCHES.findall(shape)), shape

@@ -167,12 +167,14 @@ def _capitals_after_small(text: str) -> int:
 def profile(text: str) -> Profile:
     """Count a reading's characters and letter pairs (C-level counting, Python per distinct key)."""
     composed = unicodedata.normalize("NFC", text).lower()
-    orphans = len(_ORPHAN_MARKS.get().findall(composed))
     lowered, marks = _MARKS.get().subn("", composed)
-    thai = len(_THAI_MARKS.get().findall(composed)) if marks else 0
-    marks_cost = thai * _THAI_MARK + (marks - thai) * _OTHER_MARK
-    if marks:
+    marks_cost = 0.0
+    if marks:  # the searches below find marks only (a whole-sample scan each: skipped without)
+        orphans = len(_ORPHAN_MARKS.get().findall(composed))
+        thai = len(_THAI_MARKS.get().findall(composed))
+        marks_cost = thai * _THAI_MARK + (marks - thai) * _OTHER_MARK
         marks_cost += MIXED_PAIR * len(_MARK_ON_LATIN.get().findall(composed))
+        marks_cost += orphans * (_SYMBOL + _GLUED)
     counted = collections.Counter(lowered)
     chars = {char: n for char, n in counted.items() if char > "\x7f"}
     ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
@@ -191,9 +193,10 @@ def profile(text: str) -> Profile:
             other = pair[1] if first else pair[0]
             if other > "\x7f" and not other.isspace() and not _is_letter(other):
                 glued += n * (_GLUED_PUNCTUATION if other in _GLUES else _GLUED)
-    glued += switch_score(lowered) + orphans * (_SYMBOL + _GLUED) + marks_cost
+    glued += switch_score(lowered) + marks_cost
     glued += _CAPITAL_AFTER_SMALL * _capitals_after_small(text)
-    glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
+    if _DIGIT.search(lowered):
+        glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
     return Profile(chars, pairs, ascii_letters, ascii_pairs, glued)
 
 
@@ -245,10 +248,10 @@ _CAPITAL_AFTER_SMALL = -10.0
 # A non-ASCII letter glued to a digit (``Ł825`` for ``£825``).
 _LETTER_DIGIT = _Lazy("(?![\x00-\x7f])[^\\W\\d_](?=[0-9])|(?<=[0-9])(?![\x00-\x7f])[^\\W\\d_]")
 _GLUED_DIGIT = -6.0
+_DIGIT = re.compile("[0-9]")
 # Words in one script followed by words in another, on the text's skeleton (below): real text
 # switches seldom, Latin text read in another script's codec at every accented word.
-_SWITCHES = re.compile("[al] +(?=n)|n +(?=[al])")
-_BYTE_SWITCHES = re.compile(b"[al] +(?=n)|n +(?=[al])")
+_SWITCHES = re.compile("[al] +(?=n)|n +(?=[al])")  # what ``_switches`` counts
 
 
 def skeleton(text: str) -> str:
@@ -274,12 +277,22 @@ def mixed_score(text: str) -> float:
 def skeleton_score(shape: bytes) -> float:
     """``mixed_score`` on a skeleton already made (from bytes, for single-byte codecs)."""
     mixed = shape.count(b"an") + shape.count(b"na")
-    return MIXED_PAIR * mixed + _SWITCH * len(_BYTE_SWITCHES.findall(shape))
+    return MIXED_PAIR * mixed + _SWITCH * _switches(shape)
 
 
 def switch_score(text: str) -> float:
     """The cost of switching script between words (mixed pairs are in ``pair_score``)."""
-    return _SWITCH * len(_SWITCHES.findall(skeleton(text)))
+    return _SWITCH * _switches(skeleton(text).encode("ascii"))
+
+
+def _switches(shape: bytes) -> int:
+    """Words of one script followed by words of another (``_SWITCHES``), counted at C speed:
+    with each run of spaces made one, a switch is a letter, a space, a letter of the other
+    kind (no such pattern can overlap itself, so ``count`` finds each)."""
+    if b"n" not in shape:
+        return 0
+    words = b" ".join(shape.split())
+    return sum(words.count(pattern) for pattern in (b"a n", b"l n", b"n a", b"n l"))
 
 
 def _expected(reading: Profile, model: LanguageModel) -> float:

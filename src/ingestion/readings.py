@@ -34,10 +34,11 @@ SCORE_BYTES = 4 * 1024
 _FINALISTS = 4
 _MAX_FINALISTS = 8
 _FIRST_ROUND_SPAN = -10.0
-# With this few non-ASCII bytes, letters alone say too little to drop any reading (in the
-# short-text sweep the true one ranked up to 17th in the first round), and scoring them all
-# costs little: every reading reaches the final.
-_SCORE_ALL_BELOW = 12
+# With this few non-ASCII bytes, letters alone say too little to keep only the best few (in
+# the short-text sweep the true reading ranked up to 17th in the first round, within 30 of the
+# best): all within _FEW_BYTES_SPAN reach the final, which costs little on so few letters.
+_FEW_BYTES = 12
+_FEW_BYTES_SPAN = -40.0
 _ASCII_BYTES = bytes(range(0x80))
 _IMPLAUSIBLE_PER_CHAR = -4.5
 # A few characters say little: a single rare letter (the ï of naïve) is no sign of garbage.
@@ -217,10 +218,17 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     # The best multi-byte reading always reaches the final: letters alone undersell kana-heavy
     # Japanese against Latin mojibake, which letter pairs then expose.
     multi_byte = next((c for c in candidates if _byte_chars(c.encoding) is None), None)
-    score_all = len(sample.translate(None, _ASCII_BYTES)) < _SCORE_ALL_BELOW
+    # Few non-ASCII bytes: every reading within _FEW_BYTES_SPAN of the best, at least the best
+    # _MAX_FINALISTS. Otherwise the best _FINALISTS, or _MAX_FINALISTS when they are close.
+    few_bytes = len(sample.translate(None, _ASCII_BYTES)) < _FEW_BYTES
+    span = _FEW_BYTES_SPAN if few_bytes else _FIRST_ROUND_SPAN
     for candidate in candidates:
-        close = candidate.first_round >= top + _FIRST_ROUND_SPAN
-        if not score_all and len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS):
+        close = candidate.first_round >= top + span
+        if few_bytes:
+            full = not close and len(finalists) >= _MAX_FINALISTS
+        else:
+            full = len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS)
+        if full:
             if multi_byte is None or any(r.encoding == multi_byte.encoding for r in finalists):
                 break
             if candidate is not multi_byte:
