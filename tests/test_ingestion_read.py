@@ -372,3 +372,29 @@ def test_bom_utf8_with_crlf_and_a_bad_byte_reports_the_offset_in_the_file(
         read_text(path)
     assert (caught.value.offset, caught.value.bad_byte) == (len(body), 0xFF)
     assert read_text(path, errors="replace") == (FRENCH * 5 + "\ufffd\n", "utf-8")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_bad_byte_past_the_sample_of_a_multi_byte_file(tmp_path: Path, newline: str) -> None:
+    # A multi-byte codec picked from the sample is decoded once, on the folded bytes; when that
+    # fails, the file is read again and the error names the offset in the file as stored.
+    from ingestion.utils import spread_sample  # noqa: PLC0415
+
+    line = "昨日は友達と一緒に京都へ行きました。お寺を見て、抹茶を飲みました。" + newline
+    data = (line * 4000).encode("shift_jis")
+    for share in range(2, 40):
+        at = data.index(newline.encode(), len(data) * share // 41) + len(newline)
+        bad = data[:at] + b"\x81\x20" + data[at:]
+        if b"\x81\x20" not in spread_sample(bad, SAMPLE_BYTES):
+            break
+    else:
+        pytest.fail("no offset outside the sample")
+    path = write(tmp_path, bad)
+    with pytest.raises(TextDecodeError) as caught:
+        read_text(path)
+    assert (caught.value.encoding, caught.value.offset) == ("shift_jis", at)
+    text, encoding = read_text(path, errors="replace")
+    assert encoding == "shift_jis"
+    assert text.count("\ufffd") == 1
+    clean = (line * 4000).replace("\r\n", "\n")
+    assert read_text(write(tmp_path, data, "clean.txt")) == (clean, "shift_jis")

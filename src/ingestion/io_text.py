@@ -324,18 +324,23 @@ def _checked(
 ) -> Sniffed:
     """A codec picked from a sample must decode the whole file; if not, detect on all of it once.
 
-    Single-byte codecs are checked by a byte search (their text is decoded after folding);
-    other codecs are decoded here, which is the check.
+    Without ``check_bytes`` (a strict read's first pass) the caller's decode is the check.
+    Otherwise single-byte codecs are checked by a byte search (their text is decoded after
+    folding) and other codecs are decoded here.
     """
     codec = detection.encoding
     assert codec is not None  # noqa: S101 - _plan returns a detection without a codec itself
     undefined = single_byte_undefined(codec)
+    if not check_bytes and newline_safe(codec):
+        # The caller folds the bytes and decodes them once, which is the check: if that fails
+        # it reads the file again and comes back here with check_bytes.
+        return Sniffed(detection)
     if undefined is None:
         try:
             return Sniffed(detection, data.decode(codec))
         except UnicodeDecodeError as error:
             offset = error.start
-    elif not check_bytes:
+    elif not check_bytes:  # EBCDIC: decoded unfolded by the caller, which is the check
         return Sniffed(detection)
     else:
         found = first_undefined(data, undefined)
