@@ -90,6 +90,31 @@ def test_live_members_of_a_group_that_never_existed_is_empty() -> None:
     assert procgroup.live_members(2**22 + 12345) == []
 
 
+def test_live_members_reads_proc_and_passes_over_what_vanishes_or_is_torn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same scan on a /proc of our own making. On the real /proc, a process that exits
+    between the listing and the read (any process of the machine) is a race: this test takes
+    each path every run, so the coverage total does not depend on the machine's other work."""
+    group = os.getpgid(0)  # a group that exists: killpg(group, 0) succeeds
+    proc = tmp_path / "proc"
+
+    def stat(pid: int, text: str) -> None:
+        (proc / str(pid)).mkdir(parents=True)
+        (proc / str(pid) / "stat").write_text(text, "ascii")
+
+    stat(1003, f"1003 (a (b) c) S 1 {group} {group} 0 -1")  # ")" in the command name
+    stat(1004, f"1004 (zombie) Z 1 {group} {group} 0 -1")
+    stat(1005, f"1005 (other) S 1 {group + 1} {group + 1} 0 -1")
+    stat(1006, "1006 (torn) S")  # cut short: too few fields to tell its group
+    (proc / "1007").mkdir()  # listed, then gone before its stat was read
+    (proc / "self").mkdir()
+    monkeypatch.setattr(procgroup, "PROC", proc)
+    assert procgroup.live_members(group) == [1003]
+    monkeypatch.setattr(procgroup, "PROC", tmp_path / "no-proc")
+    assert procgroup.live_members(group) == [group]  # exists; zombies cannot be told apart
+
+
 def test_describe_names_every_survivor() -> None:
     assert procgroup.describe([41]) == "process 41 still alive after SIGKILL"
     assert procgroup.describe([41, 42]) == "processes 41, 42 still alive after SIGKILL"
