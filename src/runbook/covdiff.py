@@ -19,10 +19,10 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TextIO, TypeVar, cast
 
 from coverage import Coverage, CoverageData
 from coverage.exceptions import CoverageException
@@ -60,6 +60,10 @@ def read_data(path: Path, context: str | None = None) -> CoverageData:
     return data
 
 
+Item = TypeVar("Item", Arc, int)
+"""An arc or a line: what ``differences`` lists per file."""
+
+
 def measured(data: CoverageData) -> Measured:
     """The data's lines and arcs per file (of the query context when one is set)."""
     arcs: dict[str, frozenset[Arc]] = {}
@@ -92,19 +96,26 @@ def show_arc(arc: Arc) -> str:
 
 def differences(first: Measured, other: Measured, names: tuple[str, str]) -> list[str]:
     """One line per source file and side: the arcs, then the lines, only that side measured."""
+    return [
+        *_only_in("arcs", first.arcs, other.arcs, names, show_arc),
+        *_only_in("lines", first.lines, other.lines, names, str),
+    ]
+
+
+def _only_in(
+    kind: str,
+    first: dict[str, frozenset[Item]],
+    other: dict[str, frozenset[Item]],
+    names: tuple[str, str],
+    show: Callable[[Item], str],
+) -> list[str]:
     found: list[str] = []
-    for source in sorted(first.arcs.keys() | other.arcs.keys()):
-        mine, theirs = first.arcs.get(source, frozenset()), other.arcs.get(source, frozenset())
+    for source in sorted(first.keys() | other.keys()):
+        mine, theirs = first.get(source, frozenset[Item]()), other.get(source, frozenset[Item]())
         for label, only in ((names[0], mine - theirs), (names[1], theirs - mine)):
             if only:
-                arcs = ", ".join(show_arc(arc) for arc in sorted(only))
-                found.append(f"  {source}: arcs only in {label}: {arcs}")
-    for source in sorted(first.lines.keys() | other.lines.keys()):
-        mine, theirs = first.lines.get(source, frozenset()), other.lines.get(source, frozenset())
-        for label, only in ((names[0], mine - theirs), (names[1], theirs - mine)):
-            if only:
-                lines = ", ".join(str(line) for line in sorted(only))
-                found.append(f"  {source}: lines only in {label}: {lines}")
+                shown = ", ".join(show(item) for item in sorted(only))
+                found.append(f"  {source}: {kind} only in {label}: {shown}")
     return found
 
 

@@ -463,6 +463,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
 
+def verdict(
+    code: int,
+    root: Path,
+    data: Path,
+    *,
+    threshold: float,
+    reports: Sequence[str],
+    out: TextIO,
+) -> int:
+    """pytest's exit code once the reports are written and the floor is checked on ``data``:
+    1 when the tests passed but the total is under the floor, 4 for a report it cannot write."""
+    try:
+        reached = report(root, data, threshold, reports, out)
+    except UsageError as exc:
+        out.write(f"runbook.testgate: error: {exc}\n")
+        return 4
+    return 1 if code == 0 and not reached else code
+
+
 def selective(
     root: Path,
     work: Path,
@@ -497,12 +516,7 @@ def selective(
     total = len(collected | plan.unaffected)
     unaffected = total - ran
     out.write(f"{SELECTED}{ran} of {total} run, {unaffected} unaffected\n")
-    try:
-        reached = report(root, kept, threshold, reports, out)
-    except UsageError as exc:
-        out.write(f"runbook.testgate: error: {exc}\n")
-        return 4
-    return 1 if code == 0 and not reached else code
+    return verdict(code, root, kept, threshold=threshold, reports=reports, out=out)
 
 
 def whole(
@@ -527,13 +541,7 @@ def whole(
         return code  # interrupted, internal or usage error: nothing to report or store
     observed = Observed.load(work / "observed.json")
     data = work / "coverage.db"
-    try:
-        reached = report(root, data, threshold, reports, out)
-    except UsageError as exc:
-        out.write(f"runbook.testgate: error: {exc}\n")
-        return 4
-    if code == 0 and not reached:
-        code = 1
+    code = verdict(code, root, data, threshold=threshold, reports=reports, out=out)
     if before is not None and code in {0, 1}:
         record(
             root,
