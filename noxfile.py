@@ -1,6 +1,7 @@
 """nox sessions for codex-ml.
 
-Every gate session is generated from the gate table in ``src/runbook/gates.py``; this file only
+Every gate session is generated from the gate table in ``src/runbook/gates/table.py``; this file
+only
 wires that table to nox. ``runbook`` (soft) and ``release`` (strict) run the gates as child
 ``nox -s <gate>`` processes, each in its own environment with its own log.
 """
@@ -15,11 +16,12 @@ import nox
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from runbook import cli, settings, tools  # noqa: E402
-from runbook.canonicalize import main as canonicalize_main  # noqa: E402
-from runbook.dashboard import NO_TELEMETRY, STOP_SECONDS  # noqa: E402
-from runbook.gates import GATES, PACKAGED_TOKENIZER, Gate  # noqa: E402
-from runbook.patch import main as patch_main  # noqa: E402
+from runbook import cli  # noqa: E402
+from runbook.gates import settings, tools  # noqa: E402
+from runbook.gates.table import GATES, PACKAGED_TOKENIZER, Gate  # noqa: E402
+from runbook.patching.canonicalize import main as canonicalize_main  # noqa: E402
+from runbook.patching.patch import main as patch_main  # noqa: E402
+from runbook.tracking.dashboard import NO_TELEMETRY, STOP_SECONDS  # noqa: E402
 
 nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -132,7 +134,7 @@ def track(session: nox.Session) -> None:
     """Log the last runbook/release report to MLflow (the runner calls this with --mlflow)."""
     install_groups(session, "tracking")
     # The runbook's own record: MLflow's usage telemetry would reach for the network.
-    session.run("python", "-m", "runbook.track", env={**SRC_ENV, **NO_TELEMETRY})
+    session.run("python", "-m", "runbook.tracking.track", env={**SRC_ENV, **NO_TELEMETRY})
 
 
 @nox.session
@@ -152,7 +154,7 @@ def dashboard(session: nox.Session) -> None:
     session.run(
         "python",
         "-m",
-        "runbook.dashboard",
+        "runbook.tracking.dashboard",
         *session.posargs,
         env=SRC_ENV,
         interrupt_timeout=STOP_SECONDS,

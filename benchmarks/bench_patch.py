@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from runbook.execute import output_dir
-from runbook.tools.pytest import COVERAGE
+from runbook.gates.tools.pytest import COVERAGE
+from runbook.running.execute import output_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,7 +56,7 @@ EDITS = (
     ),
     Edit(
         "runbook: function body",
-        "src/runbook/reasons.py",
+        "src/runbook/gates/reasons.py",
         "    for line in reversed(log.splitlines()):",
         "    lines = log.splitlines()\n    for line in reversed(lines):",
     ),

@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from runbook.gates import GATES  # noqa: E402
-from runbook.settings import load  # noqa: E402
+from runbook.gates.settings import load  # noqa: E402
+from runbook.gates.table import GATES  # noqa: E402
 
 
 def uv_bin() -> str:

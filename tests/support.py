@@ -13,10 +13,10 @@ from collections.abc import Generator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from runbook import childwatch
-from runbook.gates import Gate
-from runbook.reasons import Summarizer, last_line
-from runbook.tools import Tool
+from runbook.gates.reasons import Summarizer, last_line
+from runbook.gates.table import Gate
+from runbook.gates.tools import Tool
+from runbook.selection import childwatch
 
 
 def python_gate(
@@ -128,7 +128,8 @@ RUNNER_FILES = ("src/runbook/**/*.py", "src/codex_ml/__init__.py", "src/codex_ml
 
 
 def followed(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` plus the tests gate's variables that let it follow a child (runbook.childwatch):
+    """``env`` plus the tests gate's variables that let it follow a child
+    (runbook.selection.childwatch):
     a test that gives its child a clean environment keeps that child followable."""
     keep = (childwatch.CHILD_ENV, childwatch.WATCH_ENV)
     return {**{k: os.environ[k] for k in keep if k in os.environ}, **env}

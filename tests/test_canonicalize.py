@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runbook import canonicalize
+from runbook.patching import canonicalize
 from support import fingerprint, git, init_repo
 
 SCRIPT = Path(__file__).parents[1] / "scripts" / "canonicalize.py"

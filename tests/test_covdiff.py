@@ -11,7 +11,7 @@ from pathlib import Path
 
 from coverage import CoverageData
 
-from runbook import covdiff
+from runbook.selection import covdiff
 
 SCRIPT = Path(__file__).parents[1] / "scripts" / "covdiff.py"
 SOURCE = "def f(x):\n    if x:\n        return 1\n    return 2\n"

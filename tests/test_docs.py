@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from runbook.gates import GATES, Gate
-from runbook.settings import load
+from runbook.gates.settings import load
+from runbook.gates.table import GATES, Gate
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNBOOK = (ROOT / "docs" / "ops" / "RUNBOOK.md").read_text("utf-8")

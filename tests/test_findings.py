@@ -13,14 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from runbook import capture
-from runbook.findings import MAX_FINDINGS, Finding, repo_path
-from runbook.gates import GATES, Gate
-from runbook.result import GateResult, Status
+from runbook.gates.settings import Settings
+from runbook.gates.table import GATES, Gate
+from runbook.gates.tools import (
+    Tool,
+    output_dir,
+    pyright,
+    read_findings,
+    ruff_check,
+    ruff_format,
+    version,
+)
+from runbook.gates.tools import pytest as pytest_tool
+from runbook.records.findings import MAX_FINDINGS, Finding, repo_path
+from runbook.records.result import GateResult, Status
+from runbook.reports import capture
 from runbook.run import Run, perform
-from runbook.settings import Settings
-from runbook.tools import Tool, output_dir, pyright, read_findings, ruff_check, ruff_format, version
-from runbook.tools import pytest as pytest_tool
 from support import direct
 
 DATA = Path(__file__).parent / "data" / "findings"

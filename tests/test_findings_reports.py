@@ -13,11 +13,12 @@ from typing import Any, cast
 import pytest
 from test_workflows import tool
 
-from runbook import annotations, ci_gate, cli, collect, sarif
-from runbook.findings import Finding
-from runbook.gates import GATES
-from runbook.result import GateResult, Status
-from runbook.tools import ruff_check
+from runbook import cli
+from runbook.gates.table import GATES
+from runbook.gates.tools import ruff_check
+from runbook.records.findings import Finding
+from runbook.records.result import GateResult, Status
+from runbook.reports import annotations, ci_gate, collect, sarif
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

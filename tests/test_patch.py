@@ -20,11 +20,11 @@ from typing import TextIO
 
 import pytest
 
-from runbook import diffs, patch
-from runbook.gates import GATES, Gate
-from runbook.result import GateResult, Status
+from runbook.gates.settings import Settings
+from runbook.gates.table import GATES, Gate
+from runbook.patching import diffs, patch
+from runbook.records.result import GateResult, Status
 from runbook.run import Outcome, Run, perform
-from runbook.settings import Settings
 from support import direct, fingerprint, git, init_repo, interruptible, python_gate
 
 PY = sys.executable
@@ -188,11 +188,11 @@ def test_failed_commit_unstages_and_restores(repo: Path) -> None:
 INTERRUPT_SCRIPT = """
 import sys, textwrap
 from pathlib import Path
-from runbook import patch
-from runbook.gates import GATES, Gate
-from runbook.result import GateResult, Status
+from runbook.patching import patch
+from runbook.gates.table import GATES, Gate
+from runbook.records.result import GateResult, Status
 from runbook.run import Run
-from runbook.settings import Settings
+from runbook.gates.settings import Settings
 root, diff, pidfile = map(Path, sys.argv[1:4])
 code = f'''
 import time

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from runbook import cache
-from runbook.console import plain_report
-from runbook.gates import GATES, Gate
-from runbook.result import Status
+from runbook.gates.settings import Settings
+from runbook.gates.table import GATES, Gate
+from runbook.records.result import Status
+from runbook.reports.console import plain_report
 from runbook.run import Mode, Run, perform
-from runbook.settings import Settings
+from runbook.running import cache
 from support import direct, git, init_repo, python_gate
 
 

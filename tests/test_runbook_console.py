@@ -9,15 +9,15 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.console import Console
 
-from runbook import gates
-from runbook.console import GateProgress, make_console, print_report
-from runbook.report import RunReport
-from runbook.result import GateResult, Status
+from runbook.gates import table
+from runbook.gates.settings import Settings
+from runbook.records.result import GateResult, Status
+from runbook.reports.console import GateProgress, make_console, print_report
+from runbook.reports.report import RunReport
 from runbook.run import Run, perform
-from runbook.settings import Settings
 from support import direct, followed, python_gate
 
-TESTS_GATE, LINT_GATE = gates.select(["tests"])[0], gates.select(["lint"])[0]
+TESTS_GATE, LINT_GATE = table.select(["tests"])[0], table.select(["lint"])[0]
 ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 CURSOR_MOVES = ("\x1b[1A", "\x1b[2K", "\x1b[?25l")
 LINT_FAILED = GateResult(

@@ -24,11 +24,12 @@ from typing import Any, cast
 
 import pytest
 
-from runbook import dashboard, procgroup, track
+from runbook.gates.settings import Settings
+from runbook.gates.tools import pytest as pytest_tool
+from runbook.gates.tools import ruff_check
 from runbook.run import Run, perform
-from runbook.settings import Settings
-from runbook.tools import pytest as pytest_tool
-from runbook.tools import ruff_check
+from runbook.running import procgroup
+from runbook.tracking import dashboard, track
 from support import RUNNER_FILES, direct, python_gate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,7 +177,7 @@ def test_dashboard_serves_the_tracked_run_on_loopback_and_stops_as_a_group(
     log = tmp_path / "dashboard.out"
     with log.open("w") as handle:
         proc = subprocess.Popen(
-            [str(python), "-m", "runbook.dashboard", "--port", str(port)],
+            [str(python), "-m", "runbook.tracking.dashboard", "--port", str(port)],
             cwd=tmp_path,
             env={**env, "PYTHONPATH": str(ROOT / "src")},
             stdout=handle,

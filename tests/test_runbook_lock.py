@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from runbook import treelock
+from runbook.running import treelock
 from support import git, init_repo, interruptible
 
 PY = sys.executable
@@ -51,7 +51,7 @@ def wait_for_file(path: Path) -> None:
 HOLDER = """
 import sys
 from pathlib import Path
-from runbook import treelock
+from runbook.running import treelock
 with treelock.hold(Path(sys.argv[1])):
     print("held", flush=True)
     sys.stdin.read()  # until the test closes our stdin
@@ -88,7 +88,7 @@ def tree_state(root: Path) -> dict[str, str]:
 def test_a_second_holder_waits_names_the_first_and_gets_the_lock_after_it(
     tmp_path: Path,
 ) -> None:
-    waiter = "import sys; from pathlib import Path; from runbook import treelock\n"
+    waiter = "import sys; from pathlib import Path; from runbook.running import treelock\n"
     waiter += "with treelock.hold(Path(sys.argv[1])):\n    print('acquired', flush=True)\n"
     out = tmp_path / "waiter.out"
     with lock_held_elsewhere(tmp_path, tmp_path / "holder.out") as holder, out.open("wb") as sink:
@@ -158,9 +158,9 @@ def test_ctrl_c_while_waiting_changes_nothing_and_exits_130(tmp_path: Path) -> N
 TWO_RUNS = """
 import json, sys, textwrap
 from pathlib import Path
-from runbook.gates import Gate
+from runbook.gates.table import Gate
 from runbook.run import Run, perform
-from runbook.settings import Settings
+from runbook.gates.settings import Settings
 root, name = Path(sys.argv[1]), sys.argv[2]
 def g(gate, code):
     return Gate(name=gate, projector=gate, description="", groups=(),

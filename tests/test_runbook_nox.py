@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import pytest
 
-from runbook.gates import GATES
+from runbook.gates.table import GATES
 from support import RUNNER_FILES, alive, fingerprint, git, init_repo, interruptible
 
 ROOT = Path(__file__).resolve().parents[1]

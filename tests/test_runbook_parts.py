@@ -13,19 +13,21 @@ from typing import cast
 
 import pytest
 
-from runbook import capture, cli, collect, gates, settings
-from runbook.execute import classify, reason_for
-from runbook.reasons import Summarizer, last_line
-from runbook.redact import bounded_tail, redact
-from runbook.report import RunReport, render_markdown
-from runbook.result import GateResult, Status
-from runbook.tools import pyright, ruff_check, ruff_format
-from runbook.tools import pytest as pytest_tool
+from runbook import cli
+from runbook.gates import settings, table
+from runbook.gates.reasons import Summarizer, last_line
+from runbook.gates.tools import pyright, ruff_check, ruff_format
+from runbook.gates.tools import pytest as pytest_tool
+from runbook.records.redact import bounded_tail, redact
+from runbook.records.result import GateResult, Status
+from runbook.reports import capture, collect
+from runbook.reports.report import RunReport, render_markdown
+from runbook.running.execute import classify, reason_for
 
-TESTS_GATE = gates.select(["tests"])[0]
-LINT_GATE = gates.select(["lint"])[0]
+TESTS_GATE = table.select(["tests"])[0]
+LINT_GATE = table.select(["lint"])[0]
 LINT = " ".join(LINT_GATE.command)
-PACKAGE_GATE = gates.select(["package"])[0]
+PACKAGE_GATE = table.select(["package"])[0]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +87,8 @@ def test_nox_exit_code_tells_findings_from_a_broken_tool() -> None:
     assert classify(LINT_GATE, 1, findings) == (Status.FAIL, 1)
     assert classify(LINT_GATE, 1, config) == (Status.ERROR, 2)
     tests_log = (
-        "nox > Command python -m runbook.testgate --cov-fail-under=70 failed with exit code 5"
+        "nox > Command python -m runbook.selection.testgate --cov-fail-under=70"
+        " failed with exit code 5"
     )
     assert classify(TESTS_GATE, 1, tests_log) == (
         Status.FAIL,
@@ -276,15 +279,20 @@ def nox_list(*selection: str) -> list[dict[str, object]]:
 def test_gate_table_is_the_single_source_for_nox_sessions() -> None:
     """nox itself has a session per gate with the gate's description, and tags ``gate``
     exactly the gates CI fans out (every one but the release-only ones)."""
-    names = gates.names()
+    names = table.names()
     listed = nox_list("-s", *names)  # nox refuses to list a session it does not have
     assert [s["session"] for s in listed] == names
-    assert [s["description"] for s in listed] == [g.description for g in gates.GATES]
+    assert [s["description"] for s in listed] == [g.description for g in table.GATES]
     tagged = [s["session"] for s in nox_list("-t", "gate")]
-    assert tagged == [g.name for g in gates.GATES if not g.release_only]
+    assert tagged == [g.name for g in table.GATES if not g.release_only]
     assert names == ["lint", "format", "tests", "types", "package"]
-    assert [g.name for g in gates.GATES if not g.required] == ["types"]
-    assert TESTS_GATE.argv(75) == ["python", "-m", "runbook.testgate", "--cov-fail-under=75"]
+    assert [g.name for g in table.GATES if not g.required] == ["types"]
+    assert TESTS_GATE.argv(75) == [
+        "python",
+        "-m",
+        "runbook.selection.testgate",
+        "--cov-fail-under=75",
+    ]
 
 
 def test_cli_list_prints_the_gate_table() -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from runbook import procgroup
-from runbook.execute import ProcessRegistry, run_gate, stop_groups
-from runbook.result import Status
+from runbook.records.result import Status
+from runbook.running import procgroup
+from runbook.running.execute import ProcessRegistry, run_gate, stop_groups
 from support import python_gate
 
 PY = sys.executable

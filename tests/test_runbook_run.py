@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from runbook.console import plain_report
-from runbook.gates import Gate
-from runbook.result import GateResult, Status
+from runbook.gates.settings import Settings
+from runbook.gates.table import Gate
+from runbook.gates.tools import pyright, ruff_check
+from runbook.gates.tools import pytest as pytest_tool
+from runbook.records.result import GateResult, Status
+from runbook.reports.console import plain_report
 from runbook.run import Mode, Run, perform
-from runbook.settings import Settings
-from runbook.tools import pyright, ruff_check
-from runbook.tools import pytest as pytest_tool
 from support import RUNNER_FILES, alive, direct, interruptible, python_gate
 
 PY = sys.executable
@@ -243,9 +243,9 @@ def test_github_step_summary_gets_the_markdown_table(tmp_path: Path) -> None:
 INTERRUPT_SCRIPT = """
 import sys, textwrap
 from pathlib import Path
-from runbook.gates import Gate
+from runbook.gates.table import Gate
 from runbook.run import Run, perform
-from runbook.settings import Settings
+from runbook.gates.settings import Settings
 root = Path(sys.argv[1])
 def g(name, code):
     return Gate(name=name, projector=name, description="", groups=(),
@@ -357,7 +357,10 @@ def test_a_secret_is_redacted_before_the_log_is_cut_to_size(tmp_path: Path) -> N
 def test_runner_modules_the_noxfile_imports_need_only_the_standard_library() -> None:
     """The noxfile runs in the tools environment (nox and uv only): ``-S`` hides site-packages."""
     src = Path(__file__).parents[1] / "src"
-    modules = "runbook.cli, runbook.patch, runbook.canonicalize, runbook.settings, runbook.gates"
+    modules = (
+        "runbook.cli, runbook.patching.patch, runbook.patching.canonicalize,"
+        " runbook.gates.settings, runbook.gates.table"
+    )
     proc = subprocess.run(
         [PY, "-S", "-c", f"import {modules}"],
         env={"PYTHONPATH": str(src), "PATH": os.environ.get("PATH", "")},

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from runbook.gates.settings import SELECT_ENV, Settings
 from runbook.run import Mode, Run, perform
-from runbook.settings import SELECT_ENV, Settings
 from support import direct, python_gate
 
 

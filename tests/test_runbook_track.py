@@ -10,13 +10,14 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from codex_ml.tracking import MlflowConfig
-from runbook import cli, track
-from runbook.console import plain_report
-from runbook.result import Status
+from runbook import cli
+from runbook.gates.settings import Settings
+from runbook.gates.tools import pytest as pytest_tool
+from runbook.gates.tools import ruff_check
+from runbook.records.result import Status
+from runbook.reports.console import plain_report
 from runbook.run import Run, perform
-from runbook.settings import Settings
-from runbook.tools import pytest as pytest_tool
-from runbook.tools import ruff_check
+from runbook.tracking import track
 from support import direct, python_gate
 
 GATES = (

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from runbook import history, trend
+from runbook.gates.settings import Settings
+from runbook.reports import history, trend
 from runbook.run import Run, perform
-from runbook.settings import Settings
 from support import direct, followed, python_gate
 
 

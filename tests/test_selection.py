@@ -1,4 +1,4 @@
-"""The selection decision (runbook.selection): which change leaves which test out, and which
+"""The selection decision (runbook.selection.impact): which change leaves which test out, and which
 change runs the whole suite. Pure data; the end-to-end runs are in test_testgate.py."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from runbook import selection
-from runbook.selection import RecordedTest, SelectionDataError, Stored, fingerprint, plan
+from runbook.selection import impact
+from runbook.selection.impact import RecordedTest, SelectionDataError, Stored, fingerprint, plan
 
 CORE = """\
 LIMIT = 10
@@ -147,7 +147,7 @@ def stored(
 
 def plan_after(
     edits: dict[str, str], data: Stored | None = None, digests: dict[str, str] | None = None
-) -> selection.Plan:
+) -> impact.Plan:
     sources = {**SOURCES, **edits}
     current = dict(FILES) if digests is None else digests
     for path in edits:
@@ -156,7 +156,7 @@ def plan_after(
 
 
 def test_an_untouched_tree_leaves_every_passing_test_out() -> None:
-    assert plan_after({}) == selection.Plan(unaffected=frozenset(TESTS))
+    assert plan_after({}) == impact.Plan(unaffected=frozenset(TESTS))
 
 
 def test_a_body_edit_runs_the_tests_that_executed_the_file() -> None:
@@ -246,13 +246,13 @@ def test_failed_spawning_and_fixture_sharing_tests_run_again() -> None:
         ({"tests/support.py": ""}, "tests/support.py changed"),  # a helper module under tests/
         ({"tests/data/sample.json": ""}, "tests/data/sample.json changed"),  # data a test reads
         ({"docs/guide.md": ""}, "docs/guide.md changed"),
-        ({"src/runbook/selection.py": ""}, "the test selection itself"),
+        ({"src/runbook/selection/impact.py": ""}, "the test selection itself"),
     ],
 )
 def test_changes_the_selection_cannot_see_through_run_everything(
     edits: dict[str, str], reason: str
 ) -> None:
-    digests = {**FILES, "src/runbook/selection.py": "m1"}
+    digests = {**FILES, "src/runbook/selection/impact.py": "m1"}
     data = replace(stored(), files=digests)
     assert reason in plan_after(edits, data, dict(digests)).full_reason
 

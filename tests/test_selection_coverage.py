@@ -1,5 +1,5 @@
 """What coverage.py records of a call, and which functions the tests gate attributes to a test
-from it (runbook.testgate.executed): function-level selection is only as sound as this.
+from it (runbook.selection.testgate.executed): function-level selection is only as sound as this.
 
 The data comes from a real coverage.py run in a child process (a second tracer in this one would
 disturb the suite's own measurement), with the gate's settings: branch data, one dynamic context
@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from runbook import selection, testgate
+from runbook.selection import impact, testgate
 
 SHAPES = '''\
 def ellipsis():
@@ -95,7 +95,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> testgate.Executed:
     script += "cov.stop()\ncov.save()\n"
     (root / "run.py").write_text(script)
     subprocess.run([sys.executable, "run.py"], cwd=root, check=True, timeout=120)
-    prints = {"src/shapes.py": selection.fingerprint(SHAPES)}
+    prints = {"src/shapes.py": impact.fingerprint(SHAPES)}
     return testgate.executed(root / "coverage.db", root, prints)
 
 
@@ -129,11 +129,11 @@ def test_a_docstring_only_function_called_at_import_makes_its_edit_a_full_run(
     measured: testgate.Executed,
 ) -> None:
     import_lines = {path: frozenset(lines) for path, lines in measured.import_lines.items()}
-    stored = selection.Stored(
+    stored = impact.Stored(
         environment="env",
         root="/r",
         files={"src/shapes.py": "old"},
-        prints={"src/shapes.py": selection.fingerprint(SHAPES)},
+        prints={"src/shapes.py": impact.fingerprint(SHAPES)},
         import_lines=import_lines,
         tests={},
         coverage_db="coverage-x.db",
@@ -146,6 +146,6 @@ def test_a_docstring_only_function_called_at_import_makes_its_edit_a_full_run(
         edited = SHAPES[:end] + "    return 1\n" + SHAPES[end:]
         assert function != "setup_only" or SHAPES[start:end] == body
         read = {"src/shapes.py": edited}.__getitem__
-        result = selection.plan(stored, {"src/shapes.py": "new"}, read)
+        result = impact.plan(stored, {"src/shapes.py": "new"}, read)
         assert ("setup_only changed and runs at import time" in result.full_reason) is full
         assert bool(result.full_reason) is full, textwrap.shorten(result.full_reason, 200)

@@ -1,4 +1,5 @@
-"""The tests gate end to end (runbook.testgate with real pytest, pytest-cov and coverage.py) on
+"""The tests gate end to end (runbook.selection.testgate with real pytest, pytest-cov and
+coverage.py) on
 a small throwaway project: a selective run gives the verdict and the coverage total of a full
 run, and every fault of the stored data falls back to a full run with a notice."""
 
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from runbook import testgate
-from runbook.settings import SELECT_ENV
+from runbook.gates.settings import SELECT_ENV
+from runbook.selection import testgate
 from support import RUNNER_FILES, followed, init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -132,7 +133,7 @@ def gate_env(select: bool, **extra: str) -> dict[str, str]:
 
 def gate(root: Path, *, select: bool) -> tuple[int, str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "runbook.testgate", "--cov-fail-under=50"],
+        [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50"],
         cwd=root,
         env=gate_env(select),
         capture_output=True,
@@ -335,7 +336,7 @@ def test_ctrl_c_during_a_selective_run_leaves_the_stored_data_as_it_was(
     before = stored_state(project)
     edit(project, "src/calc/other.py", "return -1", "return -2")
     marker = tmp_path / "blocking"
-    argv = [sys.executable, "-m", "runbook.testgate", "--cov-fail-under=50"]
+    argv = [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50"]
     # interruptible: a shell starts background jobs with SIGINT ignored, which the gate would
     # inherit; Ctrl-C must reach it however the suite itself was started.
     with interruptible(
@@ -378,7 +379,7 @@ def test_a_declared_child_reruns_when_a_declared_file_changes_and_an_undeclared_
     project: Path,
 ) -> None:
     """``sh`` cannot be followed: without a marker its test always runs; with one it runs when
-    a file it declares changed (runbook.testselect's ``child_reads``)."""
+    a file it declares changed (runbook.selection.testselect's ``child_reads``)."""
     (project / "tests" / "test_shell.py").write_text(textwrap.dedent(SHELL_TESTS))
     markers = 'markers = ["child_reads(*globs): declared"]\n'
     edit(project, "pyproject.toml", 'testpaths = ["tests"]\n', f'testpaths = ["tests"]\n{markers}')

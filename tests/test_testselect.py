@@ -1,4 +1,4 @@
-"""The gate's pytest plugin (runbook.testselect) follows child processes: which started
+"""The gate's pytest plugin (runbook.selection.testselect) follows child processes: which started
 processes it can follow, what a followed Python child logs (runbook/childwatch), and what a
 test's ``child_reads`` marker declares for the children it cannot follow."""
 
@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from runbook import childwatch
-from runbook.childwatch import CHILD_ENV, WATCH_ENV, chain, with_pair
-from runbook.testgate import install_childwatch
-from runbook.testselect import (
+from runbook.selection import childwatch
+from runbook.selection.childwatch import CHILD_ENV, WATCH_ENV, chain, with_pair
+from runbook.selection.testgate import install_childwatch
+from runbook.selection.testselect import (
     OBSERVE_ENV,
     SKIP_ENV,
     Observer,
@@ -133,14 +133,16 @@ def test_a_python_child_logs_to_each_pair_its_start_its_files_and_what_it_starts
         CHILD_ENV: pairs,
         WATCH_ENV: childwatch.__file__,
     }
-    code = "import runbook.gates, subprocess; subprocess.run(['git', '--version'], check=True)"
+    code = (
+        "import runbook.gates.table, subprocess; subprocess.run(['git', '--version'], check=True)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
     assert proc.returncode == 0
     lines = outer.read_text().splitlines()
     pid, ppid = lines[0].removeprefix("start ").split()
     assert int(ppid) == os.getpid()
     assert int(pid) > 0
-    assert f"run {SRC / 'runbook' / 'gates.py'}" in lines
+    assert f"run {SRC / 'runbook' / 'gates' / 'table.py'}" in lines
     assert not [line for line in lines if line.startswith("run ") and "/.nox/" in line]
     spawned = [json.loads(line[6:]) for line in lines if line.startswith("spawn ")]
     assert [s["argv"] for s in spawned] == [["git", "--version"]]
@@ -220,7 +222,12 @@ PROJECT = {
 }
 
 
-PLUGIN = ("src/runbook/__init__.py", "src/runbook/childwatch.py", "src/runbook/testselect.py")
+PLUGIN = (
+    "src/runbook/__init__.py",
+    "src/runbook/selection/__init__.py",
+    "src/runbook/selection/childwatch.py",
+    "src/runbook/selection/testselect.py",
+)
 
 
 # The session's children include, on purpose, some that cannot be followed.
@@ -243,7 +250,14 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
             "PYTHONPATH": str(SRC),
         }
     )
-    argv = [sys.executable, "-m", "pytest", "-p", "runbook.testselect", "--runbook-children"]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "runbook.selection.testselect",
+        "--runbook-children",
+    ]
     proc = subprocess.run(
         [*argv, "-p", "no:cacheprovider"],
         cwd=root,

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from runbook.gates import GATES
+from runbook.gates.table import GATES
 from support import RUNNER_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,11 +172,11 @@ def test_each_gate_runs_with_a_report_and_always_uploads_it() -> None:
     run = step_running(gate, 'nox -s "$GATE"')
     assert run["env"] == {"GATE": "${{ matrix.gate }}"}
     # The raw log stays outside the uploaded directory; only its redacted copy is printed and
-    # uploaded (runbook.ci_gate), with the gate's findings.
+    # uploaded (runbook.reports.ci_gate), with the gate's findings.
     assert '--report ".runbook/ci/$GATE.json" > .runbook/raw.log 2>&1' in run["run"]
     assert "cat " not in run["run"]
     assert (
-        'PYTHONPATH=src python -m runbook.ci_gate "$GATE" .runbook/raw.log .runbook/ci'
+        'PYTHONPATH=src python -m runbook.reports.ci_gate "$GATE" .runbook/raw.log .runbook/ci'
         in run["run"]
     )
     assert 'exit "$status"' in run["run"], "the step must fail when the gate failed"

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from codex_ml.tracking.mlflow_utils import MlflowConfig
-from runbook import annotations, collect, findings_cli, gates, settings, treelock
-from runbook.result import Status
+from runbook.gates import settings, table
+from runbook.records.result import Status
+from runbook.reports import annotations, collect, findings_cli
 from runbook.run import Mode, Run, perform
+from runbook.running import treelock
 
 EXIT_INTERRUPTED = 130
 
@@ -54,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_timeout, help="seconds per gate before it is killed")
     run.add_argument("--cov-fail-under", type=_threshold, help="coverage threshold, 0-100")
     run.add_argument(
-        "--gates", nargs="+", metavar="GATE", help=f"only these ({', '.join(gates.names())})"
+        "--gates", nargs="+", metavar="GATE", help=f"only these ({', '.join(table.names())})"
     )
     run.add_argument(
         "--mlflow",
@@ -83,7 +85,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     out = stdout or sys.stdout
     args = _parser().parse_args(argv)
     if args.command == "list":
-        for gate in gates.GATES:
+        for gate in table.GATES:
             kind = (
                 "release only"
                 if gate.release_only
@@ -102,7 +104,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     # Imported here, not at the top: the noxfile imports this module, and CI's `collect` step
     # runs it in a bare interpreter; both need only the standard library. `run` has rich (the
     # tools environment it runs in).
-    from runbook.console import GateProgress, make_console, print_report  # noqa: PLC0415
+    from runbook.reports.console import GateProgress, make_console, print_report  # noqa: PLC0415
 
     root = cast(Path, args.root).resolve()
     if args.gates and args.mode == "release":
@@ -110,7 +112,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     try:
         base = settings.load(root)
-        chosen = gates.select(args.gates) if args.gates else gates.GATES
+        chosen = table.select(args.gates) if args.gates else table.GATES
         # Checked now, before any gate runs, so a malformed MLFLOW_* / CODEX_MLFLOW value is
         # an error up front rather than a tracking failure at the end.
         track = MlflowConfig.from_env().enabled or bool(args.mlflow)

@@ -18,15 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runbook import cache, capture, gitutil, history, sarif, treelock, trend
-from runbook.execute import Launcher, ProcessRegistry, run_gate
-from runbook.gates import GATES, Gate
-from runbook.reasons import last_line, notices
-from runbook.redact import read_log, redact
-from runbook.report import RunReport, append_step_summary, write_reports
-from runbook.result import GateResult, Status
-from runbook.settings import COV_ENV, SELECT_ENV, Settings
-from runbook.signals import stop_signals_interrupt
+from runbook.gates.reasons import last_line, notices
+from runbook.gates.settings import COV_ENV, SELECT_ENV, Settings
+from runbook.gates.table import GATES, Gate
+from runbook.records.redact import read_log, redact
+from runbook.records.result import GateResult, Status
+from runbook.reports import capture, history, sarif, trend
+from runbook.reports.report import RunReport, append_step_summary, write_reports
+from runbook.running import cache, gitutil, treelock
+from runbook.running.execute import Launcher, ProcessRegistry, run_gate
+from runbook.running.signals import stop_signals_interrupt
 
 Mode = Literal["runbook", "release", "patch"]
 """runbook: soft, all gates at once. release: strict, then the release-only gates. patch: strict
@@ -95,7 +96,8 @@ class Run:
     def child_env(self) -> dict[str, str]:
         env = dict(self.env)
         env[COV_ENV] = f"{self.settings.cov_fail_under:g}"
-        # Only the soft runbook runs just the tests a change can affect (runbook.testgate).
+        # Only the soft runbook runs just the tests a change can affect
+        # (runbook.selection.testgate).
         env[SELECT_ENV] = "select" if self.mode == "runbook" and not self.full else "full"
         return env
 
@@ -269,7 +271,7 @@ class Outcome:
 def perform(run: Run) -> Outcome:
     """Run the gates for ``run.mode``, then capture failures, write the reports and history,
     and (when asked) log the run to MLflow: all of it holding the tree's lock, so a second run
-    in the same tree waits for this one (see ``runbook.treelock``)."""
+    in the same tree waits for this one (see ``runbook.running.treelock``)."""
     with treelock.hold(run.root):
         return _perform(run)
 

@@ -1,0 +1,97 @@
+"""Runbook settings: defaults from pyproject.toml, overridden by the environment.
+
+The runbook passes its command-line overrides to each gate's nox process through the
+environment (``RUNBOOK_COV_FAIL_UNDER``), so `nox -s tests` run by hand and the same gate run
+by the runbook read one source of truth.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from runbook.gates.table import GATES, Gate
+
+COV_ENV = "RUNBOOK_COV_FAIL_UNDER"
+SELECT_ENV = "RUNBOOK_TEST_SELECTION"
+"""``select``: the tests gate runs only the tests a change can affect
+(runbook.selection.testgate)."""
+DEFAULT_COV_FAIL_UNDER = 70.0
+DEFAULT_TIMEOUT = 1800.0
+
+
+class SettingsError(ValueError):
+    """A setting has a value the runbook cannot use; the message says what is allowed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    cov_fail_under: float = DEFAULT_COV_FAIL_UNDER
+    timeout: float = DEFAULT_TIMEOUT
+    skip: tuple[str, ...] = ()
+
+
+def parse_threshold(value: object, source: str) -> float:
+    """A coverage threshold in 0-100, or a SettingsError naming where the bad value came from."""
+    try:
+        threshold = float(cast(Any, value))
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"{source}: coverage threshold {value!r} is not a number; allowed: 0 to 100"
+        ) from None
+    if not 0 <= threshold <= 100 or math.isnan(threshold):
+        raise SettingsError(f"{source}: coverage threshold {value!r} is outside 0 to 100")
+    return threshold
+
+
+def parse_timeout(value: object, source: str) -> float:
+    """A positive number of seconds."""
+    try:
+        seconds = float(cast(Any, value))
+    except (TypeError, ValueError):
+        raise SettingsError(f"{source}: timeout {value!r} is not a number of seconds") from None
+    if not seconds > 0 or math.isinf(seconds):
+        raise SettingsError(f"{source}: timeout {value!r} must be a positive number of seconds")
+    return seconds
+
+
+def _check_skip(skip: object, gates: tuple[Gate, ...]) -> tuple[str, ...]:
+    if not isinstance(skip, list) or not all(isinstance(n, str) for n in cast(list[Any], skip)):
+        raise SettingsError("[tool.runbook] skip must be a list of gate names")
+    optional = [gate.name for gate in gates if not gate.required]
+    names = cast(list[str], skip)
+    bad = [name for name in names if name not in optional]
+    if bad:
+        raise SettingsError(
+            f"[tool.runbook] skip: {', '.join(bad)} cannot be skipped; "
+            f"optional gates: {', '.join(optional) or 'none'}"
+        )
+    return tuple(names)
+
+
+def load(
+    root: Path,
+    env: Mapping[str, str] | None = None,
+    gates: tuple[Gate, ...] = GATES,
+) -> Settings:
+    """Settings for the project at ``root``."""
+    env = os.environ if env is None else env
+    pyproject = root / "pyproject.toml"
+    data: dict[str, Any] = tomllib.loads(pyproject.read_text("utf-8")) if pyproject.exists() else {}
+    tool = cast(dict[str, Any], data.get("tool", {}))
+    runbook = cast(dict[str, Any], tool.get("runbook", {}))
+    report = cast(dict[str, Any], cast(dict[str, Any], tool.get("coverage", {})).get("report", {}))
+
+    threshold = parse_threshold(
+        report.get("fail_under", DEFAULT_COV_FAIL_UNDER), "[tool.coverage.report] fail_under"
+    )
+    if COV_ENV in env:
+        threshold = parse_threshold(env[COV_ENV], COV_ENV)
+    timeout = parse_timeout(runbook.get("timeout", DEFAULT_TIMEOUT), "[tool.runbook] timeout")
+    skip = _check_skip(runbook.get("skip", []), gates)
+    return Settings(cov_fail_under=threshold, timeout=timeout, skip=skip)

@@ -1,0 +1,155 @@
+"""What the runner knows about each tool behind a gate, one module per tool.
+
+A tool module says how to call its tool so that it also writes machine output (a file under
+``.runbook/machine/<gate>/``), how to summarise its log in one line, and how to read findings
+from that machine output. The gate table names the tool of each gate: a new gate with a new tool
+is one module here and one row in ``runbook.gates.table``.
+
+Stdlib-only: the noxfile imports this through the gate table, in the tools environment.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+from xml.etree.ElementTree import ParseError
+
+from runbook.gates.reasons import Summarizer, last_line
+from runbook.records.findings import MAX_FINDINGS, Finding, normalise
+
+MACHINE_DIR = Path(".runbook") / "machine"
+"""Each gate's tool writes its machine output into ``MACHINE_DIR / <gate>``."""
+
+Reader = Callable[[Path, str], list[Finding]]
+"""(the gate's machine-output directory, its redacted log) → findings, paths as the tool gave
+them. Raises ``MachineOutputError`` (or OSError, ValueError, ParseError) on output it cannot
+read."""
+Renderer = Callable[[Path], str]
+"""The gate's machine-output directory → the human text the tool would have printed."""
+
+
+class MachineOutputError(Exception):
+    """A tool's machine output is missing, truncated or not in the shape its reader expects."""
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One tool's knowledge, named by gate rows."""
+
+    name: str
+    """The tool's name as SARIF and annotations show it."""
+    package: str = ""
+    """The distribution whose pin in pyproject.toml's dependency groups is the tool's version."""
+    summarize: Summarizer = last_line
+    """The one-line count for the gate table ("3 errors", "2 failed, 41 passed")."""
+    machine_args: tuple[str, ...] = ()
+    """Appended to the gate's command; ``{out}`` is the machine-output directory."""
+    stdout_file: str = ""
+    """When set, the tool prints its machine output, which goes to this file in the directory;
+    ``render`` then writes the human text to the log."""
+    read: Reader | None = None
+    render: Renderer | None = None
+    information_uri: str = ""
+
+    def machine_argv(self, out_dir: Path) -> list[str]:
+        return [arg.format(out=out_dir) for arg in self.machine_args]
+
+    def human_text(self, out_dir: Path) -> str:
+        """What the log shows when the machine output went to a file: the human rendering, or,
+        when the output cannot be read, the end of what the tool printed, as it printed it."""
+        if self.render is None or not self.stdout_file:
+            return ""
+        try:
+            return self.render(out_dir)
+        except (MachineOutputError, OSError, ValueError, KeyError, TypeError) as exc:
+            raw = _tail(out_dir / self.stdout_file)
+            return f"runbook: cannot read {self.name}'s machine output ({exc}); it printed:\n{raw}"
+
+
+GENERIC = Tool(name="generic")
+"""A tool without machine output: its last line is the reason, it yields no findings."""
+
+
+def output_dir(root: Path, gate_name: str) -> Path:
+    return root / MACHINE_DIR / gate_name
+
+
+def clear_output(out_dir: Path) -> None:
+    """Remove a previous run's machine output, so a crash never shows stale findings."""
+    if out_dir.is_dir():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass(frozen=True)
+class GateFindings:
+    findings: tuple[Finding, ...] = ()
+    """At most ``MAX_FINDINGS``, in the tool's order."""
+    total: int = 0
+    warning: str = ""
+    """Why there are no findings although the tool should have written some."""
+
+
+def read_findings(
+    tool: Tool, out_dir: Path, root: Path, log: str, env: Mapping[str, str] | None = None
+) -> GateFindings:
+    """The gate's findings, bounded and redacted. Unreadable machine output is a warning and no
+    findings; it never changes the gate's status, which comes from the exit code alone."""
+    if tool.read is None:
+        return GateFindings()
+    try:
+        found = tool.read(out_dir, log)
+    except FileNotFoundError as exc:
+        name = Path(exc.filename).name if exc.filename else "its output file"
+        return GateFindings(warning=f"{tool.name} wrote no machine output ({name} is missing)")
+    except (MachineOutputError, OSError, ValueError, KeyError, TypeError, ParseError) as exc:
+        return GateFindings(warning=f"cannot read {tool.name}'s machine output: {exc}")
+    items = normalise(found, root, env)
+    return GateFindings(findings=tuple(items[:MAX_FINDINGS]), total=len(items))
+
+
+def version(root: Path, tool: Tool) -> str:
+    """The tool's version pinned in pyproject.toml (``ruff==0.17.6`` → "0.17.6"), or ""."""
+    if not tool.package:
+        return ""
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    groups = cast(dict[str, list[Any]], data.get("dependency-groups", {}))
+    prefix = f"{tool.package.lower()}=="
+    for requirements in groups.values():
+        for requirement in requirements:
+            if isinstance(requirement, str) and requirement.lower().startswith(prefix):
+                return requirement[len(prefix) :].strip()
+    return ""
+
+
+def load_json(path: Path) -> Any:
+    """JSON from a tool's output file; an empty or truncated file is a ``MachineOutputError``."""
+    text = path.read_text("utf-8", errors="replace")
+    if not text.strip():
+        raise MachineOutputError(f"{path.name} is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MachineOutputError(f"{path.name} is not valid JSON ({exc})") from exc
+
+
+def expect(condition: bool, what: str) -> None:
+    """Raise ``MachineOutputError`` unless the machine output has the expected shape."""
+    if not condition:
+        raise MachineOutputError(f"unexpected machine output: {what}")
+
+
+def _tail(path: Path, limit: int = 4000) -> str:
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError as exc:
+        return f"(nothing: {exc.strerror or exc})"
+    return text[-limit:]

@@ -1,0 +1,188 @@
+"""pytest with pytest-cov: failing tests from JUnit XML, coverage shortfalls from coverage JSON.
+
+JUnit XML is asked for in the xunit1 family, whose ``testcase`` elements carry ``file`` and
+``line`` (pytest's default, xunit2, has neither). A ``failure``/``error`` element holds the
+crash message (``message``) and the traceback (its text), whose ``path:line:`` lines give the
+exact line that failed. Coverage findings appear only when pytest-cov says the floor was not
+reached: the files furthest below it, with their missing line ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any, cast
+from xml.etree import ElementTree as ET
+
+from runbook.gates.reasons import last_line
+from runbook.gates.tools import MachineOutputError, Tool, expect, load_json
+from runbook.records.findings import Finding
+
+JUNIT = "junit.xml"
+COVERAGE = "coverage.json"
+TRACEBACK_LINES = 12
+"""How many of the traceback's last lines a failing test's finding keeps."""
+MAX_MESSAGE = 1000
+MAX_RANGES = 300
+"""A file's missing line ranges are cut to this (the coverage report has them all)."""
+
+_COUNTS = re.compile(
+    r"^=*\s*((?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|deselected|warnings?)"
+    r"(?:, )?)+)(?: in [\d.]+s.*)?=*\s*$",
+    re.MULTILINE,
+)
+_NO_TESTS = re.compile(r"^=*\s*no tests ran\b", re.MULTILINE)
+_COV_FAIL = re.compile(
+    r"Required test coverage of ([\d.]+)% not reached\. Total coverage: ([\d.]+)%"
+)
+_COV_TOTAL = re.compile(r"^TOTAL\s.*?\s([\d.]+)%\s*$", re.MULTILINE)
+_COV_PRECISE = re.compile(
+    r"Required test coverage of [\d.]+% (?:not )?reached\. Total coverage: ([\d.]+)%"
+)
+_FRAME = re.compile(r"^(\S+?\.py):(\d+): ", re.MULTILINE)
+
+
+def summarize(log: str) -> str:
+    """The counts line of pytest, and the coverage shortfall when there is one."""
+    parts: list[str] = []
+    counts = _COUNTS.findall(log)
+    if counts:
+        parts.append(counts[-1].rstrip(", "))
+    elif _NO_TESTS.search(log):
+        parts.append("no tests ran")
+    cov = _COV_FAIL.search(log)
+    if cov:
+        parts.append(f"coverage {float(cov.group(2)):g}% < {float(cov.group(1)):g}%")
+    return "; ".join(parts) if parts else last_line(log)
+
+
+def coverage_percent(log: str) -> float | None:
+    """Total coverage printed by pytest-cov, if any."""
+    match = _COV_PRECISE.search(log)  # two decimals, where the TOTAL row rounds
+    if match:
+        return float(match.group(1))
+    totals = _COV_TOTAL.findall(log)
+    return float(totals[-1]) if totals else None
+
+
+def test_id(case: ET.Element) -> str:
+    """pytest's node id, rebuilt from xunit1's ``file``, ``classname`` and ``name``."""
+    file, classname, name = case.get("file", ""), case.get("classname", ""), case.get("name", "")
+    if not classname:  # a collection error: the name is the module
+        return file or name
+    module = ".".join(PurePosixPath(file).with_suffix("").parts) if file else ""
+    classes = classname[len(module) + 1 :] if module and classname.startswith(module + ".") else ""
+    parts = [file or classname, *filter(None, classes.split(".")), name]
+    return "::".join(parts)
+
+
+def _crash_site(text: str) -> tuple[str, int] | None:
+    """The deepest ``path:line`` of the traceback inside the project (relative paths), else the
+    deepest at all."""
+    frames = [(path, int(line)) for path, line in _FRAME.findall(text)]
+    local = [frame for frame in frames if not frame[0].startswith(("/", "..", "<"))]
+    return (local or frames or [None])[-1]
+
+
+def _failure(case: ET.Element, problem: ET.Element) -> Finding:
+    text = problem.text or ""
+    site = _crash_site(text)
+    line_attr = case.get("line")
+    if site is not None:
+        path, line = site
+    else:
+        path = case.get("file") or case.get("classname") or case.get("name") or "?"
+        line = int(line_attr) + 1 if line_attr and line_attr.isdigit() else None  # 0-based
+    message = problem.get("message") or problem.get("type") or "failed"
+    code = "FAILED" if problem.tag == "failure" else "ERROR"
+    tail = [row.rstrip() for row in text.splitlines() if row.strip()][-TRACEBACK_LINES:]
+    return Finding(
+        path=path,
+        line=line,
+        column=None,
+        code=code,
+        severity="error",
+        message=f"{test_id(case)} - {message}"[:MAX_MESSAGE],
+        detail="\n".join(tail),
+    )
+
+
+def failing_tests(out_dir: Path) -> list[Finding]:
+    try:
+        root = ET.parse(out_dir / JUNIT).getroot()  # noqa: S314 (pytest's own output)
+    except ET.ParseError as exc:
+        raise MachineOutputError(f"{JUNIT} is not well-formed XML ({exc})") from exc
+    expect(root.tag in {"testsuites", "testsuite"}, f"{JUNIT} has no testsuite")
+    found: list[Finding] = []
+    for case in root.iter("testcase"):
+        found += [_failure(case, p) for p in case if p.tag in {"failure", "error"}]
+    return found
+
+
+def _ranges(lines: list[int]) -> str:
+    spans: list[str] = []
+    start = previous = None
+    for number in [*sorted(lines), None]:
+        if start is not None and previous is not None and number != previous + 1:
+            spans.append(str(start) if start == previous else f"{start}-{previous}")
+            start = None
+        if start is None:
+            start = number
+        previous = number
+    text = ", ".join(spans)
+    return text if len(text) <= MAX_RANGES else text[: MAX_RANGES - 1] + "…"
+
+
+def coverage_shortfalls(out_dir: Path, floor: float) -> list[Finding]:
+    """Files below ``floor``, furthest below first, with their missing lines."""
+    data = load_json(out_dir / COVERAGE)
+    expect(isinstance(data, dict), f"{COVERAGE} is not an object")
+    files = cast(dict[str, Any], data).get("files")
+    expect(isinstance(files, dict), f"{COVERAGE} has no files")
+    rows: list[tuple[float, str, list[int]]] = []
+    for path, entry in cast(dict[str, Any], files).items():
+        summary = cast(dict[str, Any], cast(dict[str, Any], entry).get("summary") or {})
+        percent = summary.get("percent_covered")
+        missing = cast(list[Any], cast(dict[str, Any], entry).get("missing_lines") or [])
+        expect(isinstance(percent, int | float), f"{path} has no percent_covered")
+        if cast(float, percent) < floor:
+            rows.append((cast(float, percent), path, [int(n) for n in missing]))
+    rows.sort()
+    return [
+        Finding(
+            path=path,
+            line=missing[0] if missing else None,
+            column=None,
+            code="coverage",
+            severity="error",
+            message=(
+                f"{percent:.1f}% covered < {floor:g}%"
+                + (f"; missing lines {_ranges(missing)}" if missing else "; missing branches")
+            ),
+        )
+        for percent, path, missing in rows
+    ]
+
+
+def read(out_dir: Path, log: str) -> list[Finding]:
+    found = failing_tests(out_dir)
+    cov = _COV_FAIL.search(log)
+    if cov:
+        found += coverage_shortfalls(out_dir, float(cov.group(1)))
+    return found
+
+
+TOOL = Tool(
+    name="pytest",
+    package="pytest",
+    summarize=summarize,
+    machine_args=(
+        "--junitxml={out}/" + JUNIT,
+        "-o",
+        "junit_family=xunit1",
+        "--cov-report=term",
+        "--cov-report=json:{out}/" + COVERAGE,
+    ),
+    read=read,
+    information_uri="https://docs.pytest.org/",
+)

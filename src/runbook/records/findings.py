@@ -1,0 +1,158 @@
+"""Findings: the problems a gate found, as ``path:line`` records a person or an agent can act on.
+
+Every tool module (``runbook.gates.tools``) turns its tool's machine output into ``Finding``
+records;
+everything downstream (report.json, the gate table's reason, Codex_Questions.md, SARIF, GitHub
+annotations, ``runbook findings``) reads only these records, never a tool's own format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, cast
+
+from runbook.records.redact import redact
+
+MAX_FINDINGS = 100
+"""At most this many findings per gate are kept (``findings_total`` says how many there were)."""
+SEVERITIES = ("error", "warning", "note")
+"""SARIF's levels; every tool's severities map onto these."""
+
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)|\\")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where (path, 1-based line and column or None), which rule, how bad, what."""
+
+    path: str
+    line: int | None
+    column: int | None
+    code: str
+    severity: str
+    message: str
+    detail: str = ""
+    """More context where the tool gives it: the last frames of a failing test's traceback."""
+
+    def location(self) -> str:
+        """``path:line:col``, as far as it is known."""
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def one_line(self) -> str:
+        """``path:line:col code message``: the form every report prints."""
+        message = " ".join(self.message.split())
+        return f"{self.location()} {self.code} {message}".rstrip()
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+        }
+        if self.detail:
+            data["detail"] = self.detail
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        """A finding from report.json; a field of the wrong type is a ``ValueError``."""
+        line, column = data.get("line"), data.get("column")
+        strings = [data.get(key) for key in ("path", "code", "severity", "message")]
+        detail = data.get("detail", "")
+        if not all(isinstance(value, str) for value in [*strings, detail]):
+            raise ValueError(f"not a finding: {dict(data)!r}")
+        for number in (line, column):
+            if number is not None and (not isinstance(number, int) or isinstance(number, bool)):
+                raise ValueError(f"not a finding (line/column): {dict(data)!r}")
+        path, code, severity, message = cast(list[str], strings)
+        return cls(
+            path=path,
+            line=cast(int | None, line),
+            column=cast(int | None, column),
+            code=code,
+            severity=severity,
+            message=message,
+            detail=cast(str, detail),
+        )
+
+
+def repo_path(raw: str, root: Path) -> str:
+    """``raw`` relative to ``root`` with POSIX slashes when it lies inside the repository.
+
+    Windows-style paths and paths outside the repository are kept as given (never dropped):
+    the reader still learns where the tool looked.
+    """
+    if not raw or _WINDOWS_PATH.search(raw):
+        return raw
+    path = PurePosixPath(raw)
+    if not path.is_absolute():
+        return str(PurePosixPath(*[p for p in path.parts if p != "."])) if path.parts else raw
+    for base in {str(root), str(root.resolve())}:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            continue
+    return raw
+
+
+def severity(value: str) -> str:
+    """A tool's severity word as one of ``SEVERITIES`` (unknown words count as errors)."""
+    word = value.lower()
+    if word in {"warning", "warn"}:
+        return "warning"
+    if word in {"information", "info", "note", "hint"}:
+        return "note"
+    return "error"
+
+
+def normalise(
+    findings: Iterable[Finding], root: Path, env: Mapping[str, str] | None
+) -> list[Finding]:
+    """Paths relative to ``root``, line and column 1-based or None, text redacted."""
+    out: list[Finding] = []
+    for finding in findings:
+        out.append(
+            replace(
+                finding,
+                path=redact(repo_path(finding.path, root), env),
+                line=finding.line if finding.line is not None and finding.line >= 1 else None,
+                column=(
+                    finding.column
+                    if finding.column is not None and finding.column >= 1 and finding.line
+                    else None
+                ),
+                code=redact(finding.code, env),
+                severity=severity(finding.severity),
+                message=redact(finding.message, env),
+                detail=redact(finding.detail, env),
+            )
+        )
+    return out
+
+
+def count_label(total: int, noun: str) -> str:
+    return f"{total} {noun}{'' if total == 1 else 's'}"
+
+
+REASON_FINDING_CHARS = 160
+"""The first finding is cut to this in the gate table's reason; the reports keep it whole."""
+
+
+def first_finding_reason(summary: str, first: Finding, total: int) -> str:
+    """``3 errors: src/x.py:12:5 E501 Line too long (118 > 100)``."""
+    count = summary or count_label(total, "finding")
+    text = first.one_line()
+    if len(text) > REASON_FINDING_CHARS:
+        text = text[: REASON_FINDING_CHARS - 1] + "…"
+    return f"{count}: {text}"

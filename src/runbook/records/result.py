@@ -1,0 +1,64 @@
+"""What running a gate produced: the rows of the gate table."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import Any, cast
+
+from runbook.records.findings import Finding
+
+
+class Status(StrEnum):
+    PASS = "pass"  # noqa: S105 (a status, not a password)
+    FAIL = "fail"
+    SKIPPED = "skipped"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+    NOT_RUN = "not run"
+
+    @property
+    def failed(self) -> bool:
+        """A gate with this status did not let the change through."""
+        return self in {Status.FAIL, Status.TIMEOUT, Status.ERROR}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    name: str
+    projector: str
+    status: Status
+    seconds: float = 0.0
+    reason: str = ""
+    exit_code: int | None = None
+    command: str = ""
+    log: str = ""
+    """Path of the gate's log, relative to the project root."""
+    required: bool = True
+    step: int = 0
+    """1-based position in the gate table: the STEP_NUMBER of an error capture."""
+    cached: bool = False
+    coverage: float | None = None
+    findings: tuple[Finding, ...] = ()
+    """The problems the tool reported (at most ``findings.MAX_FINDINGS``), from its machine
+    output."""
+    findings_total: int = 0
+    findings_warning: str = ""
+    """Why the findings are empty although the tool ran (its machine output was unreadable)."""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = str(self.status)
+        data["findings"] = [finding.to_json() for finding in self.findings]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GateResult:
+        known = {field.name for field in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["status"] = Status(values["status"])
+        raw = values.get("findings", [])
+        if not isinstance(raw, list):
+            raise TypeError(f"findings is not a list: {raw!r}")
+        values["findings"] = tuple(Finding.from_json(f) for f in cast(list[dict[str, Any]], raw))
+        return cls(**values)

@@ -1,0 +1,91 @@
+"""Gate table from CI: each matrix job ran ``nox -s <gate> --report <gate>.json`` and kept its
+redacted log as ``<gate>.log`` and its findings as ``<gate>.findings.json``
+(``runbook.reports.ci_gate``);
+this turns those files into one Markdown table for the job summary, ``findings.sarif`` next to
+the directory for code scanning, and (in GitHub Actions) annotations on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO, cast
+
+from runbook.gates.settings import load
+from runbook.gates.table import GATES
+from runbook.records.redact import read_log
+from runbook.records.result import GateResult, Status
+from runbook.reports import annotations, sarif
+from runbook.reports.ci_gate import findings_path, load_findings
+from runbook.reports.report import RunReport, render_markdown
+from runbook.running.execute import classify, reason_for
+
+# nox's report codes are not exit codes: 1 success, 0 failed, -1 aborted, 2 skipped.
+_NOX_SUCCESS, _NOX_FAILED, _NOX_SKIPPED = 1, 0, 2
+
+
+def gate_result(step: int, directory: Path, threshold: float) -> GateResult:
+    gate = GATES[step - 1]
+    report_file = directory / f"{gate.name}.json"
+    log_file = directory / f"{gate.name}.log"
+    log = read_log(log_file)
+    base = GateResult(
+        name=gate.name,
+        projector=gate.projector,
+        status=Status.NOT_RUN,
+        command=" ".join(gate.argv(threshold)),
+        log=log_file.name if log else "",
+        required=gate.required,
+        step=step,
+    )
+    found = load_findings(findings_path(directory, gate.name))
+    if not report_file.is_file():
+        return replace(base, reason="no report from CI")
+    base = replace(
+        base,
+        findings=found.findings,
+        findings_total=found.total,
+        findings_warning=found.warning,
+    )
+    data = cast(dict[str, Any], json.loads(report_file.read_text("utf-8")))
+    sessions = cast(list[dict[str, Any]], data.get("sessions", []))
+    session = next((s for s in sessions if s.get("name") == gate.name), None)
+    if session is None:
+        return replace(base, reason="gate missing from its report")
+    seconds = float(session.get("duration") or 0.0)
+    code = session.get("result_code")
+    if code == _NOX_SUCCESS:
+        return replace(base, status=Status.PASS, seconds=seconds, exit_code=0)
+    if code == _NOX_SKIPPED:
+        return replace(
+            base, status=Status.SKIPPED, seconds=seconds, reason=str(session.get("reason") or "")
+        )
+    status, tool_code = classify(gate, 1, log) if code == _NOX_FAILED else (Status.ERROR, 1)
+    reason = reason_for(gate, status, tool_code, log, found) or str(session.get("reason") or "")
+    return replace(base, status=status, seconds=seconds, exit_code=tool_code, reason=reason)
+
+
+def main(directory: Path, out: TextIO) -> int:
+    """Print the Markdown gate table; exit 1 when a required gate did not pass."""
+    threshold = load(Path.cwd()).cov_fail_under  # CI runs this in the repository checkout
+    results = tuple(
+        gate_result(step, directory, threshold)
+        for step, gate in enumerate(GATES, start=1)
+        if not gate.release_only
+    )
+    report = RunReport(
+        mode="ci",
+        started_at="",
+        commit="ci",
+        seconds=max((r.seconds for r in results), default=0.0),
+        results=results,
+    )
+    out.write(render_markdown(report))
+    tools = {gate.name: gate.tool for gate in GATES}
+    sarif.write(results, tools, Path.cwd(), directory.parent / sarif.SARIF_FILE)
+    annotations.emit(results, os.environ, sys.stderr)  # stdout is the job summary
+    missing = any(r.status is Status.NOT_RUN and r.required for r in results)
+    return 1 if missing or not report.passed else 0

@@ -1,0 +1,589 @@
+"""Which tests a change can affect: the decision, from the data of the last full test run.
+
+The last full run of the tests gate stored (``runbook.selection.testgate``): every file's content
+digest,
+a fingerprint of every Python module under ``src/`` (its skeleton, the digest of each function
+body, and where each function's lines are), the files each test executed and, in each, the
+functions whose lines it executed (coverage.py's dynamic contexts), the lines each module ran at
+import time (the empty context), and what the ``runbook.selection.testselect`` plugin saw of each
+test.
+
+A change is understood only when it is confined to function bodies under ``src/`` or to test
+modules; anything else makes ``plan`` return a reason to run the whole suite. A body change reruns
+the tests that executed that function (or the whole file, for a file a test's child process ran
+or a test read as text). Stdlib only: the decision is pure data in, data out, and is tested
+without running pytest.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, cast
+
+SCHEMA = 2
+MACHINERY = frozenset(
+    {
+        "src/runbook/selection/impact.py",
+        "src/runbook/selection/testgate.py",
+        "src/runbook/selection/testselect.py",
+        "src/runbook/selection/childwatch.py",
+    }
+)
+"""The selection itself: a change to it is checked by a full run."""
+
+SAFE_DECORATORS = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "property",
+        "setter",
+        "getter",
+        "deleter",
+        "abstractmethod",
+        "override",
+        "contextmanager",
+        "asynccontextmanager",
+        "wraps",
+    }
+)
+"""Decorators that run the function's body on every call. Any other decorator may keep a result
+across tests (``functools.cache``) or run the body at import time, so a change to the body of a
+function it decorates runs the whole suite."""
+
+
+class SelectionDataError(Exception):
+    """The stored selection data is missing, unreadable, or from another environment."""
+
+
+@dataclass(frozen=True)
+class FunctionPrint:
+    body: str
+    """Digest of the body (the docstring belongs to the skeleton: it is visible without a call)."""
+    first: int
+    last: int
+    """The body's line range in the version the print was taken from."""
+    plain: bool
+    """Every decorator is one of ``SAFE_DECORATORS``."""
+    head: int
+    """Its first line (the first decorator's, else the ``def``): coverage.py records a call's entry
+    as an arc from ``-head`` (the code object's first line), and a call of a function whose body
+    is only a docstring as the ``def`` line alone, so ``head..last`` is the function's range."""
+    text: str
+    """Digest of the exact text of lines ``head..last``."""
+    head_text: str
+    """Digest of the exact text of lines ``head..first-1`` (decorators and signature)."""
+
+
+@dataclass(frozen=True)
+class SourcePrint:
+    skeleton: str
+    """Digest of the module with every function body cut out: what importing it executes."""
+    functions: dict[str, FunctionPrint]
+    layout: str
+    """Digest of the exact text of the lines outside every function's range, in order."""
+    length: int
+    """Number of lines."""
+
+    def function_at(self) -> dict[int, str]:
+        """Line -> the function whose range holds it (lines outside every range are absent)."""
+        return {
+            line: name for name, f in self.functions.items() for line in range(f.head, f.last + 1)
+        }
+
+
+def _decorator_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _is_generator(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether calling the function returns a generator (its own ``yield``, not a nested one)."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Yield | ast.YieldFrom):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def source_lines(source: str) -> list[str]:
+    """The lines of a module as the parser numbers them (line n is ``lines[n - 1]``)."""
+    return source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def fingerprint(source: str) -> SourcePrint:
+    """The skeleton and function bodies of a module; raises SyntaxError for invalid code.
+
+    Functions are those defined at module level or in class bodies (also inside module-level
+    ``if``/``try``/``with``); functions nested in a function are part of its body.
+    """
+    tree = ast.parse(source)
+    lines = source_lines(source)
+    functions: dict[str, FunctionPrint] = {}
+
+    def text(first: int, last: int) -> str:
+        return _digest("\n".join(lines[first - 1 : last]))
+
+    def visit(statements: list[ast.stmt], prefix: str) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = prefix + statement.name
+                while name in functions:  # conditional redefinitions
+                    name += "'"
+                body = statement.body
+                docstring = (
+                    body[:1]
+                    if isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)
+                    else []
+                )
+                rest = body[len(docstring) :]
+                head = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
+                last = statement.end_lineno or body[-1].lineno
+                functions[name] = FunctionPrint(
+                    body=_digest(ast.dump(ast.Module(body=rest, type_ignores=[]))),
+                    first=body[0].lineno,
+                    last=last,
+                    plain=all(
+                        _decorator_name(d) in SAFE_DECORATORS for d in statement.decorator_list
+                    ),
+                    head=head,
+                    text=text(head, last),
+                    head_text=text(head, body[0].lineno - 1),
+                )
+                kind = "generator" if _is_generator(statement) else "function"
+                statement.body = [*docstring, ast.Expr(ast.Constant(kind))]
+            elif isinstance(statement, ast.ClassDef):
+                visit(statement.body, f"{prefix}{statement.name}.")
+            else:  # module-level if/try/with/for: functions defined in their blocks
+                for name in ("body", "orelse", "finalbody"):
+                    block = getattr(statement, name, None)
+                    if isinstance(block, list):
+                        nested = cast(list[Any], block)
+                        visit([s for s in nested if isinstance(s, ast.stmt)], prefix)
+                for handler in getattr(statement, "handlers", []):
+                    if isinstance(handler, ast.ExceptHandler):
+                        visit(handler.body, prefix)
+
+    visit(tree.body, "")
+    skeleton = _digest(ast.dump(tree, include_attributes=False))
+    inside = {n for f in functions.values() for n in range(f.head, f.last + 1)}
+    outside = [line for n, line in enumerate(lines, start=1) if n not in inside]
+    return SourcePrint(
+        skeleton=skeleton,
+        functions=functions,
+        layout=_digest("\n".join(outside)),
+        length=len(lines),
+    )
+
+
+def line_map(old: SourcePrint, new: SourcePrint) -> dict[int, int] | None:
+    """Where each line of the old version that code outside changed bodies can run is now.
+
+    Both versions have the same skeleton. Defined for the lines outside every function, the
+    lines of each unchanged function and the decorators and signature of each changed one
+    (their text must be the same: then the mapping is exact); the body lines of a changed
+    function have no place. None when such text changed too (a comment, blank lines or
+    formatting outside the changed bodies): the stored coverage cannot be placed.
+    """
+    if old.layout != new.layout:
+        return None
+    mapping: dict[int, int] = {}
+    for name, before in old.functions.items():
+        after = new.functions[name]
+        if before.body == after.body and before.text == after.text:
+            end = before.last
+        elif before.body != after.body and before.head_text == after.head_text:
+            end = before.first - 1
+        else:
+            return None
+        for line in range(before.head, end + 1):
+            mapping[line] = line - before.head + after.head
+    old_inside = {n for f in old.functions.values() for n in range(f.head, f.last + 1)}
+    new_inside = {n for f in new.functions.values() for n in range(f.head, f.last + 1)}
+    old_outside = [n for n in range(1, old.length + 1) if n not in old_inside]
+    new_outside = [n for n in range(1, new.length + 1) if n not in new_inside]
+    mapping.update(zip(old_outside, new_outside, strict=True))
+    return mapping
+
+
+def is_test_module(path: str) -> bool:
+    """A module pytest collects tests from (``tests/**/test_*.py``)."""
+    pure = PurePosixPath(path)
+    return pure.parts[:1] == ("tests",) and pure.name.startswith("test_") and pure.suffix == ".py"
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def nodeid_of(context: str) -> str:
+    """The test of a pytest-cov context (``nodeid|setup``, ``|run``, ``|teardown``)."""
+    return context.rpartition("|")[0] or context
+
+
+@dataclass(frozen=True)
+class RecordedTest:
+    ok: bool
+    """Passed (or skipped, xfailed) in every phase: only such a test may be left out."""
+    spawns: bool
+    """Started a process (other than git): code it ran there is not measured, so it always runs."""
+    lazy_imports: bool
+    """Imported a project module during the test: import-time code ran under its context."""
+    donors: tuple[str, ...]
+    """Tests whose setup created a module- or session-scoped fixture this test uses."""
+    touched: tuple[str, ...]
+    """Project files the test executed (any line, any phase)."""
+    functions: dict[str, tuple[str, ...]] = field(default_factory=dict[str, tuple[str, ...]])
+    """For the files of ``touched`` that only the gate's own process ran (measured by coverage):
+    the functions whose lines the test executed. A file of ``touched`` not in here (its child
+    processes ran it) counts whole: any change to it runs the test."""
+    read: tuple[str, ...] = ()
+    """Gate input files the test opened (read as data, not imported): any change runs it."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The selection data of the last full run."""
+
+    environment: str
+    root: str
+    files: dict[str, str]
+    prints: dict[str, SourcePrint]
+    import_lines: dict[str, frozenset[int]]
+    """Lines each module ran outside any test (collection, import time: the empty context); a
+    negative ``-n``: the code object whose first line is ``n`` was entered (a call)."""
+    tests: dict[str, RecordedTest]
+    coverage_db: str
+    """File name (in the selection directory) of the full run's coverage data with contexts."""
+    collection_reads: tuple[str, ...] = ()
+    """Gate input files opened as data outside any test (collection): a change runs everything."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "environment": self.environment,
+            "root": self.root,
+            "coverage_db": self.coverage_db,
+            "files": self.files,
+            "prints": {
+                path: {
+                    "skeleton": p.skeleton,
+                    "functions": {
+                        name: [f.body, f.first, f.last, f.plain, f.head, f.text, f.head_text]
+                        for name, f in p.functions.items()
+                    },
+                    "layout": p.layout,
+                    "length": p.length,
+                }
+                for path, p in self.prints.items()
+            },
+            "import_lines": {path: sorted(lines) for path, lines in self.import_lines.items()},
+            "tests": {
+                nodeid: {
+                    "ok": t.ok,
+                    "spawns": t.spawns,
+                    "lazy_imports": t.lazy_imports,
+                    "donors": list(t.donors),
+                    "touched": list(t.touched),
+                    "functions": {path: list(names) for path, names in t.functions.items()},
+                    "read": list(t.read),
+                }
+                for nodeid, t in self.tests.items()
+            },
+            "collection_reads": list(self.collection_reads),
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Stored:
+        """Parse stored data; any shape other than what ``to_json`` writes is an error."""
+        try:
+            raw = cast(dict[str, Any], data)
+            if raw["schema"] != SCHEMA:
+                raise SelectionDataError(f"schema {raw['schema']!r}, expected {SCHEMA}")
+            prints = {
+                str(path): SourcePrint(
+                    skeleton=str(p["skeleton"]),
+                    functions={
+                        str(name): FunctionPrint(
+                            body=str(f[0]),
+                            first=int(f[1]),
+                            last=int(f[2]),
+                            plain=bool(f[3]),
+                            head=int(f[4]),
+                            text=str(f[5]),
+                            head_text=str(f[6]),
+                        )
+                        for name, f in cast(dict[str, list[Any]], p["functions"]).items()
+                    },
+                    layout=str(p["layout"]),
+                    length=int(p["length"]),
+                )
+                for path, p in cast(dict[str, dict[str, Any]], raw["prints"]).items()
+            }
+            tests = {
+                str(nodeid): RecordedTest(
+                    ok=bool(t["ok"]),
+                    spawns=bool(t["spawns"]),
+                    lazy_imports=bool(t["lazy_imports"]),
+                    donors=tuple(str(d) for d in t["donors"]),
+                    touched=tuple(str(f) for f in t["touched"]),
+                    functions={
+                        str(path): tuple(str(n) for n in names)
+                        for path, names in cast(dict[str, list[Any]], t["functions"]).items()
+                    },
+                    read=tuple(str(f) for f in t["read"]),
+                )
+                for nodeid, t in cast(dict[str, dict[str, Any]], raw["tests"]).items()
+            }
+            return cls(
+                environment=str(raw["environment"]),
+                root=str(raw["root"]),
+                files={str(k): str(v) for k, v in cast(dict[str, Any], raw["files"]).items()},
+                prints=prints,
+                import_lines={
+                    str(k): frozenset(int(n) for n in v)
+                    for k, v in cast(dict[str, list[Any]], raw["import_lines"]).items()
+                },
+                tests=tests,
+                coverage_db=str(raw["coverage_db"]),
+                collection_reads=tuple(str(f) for f in raw["collection_reads"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise SelectionDataError(f"malformed selection data ({exc!r})") from exc
+
+    @classmethod
+    def loads(cls, text: str) -> Stored:
+        try:
+            data: object = json.loads(text)
+        except ValueError as exc:
+            raise SelectionDataError(f"unreadable selection data ({exc})") from exc
+        return cls.from_json(data)
+
+
+@dataclass(frozen=True)
+class Plan:
+    full_reason: str = ""
+    """Why the whole suite runs; empty when the plan selects."""
+    unaffected: frozenset[str] = field(default_factory=frozenset[str])
+    """Tests of the last full run whose outcome the change cannot alter: they are left out and
+    their coverage data is kept."""
+    collect: frozenset[str] = field(default_factory=frozenset[str])
+    """Test modules holding a test to run (the stored tests that are not unaffected, and every
+    test of a changed test module): the only ones pytest needs to collect."""
+    moved: dict[str, dict[int, int]] = field(default_factory=dict[str, dict[int, int]])
+    """For each changed module under src/: where the lines the kept coverage data can hold
+    (``line_map``) are now."""
+
+
+def _full(reason: str) -> Plan:
+    return Plan(full_reason=reason)
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """What changed since the full run, when the selection can see through it."""
+
+    functions: dict[str, frozenset[str]]
+    """Changed module under src/ -> the functions whose body changed."""
+    moved: dict[str, dict[int, int]]
+    tests: frozenset[str]
+    """Changed test modules."""
+
+    @property
+    def files(self) -> frozenset[str]:
+        return frozenset(self.functions) | self.tests
+
+
+EMPTY_BODY = _digest(ast.dump(ast.Module(body=[], type_ignores=[])))
+"""The body digest of a function that has only a docstring."""
+
+
+def _runs_at_import(function: FunctionPrint, import_lines: frozenset[int]) -> bool:
+    """A body line ran at import. A call of a function that has only a docstring runs no body
+    line: coverage.py records it as ``(-head, def line)``, so its entry ``-head`` counts (also
+    the module's own entry when the function is on line 1: conservative)."""
+    if function.body == EMPTY_BODY and -function.head in import_lines:
+        return True
+    return any(function.first <= line <= function.last for line in import_lines)
+
+
+def _edited_print(path: str, old: SourcePrint, source: str) -> SourcePrint | str:
+    """The new fingerprint, or why it cannot be compared with the old one."""
+    try:
+        new = fingerprint(source)
+    except SyntaxError as exc:
+        return f"{path} changed and does not parse ({exc.msg}, line {exc.lineno})"
+    if new.skeleton != old.skeleton:
+        return f"{path} changed outside function bodies (import-time code)"
+    return new
+
+
+def _source_change(
+    path: str, old: SourcePrint | None, source: str, stored: Stored
+) -> tuple[str, frozenset[str], dict[int, int]]:
+    """(why the change needs the whole suite or "", changed functions, line map)."""
+    nothing: tuple[frozenset[str], dict[int, int]] = (frozenset(), {})
+    if old is None:
+        return f"{path} changed and has no fingerprint in the selection data", *nothing
+    new = _edited_print(path, old, source)
+    if isinstance(new, str):
+        return new, *nothing
+    import_lines = stored.import_lines.get(path, frozenset[int]())
+    changed = {name for name, f in old.functions.items() if new.functions[name].body != f.body}
+    for name in sorted(changed):
+        function = old.functions[name]
+        if not function.plain:
+            return f"{path}: the body of decorated function {name} changed", *nothing
+        if _runs_at_import(function, import_lines):
+            return f"{path}: {name} changed and runs at import time", *nothing
+    moved = line_map(old, new)
+    if moved is None:
+        return (
+            f"{path}: lines outside the changed function bodies changed too (comments, blank "
+            "lines, layout): the kept coverage data cannot be placed",
+            *nothing,
+        )
+    return "", frozenset(changed), moved
+
+
+def _imported_modules(source: str) -> set[str]:
+    """Top-level names a test module imports (to find test modules importing a changed one)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _classify(
+    stored: Stored, current: Mapping[str, str], read: Callable[[str], str]
+) -> tuple[str, _Changes]:
+    """(full-run reason or "", what changed)."""
+    none = _Changes(functions={}, moved={}, tests=frozenset())
+    added = sorted(set(current) - set(stored.files))
+    if added:
+        return f"new file {added[0]}", none
+    deleted = sorted(set(stored.files) - set(current))
+    if deleted:
+        return f"deleted file {deleted[0]}", none
+    functions: dict[str, frozenset[str]] = {}
+    moved: dict[str, dict[int, int]] = {}
+    tests: set[str] = set()
+    for path in sorted(p for p, digest in current.items() if stored.files[p] != digest):
+        unseen = _unseen(path, stored)
+        if unseen:
+            return unseen, none
+        if is_test_module(path):
+            tests.add(path)
+        else:
+            reason, names, lines = _source_change(path, stored.prints.get(path), read(path), stored)
+            if reason:
+                return reason, none
+            functions[path] = names
+            moved[path] = lines
+    return "", _Changes(functions=functions, moved=moved, tests=frozenset(tests))
+
+
+def _unseen(path: str, stored: Stored) -> str:
+    """Why the selection cannot see through a change to this file ("" when it can)."""
+    if path in MACHINERY:
+        return f"{path} changed (the test selection itself)"
+    if path in stored.collection_reads:
+        return f"{path} changed and was read as data while pytest collected"
+    if not is_test_module(path) and not (path.startswith("src/") and path.endswith(".py")):
+        return f"{path} changed (not a module under src/ or a test module)"
+    return ""
+
+
+def _importers(
+    changed: frozenset[str], current: Mapping[str, str], read: Callable[[str], str]
+) -> set[str]:
+    """The changed test modules and the test modules that import one of them."""
+    names = {PurePosixPath(path).stem for path in changed}
+    modules = set(changed)
+    for path in sorted(p for p in current if is_test_module(p) and p not in changed):
+        try:
+            if _imported_modules(read(path)) & names:
+                modules.add(path)
+        except SyntaxError:
+            continue  # unchanged since the full run, which collected it
+    return modules
+
+
+def _hits(record: RecordedTest, changes: _Changes) -> list[str]:
+    """The changed files whose change reaches code the test ran or a file it read."""
+    hits = {path for path in record.read if path in changes.files}
+    for path in record.touched:
+        names = changes.functions.get(path)
+        if names is None:
+            continue
+        ran = record.functions.get(path)
+        if ran is None or names.intersection(ran):
+            hits.add(path)
+    return sorted(hits)
+
+
+def plan(
+    stored: Stored,
+    current: Mapping[str, str],
+    read: Callable[[str], str],
+) -> Plan:
+    """Which stored tests a change from ``stored.files`` to ``current`` cannot affect.
+
+    ``current`` maps every file the gate reads to its content digest; ``read`` returns a
+    file's text. Returns a full-run reason for any change the selection cannot see through.
+    """
+    reason, changes = _classify(stored, current, read)
+    if reason:
+        return _full(reason)
+    rerun_modules = _importers(changes.tests, current, read) if changes.tests else set[str]()
+    unaffected: set[str] = set()
+    for nodeid, record in stored.tests.items():
+        if not record.ok or record.spawns or module_of(nodeid) in rerun_modules:
+            continue
+        hit = _hits(record, changes)
+        for donor in record.donors:
+            donor_record = stored.tests.get(donor)
+            hit += _hits(donor_record, changes) if donor_record else sorted(changes.functions)
+        if hit and record.lazy_imports:
+            return _full(f"{nodeid} imports project modules during the test and {hit[0]} changed")
+        if not hit:
+            unaffected.add(nodeid)
+    collect = {module_of(nodeid) for nodeid in stored.tests if nodeid not in unaffected}
+    return Plan(
+        unaffected=frozenset(unaffected),
+        collect=frozenset(collect | rerun_modules),
+        moved=changes.moved,
+    )
+
+
+def source_prints(paths: Iterable[str], read: Callable[[str], str]) -> dict[str, SourcePrint]:
+    """Fingerprints of the modules that parse (one that does not is a full run when changed)."""
+    prints: dict[str, SourcePrint] = {}
+    for path in paths:
+        try:
+            prints[path] = fingerprint(read(path))
+        except (SyntaxError, ValueError):
+            continue
+    return prints
