@@ -86,3 +86,155 @@ def test_no_checked_file_imports_a_heavy_package_root() -> None:
 def test_defining_module_gives_the_public_object(public: str, name: str, defining: str) -> None:
     exported: object = getattr(importlib.import_module(public), name)
     assert exported is getattr(importlib.import_module(defining), name)
+
+
+# --- The runner's parts (src/runbook/__init__.py, LAYERS): every import points down. ---
+
+RUNBOOK = ROOT / "src" / "runbook"
+
+
+def runbook_layers() -> tuple[frozenset[str], ...]:
+    """``LAYERS`` of ``src/runbook/__init__.py`` (the package root holds nothing else)."""
+    import runbook  # noqa: PLC0415
+
+    return runbook.LAYERS
+
+
+def unit_of(module: str) -> str:
+    """The part (folder) or top-level module of ``runbook.X.Y``: ``X``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def runbook_imports(source: bytes, module: str) -> list[tuple[int, str]]:
+    """(line, imported module) for each import of the runner in ``source`` (of ``module``).
+
+    ``from runbook.x import y`` gives ``runbook.x.y`` when ``y`` may be a module, so that
+    ``from runbook.gates import table`` counts as importing the ``gates`` part. A relative import is
+    resolved against ``module``. Raises ``SyntaxError`` for a file that does not parse (including
+    bytes that are not valid in the file's declared encoding).
+    """
+    package = module.rsplit(".", 1)[0]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            if base == "runbook" or base.startswith("runbook."):
+                found.extend((node.lineno, f"{base}.{alias.name}") for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.extend(
+                (node.lineno, alias.name)
+                for alias in node.names
+                if alias.name == "runbook" or alias.name.startswith("runbook.")
+            )
+    return found
+
+
+def layer_violations(
+    module: str, imports: list[tuple[int, str]], layers: tuple[frozenset[str], ...]
+) -> list[str]:
+    """Each import of ``module`` that points sideways or up in ``layers``."""
+    rank = {unit: depth for depth, units in enumerate(layers) for unit in units}
+    own = unit_of(module)
+    bad: list[str] = []
+    for line, target in imports:
+        other = unit_of(target)
+        if other in {"", own} or other == "LAYERS":
+            continue
+        if other not in rank:
+            bad.append(f"{line}: {target} is in no layer")
+        elif rank[other] >= rank[own]:
+            bad.append(f"{line}: {own} may not import {other}")
+    return bad
+
+
+def runner_modules() -> dict[str, Path]:
+    """``runbook.x.y`` -> file, for every module of the runner."""
+    modules: dict[str, Path] = {}
+    for path in sorted(RUNBOOK.rglob("*.py")):
+        relative = path.relative_to(ROOT / "src").with_suffix("")
+        parts = list(relative.parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    return modules
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("runbook.reports.sarif", b"from runbook.gates.tools import Tool\n", []),
+        ("runbook.reports.sarif", b"from runbook.records import findings\n", []),
+        ("runbook.reports.sarif", b"from runbook.reports.report import x\n", []),
+        ("runbook.reports.sarif", b"from runbook import run\n", ["1: reports may not import run"]),
+        (
+            "runbook.gates.table",
+            b"import runbook.running.execute\n",
+            ["1: gates may not import running"],
+        ),
+        (
+            "runbook.reports.x",
+            b"def f():\n    from runbook.selection import impact\n",
+            ["2: reports may not import selection"],
+        ),
+        (
+            "runbook.running.cache",
+            b"from ..reports import console\n",
+            ["1: running may not import reports"],
+        ),
+        ("runbook.running.cache", b"from . import gitutil\n", []),
+        (
+            "runbook.records.result",
+            b"from runbook.nowhere import x\n",
+            ["1: runbook.nowhere.x is in no layer"],
+        ),
+        ("runbook.cli", b"import runbook.tracking.track, os\n", []),
+    ],
+)
+def test_layer_violations_finds_each_form(module: str, source: bytes, expected: list[str]) -> None:
+    imports = runbook_imports(source, module)
+    assert layer_violations(module, imports, runbook_layers()) == expected
+
+
+def test_a_source_that_does_not_decode_is_reported_not_crashed_on() -> None:
+    with pytest.raises(SyntaxError):
+        runbook_imports(b"# -*- coding: utf-8 -*-\nx = '\xe9'\n", "runbook.run")
+
+
+def test_every_runner_module_sits_in_a_layer_and_imports_only_below() -> None:
+    layers = runbook_layers()
+    placed = {unit for units in layers for unit in units}
+    problems: list[str] = []
+    for module, path in runner_modules().items():
+        where = path.relative_to(ROOT)
+        if module == "runbook":
+            continue
+        if unit_of(module) not in placed:
+            problems.append(f"{where}: its part {unit_of(module)!r} is in no layer (LAYERS)")
+            continue
+        try:
+            imports = runbook_imports(path.read_bytes(), module)
+        except SyntaxError as exc:
+            problems.append(f"{where}: cannot be read as Python: {exc}")
+            continue
+        problems.extend(f"{where}:{bad}" for bad in layer_violations(module, imports, layers))
+    assert not problems, "imports must point down (src/runbook/__init__.py): " + "; ".join(problems)
+
+
+def test_each_part_says_what_it_may_import() -> None:
+    """The ``May import:`` line of each part's ``__init__.py`` names exactly the parts below it."""
+    layers = runbook_layers()
+    folders = {path.parent.name for path in RUNBOOK.glob("*/__init__.py")} - {"tools"}
+    assert folders == {unit for units in layers for unit in units if (RUNBOOK / unit).is_dir()}
+    for depth, units in enumerate(layers):
+        below = [unit for earlier in layers[:depth] for unit in sorted(earlier)]
+        for unit in units & folders:
+            doc = ast.get_docstring(ast.parse((RUNBOOK / unit / "__init__.py").read_bytes())) or ""
+            said = [line for line in doc.splitlines() if line.startswith("May import:")]
+            expected = (
+                "May import: " + (", ".join(below) if below else "nothing of the runner") + "."
+            )
+            assert said == [expected], f"src/runbook/{unit}/__init__.py: {said} != {expected!r}"
