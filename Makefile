@@ -61,7 +61,7 @@ types: $(NOX)
 tokenizer-smoke: $(NOX)
 	$(NOX) -s tokenizer_smoke -- $(ARGS)
 
-.PHONY: stress ## run the whole suite N=20 times with both cores busy; per-test failure counts
+.PHONY: stress ## run the whole suite N=20 times with one busy loop per core; per-test failure counts
 stress: $(NOX)
 	$(NOX) -s stress -- $(N) $(ARGS)
 

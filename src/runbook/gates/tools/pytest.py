@@ -3,8 +3,9 @@
 JUnit XML is asked for in the xunit1 family, whose ``testcase`` elements carry ``file`` and
 ``line`` (pytest's default, xunit2, has neither). A ``failure``/``error`` element holds the
 crash message (``message``) and the traceback (its text), whose ``path:line:`` lines give the
-exact line that failed. Coverage findings appear only when pytest-cov says the floor was not
-reached: the files furthest below it, with their missing line ranges.
+exact line that failed. Coverage findings appear only when the tests gate says its floor was not
+reached (the gate checks the floor itself; pytest-cov only measures): the files furthest below
+it, with their missing line ranges.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def summarize(log: str) -> str:
 
 
 def coverage_percent(log: str) -> float | None:
-    """Total coverage printed by pytest-cov, if any."""
+    """Total coverage printed by the tests gate (its verdict line, else the TOTAL row), if any."""
     match = _COV_PRECISE.search(log)  # two decimals, where the TOTAL row rounds
     if match:
         return float(match.group(1))
