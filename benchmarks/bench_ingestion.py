@@ -1,7 +1,8 @@
 """Accuracy and speed of ``read_text(encoding="auto")`` against charset-normalizer and chardet.
 
-Usage: python benchmarks/bench_ingestion.py [CHAR_DATASET_DIR]
-(default: $CHAR_DATASET or /work/shared/data/char-dataset). Not a test: it prints figures.
+Usage: python benchmarks/bench_ingestion.py [--accuracy] [CHAR_DATASET_DIR]
+(default: $CHAR_DATASET, else ``../shared/data/char-dataset`` beside the repository).
+``--accuracy`` skips the 20 MB timings. Not a test: it prints figures.
 
 Accuracy, for each corpus and detector: exact text, wrong readings (text returned that is not
 the file's: silent mojibake) and refusals (an error, or a binary file read as text), apart.
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from ingestion_corpus import DEVELOPMENT, HELD_OUT, Case, binaries, files  # noqa: E402
+from public_texts import cases as public_cases  # noqa: E402
 from sweep_short_texts import main as sweep_short_texts  # noqa: E402
 
 from ingestion import (  # noqa: E402
@@ -41,7 +43,7 @@ from ingestion import (  # noqa: E402
     read_text,
 )
 
-DEFAULT_DATASET = "/work/shared/data/char-dataset"
+DEFAULT_DATASET = ROOT.parent / "shared" / "data" / "char-dataset"
 SIZE = 20 * 1024 * 1024
 REPEATS = 3
 
@@ -110,9 +112,26 @@ def tally(reader: Reader, cases: list[tuple[Path, str | None]]) -> Tally:
     return Tally(right, wrong, refused, seconds, misses)
 
 
-def report(title: str, cases: list[tuple[Path, str | None]], readers: dict[str, Reader]) -> None:
+def readers_available() -> dict[str, Reader]:
+    """Ours and the two peers (chardet only when installed)."""
+    readers: dict[str, Reader] = {
+        "read_text(auto)": ours,
+        "charset-normalizer": charset_normalizer_best,
+    }
+    try:
+        import chardet  # noqa: F401, PLC0415  # pyright: ignore[reportUnusedImport, reportMissingImports]
+
+        readers["chardet"] = chardet_detect
+    except ImportError:
+        print("chardet not installed: skipped")
+    return readers
+
+
+def report(
+    title: str, cases: list[tuple[Path, str | None]], readers: dict[str, Reader] | None
+) -> None:
     print(f"{title}: {len(cases)} files")
-    for name, reader in readers.items():
+    for name, reader in (readers or readers_available()).items():
         result = tally(reader, cases)
         print(
             f"  {name:18} exact {result.right:4}/{len(cases)} "
@@ -120,7 +139,8 @@ def report(title: str, cases: list[tuple[Path, str | None]], readers: dict[str, 
             f"refused {result.refused:3}  {1000 * result.seconds / len(cases):6.2f} ms/file"
         )
         if name == "read_text(auto)" and result.misses:
-            print(f"    misses: {result.misses[:12]}{' ...' if len(result.misses) > 12 else ''}")
+            more = " ..." if len(result.misses) > 40 else ""
+            print(f"    misses: {result.misses[:40]}{more}")
 
 
 def written(directory: Path, corpus: list[Case]) -> list[tuple[Path, str | None]]:
@@ -130,6 +150,19 @@ def written(directory: Path, corpus: list[Case]) -> list[tuple[Path, str | None]
         path = directory / case.name
         path.write_bytes(case.data)
         cases.append((path, case.text))
+    return cases
+
+
+def written_cases(
+    directory: Path, found: list[tuple[str, str, str]]
+) -> list[tuple[Path, str | None]]:
+    """(name, text, codec) written as files; the truth is the text with newlines folded."""
+    directory.mkdir(exist_ok=True)
+    cases: list[tuple[Path, str | None]] = []
+    for name, text, codec in found:
+        path = directory / f"{name}.txt"
+        path.write_bytes(text.encode(codec))
+        cases.append((path, fold(text)))
     return cases
 
 
@@ -260,19 +293,11 @@ def import_cost() -> None:
 
 
 def main() -> None:
-    root = Path(
-        sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CHAR_DATASET", DEFAULT_DATASET)
-    )
-    readers: dict[str, Reader] = {
-        "read_text(auto)": ours,
-        "charset-normalizer": charset_normalizer_best,
-    }
-    try:
-        import chardet  # noqa: F401, PLC0415  # pyright: ignore[reportUnusedImport, reportMissingImports]
-
-        readers["chardet"] = chardet_detect
-    except ImportError:
-        print("chardet not installed: skipped")
+    arguments = [a for a in sys.argv[1:] if a != "--accuracy"]
+    accuracy_only = len(arguments) < len(sys.argv) - 1
+    root = Path(arguments[0] if arguments else os.environ.get("CHAR_DATASET", DEFAULT_DATASET))
+    heldout = os.environ.get("INGESTION_HELDOUT")
+    readers = readers_available()
     print("(machine shared with other jobs: compare ratios within one run)")
     import_cost()
     with tempfile.TemporaryDirectory() as name:
@@ -283,10 +308,16 @@ def main() -> None:
             held_out = written(directory / "held", files(HELD_OUT))
             report("own corpus, held-out part", held_out, readers)
         report(f"char-dataset ({root})", char_dataset(root), readers)
+        if heldout:
+            public = written_cases(directory / "public", public_cases(Path(heldout)))
+            report(f"public held-out text ($INGESTION_HELDOUT={heldout})", public, readers)
+        else:
+            print("public held-out text: set $INGESTION_HELDOUT to a directory of sentences")
         # read_text as None: the sweep calls it itself, to check what its refusals name
         sweep_short_texts({name: None if r is ours else r for name, r in readers.items()})
-        bench_large(directory)
-        bench_utf8(directory)
+        if not accuracy_only:
+            bench_large(directory)
+            bench_utf8(directory)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,21 @@
 """Derive ``src/ingestion/data/char_ngrams.json`` from lingua's language models (Apache-2.0).
 
 Usage: python scripts/derive_char_ngrams.py LINGUA_MODELS_DIR
+   or: python scripts/derive_char_ngrams.py --text LANGUAGE=FILE [LANGUAGE=FILE ...]
 where LINGUA_MODELS_DIR is ``lingua/language-models`` unpacked from the pure-Python wheel
 ``lingua-language-detector==1.3.5`` (``pip download --no-deps``); reading its brotli-packed
 files needs the ``brotli`` package. Run offline, once; the output is committed with
 ``src/ingestion/data/NOTICE``. Only unigram and bigram relative frequencies are kept, rounded
 to tenths of a nat, and only for the languages whose legacy code pages the detector knows.
+
+Languages lingua has no model for (Maltese, North Sami, Faroese: served by ISO-8859-3 and
+ISO-8859-10/-4) come from plain text instead: ``--text`` counts the letters and in-word letter
+pairs of a UTF-8 file the same way (unigram frequencies, pair frequencies given the first
+letter) and merges those languages into the existing table, leaving the others as they are.
+The text used for the shipped table was the training and development parts of the Universal
+Dependencies treebanks UD_Maltese-MUDT, UD_North_Sami-Giella and UD_Faroese-FarPaHC (CC BY-SA
+4.0 / CC BY 4.0; only rounded letter statistics are kept, no text); their test parts were not
+used, so they stay fit for held-out checks.
 
 The detector scores a candidate reading by how far its letters and letter pairs fall below what
 the language's own text scores on average; the averages (``eu``, ``eb``) are computed here
@@ -16,11 +26,13 @@ from __future__ import annotations
 
 import json
 import math
+import operator
+import re
 import sys
+import unicodedata
+from collections import Counter
 from fractions import Fraction
 from pathlib import Path
-
-import brotli  # pyright: ignore[reportMissingImports]  # only to run this script
 
 # The languages served by some legacy code page (see ingestion.candidates).
 LANGUAGES = [
@@ -84,6 +96,8 @@ def load(models: Path, language: str, kind: str) -> dict[str, Fraction]:
     path = models / language / f"{kind}.json.br"
     if not path.exists():
         return {}
+    import brotli  # noqa: PLC0415  # pyright: ignore[reportMissingImports]  # lingua's files only
+
     raw: bytes = brotli.decompress(path.read_bytes())  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     ngrams: dict[str, str] = json.loads(raw)["ngrams"]  # pyright: ignore[reportUnknownArgumentType]
     return {
@@ -100,14 +114,31 @@ def quantized(probability: float) -> int:
 def derive(models: Path, language: str) -> dict[str, object]:
     unigrams = {gram: float(p) for gram, p in load(models, language, "unigrams").items()}
     bigrams = {gram: float(p) for gram, p in load(models, language, "bigrams").items()}
+    return derive_from(unigrams, bigrams)
+
+
+def count_text(path: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """Letter frequencies and P(second | first) of the in-word pairs of a UTF-8 text file."""
+    letters: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    text = unicodedata.normalize("NFC", path.read_text("utf-8")).lower()
+    for word in re.findall(r"[^\W\d_]+", text):
+        letters.update(word)
+        pairs.update(map(operator.add, word, word[1:]))
+    total = sum(letters.values())
+    unigrams = {g: n / total for g, n in letters.items()}
+    bigrams = {g: n / letters[g[0]] for g, n in pairs.items()}
+    return unigrams, bigrams
+
+
+def derive_from(unigrams: dict[str, float], bigrams: dict[str, float]) -> dict[str, object]:
+    """The table entry for one language (averages before pruning, as ``derive``)."""
     expected_unigram = sum(p * math.log(p) for p in unigrams.values())
     joint = {gram: unigrams.get(gram[0], 0.0) * p for gram, p in bigrams.items()}
     total_joint = sum(joint.values()) or 1.0
     expected_bigram = sum(
         joint[gram] / total_joint * math.log(p) for gram, p in bigrams.items() if joint[gram]
     )
-    # The same averages over non-ASCII letters and the pairs that hold one: what a reading's
-    # non-ASCII part is compared with (in Latin-script languages those letters are the rare ones).
     wide = {g: p for g, p in unigrams.items() if not g.isascii()}
     wide_total = sum(wide.values()) or 1.0
     expected_wide_unigram = sum(p / wide_total * math.log(p) for p in wide.values())
@@ -130,7 +161,24 @@ def derive(models: Path, language: str) -> dict[str, object]:
     }
 
 
+def merge_text(arguments: list[str]) -> None:
+    """``--text LANGUAGE=FILE ...``: those languages from text, merged into the shipped table."""
+    payload = json.loads(OUT.read_text("utf-8"))
+    for argument in arguments:
+        language, _, file = argument.partition("=")
+        payload["languages"][language] = derive_from(*count_text(Path(file)))
+    payload["source"] = (
+        "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo counted from "
+        "Universal Dependencies treebank text; see NOTICE"
+    )
+    OUT.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"wrote {OUT} ({OUT.stat().st_size} bytes, {len(payload['languages'])} languages)")
+
+
 def main() -> None:
+    if sys.argv[1] == "--text":
+        merge_text(sys.argv[2:])
+        return
     models = Path(sys.argv[1])
     table = {language: derive(models, language) for language in LANGUAGES}
     payload = {

@@ -37,9 +37,22 @@ def outcome(path: Path) -> str | AmbiguousEncodingError | TextDecodeError:
         return error
 
 
-@pytest.mark.parametrize("case", SAMPLED, ids=lambda case: case.name)
+@pytest.mark.parametrize(
+    "case", [c for c in SAMPLED if not c.name.startswith("ro-")], ids=lambda case: case.name
+)
 def test_each_language_reads_back_exactly(tmp_path: Path, case: Case) -> None:
     assert read_text(write(tmp_path, case.data))[0] == case.text
+
+
+def test_romanian_cedilla_or_comma_below_is_refused_naming_both(tmp_path: Path) -> None:
+    """Romanian in cp1250 (cedilla ş ţ) and in ISO-8859-16 (comma-below ș ț) are the same
+    bytes: the text is one or the other by the writer's code page, which the bytes do not say."""
+    comma = "Astăzi științele și țările învață, însă fără grabă.\n"
+    cedilla = comma.translate(str.maketrans("șț", "şţ"))
+    assert comma.encode("iso8859-16") == cedilla.encode("cp1250")
+    with pytest.raises(AmbiguousEncodingError) as refused:
+        read_text(write(tmp_path, comma.encode("iso8859-16")))
+    assert {refused.value.encoding, refused.value.rival} == {"cp1250", "iso8859-16"}
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,9 @@ _SYMBOL = -11.5
 # words (quotes, apostrophes), and any other symbol (``Lev·m``, ``ma³y``).
 _GLUED_PUNCTUATION = -4.0
 _GLUED = -8.0
+# A symbol inside a word, on top of being glued on both sides (see ``_symbols_inside_words``).
+_INSIDE_WORD = -12.0
+_INSIDE_WORD_OK = frozenset("\u2019\u02bc\u00b7\u2010\u2011\u00ad\u2027")
 _ASCII_WEIGHT = 0.2
 # What taking a letter from another of the codec's languages than the main one costs.
 _MIXTURE = -5.0
@@ -63,7 +66,7 @@ _PUNCTUATION_CHARS = frozenset(
 )
 # Punctuation that does touch letters in real text: quotes, apostrophes, the ellipsis, marks.
 _GLUES = frozenset(
-    "\u00ab\u00bb\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u2039\u203a\u00b0\u00a9\u00ae\u2122\u200c\u200d\u200e\u200f\u0640\u05f3\u05f4\u0e46\u0e2f\u00b2\u00b3\u00b9"
+    "\u00ab\u00bb\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u2039\u203a\u00b0\u00a9\u00ae\u2122\u200c\u200d\u200e\u200f\u0640\u05f3\u05f4\u0e46\u0e2f\u00b2\u00b3"
 )
 # Controls other than tab, line ends and the DOS end-of-file mark; private use; surrogates.
 _UNREADABLE = _Lazy("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ud800-\uf8ff]")
@@ -114,9 +117,12 @@ def language_models() -> dict[str, LanguageModel]:
     models: dict[str, LanguageModel] = {}
     for language, entry in payload["languages"].items():
         letters: dict[str, int] = entry["u"]  # type: ignore[assignment]
+        pairs: dict[str, int] = entry["b"]  # type: ignore[assignment]
+        for same in _SPELLED_BOTH_WAYS.get(language, ()):
+            letters, pairs = _alike(letters, same), _alike(pairs, same)
         models[language] = LanguageModel(
             letters=letters,
-            pairs=entry["b"],  # type: ignore[arg-type]
+            pairs=pairs,
             mean_letter=float(entry["eu_all"]),  # type: ignore[arg-type]
             mean_pair=float(entry["eb_all"]),  # type: ignore[arg-type]
             mean_wide_letter=float(entry["eu"]),  # type: ignore[arg-type]
@@ -124,6 +130,27 @@ def language_models() -> dict[str, LanguageModel]:
             latin="e" in letters and "a" in letters,
         )
     return models
+
+
+# Letters a language writes two ways depending on the code page: Romanian has comma-below
+# ș ț (ISO-8859-16, Unicode) and, where a code page lacks them (cp1250, ISO-8859-2), cedilla
+# ş ţ. Both spellings cost the same, so text that differs only there reads alike in both
+# code pages: the detector refuses it and names both, rather than pick one by a prior.
+_SPELLED_BOTH_WAYS: dict[str, tuple[str, ...]] = {"ro": ("şș", "ţț")}
+
+
+def _alike(table: dict[str, int], same: str) -> dict[str, int]:
+    """``table`` with each gram that holds a letter of ``same`` at the cheapest spelling's cost."""
+    alike = dict(table)
+    for gram, cost in table.items():
+        for char in same:
+            if char not in gram:
+                continue
+            spellings = [gram.replace(char, other) for other in same]
+            cheapest = min(table.get(spelling, cost) for spelling in spellings)
+            for spelling in spellings:
+                alike[spelling] = cheapest
+    return alike
 
 
 _NO_MODEL = LanguageModel({}, {}, 0.0, 0.0, 0.0, 0.0, latin=False)
@@ -164,6 +191,20 @@ def _capitals_after_small(text: str) -> int:
     return len(re.findall(pattern, text))
 
 
+def _symbols_inside_words(lowered: str, chars: dict[str, int]) -> int:
+    """Non-ASCII symbols with a letter on each side (``J³rgen``, ``Pavlovi¹a``): a letter read
+    in the wrong code page. Only apostrophes, hyphens and the middle dot sit there in text."""
+    symbols = [
+        char
+        for char in chars
+        if not char.isspace() and not _is_letter(char) and char not in _INSIDE_WORD_OK
+    ]
+    if not symbols:
+        return 0
+    pattern = rf"(?<=[^\W\d_])[{re.escape(''.join(symbols))}](?=[^\W\d_])"
+    return len(re.findall(pattern, lowered))
+
+
 def profile(text: str) -> Profile:
     """Count a reading's characters and letter pairs (C-level counting, Python per distinct key)."""
     composed = unicodedata.normalize("NFC", text).lower()
@@ -195,6 +236,7 @@ def profile(text: str) -> Profile:
                 glued += n * (_GLUED_PUNCTUATION if other in _GLUES else _GLUED)
     glued += switch_score(lowered) + marks_cost
     glued += _CAPITAL_AFTER_SMALL * _capitals_after_small(text)
+    glued += _INSIDE_WORD * _symbols_inside_words(lowered, chars)
     if _DIGIT.search(lowered):
         glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
     return Profile(chars, pairs, ascii_letters, ascii_pairs, glued)

@@ -45,13 +45,20 @@ _IMPLAUSIBLE_PER_CHAR = -4.5
 _MIN_EVIDENCE = 4
 _MOSTLY_ASCII = 4
 
+# The languages each code page was made for (its standard's or vendor's own list): a reading
+# is judged as text in one of them, so letters none of them uses cost what unseen letters do.
 _WESTERN = (
     *("en", "fr", "de", "es", "pt", "it", "nl", "da", "sv", "nb", "fi", "is", "ca", "eu"),
-    *("ga", "af", "sq", "id", "ms", "et"),
+    *("ga", "af", "sq", "id", "ms", "et", "fo"),
 )
 _CENTRAL = ("cs", "sk", "pl", "hu", "hr", "sl", "bs", "ro", "sq", "de", "en")
 _TURKISH = ("tr", "az", "en")
-_BALTIC = ("lt", "lv", "et", "en")
+# Latin-4, Latin-6 (Nordic) and Latin-7 (Baltic Rim; Windows and DOS Baltic alike).
+_LATIN4 = ("et", "lv", "lt", "se", "fi", "sv", "da", "nb", "de", "en")
+_NORDIC = ("is", "fo", "da", "sv", "nb", "fi", "et", "lt", "lv", "se", "en")
+_BALTIC_RIM = ("lt", "lv", "et", "pl", "sl", "de", "fi", "sv", "da", "nb", "en")
+_SOUTH_EASTERN = ("ro", "pl", "hu", "hr", "sl", "sq", "de", "fr", "it", "fi", "ga", "en")
+_SOUTH_EUROPEAN = ("mt", "eo", "tr", "en")
 _CYRILLIC = ("ru", "uk", "be", "bg", "sr", "mk")
 _GREEK = ("el",)
 _HEBREW = ("he",)
@@ -91,16 +98,16 @@ SINGLE_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cp1256", _ARABIC),
     ("iso8859-6", ("ar",)),
     ("cp720", ("ar",)),
-    ("cp1257", _BALTIC),
-    ("iso8859-13", _BALTIC),
-    ("iso8859-4", _BALTIC),
-    ("cp775", _BALTIC),
+    ("cp1257", _BALTIC_RIM),
+    ("iso8859-13", _BALTIC_RIM),
+    ("iso8859-4", _LATIN4),
+    ("cp775", _BALTIC_RIM),
     ("cp1258", ("vi",)),
     ("tis-620", _THAI),
     ("cp874", _THAI),
-    ("iso8859-16", ("ro", "pl", "hu", "hr", "sl", "de", "fr", "it")),
-    ("iso8859-3", ("eo", "tr")),
-    ("iso8859-10", ("is", "da", "sv", "nb", "fi", "et", "lt", "lv")),
+    ("iso8859-16", _SOUTH_EASTERN),
+    ("iso8859-3", _SOUTH_EUROPEAN),
+    ("iso8859-10", _NORDIC),
     ("mac-latin2", _CENTRAL),
     ("cp852", _CENTRAL),
     ("mac-turkish", _TURKISH),

@@ -1,0 +1,135 @@
+"""A held-out set from public text nobody here wrote: sentences per language, in each code page.
+
+Usage: python benchmarks/public_texts.py [DIR]   (default: $INGESTION_HELDOUT)
+Not a test: it prints counts. Also run by ``bench_ingestion.py`` when the directory is given.
+
+``DIR`` holds ``<language>.txt`` files of UTF-8 sentences, one a line (the benchmark author used
+the test parts of Universal Dependencies treebanks: news, Wikipedia and fiction prose). None
+of that text is in the repository, and none of it was used to fit the detector: the letter
+statistics come from lingua's models and, for the languages lingua lacks, from other text
+(``scripts/derive_char_ngrams.py``). Each language is written in every code page made for it
+that can encode the text, as short files (one sentence, at least 40 bytes) and longer ones
+(consecutive sentences up to about 2 KB).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+WESTERN = ("cp1252", "iso8859-1", "iso8859-15", "cp850", "mac-roman", "cp437")
+CENTRAL = ("cp1250", "iso8859-2", "cp852", "mac-latin2", "iso8859-16")
+CYRILLIC = ("cp1251", "koi8-r", "iso8859-5", "cp866", "mac-cyrillic", "cp855")
+BALTIC = ("cp1257", "iso8859-13", "iso8859-4", "cp775", "iso8859-10")
+
+CODE_PAGES: dict[str, tuple[str, ...]] = {
+    "mt": ("iso8859-3",),
+    "eo": ("iso8859-3",),
+    "tr": ("cp1254", "iso8859-9", "cp857", "mac-turkish", "iso8859-3"),
+    "et": (*BALTIC, "cp1252", "iso8859-15"),
+    "lt": BALTIC,
+    "lv": BALTIC,
+    "se": ("iso8859-10", "iso8859-4"),
+    "fo": ("iso8859-10", "cp1252", "iso8859-1"),
+    "is": ("iso8859-10", *WESTERN),
+    "ro": CENTRAL,
+    "pl": (*CENTRAL, "iso8859-13"),
+    "hr": (*CENTRAL, "iso8859-13"),
+    "sl": (*CENTRAL, "iso8859-13", "iso8859-4"),
+    "hu": CENTRAL,
+    "sq": ("cp1252", "iso8859-16", "cp1250", "iso8859-2"),
+    "cs": CENTRAL[:4],
+    "sk": CENTRAL[:4],
+    "de": (*WESTERN, "iso8859-16"),
+    "fr": (*WESTERN, "iso8859-16"),
+    "es": WESTERN,
+    "sv": (*WESTERN, "iso8859-10"),
+    "ru": CYRILLIC,
+    "uk": ("cp1251", "koi8-u", "iso8859-5", "mac-cyrillic"),
+    "bg": ("cp1251", "iso8859-5", "cp866", "mac-cyrillic", "cp855"),
+    "el": ("cp1253", "iso8859-7", "cp737", "cp869", "mac-greek"),
+    "he": ("cp1255", "iso8859-8", "cp862"),
+    "th": ("tis-620", "cp874"),
+    "ja": ("shift_jis", "euc_jp", "cp932"),
+    "zh": ("big5", "cp950", "big5hkscs"),
+    "ko": ("euc_kr", "cp949"),
+}
+SHORT_FILES = 4
+LONG_FILES = 3
+LONG_BYTES = 2048
+MIN_SHORT_BYTES = 40
+
+
+def _as_written(text: str, language: str, codec: str) -> str:
+    """Romanian as its writers typed it: comma-below in ISO-8859-16, cedilla elsewhere."""
+    if language != "ro":
+        return text
+    if codec == "iso8859-16":
+        return text.translate(str.maketrans("şţŞŢ", "șțȘȚ"))
+    return text.translate(str.maketrans("șțȘȚ", "şţŞŢ"))
+
+
+def cases(directory: Path) -> list[tuple[str, str, str]]:
+    """(name, text, codec) of every file of the set: non-ASCII, and encodable in the codec."""
+    found: list[tuple[str, str, str]] = []
+    for language, codecs in CODE_PAGES.items():
+        source = directory / f"{language}.txt"
+        if not source.exists():
+            continue
+        sentences = [line.strip() for line in source.read_text("utf-8").splitlines()]
+        sentences = [s for s in sentences if s]
+        for codec in codecs:
+            found += _files(language, codec, sentences)
+    return found
+
+
+def _encodable(text: str, codec: str) -> bool:
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return not data.isascii()
+
+
+def _files(language: str, codec: str, sentences: list[str]) -> list[tuple[str, str, str]]:
+    written = [_as_written(s, language, codec) for s in sentences]
+    usable = [s for s in written if _encodable(s, codec)]
+    short = [s for s in usable if len(s.encode(codec)) >= MIN_SHORT_BYTES]
+    step = max(1, len(short) // SHORT_FILES)
+    files = [(f"{language}-{codec}-short{i}", s, codec) for i, s in enumerate(short[::step])]
+    files = files[:SHORT_FILES]
+    start = len(usable) // 2  # the long files come from the second half: no overlap with short
+    for index in range(LONG_FILES):
+        lines: list[str] = []
+        size = 0
+        for sentence in usable[start:]:
+            start += 1
+            lines.append(sentence)
+            size += len(sentence.encode(codec)) + 1
+            if size >= LONG_BYTES:
+                break
+        if lines:
+            files.append((f"{language}-{codec}-long{index}", "\n".join(lines) + "\n", codec))
+    return files
+
+
+def main() -> None:
+    sys.path[:0] = [str(Path(__file__).resolve().parent)]
+    from bench_ingestion import report, written_cases  # noqa: PLC0415
+
+    directory = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("INGESTION_HELDOUT")
+    if not directory:
+        raise SystemExit("usage: public_texts.py DIR (or set $INGESTION_HELDOUT)")
+    import tempfile  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as name:
+        report(
+            f"public held-out text ({directory})",
+            written_cases(Path(name), cases(Path(directory))),
+            None,
+        )
+
+
+if __name__ == "__main__":
+    main()
