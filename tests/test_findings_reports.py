@@ -123,6 +123,31 @@ def test_sarif_has_one_run_per_gate_with_tool_rules_and_locations(tmp_path: Path
     assert runs["format"]["results"] == []  # a pass closes the gate's earlier alerts
 
 
+@pytest.mark.parametrize(
+    ("pin", "expected"),
+    [
+        ("pyright[nodejs]==1.1.414", "1.1.414"),  # issue 20: extras hid the version
+        ("pyright [nodejs] == 1.1.414 ; python_version >= '3.11'", "1.1.414"),
+        ("PyRight==1.1.414", "1.1.414"),  # PEP 503: the same distribution
+        ("pyright==1.1.414", "1.1.414"),
+        ("pyright>=1.1", ""),  # not a pin: no version claimed
+        ("pyright-extra==9.9", ""),
+    ],
+)
+def test_sarif_names_the_pinned_version_through_extras_and_markers(
+    tmp_path: Path, pin: str, expected: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(f'[dependency-groups]\ntypes = ["{pin}"]\n')
+    types = result("types", Status.FAIL, TYPE)
+    (run,) = sarif.build([types], TOOLS, tmp_path)["runs"]
+    assert run["tool"]["driver"].get("version", "") == expected
+
+
+def test_the_projects_own_pyright_pin_reaches_sarif() -> None:
+    (run,) = sarif.build([result("types", Status.FAIL, TYPE)], TOOLS, ROOT)["runs"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", run["tool"]["driver"]["version"])
+
+
 def test_sarif_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -> None:
     path = tmp_path / sarif.SARIF_FILE
     sarif.write(RESULTS, TOOLS, ROOT, path)

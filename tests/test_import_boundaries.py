@@ -26,8 +26,12 @@ DEFINED_IN = [
 ]
 
 
-def root_imports(source: str) -> list[tuple[int, str]]:
-    """(line, module) for each import of a heavy package's root module in ``source``."""
+def root_imports(source: bytes) -> list[tuple[int, str]]:
+    """(line, module) for each import of a heavy package's root module in ``source``.
+
+    ``source`` is the file's bytes, decoded as Python does (UTF-8 unless a coding line says
+    otherwise); bytes that do not decode raise ``SyntaxError``, which the caller reports.
+    """
     found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in HEAVY_ROOTS:
@@ -40,6 +44,22 @@ def root_imports(source: str) -> list[tuple[int, str]]:
                 if alias.name.split(".")[0] in HEAVY_ROOTS
             )
     return found
+
+
+def heavy_root_offenders(files: list[Path], root: Path) -> list[str]:
+    """``path:line: module`` per root import in ``files``, and ``path: cannot be read as
+    Python: ...`` per file that does not parse (a Latin-1 byte in a UTF-8 file): reported, never
+    a crash that hides the other files' results."""
+    offenders: list[str] = []
+    for path in files:
+        where = path.relative_to(root)
+        try:
+            found = root_imports(path.read_bytes())
+        except SyntaxError as exc:
+            offenders.append(f"{where}: cannot be read as Python: {exc}")
+            continue
+        offenders.extend(f"{where}:{line}: {module}" for line, module in found)
+    return offenders
 
 
 def checked_files() -> list[Path]:
@@ -55,27 +75,37 @@ def checked_files() -> list[Path]:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("from transformers import AutoTokenizer\n", [(1, "transformers")]),
-        ("def f():\n    from huggingface_hub import x\n", [(2, "huggingface_hub")]),
-        ("import transformers.models.auto\n", [(1, "transformers.models.auto")]),
-        ("import os, huggingface_hub as hub\n", [(1, "huggingface_hub")]),
-        ("from transformers.models.auto.tokenization_auto import AutoTokenizer\n", []),
-        ("from huggingface_hub.file_download import x\nimport transformersx\n", []),
-        ("from . import transformers\n", []),
+        (b"from transformers import AutoTokenizer\n", [(1, "transformers")]),
+        (b"def f():\n    from huggingface_hub import x\n", [(2, "huggingface_hub")]),
+        (b"import transformers.models.auto\n", [(1, "transformers.models.auto")]),
+        (b"import os, huggingface_hub as hub\n", [(1, "huggingface_hub")]),
+        (b"from transformers.models.auto.tokenization_auto import AutoTokenizer\n", []),
+        (b"from huggingface_hub.file_download import x\nimport transformersx\n", []),
+        (b"from . import transformers\n", []),
+        (b"# -*- coding: latin-1 -*-\nimport transformers  # caf\xe9\n", [(2, "transformers")]),
     ],
 )
-def test_root_imports_finds_each_form(source: str, expected: list[tuple[int, str]]) -> None:
+def test_root_imports_finds_each_form(source: bytes, expected: list[tuple[int, str]]) -> None:
     assert root_imports(source) == expected
+
+
+def test_a_latin_1_source_file_is_reported_not_crashed_on(tmp_path: Path) -> None:
+    """Issue 20: a Latin-1 byte in a file without a coding line stopped the whole check with
+    ``UnicodeDecodeError``; now that file is one problem in the list, the others still checked."""
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"name = 'caf\xe9'\n")
+    heavy = tmp_path / "heavy.py"
+    heavy.write_bytes(b"from transformers import AutoTokenizer\n")
+    problem, offender = heavy_root_offenders([latin, heavy], tmp_path)
+    assert problem.startswith("latin.py: cannot be read as Python: ")
+    assert "utf-8" in problem.lower()
+    assert offender == "heavy.py:1: transformers"
 
 
 def test_no_checked_file_imports_a_heavy_package_root() -> None:
     files = checked_files()
     assert ROOT / "src" / "codex_ml" / "interfaces" / "tokenizer.py" in files
-    offenders = [
-        f"{path.relative_to(ROOT)}:{line}: {module}"
-        for path in files
-        for line, module in root_imports(path.read_text(encoding="utf-8"))
-    ]
+    offenders = heavy_root_offenders(files, ROOT)
     assert not offenders, (
         "import these names from their defining modules (see DEFINED_IN in "
         "tests/test_import_boundaries.py), not the package root: " + "; ".join(offenders)

@@ -11,6 +11,7 @@ Stdlib-only: the noxfile imports this through the gate table, in the tools envir
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tomllib
 from collections.abc import Callable, Mapping
@@ -114,7 +115,11 @@ def read_findings(
 
 
 def version(root: Path, tool: Tool) -> str:
-    """The tool's version pinned in pyproject.toml (``ruff==0.17.6`` → "0.17.6"), or ""."""
+    """The tool's version pinned in pyproject.toml's dependency groups, or "".
+
+    ``ruff==0.17.6`` and ``pyright[nodejs]==1.1.414`` (extras), with any spacing, an environment
+    marker after ``;`` and the name in any spelling PEP 503 treats as equal (``PyRight``).
+    """
     if not tool.package:
         return ""
     try:
@@ -122,12 +127,24 @@ def version(root: Path, tool: Tool) -> str:
     except (OSError, tomllib.TOMLDecodeError):
         return ""
     groups = cast(dict[str, list[Any]], data.get("dependency-groups", {}))
-    prefix = f"{tool.package.lower()}=="
+    wanted = _distribution(tool.package)
     for requirements in groups.values():
         for requirement in requirements:
-            if isinstance(requirement, str) and requirement.lower().startswith(prefix):
-                return requirement[len(prefix) :].strip()
+            pin = _PIN.match(requirement) if isinstance(requirement, str) else None
+            if pin and _distribution(pin.group("name")) == wanted:
+                return pin.group("version")
     return ""
+
+
+_PIN = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*==\s*(?P<version>[^\s;,]+)\s*(?:;|$)"
+)
+"""An exact pin: name, optional extras, ``==``, version, optional marker."""
+
+
+def _distribution(name: str) -> str:
+    """A distribution name normalised as PEP 503 says (runs of ``-_.`` are one ``-``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def load_json(path: Path) -> Any:
