@@ -21,11 +21,11 @@ import math
 import numbers
 import os
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
@@ -82,26 +82,34 @@ def _check_samples(name: str, value: int, shown: object = None) -> int:
     return value
 
 
-def _env_interval(env: Mapping[str, str]) -> float | None:
-    raw = env.get(SAMPLING_INTERVAL_VAR)
+_Number = TypeVar("_Number", int, float)
+
+
+def _env_number(
+    env: Mapping[str, str],
+    name: str,
+    parse: Callable[[str], _Number],
+    unparsable: _Number,
+    check: Callable[[str, _Number, object], _Number],
+) -> _Number | None:
+    """The variable ``name`` as a number, or None when unset. Text that does not parse becomes
+    ``unparsable``, a value ``check`` rejects, so the error shows the variable's own text."""
+    raw = env.get(name)
     if raw is None:
         return None
     try:
-        value = float(raw)
+        value = parse(raw)
     except ValueError:
-        value = math.nan  # reported below with the variable's text
-    return _check_interval(SAMPLING_INTERVAL_VAR, value, raw)
+        value = unparsable
+    return check(name, value, raw)
+
+
+def _env_interval(env: Mapping[str, str]) -> float | None:
+    return _env_number(env, SAMPLING_INTERVAL_VAR, float, math.nan, _check_interval)
 
 
 def _env_samples(env: Mapping[str, str]) -> int | None:
-    raw = env.get(SAMPLES_BEFORE_LOGGING_VAR)
-    if raw is None:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0  # reported below with the variable's text
-    return _check_samples(SAMPLES_BEFORE_LOGGING_VAR, value, raw)
+    return _env_number(env, SAMPLES_BEFORE_LOGGING_VAR, int, 0, _check_samples)
 
 
 @dataclass(frozen=True)
