@@ -1,5 +1,5 @@
 """What coverage.py records of a call, and which functions the tests gate attributes to a test
-from it (runbook.selection.testgate.executed): function-level selection is only as sound as this.
+from it (runbook.selection.coverdata.executed): function-level selection is only as sound as this.
 
 The data comes from a real coverage.py run in a child process (a second tracer in this one would
 disturb the suite's own measurement), with the gate's settings: branch data, one dynamic context
@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from runbook.selection import impact, testgate
+from runbook.selection import coverdata, impact
 
 SHAPES = '''\
 def ellipsis():
@@ -85,7 +85,7 @@ import shapes
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory: pytest.TempPathFactory) -> testgate.Executed:
+def measured(tmp_path_factory: pytest.TempPathFactory) -> coverdata.Executed:
     root = tmp_path_factory.mktemp("coverage").resolve()
     (root / "src").mkdir()
     (root / "src" / "shapes.py").write_text(SHAPES)
@@ -96,7 +96,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> testgate.Executed:
     (root / "run.py").write_text(script)
     subprocess.run([sys.executable, "run.py"], cwd=root, check=True, timeout=120)
     prints = {"src/shapes.py": impact.fingerprint(SHAPES)}
-    return testgate.executed(root / "coverage.db", root, prints)
+    return coverdata.executed(root / "coverage.db", root, prints)
 
 
 @pytest.mark.parametrize(
@@ -113,20 +113,20 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> testgate.Executed:
     ],
 )
 def test_a_call_attributes_the_function_to_the_test(
-    measured: testgate.Executed, name: str, functions: set[str]
+    measured: coverdata.Executed, name: str, functions: set[str]
 ) -> None:
     nodeid = f"tests/test_shapes.py::test_{name}"
     assert measured.functions[nodeid] == {"src/shapes.py": functions}
     assert measured.files[nodeid] == {"src/shapes.py"}
 
 
-def test_calling_a_generator_function_runs_none_of_its_body(measured: testgate.Executed) -> None:
+def test_calling_a_generator_function_runs_none_of_its_body(measured: coverdata.Executed) -> None:
     """Its outcome cannot depend on the body (that it is a generator is in the skeleton)."""
     assert "tests/test_shapes.py::test_generator_called" not in measured.files
 
 
 def test_a_docstring_only_function_called_at_import_makes_its_edit_a_full_run(
-    measured: testgate.Executed,
+    measured: coverdata.Executed,
 ) -> None:
     import_lines = {path: frozenset(lines) for path, lines in measured.import_lines.items()}
     stored = impact.Stored(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from runbook.gates.settings import SELECT_ENV
-from runbook.selection import testgate
+from runbook.selection import store
 from support import RUNNER_FILES, followed, init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -158,7 +158,7 @@ def edit(root: Path, name: str, old: str, new: str) -> None:
 
 
 def stored_state(root: Path) -> dict[str, str]:
-    directory = root / testgate.SELECTION_DIR
+    directory = root / store.SELECTION_DIR
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in directory.iterdir()}
 
 
@@ -275,23 +275,23 @@ def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
 
 
 def corrupt_meta(root: Path) -> None:
-    meta = root / testgate.SELECTION_DIR / testgate.META
+    meta = root / store.SELECTION_DIR / store.META
     meta.write_bytes(meta.read_bytes()[:100])
 
 
 def corrupt_db(root: Path) -> None:
-    for db in (root / testgate.SELECTION_DIR).glob("coverage-*.db"):
+    for db in (root / store.SELECTION_DIR).glob("coverage-*.db"):
         db.write_bytes(db.read_bytes()[:300])
 
 
 def foreign_environment(root: Path) -> None:
-    meta = root / testgate.SELECTION_DIR / testgate.META
+    meta = root / store.SELECTION_DIR / store.META
     data = json.loads(meta.read_text())
     meta.write_text(json.dumps({**data, "environment": "another"}))
 
 
 def delete_data(root: Path) -> None:
-    for path in (root / testgate.SELECTION_DIR).iterdir():
+    for path in (root / store.SELECTION_DIR).iterdir():
         path.unlink()
 
 

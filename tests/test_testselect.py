@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from runbook.selection import childwatch
+from runbook.selection.childpth import install_childwatch
 from runbook.selection.childwatch import CHILD_ENV, WATCH_ENV, chain, with_pair
-from runbook.selection.testgate import install_childwatch
 from runbook.selection.testselect import (
     OBSERVE_ENV,
     SKIP_ENV,

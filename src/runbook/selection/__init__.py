@@ -1,8 +1,11 @@
 """Selection: the tests gate, which runs only the tests a change can affect.
 
-Owns the tests gate's launcher (``testgate.py``), the decision from stored data (``impact.py``),
-the pytest plugin that records and deselects (``testselect.py``), the following of the tests'
-Python children (``childwatch.py``) and the comparison of coverage data files (``covdiff.py``).
+Owns the tests gate's launcher (``testgate.py``) and its parts: the stored selection data
+(``store.py``), reading coverage data (``coverdata.py``), merging it (``merge.py``), the reports
+and the floor (``verdict.py``), the ``.pth`` for child processes (``childpth.py``); the decision
+from stored data (``impact.py``), the pytest plugin that records and deselects
+(``testselect.py``), the following of the tests' Python children (``childwatch.py``) and the
+comparison of coverage data files (``covdiff.py``).
 It runs inside the tests environment, not in the runner's process.
 
 May import: records, gates, running.

@@ -1,6 +1,6 @@
 """Which tests a change can affect: the decision, from the data of the last full test run.
 
-The last full run of the tests gate stored (``runbook.selection.testgate``): every file's content
+The last full run of the tests gate stored (``runbook.selection.store``): every file's content
 digest,
 a fingerprint of every Python module under ``src/`` (its skeleton, the digest of each function
 body, and where each function's lines are), the files each test executed and, in each, the
@@ -30,6 +30,11 @@ MACHINERY = frozenset(
     {
         "src/runbook/selection/impact.py",
         "src/runbook/selection/testgate.py",
+        "src/runbook/selection/store.py",
+        "src/runbook/selection/coverdata.py",
+        "src/runbook/selection/merge.py",
+        "src/runbook/selection/verdict.py",
+        "src/runbook/selection/childpth.py",
         "src/runbook/selection/testselect.py",
         "src/runbook/selection/childwatch.py",
     }
