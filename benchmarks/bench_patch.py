@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from runbook.gates.tools import output_dir
 from runbook.gates.tools.pytest import COVERAGE
-from runbook.running.execute import output_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

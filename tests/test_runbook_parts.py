@@ -22,7 +22,7 @@ from runbook.records.redact import bounded_tail, redact
 from runbook.records.result import GateResult, Status
 from runbook.reports import capture, collect
 from runbook.reports.report import RunReport, render_markdown
-from runbook.running.execute import classify, reason_for
+from runbook.running.outcome import classify, reason_for
 
 TESTS_GATE = table.select(["tests"])[0]
 LINT_GATE = table.select(["lint"])[0]

@@ -21,7 +21,7 @@ from runbook.records.result import GateResult, Status
 from runbook.reports import annotations, sarif
 from runbook.reports.ci_gate import findings_path, load_findings
 from runbook.reports.report import RunReport, render_markdown
-from runbook.running.execute import classify, reason_for
+from runbook.running.outcome import classify, reason_for
 
 # nox's report codes are not exit codes: 1 success, 0 failed, -1 aborted, 2 skipped.
 _NOX_SUCCESS, _NOX_FAILED, _NOX_SKIPPED = 1, 0, 2

@@ -1,14 +1,14 @@
-"""Run one gate as a child process: capture its log, time it, bound it, classify the outcome.
+"""Run one gate as a child process: capture its log, time it, bound it, stop it.
 
 Each gate runs in its own process group so that a timeout or Ctrl-C stops the whole tree
-(nox, the tool, and anything the tool started), not just the direct child.
+(nox, the tool, and anything the tool started), not just the direct child. What the outcome
+means (pass, fail or error, and the reason) is ``runbook.running.outcome``'s to say.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import subprocess
 import threading
@@ -17,14 +17,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from runbook.gates.reasons import nox_failure, selection
 from runbook.gates.table import Gate
-from runbook.gates.tools import GateFindings, clear_output, output_dir, read_findings
+from runbook.gates.tools import clear_output, output_dir, read_findings
 from runbook.gates.tools.pytest import coverage_percent
-from runbook.records.findings import first_finding_reason
 from runbook.records.redact import read_log
 from runbook.records.result import GateResult, Status
 from runbook.running import procgroup
+from runbook.running.outcome import classify, reason_for
 
 Launcher = Callable[[Gate], Sequence[str]]
 """Turns a gate into the argument vector that runs it (normally ``nox -s <gate>``)."""
@@ -34,10 +33,6 @@ GRACE_SECONDS = 5.0
 
 REAP_SECONDS = 10.0
 """How long a SIGKILLed group gets to disappear before the report names what survived."""
-
-# nox reports the tool's own exit code; ours is always 1 when a session fails.
-_NOX_EXIT = re.compile(r"^nox > Command (.*) failed with exit code (-?\d+)", re.MULTILINE)
-_NOX_MISSING = re.compile(r"^nox > (Program \S+ not found\.?.*)$", re.MULTILINE)
 
 
 @dataclass
@@ -115,59 +110,6 @@ def stop_groups(
         if alive:
             survivors[proc.pid] = alive
     return survivors
-
-
-def classify(gate: Gate, code: int, log: str) -> tuple[Status, int]:
-    """Tell "the tool found problems" (fail) from "the gate could not run" (error).
-
-    Returns the status and the tool's own exit code, read from nox's log when nox ran it.
-    """
-    if code == 0:
-        return Status.PASS, 0
-    if _NOX_MISSING.search(log):
-        return Status.ERROR, code
-    failures: list[tuple[str, str]] = _NOX_EXIT.findall(log)
-    tool_code = code
-    if failures:
-        command, exit_code = failures[-1]
-        if not _is_gate_command(gate, command):
-            return Status.ERROR, int(exit_code)  # setup (e.g. installing the group) failed
-        tool_code = int(exit_code)
-    if tool_code in gate.failure_codes:
-        return Status.FAIL, tool_code
-    return Status.ERROR, tool_code
-
-
-def _is_gate_command(gate: Gate, command: str) -> bool:
-    """Whether nox's failed ``command`` is the gate's tool, not a setup step before it.
-
-    Compares the gate's leading fixed words (``python -m runbook.package``, not just
-    ``python``), since a failed ``python -m pip install`` must not count as findings.
-    """
-    fixed = [part for part in gate.command if "{" not in part]
-    fixed[0] = Path(fixed[0]).name
-    words = command.split()
-    if words:
-        words[0] = Path(words[0]).name
-    return words[: len(fixed)] == fixed
-
-
-def reason_for(
-    gate: Gate, status: Status, tool_code: int, log: str, found: GateFindings | None = None
-) -> str:
-    """The one-line reason shown in the table: the tool's count, then its first finding."""
-    if status is Status.PASS:
-        return selection(log)  # a selective tests gate says how many tests ran
-    missing = _NOX_MISSING.search(log)
-    if missing:
-        return missing.group(1)
-    summary = gate.summarize(log)
-    if found is not None and found.findings:
-        return first_finding_reason(summary, found.findings[0], found.total)
-    if status is Status.ERROR:
-        cause = summary or nox_failure(log)
-        return f"exit code {tool_code}: {cause}" if cause else f"exit code {tool_code}"
-    return summary or f"exit code {tool_code}"
 
 
 def run_gate(
