@@ -16,6 +16,7 @@ import pytest
 from runbook.gates.settings import Settings
 from runbook.gates.table import GATES, Gate
 from runbook.gates.tools import (
+    ProjectFiles,
     Tool,
     output_dir,
     pyright,
@@ -27,9 +28,9 @@ from runbook.gates.tools import (
 from runbook.gates.tools import pytest as pytest_tool
 from runbook.records.findings import MAX_FINDINGS, Finding, repo_path
 from runbook.records.result import GateResult, Status
-from runbook.reports import capture
+from runbook.reports import annotations, capture
 from runbook.run import Run, perform
-from support import direct
+from support import direct, init_repo
 
 DATA = Path(__file__).parent / "data" / "findings"
 ROOT = Path("/repo")
@@ -121,6 +122,7 @@ def test_pytest_findings_give_test_id_crash_line_message_and_traceback(tmp_path:
     out = tmp_path / "out"
     out.mkdir()
     shutil.copy(DATA / "junit.xml", out / pytest_tool.JUNIT)
+    project(tmp_path, "tests/test_x.py", "src/pkg/__init__.py")
     env = {"HF_TOKEN": "unrelated-value-123"}
     failed, raised, setup = read_findings(pytest_tool.TOOL, out, tmp_path, "", env).findings
     # The assertion failed in a helper the test called: the exact line is the helper's.
@@ -133,6 +135,130 @@ def test_pytest_findings_give_test_id_crash_line_message_and_traceback(tmp_path:
     assert raised.message.startswith("tests/test_x.py::TestK::test_z[1] - ValueError")
     assert "hf_abcdefghijklmnop" not in raised.message + raised.detail  # redacted
     assert (setup.code, setup.location()) == ("ERROR", "tests/test_x.py:20")
+
+
+def project(root: Path, *files: str) -> Path:
+    """Empty files at these repository-relative paths (the project's own, or a virtualenv's)."""
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).touch()
+    return root
+
+
+INSTALLED = ".nox/tests/lib/python3.11/site-packages"
+
+
+def captured_project(root: Path, *, git: bool) -> Path:
+    """The layout the JUnit fixtures were captured in (tests/data/README.md): the project's
+    tests and src, and pytest and packaging installed in .nox/tests under the project root."""
+    project(root, "tests/test_marker.py", "tests/test_installed.py", "src/pkg/__init__.py")
+    project(root, f"{INSTALLED}/_pytest/mark/structures.py", f"{INSTALLED}/packaging/version.py")
+    (root / ".nox" / "tests" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    if git:
+        init_repo(root)
+        (root / ".gitignore").write_text(".nox/\n")
+    return root
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git work tree", "no git"])
+def test_a_failure_raised_in_an_installed_package_is_placed_on_the_projects_line(
+    tmp_path: Path, git: bool
+) -> None:
+    """Issue 20 item 1: real pytest output of a test whose call into ``packaging`` (installed
+    in .nox/, under the project root) raised; the deepest frame is the package's, the finding's
+    place is the project's line that called it."""
+    root = captured_project(tmp_path / "project", git=git)
+    out = root / "out"
+    out.mkdir()
+    shutil.copy(DATA / "junit-installed.xml", out / pytest_tool.JUNIT)
+    (found,) = read_findings(pytest_tool.TOOL, out, root, "").findings
+    assert found.location() == "src/pkg/__init__.py:5"
+    assert found.message == (
+        "tests/test_installed.py::test_release_of_a_bad_tag - "
+        "packaging.version.InvalidVersion: Invalid version: 'not a version'"
+    )
+    # The traceback's end, in the installed package, stays in the detail.
+    assert f"{INSTALLED}/packaging/version.py:466: InvalidVersion" in found.detail
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git work tree", "no git"])
+def test_a_collection_error_is_placed_on_the_test_modules_line(tmp_path: Path, git: bool) -> None:
+    """Issue 20 item 1: a real unregistered marker under ``filterwarnings = error`` stops
+    collection inside pytest (``_pytest/mark/structures.py``); the finding names the test
+    module's line and the warning."""
+    root = captured_project(tmp_path / "project", git=git)
+    out = root / "out"
+    out.mkdir()
+    shutil.copy(DATA / "junit-collection.xml", out / pytest_tool.JUNIT)
+    (found,) = read_findings(pytest_tool.TOOL, out, root, "").findings
+    assert found.location() == "tests/test_marker.py:4"
+    assert found.code == pytest_tool.COLLECTION_ERROR
+    assert found.message.startswith(
+        "tests/test_marker.py - pytest.PytestUnknownMarkWarning: Unknown pytest.mark.slowish"
+    )
+
+
+def test_with_no_frame_in_the_project_the_failing_test_is_the_place(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(DATA / "junit-installed.xml", out / pytest_tool.JUNIT)
+    # Neither the test nor src/ exist here: no frame is the project's.
+    (found,) = read_findings(pytest_tool.TOOL, out, tmp_path, "").findings
+    assert found.location() == "tests/test_installed.py:8"  # the test's def (xunit1: 0-based 7)
+
+
+@pytest.mark.parametrize(
+    ("path", "mine"),
+    [
+        ("src/pkg/__init__.py", True),
+        ("tests/new_untracked_test.py", True),  # new, not ignored: the project's
+        (f"{INSTALLED}/packaging/version.py", False),  # ignored .nox/
+        ("vendor/site-packages/x.py", False),  # tracked, but an installed package's
+        ("src/missing.py", False),
+        ("/usr/lib/python3.11/json/decoder.py", False),
+        ("../other/x.py", False),
+        ("<frozen importlib._bootstrap>", False),
+    ],
+)
+def test_project_files_are_what_git_lists_never_an_installed_package(
+    tmp_path: Path, path: str, mine: bool
+) -> None:
+    root = captured_project(tmp_path, git=True)
+    project(root, "tests/new_untracked_test.py", "vendor/site-packages/x.py")
+    assert ProjectFiles(root)(path) is mine
+
+
+@pytest.mark.parametrize(
+    ("path", "mine"),
+    [
+        ("src/pkg/__init__.py", True),
+        (f"{INSTALLED}/packaging/version.py", False),
+        (".venv/lib/helper.py", False),  # inside a virtualenv (pyvenv.cfg), any layout
+        ("src/missing.py", False),
+    ],
+)
+def test_without_git_project_files_are_those_outside_virtualenvs(
+    tmp_path: Path, path: str, mine: bool
+) -> None:
+    root = captured_project(tmp_path, git=False)
+    project(root, ".venv/pyvenv.cfg", ".venv/lib/helper.py")
+    assert ProjectFiles(root)(path) is mine
+
+
+def test_frames_are_read_in_every_traceback_style() -> None:
+    text = (
+        "tests/my test, v2.py:3: in test_a\n"  # spaces and commas in the name
+        "    helper()\n"
+        ">   x = 'not/a/frame.py:9: here'\n"
+        "E   ValueError: in/message.py:4: no\n"
+        '  File "/abs/src/pkg/mod.py", line 12, in helper\n'
+        "src/pkg/mod.py:20: ValueError\n"
+    )
+    assert pytest_tool.frames(text) == (
+        ("tests/my test, v2.py", 3),
+        ("/abs/src/pkg/mod.py", 12),
+        ("src/pkg/mod.py", 20),
+    )
 
 
 def test_coverage_findings_only_when_the_floor_failed_furthest_below_first(tmp_path: Path) -> None:
@@ -252,6 +378,47 @@ def run_in(tmp_path: Path, *gates: Gate) -> Run:
         env=dict(os.environ),
         use_cache=False,
     )
+
+
+def fake_pytest(junit: Path, exit_code: int) -> Gate:
+    """A tests gate that writes a real JUnit XML where pytest's goes and exits like pytest."""
+    code = f"""
+        import pathlib, shutil, sys
+        out = pathlib.Path({str(Path(".runbook/machine/tests"))!r})
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy({str(junit)!r}, out / {pytest_tool.JUNIT!r})
+        print("1 failed in 0.10s")
+        sys.exit({exit_code})
+    """
+    tests = next(gate for gate in GATES if gate.name == "tests")
+    return Gate(
+        name="tests",
+        projector=tests.projector,
+        description="fake pytest",
+        command=(sys.executable, "-c", textwrap.dedent(code)),
+        groups=(),
+        tool=pytest_tool.TOOL,
+        failure_codes=tests.failure_codes,
+    )
+
+
+def test_the_projects_line_is_the_place_in_table_report_sarif_and_annotations(
+    tmp_path: Path,
+) -> None:
+    """Issue 20 item 1, end to end: every report names the project's line, none the
+    virtualenv's."""
+    root = captured_project(tmp_path / "project", git=True)
+    outcome = perform(run_in(root, fake_pytest(DATA / "junit-installed.xml", 1)))
+    (result,) = outcome.report.results
+    assert result.status is Status.FAIL
+    assert "src/pkg/__init__.py:5 FAILED" in result.reason
+    (gate,) = json.loads((root / ".runbook" / "report.json").read_text("utf-8"))["gates"]
+    assert (gate["findings"][0]["path"], gate["findings"][0]["line"]) == ("src/pkg/__init__.py", 5)
+    sarif_log = json.loads((root / ".runbook" / "findings.sarif").read_text("utf-8"))
+    (location,) = sarif_log["runs"][0]["results"][0]["locations"]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "src/pkg/__init__.py"
+    (line,) = annotations.annotation_lines(outcome.report.results)
+    assert line.startswith("::error file=src/pkg/__init__.py,line=5,title=tests FAILED::")
 
 
 @pytest.mark.parametrize(("exit_code", "status"), [(1, Status.FAIL), (0, Status.PASS)])

@@ -9,8 +9,8 @@ annotations, ``runbook findings``) reads only these records, never a tool's own 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
@@ -36,6 +36,11 @@ class Finding:
     message: str
     detail: str = ""
     """More context where the tool gives it: the last frames of a failing test's traceback."""
+    frames: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+    """Where the problem passed through, outermost first (a traceback's ``path:line``s), as the
+    tool gave them. ``normalise`` makes the deepest one inside the project the finding's
+    location; ``path``/``line`` are where to point when none is (the failing test itself).
+    Not serialised: the location is what every report shows."""
 
     def location(self) -> str:
         """``path:line:col``, as far as it is known."""
@@ -116,12 +121,36 @@ def severity(value: str) -> str:
     return "error"
 
 
+IsProjectFile = Callable[[str], bool]
+"""Whether a repository-relative path is one of the project's own files (not a virtualenv's,
+not an installed package's): ``runbook.gates.tools.ProjectFiles``."""
+
+
+def locate(finding: Finding, root: Path, is_project: IsProjectFile) -> Finding:
+    """``finding`` placed at the deepest of its frames inside the project's own files.
+
+    A failure raised inside an installed package (``.nox/…/site-packages/…``, ``/usr/lib/…``)
+    is placed where the project's code called it; when no frame is the project's, the finding
+    keeps the place its tool gave (the failing test), so it is never lost.
+    """
+    for raw, line in reversed(finding.frames):
+        path = repo_path(raw, root)
+        if is_project(path):
+            return replace(finding, path=path, line=line, column=None)
+    return finding
+
+
 def normalise(
-    findings: Iterable[Finding], root: Path, env: Mapping[str, str] | None
+    findings: Iterable[Finding],
+    root: Path,
+    env: Mapping[str, str] | None,
+    is_project: IsProjectFile | None = None,
 ) -> list[Finding]:
-    """Paths relative to ``root``, line and column 1-based or None, text redacted."""
+    """Each finding at its place in the project (``locate``), its path relative to ``root``,
+    line and column 1-based or None, text redacted."""
     out: list[Finding] = []
-    for finding in findings:
+    for given in findings:
+        finding = locate(given, root, is_project) if given.frames and is_project else given
         out.append(
             replace(
                 finding,
@@ -136,6 +165,7 @@ def normalise(
                 severity=severity(finding.severity),
                 message=redact(finding.message, env),
                 detail=redact(finding.detail, env),
+                frames=(),
             )
         )
     return out

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, cast
 from xml.etree.ElementTree import ParseError
 
@@ -110,8 +111,68 @@ def read_findings(
         return GateFindings(warning=f"{tool.name} wrote no machine output ({name} is missing)")
     except (MachineOutputError, OSError, ValueError, KeyError, TypeError, ParseError) as exc:
         return GateFindings(warning=f"cannot read {tool.name}'s machine output: {exc}")
-    items = normalise(found, root, env)
+    items = normalise(found, root, env, ProjectFiles(root))
     return GateFindings(findings=tuple(items[:MAX_FINDINGS]), total=len(items))
+
+
+INSTALLED_DIRS = frozenset({"site-packages", "dist-packages"})
+"""A path through one of these is an installed package's, whatever else holds it."""
+GIT_TIMEOUT = 60.0
+
+
+class ProjectFiles:
+    """Which repository-relative paths are the project's own files.
+
+    In a git work tree: the files git lists (tracked, or new and not ignored), so ``.nox/``,
+    ``.venv/`` and build output, which the project ignores, are not the project's even though
+    they sit under its root. Without git: the files under the root outside any virtualenv
+    (a folder with ``pyvenv.cfg``). Never a path through ``site-packages``/``dist-packages``.
+    git is asked once, and only when a finding has frames to choose from.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._listed: frozenset[str] | None = None
+        self._asked = False
+        self._venvs: dict[Path, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        pure = PurePosixPath(path)
+        if not path or pure.is_absolute() or ".." in pure.parts or "\\" in path:
+            return False
+        if INSTALLED_DIRS.intersection(pure.parts):
+            return False
+        listed = self._git_files()
+        if listed is not None:
+            return path in listed
+        return (self.root / path).is_file() and not self._in_virtualenv(pure.parent)
+
+    def _git_files(self) -> frozenset[str] | None:
+        if not self._asked:
+            self._asked = True
+            try:
+                done = subprocess.run(
+                    ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                    cwd=self.root,
+                    capture_output=True,
+                    timeout=GIT_TIMEOUT,
+                    check=True,
+                )
+            except (OSError, subprocess.SubprocessError):
+                return None  # not a git work tree (or no git): the files on disk decide
+            names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+            self._listed = frozenset(name for name in names if name)
+        return self._listed
+
+    def _in_virtualenv(self, folder: PurePosixPath) -> bool:
+        if not folder.parts:
+            return False
+        here = self.root / folder
+        if here not in self._venvs:
+            self._venvs[here] = (here / "pyvenv.cfg").is_file() or self._in_virtualenv(
+                folder.parent
+            )
+        return self._venvs[here]
 
 
 def version(root: Path, tool: Tool) -> str:

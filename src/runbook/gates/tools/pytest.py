@@ -2,10 +2,13 @@
 
 JUnit XML is asked for in the xunit1 family, whose ``testcase`` elements carry ``file`` and
 ``line`` (pytest's default, xunit2, has neither). A ``failure``/``error`` element holds the
-crash message (``message``) and the traceback (its text), whose ``path:line:`` lines give the
-exact line that failed. Coverage findings appear only when the tests gate says its floor was not
-reached (the gate checks the floor itself; pytest-cov only measures): the files furthest below
-it, with their missing line ranges.
+crash message (``message``) and the traceback (its text), whose ``path:line:`` lines are the
+finding's frames: its location is the deepest of them in the project's own files
+(``runbook.records.findings.locate``), never a line inside an installed package. A collection
+error (pytest's message "collection failure") is a ``collection-error`` finding named by the
+exception its traceback ends with. Coverage findings appear only when the tests gate says its
+floor was not reached (the gate checks the floor itself; pytest-cov only measures): the files
+furthest below it, with their missing line ranges.
 """
 
 from __future__ import annotations
@@ -40,7 +43,16 @@ _COV_TOTAL = re.compile(r"^TOTAL\s.*?\s([\d.]+)%\s*$", re.MULTILINE)
 _COV_PRECISE = re.compile(
     r"Required test coverage of [\d.]+% (?:not )?reached\. Total coverage: ([\d.]+)%"
 )
-_FRAME = re.compile(r"^(\S+?\.py):(\d+): ", re.MULTILINE)
+_FRAME = re.compile(
+    r"^(?:(?![E>] )(?P<path>\S[^\n]*?\.py):(?P<line>\d+):(?: |$)"  # long, short: path:12: in f
+    r'|[ \t]*File "(?P<native>[^"\n]+)", line (?P<native_line>\d+))',  # --tb=native
+    re.MULTILINE,
+)
+_RAISED = re.compile(r"^E {3}(\S.*)$", re.MULTILINE)
+COLLECTION_FAILURE = "collection failure"
+"""pytest's JUnit ``message`` for a module that could not be collected."""
+COLLECTION_ERROR = "collection-error"
+"""The code of a collection error's finding."""
 
 
 def summarize(log: str) -> str:
@@ -77,25 +89,34 @@ def test_id(case: ET.Element) -> str:
     return "::".join(parts)
 
 
-def _crash_site(text: str) -> tuple[str, int] | None:
-    """The deepest ``path:line`` of the traceback inside the project (relative paths), else the
-    deepest at all."""
-    frames = [(path, int(line)) for path, line in _FRAME.findall(text)]
-    local = [frame for frame in frames if not frame[0].startswith(("/", "..", "<"))]
-    return (local or frames or [None])[-1]
+def frames(text: str) -> tuple[tuple[str, int], ...]:
+    """Every ``path:line`` of a traceback, outermost first, as pytest printed it."""
+    found: list[tuple[str, int]] = []
+    for match in _FRAME.finditer(text):
+        if match.group("path"):
+            found.append((match.group("path"), int(match.group("line"))))
+        else:
+            found.append((match.group("native"), int(match.group("native_line"))))
+    return tuple(found)
 
 
 def _failure(case: ET.Element, problem: ET.Element) -> Finding:
     text = problem.text or ""
-    site = _crash_site(text)
+    trace = frames(text)
     line_attr = case.get("line")
-    if site is not None:
-        path, line = site
+    # Where to point when no frame is the project's: the test itself (xunit1 lines are 0-based).
+    if case.get("file"):
+        path = case.get("file", "")
+        line = int(line_attr) + 1 if line_attr and line_attr.isdigit() else None
+    elif trace:
+        path, line = trace[-1]
     else:
-        path = case.get("file") or case.get("classname") or case.get("name") or "?"
-        line = int(line_attr) + 1 if line_attr and line_attr.isdigit() else None  # 0-based
+        path, line = case.get("classname") or case.get("name") or "?", None
     message = problem.get("message") or problem.get("type") or "failed"
     code = "FAILED" if problem.tag == "failure" else "ERROR"
+    if code == "ERROR" and message == COLLECTION_FAILURE:
+        raised = _RAISED.findall(text)
+        code, message = COLLECTION_ERROR, (raised[-1].strip() if raised else message)
     tail = [row.rstrip() for row in text.splitlines() if row.strip()][-TRACEBACK_LINES:]
     return Finding(
         path=path,
@@ -105,6 +126,7 @@ def _failure(case: ET.Element, problem: ET.Element) -> Finding:
         severity="error",
         message=f"{test_id(case)} - {message}"[:MAX_MESSAGE],
         detail="\n".join(tail),
+        frames=trace,
     )
 
 
