@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Literal
 
 from ingestion.declared import declared_encoding, decode_as_declared
+from ingestion.errors import ReadingNote
 from ingestion.readings import (
     SCORE_BYTES,
     Reading,
+    notes,
     plausible,
     rank,
     read_as,
@@ -60,6 +62,8 @@ _ASCII_EVIDENCE = 0.25
 _FEW_MULTI_BYTE = 4
 _UTF8_PRIOR = 32.0
 _HZ_MIN_CHARS = 2
+# How many of the closest readings a refusal describes.
+_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class Detection:
     confidence: float | None = None
     rival: str | None = None  # a second codec whose reading is as plausible: refuse the file
     others: tuple[str, ...] = ()  # more codecs as plausible as ``rival``, for the error message
+    # For a refusal (a rival, or no codec at all): the closest readings, best first.
+    readings: tuple[ReadingNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,12 +255,21 @@ def guess(data: bytes, *, whole_file: bool = False) -> Detection:
     """
     ranked = rank(data, whole_file=whole_file)
     if not ranked or not plausible(ranked[0]):
-        return Detection(None, "detector")
+        return Detection(None, "detector", readings=notes(data, ranked[:_NAMED]))
     if whole_file:
         best_anywhere = rank(data)[0]
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
-    return decide(ranked)
+    return explained(data, ranked, decide(ranked))
+
+
+def explained(data: bytes, ranked: list[Reading], detection: Detection) -> Detection:
+    """A refusal's detection with its closest readings described (scores, offending bytes)."""
+    if detection.rival is None:
+        return detection
+    named = {detection.encoding, detection.rival, *detection.others}
+    close = [reading for reading in ranked if reading.encoding in named][:_NAMED]
+    return replace(detection, readings=notes(data, close))
 
 
 def decide(ranked: list[Reading]) -> Detection:
@@ -293,7 +308,7 @@ def utf8_or_legacy(data: bytes, text: str) -> Sniffed:
     )
     if ranked[0].encoding == "utf-8" and not plausible(ranked[0]):
         return utf8  # no reading looks like text: valid UTF-8 it stays
-    detection = decide(ranked)
+    detection = explained(data, ranked, decide(ranked))
     if detection.encoding == "utf-8":
         return Sniffed(replace(detection, reason="utf-8"), text)
     if not plausible(ranked[0]):

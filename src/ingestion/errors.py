@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -32,6 +33,31 @@ class TextDecodeError(ValueError):
 _SHOWN_OTHERS = 5
 
 
+@dataclass(frozen=True)
+class ReadingNote:
+    """One codec's reading as an error names it: its score (log-likelihood in nats, higher is
+    more plausible) and its first offending byte: where in the file the least likely character
+    of that reading comes from (``None`` when it has none to show)."""
+
+    encoding: str
+    score: float
+    offset: int | None = None
+    byte: int | None = None
+    char: str = ""
+
+    def __str__(self) -> str:
+        where = (
+            f", first offending byte 0x{self.byte:02x} at offset {self.offset} reads {self.char!r}"
+            if self.offset is not None and self.byte is not None
+            else ""
+        )
+        return f"{self.encoding} (score {self.score:.1f}{where})"
+
+
+def _closest(readings: tuple[ReadingNote, ...]) -> str:
+    return f"; closest readings: {'; '.join(map(str, readings))}" if readings else ""
+
+
 class AmbiguousEncodingError(ValueError):
     """Two codecs read the file as different, equally plausible texts: naming one would be a guess.
 
@@ -39,17 +65,41 @@ class AmbiguousEncodingError(ValueError):
     """
 
     def __init__(
-        self, path: Path | str, encoding: str, rival: str, *, others: tuple[str, ...] = ()
+        self,
+        path: Path | str,
+        encoding: str,
+        rival: str,
+        *,
+        others: tuple[str, ...] = (),
+        readings: tuple[ReadingNote, ...] = (),
     ) -> None:
         self.path = str(path)
         self.encoding = encoding
         self.rival = rival
         self.others = others  # further codecs about as plausible (short files have several)
+        self.readings = readings  # the closest readings, best first, with scores and bytes
         # A 2-byte file reads as text in dozens of codecs: the message names the first few.
         shown = ", ".join(others[:_SHOWN_OTHERS])
         more = f" and {len(others) - _SHOWN_OTHERS} more" if len(others) > _SHOWN_OTHERS else ""
         also = f" (also in {shown}{more})" if others else ""
         super().__init__(
             f"{self.path}: reads as plausible text both in {encoding} and in {rival}{also}; "
-            f"name the encoding (read_text(path, encoding=...))"
+            f"name the encoding (read_text(path, encoding=...)){_closest(readings)}"
+        )
+
+
+class UnknownEncodingError(ValueError):
+    """8-bit text that no known codec reads as text in any language it serves (a script no
+    Python codec covers, such as Georgian in its legacy 8-bit code pages, VISCII or EUC-TW).
+
+    Returning the least bad reading would be mojibake: the error names the closest readings,
+    each with its score and first offending byte, and the caller names the encoding.
+    """
+
+    def __init__(self, path: Path | str, readings: tuple[ReadingNote, ...] = ()) -> None:
+        self.path = str(path)
+        self.readings = readings
+        super().__init__(
+            f"{self.path}: no known encoding reads it as text in a language it serves; "
+            f"name the encoding (read_text(path, encoding=...)){_closest(readings)}"
         )

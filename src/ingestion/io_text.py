@@ -26,7 +26,12 @@ from ingestion.encoding_detect import (
     utf8_counts,
     utf8_or_legacy,
 )
-from ingestion.errors import AmbiguousEncodingError, BinaryFileError, TextDecodeError
+from ingestion.errors import (
+    AmbiguousEncodingError,
+    BinaryFileError,
+    TextDecodeError,
+    UnknownEncodingError,
+)
 from ingestion.readings import SCORE_BYTES
 from ingestion.utils import (
     explicit_codec,
@@ -135,13 +140,9 @@ def read_with_detection(
         if text is not None:
             return _settled_utf8(file, buffer, text)
         # Not UTF-8 after all (rare): detect on the bytes as stored, as if no shortcut was taken.
-        if folded:
-            del buffer
-            data = _reread(file, stamp)
-            head, sample_counts = _first_look(data)
-        else:
-            data = buffer
-            del buffer
+        stored = None if folded else buffer
+        del buffer
+        data, head, sample_counts = _as_stored(file, stamp, stored, head, sample_counts)
     # A strict read decodes without first searching the whole file for bytes a single-byte
     # codec cannot decode: the decode finds them anyway. Only if it does is the file read
     # again and checked byte by byte, for the offset in the file and a second opinion.
@@ -159,15 +160,26 @@ def read_with_detection(
         return str(memoryview(buffer)[plan.bom_length :], codec, errors), plan.detection
     except UnicodeDecodeError:
         pass
-    if folded:
-        del buffer
-        data = _reread(file, stamp)
-        head, sample_counts = _first_look(data)
-    else:
-        data = buffer
-        del buffer
+    stored = None if folded else buffer
+    del buffer
+    data, head, sample_counts = _as_stored(file, stamp, stored, head, sample_counts)
     plan = head or _plan(file, data, errors, sample_counts, check_bytes=True)
     return _unfolded(file, data, plan, errors)
+
+
+def _as_stored(
+    file: Path,
+    stamp: _Stamp,
+    stored: bytes | None,
+    head: Sniffed | None,
+    sample_counts: tuple[int, int],
+) -> tuple[bytes, Sniffed | None, tuple[int, int]]:
+    """The bytes as stored, with their first look: ``stored`` when folding changed nothing
+    (the first look still holds), else the file read again (the folded copy already freed)."""
+    if stored is not None:
+        return stored, head, sample_counts
+    data = _reread(file, stamp)
+    return data, *_first_look(data)
 
 
 def _settled_utf8(file: Path, buffer: bytes, text: str) -> tuple[str, Detection]:
@@ -290,9 +302,13 @@ def _plan(
     if sniffed.text is not None:
         return sniffed  # decoded as declared
     if sniffed.detection.encoding is None:
-        # prescan saw no binary signs, only no legacy reading looked like text (UTF-8 with a
-        # legacy block, say): text with bad bytes, reported where UTF-8 breaks.
+        # prescan saw no binary signs, only no legacy reading looked like text. With valid
+        # UTF-8 in the sample (UTF-8 with a legacy block, say) it is text with bad bytes,
+        # reported where UTF-8 breaks; without, UTF-8 was never the likely reading: the error
+        # names the legacy readings that came closest.
         if errors == "strict":
+            if sample_counts[0] == 0:
+                raise UnknownEncodingError(file, sniffed.detection.readings)
             hint = f"{_LOSSY_HINT}, or name the encoding"
             raise TextDecodeError(file, "utf-8", first_bad, data[first_bad], hint)
         return Sniffed(_UTF8)
@@ -364,7 +380,11 @@ def _checked(
 def _refuse_ambiguous(file: Path, detection: Detection) -> None:
     if detection.encoding is not None and detection.rival is not None:
         raise AmbiguousEncodingError(
-            file, detection.encoding, detection.rival, others=detection.others
+            file,
+            detection.encoding,
+            detection.rival,
+            others=detection.others,
+            readings=detection.readings,
         )
 
 

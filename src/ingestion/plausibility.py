@@ -251,6 +251,12 @@ def char_log(char: str, model: LanguageModel) -> float:
     return _SYMBOL
 
 
+def unlikeliest(chars: set[str], language: str) -> str | None:
+    """The character of ``chars`` least likely in ``language`` (first by code point on ties)."""
+    model = language_models().get(language, _NO_MODEL)
+    return min(sorted(chars), key=lambda char: char_log(char, model), default=None)
+
+
 def pair_log(pair: str, model: LanguageModel) -> float:
     """Log-probability of a pair's second letter given its first; mixed scripts cost most.
 
@@ -287,8 +293,12 @@ def latin_letter(char: str) -> bool:
 
 _SWITCH = -6.0
 _CAPITAL_AFTER_SMALL = -10.0
-# A non-ASCII letter glued to a digit (``Ł825`` for ``£825``).
-_LETTER_DIGIT = _Lazy("(?![\x00-\x7f])[^\\W\\d_](?=[0-9])|(?<=[0-9])(?![\x00-\x7f])[^\\W\\d_]")
+# A non-ASCII letter glued to a digit (``Ł825`` for ``£825``); not CJK, kana or Hangul, which
+# sit next to digits in real text (``1932年``).
+_LETTER_DIGIT = _Lazy(
+    "(?![\x00-\x7f\u2e80-\ud7ff\uf900-\ufaff\uff00-\uffef])[^\\W\\d_](?=[0-9])"
+    "|(?<=[0-9])(?![\x00-\x7f\u2e80-\ud7ff\uf900-\ufaff\uff00-\uffef])[^\\W\\d_]"
+)
 _GLUED_DIGIT = -6.0
 _DIGIT = re.compile("[0-9]")
 # Words in one script followed by words in another, on the text's skeleton (below): real text

@@ -1,0 +1,154 @@
+# ruff: noqa: RUF001 - natural CJK text has full-width punctuation
+"""Issue 19: code pages that differ in a few letters, scripts no codec covers, and refusals
+that say why. Each fixture is a real sentence written for this test, encoded in the code page
+its language was written in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingestion import (
+    AmbiguousEncodingError,
+    TextDecodeError,
+    UnknownEncodingError,
+    read_text,
+)
+from ingestion.plausibility import profile
+
+MALTESE = (
+    "Il-Gvern ħabbar li l-uffiċjali tal-ministeru se jiltaqgħu ġimgħa oħra biex jiddiskutu "
+    "ż-żieda fil-pagi tal-ħaddiema u l-ħtiġijiet tal-iskejjel.\n"
+)
+ESPERANTO = "La ĉefurbo de Ĉeĥio estas Prago, kaj ĝiaj ŝoseoj estas ĉiam plenaj de aŭtoj.\n"
+ESTONIAN = (
+    "Pavlovitš kirjutas ajalehes, et šokolaadi hind tõusis jälle ning ülikooli õpilased "
+    "ei ole sellega sugugi rahul, sest žürii otsus jäi muutmata.\n"
+)
+NORTH_SAMI = (
+    "Sámegiella lea oassi uralalaš gielaid bearrašis, ja dan hállet Norggas, Ruoŧas ja "
+    "Suomas. Mánát ohppet sámegiela skuvllas ja ođđa girjjit čállojit juohke jagi.\n"
+)
+POLISH = (
+    "Wczoraj wieczorem poszliśmy z przyjaciółmi nad jezioro, gdzie łowiliśmy ryby i "
+    "rozmawialiśmy o życiu aż do późnej nocy.\n"
+)
+CROATIAN = (
+    "Jučer smo išli na izlet u planine, gdje smo šetali kroz šumu i ručali u maloj kući "
+    "pokraj rijeke, a navečer smo se vratili kući umorni.\n"
+)
+LITHUANIAN = (
+    "Vakar mes su šeima važiavome prie jūros, kur ilgai vaikščiojome pakrante ir "
+    "rinkome gintarą, o vakare valgėme šviežią žuvį.\n"
+)
+GEORGIAN = (
+    "საქართველო არის ქვეყანა კავკასიაში. მისი დედაქალაქია თბილისი, სადაც ცხოვრობს "
+    "მოსახლეობის დიდი ნაწილი. ქართული ენა ერთ-ერთი უძველესი ენაა.\n"
+)
+
+
+def write(tmp_path: Path, data: bytes, name: str = "file.txt") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def georgian_8bit(text: str) -> bytes:
+    """Georgian as its legacy 8-bit code pages put it (letters from 0xC0 on): no Python codec
+    reads it, and every candidate codec maps those bytes to another alphabet's letters."""
+    return bytes(0xC0 + ord(char) - 0x10D0 if char > "\x7f" else ord(char) for char in text)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (MALTESE, "iso8859-3"),  # read as cp1252 before: "uffiåjali"
+        (ESPERANTO, "iso8859-3"),
+        (NORTH_SAMI, "iso8859-10"),
+        (NORTH_SAMI, "iso8859-4"),
+        (POLISH, "iso8859-13"),  # read as ISO-8859-16 before
+        (CROATIAN, "iso8859-13"),  # read as cp1250 before
+        (LITHUANIAN, "iso8859-13"),
+    ],
+)
+def test_latin_code_pages_of_every_language_read_right(
+    tmp_path: Path, text: str, codec: str
+) -> None:
+    # The text is what counts: cp1257 reads ISO-8859-13 text alike and is named first.
+    assert read_text(write(tmp_path, text.encode(codec)))[0] == text
+
+
+@pytest.mark.parametrize("codec", ["iso8859-4", "iso8859-13", "cp1257", "iso8859-10"])
+def test_estonian_is_never_read_as_cp1252_mojibake(tmp_path: Path, codec: str) -> None:
+    # cp1252 reads ISO-8859-4's š as ¹ ("Pavlovit¹"): a symbol glued to a word. The text is
+    # right, or (its few letters that differ) refused naming the right codec; never mojibake.
+    data = ESTONIAN.encode(codec)
+    try:
+        text, _ = read_text(write(tmp_path, data))
+    except AmbiguousEncodingError as refused:
+        named = (refused.encoding, refused.rival, *refused.others)
+        assert any(data.decode(name) == ESTONIAN for name in named)
+    else:
+        assert text == ESTONIAN
+
+
+def test_a_symbol_inside_a_word_costs_like_a_misread_letter() -> None:
+    assert profile("Jürgen ja Tõnu").glued == 0
+    assert profile("J³rgen ja Tõnu").glued < profile("Jürgen³ ja Tõnu").glued - 10
+
+
+def test_a_script_no_codec_covers_is_refused_naming_the_closest_readings(
+    tmp_path: Path,
+) -> None:
+    data = georgian_8bit(GEORGIAN)
+    path = write(tmp_path, data, "georgian.txt")
+    with pytest.raises(UnknownEncodingError, match=r"georgian\.txt.*closest readings") as refused:
+        read_text(path)
+    assert not isinstance(refused.value, TextDecodeError)  # UTF-8 was never the likely reading
+    assert "utf-8" not in str(refused.value)
+    readings = refused.value.readings
+    assert len(readings) >= 2
+    assert [note.score for note in readings] == sorted((n.score for n in readings), reverse=True)
+    for note in readings:
+        assert note.offset is not None
+        assert data[note.offset] == note.byte
+        assert data[note.offset : note.offset + 2].decode(note.encoding, "ignore")[:1].lower() in (
+            note.char.lower()
+        )
+
+
+def test_an_ambiguous_refusal_names_each_reading_with_its_score_and_byte(
+    tmp_path: Path,
+) -> None:
+    comma = "Astăzi științele și țările învață, însă fără grabă.\n"
+    data = comma.encode("iso8859-16")
+    with pytest.raises(AmbiguousEncodingError) as refused:
+        read_text(write(tmp_path, data))
+    notes = {note.encoding: note for note in refused.value.readings}
+    assert set(notes) == {"cp1250", "iso8859-16"}
+    assert (notes["cp1250"].char, notes["iso8859-16"].char) == ("ş", "ș")
+    assert notes["cp1250"].offset == notes["iso8859-16"].offset == data.index(b"\xba")
+    assert "score" in str(refused.value)
+    assert "first offending byte 0xba" in str(refused.value)
+
+
+def test_shift_jis_2004_reads_right(tmp_path: Path) -> None:
+    # 鷗 is JIS X 0213 only: Shift_JIS and cp932 cannot decode it (refused as "not UTF-8" before).
+    text = "森鷗外の作品を図書館で読んだ。今日は晴れていて、とても気持ちがいいです。\n"
+    assert read_text(write(tmp_path, text.encode("shift_jis_2004")))[0] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["香港嘅天氣好熱，我哋去咗海邊。", "佢哋喺度食緊飯。", "呢個係乜嘢？", "1932年（昭和7年）"],
+)
+def test_tiny_big5_hkscs_is_right_or_refused_never_gbk(tmp_path: Path, text: str) -> None:
+    data = text.encode("big5hkscs")
+    try:
+        got, codec = read_text(write(tmp_path, data))
+    except AmbiguousEncodingError as refused:
+        named = (refused.encoding, refused.rival, *refused.others)
+        assert any(data.decode(name, "replace") == text for name in named)
+    else:
+        assert (got, codec in ("big5", "cp950", "big5hkscs")) == (text, True)
