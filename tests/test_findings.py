@@ -18,6 +18,7 @@ from runbook.gates.table import GATES, Gate
 from runbook.gates.tools import (
     ProjectFiles,
     Tool,
+    first_error_line,
     output_dir,
     pyright,
     read_findings,
@@ -329,8 +330,14 @@ def test_unreadable_machine_output_is_a_warning_and_no_findings(tmp_path: Path, 
     assert found.findings == ()
     assert found.total == 0
     assert "ruff" in found.warning
-    # The log still shows what the tool printed, as it printed it.
-    assert ruff_check.TOOL.human_text(out).startswith("runbook: cannot read ruff's machine output")
+    # The log still shows what the tool printed, as it printed it; when it printed nothing (a
+    # crash: its words went to stderr, above in the log), the runner says so, no dangling colon.
+    said = ruff_check.TOOL.human_text(out)
+    if fault in {"missing", "empty"}:
+        assert said.startswith("runbook: ruff wrote no machine output (")
+        assert not said.rstrip().endswith(":")
+    else:
+        assert said.startswith("runbook: cannot read ruff's machine output")
 
 
 @pytest.mark.parametrize(
@@ -419,6 +426,186 @@ def test_the_projects_line_is_the_place_in_table_report_sarif_and_annotations(
     assert location["physicalLocation"]["artifactLocation"]["uri"] == "src/pkg/__init__.py"
     (line,) = annotations.annotation_lines(outcome.report.results)
     assert line.startswith("::error file=src/pkg/__init__.py,line=5,title=tests FAILED::")
+
+
+CAPTURED_ROOT = Path("/tmp/fx")
+"""Where the real ruff and pyright outputs in tests/data/findings were captured."""
+
+
+def captured(tool_output: str, name: str, out: Path) -> Path:
+    """A machine-output directory ``out`` holding one captured real output under ``name``."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(DATA / tool_output, out / name)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("tool", "fixture", "expected"),
+    [
+        (
+            ruff_check.TOOL,
+            "ruff-check-unparsable.json",
+            [
+                "src/latin1.py:1:1 E902 stream did not contain valid UTF-8",
+                "src/syntax_error.py:1:7 invalid-syntax Expected a parameter or the end of "
+                "the parameter list",
+                "src/syntax_error.py:1:8 invalid-syntax Expected `)`, found newline",
+            ],
+        ),
+        (
+            pyright.TOOL,
+            "pyright-unparsable.json",
+            ['src/syntax_error.py:1:6 pyright "(" was not closed'],
+        ),
+        (
+            ruff_format.TOOL,
+            "ruff-format-unparsable.json",
+            [
+                "src/b.py:1:2 unformatted File would be reformatted",
+                "src/latin1.py io stream did not contain valid UTF-8",
+                "src/ok_unformatted.py:1:3 unformatted File would be reformatted",
+                "src/syntax_error.py:1:7 invalid-syntax Expected a parameter or the end of "
+                "the parameter list",
+            ],
+        ),
+    ],
+    ids=["ruff check", "pyright", "ruff format"],
+)
+def test_real_output_on_unparsable_and_undecodable_files_is_read(
+    tmp_path: Path, tool: Tool, fixture: str, expected: list[str]
+) -> None:
+    assert tool.stdout_file
+    out = captured(fixture, tool.stdout_file, tmp_path)
+    found = read_findings(tool, out, CAPTURED_ROOT, "")
+    assert found.warning == ""
+    lines = [finding.one_line() for finding in found.findings]
+    assert lines[: len(expected)] == expected
+
+
+def test_format_counts_files_ruff_could_not_read_or_parse_apart(tmp_path: Path) -> None:
+    """Issue 20 item 3: real ``ruff format --check`` JSON with two files to reformat, one not
+    UTF-8 and one with a syntax error: 2 would be reformatted, 2 could not be read or parsed,
+    never 4 "would reformat"."""
+    out = captured("ruff-format-unparsable.json", ruff_format.OUTPUT, tmp_path)
+    text = ruff_format.render(out)
+    assert text.count("Would reformat: ") == 2
+    assert "Would reformat: /tmp/fx/src/syntax_error.py" not in text
+    assert "error: Failed to format /tmp/fx/src/latin1.py: io: stream did not contain" in text
+    assert text.splitlines()[-1] == (
+        "2 files would be reformatted, 2 files could not be read or parsed"
+    )
+    assert ruff_format.summarize(text) == (
+        "2 files would be reformatted, 2 files could not be read or parsed"
+    )
+    found = read_findings(ruff_format.TOOL, out, CAPTURED_ROOT, text)
+    assert (found.total, found.project_errors) == (4, 2)
+
+
+def session_like(tmp_path: Path, name: str, tool: Tool, fixture: str, code: int) -> Gate:
+    """A gate that does what its nox session does with a real captured output: ruff's JSON to
+    the machine-output file, ruff's stderr (``*.stderr``) to the log, then the text the session
+    rebuilds from the JSON, and ruff's exit code."""
+    assert tool.stdout_file
+    machine = tmp_path / f"{name}-machine"
+    machine.mkdir()
+    stderr = ""
+    if fixture.endswith(".stderr"):
+        (machine / tool.stdout_file).write_text("")
+        stderr = (DATA / fixture).read_text("utf-8")
+    else:
+        shutil.copy(DATA / fixture, machine / tool.stdout_file)
+    printed = tool.human_text(machine)
+    program = f"""
+        import pathlib, shutil, sys
+        out = pathlib.Path({str(Path(".runbook/machine") / name)!r})
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy({str(machine / tool.stdout_file)!r}, out / {tool.stdout_file!r})
+        sys.stderr.write({stderr!r})
+        sys.stderr.flush()
+        print({printed!r})
+        sys.exit({code})
+    """
+    return Gate(
+        name=name,
+        projector=f"Π_{name}",
+        description=f"{tool.name} as its session runs it",
+        command=(sys.executable, "-c", textwrap.dedent(program)),
+        groups=(),
+        tool=tool,
+    )
+
+
+def test_format_gate_fails_not_errors_on_files_ruff_could_not_parse(tmp_path: Path) -> None:
+    """Issue 20 item 3: ruff format exits 2 when a file cannot be read or parsed; those are
+    the project's problems, so the gate fails with them as findings and says how many."""
+    gate = session_like(tmp_path, "format", ruff_format.TOOL, "ruff-format-unparsable.json", 2)
+    (result,) = perform(run_in(tmp_path, gate)).report.results
+    assert result.status is Status.FAIL
+    assert result.exit_code == 2
+    assert result.reason.startswith(
+        "2 files would be reformatted, 2 files could not be read or parsed: "
+    )
+    assert result.findings_total == 4
+
+
+def test_a_tools_crash_reason_carries_its_first_error_line(tmp_path: Path) -> None:
+    """Issue 20 item 4: ruff's real crash on a file name that is not UTF-8 (stderr only, an
+    empty JSON file, exit 2): the reason is ruff's words, not the runner's."""
+    gate = session_like(tmp_path, "lint", ruff_check.TOOL, "ruff-crash.stderr", 2)
+    (result,) = perform(run_in(tmp_path, gate)).report.results
+    assert result.status is Status.ERROR
+    assert result.reason == "exit code 2: ruff failed: Failed to serialize cache data"
+    assert result.findings_warning == "cannot read ruff's machine output: ruff.json is empty"
+
+
+@pytest.mark.parametrize(
+    ("log", "expected"),
+    [
+        (
+            "ruff failed\n  Cause: Failed to serialize cache data\n  Cause: more\n",
+            "ruff failed: Failed to serialize cache data",
+        ),
+        (
+            "nox > Running session lint\nerror: unexpected argument '--bad' found\n",
+            "error: unexpected argument '--bad' found",
+        ),
+        (
+            'Traceback (most recent call last):\n  File "x", line 1\nValueError: bad input\n',
+            "ValueError: bad input",
+        ),
+        ("nox > Command ruff failed\nrunbook: ruff wrote no machine output (empty)\n", ""),
+        ("all good\n", ""),
+    ],
+)
+def test_first_error_line_is_the_tools_own(log: str, expected: str) -> None:
+    assert first_error_line(log) == expected
+
+
+@pytest.mark.parametrize(
+    ("junit", "exit_code", "status"),
+    [
+        ("junit-collection.xml", 2, Status.FAIL),  # collection errors: the project's problems
+        ("junit-installed.xml", 2, Status.ERROR),  # interrupted, no collection error: a stop
+        (None, 2, Status.ERROR),  # unreadable JUnit: a parse failure changes no verdict
+        ("junit-collection.xml", 3, Status.ERROR),  # pytest's internal error stays an error
+    ],
+)
+def test_a_run_stopped_by_collection_errors_fails_with_findings(
+    tmp_path: Path, junit: str | None, exit_code: int, status: Status
+) -> None:
+    """Issue 20 item 2: pytest exits 2 when collection errors stop it; that is ``fail`` with
+    the collection errors as findings, not ``error`` ("the tool could not run")."""
+    root = captured_project(tmp_path / "project", git=True)
+    source = DATA / junit if junit else tmp_path / "broken.xml"
+    if junit is None:
+        source.write_text("<testsuites><testsuite><testcase")
+    outcome = perform(run_in(root, fake_pytest(source, exit_code)))
+    (result,) = outcome.report.results
+    assert (result.status, result.exit_code) == (status, exit_code)
+    if status is Status.FAIL:
+        assert "tests/test_marker.py:4 collection-error" in result.reason
+        (entry,) = outcome.questions
+        assert "tests/test_marker.py:4 collection-error tests/test_marker.py - pytest." in entry
 
 
 @pytest.mark.parametrize(("exit_code", "status"), [(1, Status.FAIL), (0, Status.PASS)])

@@ -15,7 +15,7 @@ from test_workflows import tool
 
 from runbook import cli
 from runbook.gates.table import GATES
-from runbook.gates.tools import ruff_check
+from runbook.gates.tools import GateFindings, ruff_check
 from runbook.records.findings import Finding
 from runbook.records.result import GateResult, Status
 from runbook.reports import annotations, ci_gate, collect, sarif
@@ -292,3 +292,30 @@ def test_collect_reads_ci_findings_writes_sarif_and_annotates(
     log = json.loads((ci_dir.parent / sarif.SARIF_FILE).read_text("utf-8"))
     assert [run["properties"]["gate"] for run in log["runs"]] == ["lint"]
     assert required_sarif_structure(log) == []
+
+
+def test_ci_tells_a_collection_stop_from_a_crash_as_the_runner_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20 item 2 in CI: the gate step keeps how many findings stopped the tool
+    (``project_errors``), so collect classifies pytest's exit 2 like the runner: fail with
+    collection errors, error without."""
+    collection = Finding(
+        "tests/test_m.py", 4, None, "collection-error", "error", "tests/test_m.py - Warning"
+    )
+    ci_dir = tmp_path / "ci"
+    ci_dir.mkdir()
+    log = "nox > Command python -m runbook.selection.testgate --cov-fail-under=70 failed with "
+    log += "exit code 2\n"
+    (ci_dir / "tests.log").write_text(log)
+    (ci_dir / "tests.json").write_text(
+        json.dumps({"sessions": [{"name": "tests", "result_code": 0, "duration": 1.0}]})
+    )
+    monkeypatch.chdir(ROOT)
+    statuses: list[Status] = []
+    for stopping in (1, 0):
+        found = GateFindings((collection,), 1, "", stopping)
+        ci_gate.save_findings(ci_gate.findings_path(ci_dir, "tests"), found)
+        assert ci_gate.load_findings(ci_gate.findings_path(ci_dir, "tests")) == found
+        statuses.append(collect.gate_result(3, ci_dir, 70).status)
+    assert statuses == [Status.FAIL, Status.ERROR]

@@ -46,6 +46,7 @@ def save_findings(path: Path, found: GateFindings) -> None:
         "findings": [finding.to_json() for finding in found.findings],
         "findings_total": found.total,
         "findings_warning": found.warning,
+        "project_errors": found.project_errors,
     }
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
@@ -63,7 +64,10 @@ def load_findings(path: Path) -> GateFindings:
     total = data.get("findings_total")
     if not isinstance(total, int) or total < len(findings):
         return GateFindings(warning=f"cannot read {path.name}: findings_total is {total!r}")
-    return GateFindings(findings, total, str(data.get("findings_warning", "")))
+    stopping = data.get("project_errors", 0)
+    if not isinstance(stopping, int) or not 0 <= stopping <= total:
+        return GateFindings(warning=f"cannot read {path.name}: project_errors is {stopping!r}")
+    return GateFindings(findings, total, str(data.get("findings_warning", "")), stopping)
 
 
 def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, root: Path) -> int:

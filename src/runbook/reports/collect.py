@@ -63,7 +63,7 @@ def gate_result(step: int, directory: Path, threshold: float) -> GateResult:
         return replace(
             base, status=Status.SKIPPED, seconds=seconds, reason=str(session.get("reason") or "")
         )
-    status, tool_code = classify(gate, 1, log) if code == _NOX_FAILED else (Status.ERROR, 1)
+    status, tool_code = classify(gate, 1, log, found) if code == _NOX_FAILED else (Status.ERROR, 1)
     reason = reason_for(gate, status, tool_code, log, found) or str(session.get("reason") or "")
     return replace(base, status=status, seconds=seconds, exit_code=tool_code, reason=reason)
 

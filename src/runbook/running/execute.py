@@ -173,8 +173,9 @@ def run_gate(
     if registry.stopping.is_set():
         return replace(base, status=Status.NOT_RUN, seconds=seconds, reason="interrupted")
     text = read_log(log_path, env)  # redacted before any summary line is cut from it
-    status, tool_code = classify(gate, code, text)  # the exit code decides; findings never do
     found = read_findings(gate.tool, machine_dir, root, text, env)
+    # The exit code decides; findings only tell a stop on the project's own files from a crash.
+    status, tool_code = classify(gate, code, text, found)
     return replace(
         base,
         status=status,

@@ -21,10 +21,15 @@ _NOX_EXIT = re.compile(r"^nox > Command (.*) failed with exit code (-?\d+)", re.
 _NOX_MISSING = re.compile(r"^nox > (Program \S+ not found\.?.*)$", re.MULTILINE)
 
 
-def classify(gate: Gate, code: int, log: str) -> tuple[Status, int]:
+def classify(
+    gate: Gate, code: int, log: str, found: GateFindings | None = None
+) -> tuple[Status, int]:
     """Tell "the tool found problems" (fail) from "the gate could not run" (error).
 
-    Returns the status and the tool's own exit code, read from nox's log when nox ran it.
+    Returns the status and the tool's own exit code, read from nox's log when nox ran it. An
+    exit code the tool also gives when the project's files stopped it (pytest's 2 for collection
+    errors) is a fail only when ``found`` holds such a problem: unreadable machine output has
+    none, so a parse failure never turns an error into a fail.
     """
     if code == 0:
         return Status.PASS, 0
@@ -38,6 +43,8 @@ def classify(gate: Gate, code: int, log: str) -> tuple[Status, int]:
             return Status.ERROR, int(exit_code)  # setup (e.g. installing the group) failed
         tool_code = int(exit_code)
     if tool_code in gate.failure_codes:
+        return Status.FAIL, tool_code
+    if found is not None and found.project_errors and tool_code in gate.tool.project_exit_codes:
         return Status.FAIL, tool_code
     return Status.ERROR, tool_code
 

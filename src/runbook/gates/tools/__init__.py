@@ -57,6 +57,12 @@ class Tool:
     read: Reader | None = None
     render: Renderer | None = None
     information_uri: str = ""
+    project_exit_codes: frozenset[int] = frozenset()
+    """Exit codes the tool also gives when the project's own files stopped it (pytest's 2 for a
+    collection error, ruff format's 2 for a file it cannot read or parse): a ``fail``, not an
+    ``error``, when its findings hold such a problem (``project_error_codes``)."""
+    project_error_codes: frozenset[str] = frozenset()
+    """Codes of the findings that are such problems of the project's files."""
 
     def machine_argv(self, out_dir: Path) -> list[str]:
         return [arg.format(out=out_dir) for arg in self.machine_args]
@@ -70,7 +76,45 @@ class Tool:
             return self.render(out_dir)
         except (MachineOutputError, OSError, ValueError, KeyError, TypeError) as exc:
             raw = _tail(out_dir / self.stdout_file)
-            return f"runbook: cannot read {self.name}'s machine output ({exc}); it printed:\n{raw}"
+            if not raw.strip():  # a crash: its own words are on stderr, above in the log
+                cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                return f"{RUNNER_PREFIX}{self.name} wrote no machine output ({cause})"
+            said = f"cannot read {self.name}'s machine output ({exc}); it printed:"
+            return f"{RUNNER_PREFIX}{said}\n{raw}"
+
+
+RUNNER_PREFIX = "runbook: "
+"""Lines the runner adds to a gate's log start with this; they are never the tool's words."""
+
+_ERROR_LINE = re.compile(
+    r"^(?:(?:error|fatal)(?:\[[^\]\n]*\])?:[ \t]*\S.*"  # error: …, error[E0001]: …
+    r"|\S+ failed"  # ruff failed (its causes follow, indented)
+    r"|\w+(?:\.\w+)*(?:Error|Exception): .+)$",  # a Python exception's last line
+    re.MULTILINE | re.IGNORECASE,
+)
+_CAUSE = re.compile(r"^[ \t]+Cause: (.+)$", re.MULTILINE)
+MAX_ERROR_LINE = 200
+
+
+def first_error_line(log: str) -> str:
+    """The tool's own first error line (``error: …``, ``ruff failed`` with its first
+    ``Cause:``, ``ValueError: …``), or "": what a crashed tool's reason carries."""
+    for match in _ERROR_LINE.finditer(log):
+        line = match.group(0).strip()
+        if line.startswith(("nox > ", RUNNER_PREFIX)):
+            continue
+        if line.lower().endswith(" failed"):
+            cause = _CAUSE.search(log, match.end())
+            if cause is not None and log.count("\n", match.end(), cause.start()) <= 1:
+                line = f"{line}: {cause.group(1).strip()}"
+        return line[:MAX_ERROR_LINE]
+    return ""
+
+
+def tool_last_line(log: str) -> str:
+    """The last line the tool printed: nox's chatter and the runner's own lines skipped."""
+    own = "\n".join(line for line in log.splitlines() if not line.startswith(RUNNER_PREFIX))
+    return last_line(own)
 
 
 GENERIC = Tool(name="generic")
@@ -95,6 +139,9 @@ class GateFindings:
     total: int = 0
     warning: str = ""
     """Why there are no findings although the tool should have written some."""
+    project_errors: int = 0
+    """How many findings are problems of the project's files that stop the tool
+    (``Tool.project_error_codes``): with such an exit code, the gate failed, not errored."""
 
 
 def read_findings(
@@ -112,7 +159,10 @@ def read_findings(
     except (MachineOutputError, OSError, ValueError, KeyError, TypeError, ParseError) as exc:
         return GateFindings(warning=f"cannot read {tool.name}'s machine output: {exc}")
     items = normalise(found, root, env, ProjectFiles(root))
-    return GateFindings(findings=tuple(items[:MAX_FINDINGS]), total=len(items))
+    stopping = sum(finding.code in tool.project_error_codes for finding in items)
+    return GateFindings(
+        findings=tuple(items[:MAX_FINDINGS]), total=len(items), project_errors=stopping
+    )
 
 
 INSTALLED_DIRS = frozenset({"site-packages", "dist-packages"})
@@ -226,8 +276,9 @@ def expect(condition: bool, what: str) -> None:
 
 
 def _tail(path: Path, limit: int = 4000) -> str:
+    """The end of what the tool printed to ``path``; "" when it printed nothing or no file."""
     try:
         text = path.read_text("utf-8", errors="replace")
-    except OSError as exc:
-        return f"(nothing: {exc.strerror or exc})"
+    except OSError:
+        return ""
     return text[-limit:]

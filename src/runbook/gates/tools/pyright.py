@@ -12,8 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from runbook.gates.reasons import last_line
-from runbook.gates.tools import Tool, expect, load_json
+from runbook.gates.tools import Tool, expect, first_error_line, load_json, tool_last_line
 from runbook.records.findings import Finding, count_label, repo_path
 
 OUTPUT = "pyright.json"
@@ -25,7 +24,7 @@ def summarize(log: str) -> str:
     match = _SUMMARY.search(log)
     if match:
         return count_label(int(match.group(1)), "error")
-    return last_line(log)
+    return first_error_line(log) or tool_last_line(log)
 
 
 def _report(out_dir: Path) -> dict[str, Any]:

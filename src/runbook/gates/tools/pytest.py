@@ -208,4 +208,6 @@ TOOL = Tool(
     ),
     read=read,
     information_uri="https://docs.pytest.org/",
+    project_exit_codes=frozenset({2}),  # pytest's "interrupted": by collection errors
+    project_error_codes=frozenset({COLLECTION_ERROR}),
 )

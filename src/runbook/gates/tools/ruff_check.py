@@ -12,8 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from runbook.gates.reasons import last_line
-from runbook.gates.tools import Tool, expect, load_json
+from runbook.gates.tools import Tool, expect, first_error_line, load_json, tool_last_line
 from runbook.records.findings import Finding, count_label, repo_path
 
 OUTPUT = "ruff.json"
@@ -21,11 +20,11 @@ _FOUND = re.compile(r"^Found (\d+) errors?\b", re.MULTILINE)
 
 
 def summarize(log: str) -> str:
-    """Number of lint findings."""
+    """Number of lint findings; when ruff crashed, its own first error line."""
     match = _FOUND.search(log)
     if match:
         return count_label(int(match.group(1)), "error")
-    return last_line(log)
+    return first_error_line(log) or tool_last_line(log)
 
 
 def diagnostics(path: Path) -> list[dict[str, Any]]:
