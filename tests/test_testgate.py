@@ -1,7 +1,13 @@
 """The tests gate end to end (runbook.selection.testgate with real pytest, pytest-cov and
-coverage.py) on
-a small throwaway project: a selective run gives the verdict and the coverage total of a full
-run, and every fault of the stored data falls back to a full run with a notice."""
+coverage.py) on a small throwaway project: a selective run gives the verdict and the coverage
+total of a full run, and every fault of the stored data falls back to a full run with a notice.
+
+A full run of the gate costs more than a second of CPU: the project's full run is made once per
+module (``baseline``) and every test starts from a pristine copy of it. What only the gate's
+decision shows (which tests a change selects, why a change needs the whole suite, each fault of
+the stored data) is checked on that decision, in process (``planned``); each path from a decision
+to the gate's output and exit code keeps one end-to-end case.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +15,23 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from runbook.gates.settings import SELECT_ENV
-from runbook.selection import store
+from runbook.running import cache
+from runbook.selection import store, testgate
+from runbook.selection.impact import Plan, Stored
+from runbook.selection.store import META, SELECTION_DIR, SelectionStore
 from support import RUNNER_FILES, followed, init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -114,15 +126,102 @@ PROJECT = {
 }
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for name, text in PROJECT.items():
+@dataclass(frozen=True)
+class Baseline:
+    """A throwaway project after one full run of the gate, kept as a pristine copy.
+
+    The stored selection data names the checkout's path, so a test gets the project back at the
+    same path (``restore``), as the full run left it: every test starts from its own copy of
+    the same baseline without paying for the full run again."""
+
+    root: Path
+    pristine: Path
+    output: str
+    """The full run's output (its coverage total is the one before any edit)."""
+
+    def restore(self) -> Path:
+        if self.root.exists():
+            shutil.rmtree(self.root)
+        # Without bytecode: an edit that keeps a file's size must never meet a stale .pyc.
+        shutil.copytree(
+            self.pristine, self.root, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
+        return self.root
+
+
+def make_baseline(base: Path, files: dict[str, str]) -> Baseline:
+    root = base / "project"
+    for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
     init_repo(root)
-    return root
+    code, output = gate(root, select=False)
+    assert code == 0, output
+    pristine = base / "pristine"
+    shutil.copytree(root, pristine, symlinks=True)
+    return Baseline(root=root, pristine=pristine, output=output)
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    """``PROJECT`` after a full run: what most tests here edit and run selectively."""
+    return make_baseline(tmp_path_factory.mktemp("baseline"), PROJECT)
+
+
+@pytest.fixture
+def project(baseline: Baseline) -> Path:
+    return baseline.restore()
+
+
+TEXT_TESTS = """\
+    from pathlib import Path
+
+    API = Path("src/calc/api.py").read_text()
+
+
+    def test_reads_core():
+        assert "def unused" in Path("src/calc/core.py").read_text()
+    """
+
+SHELL_TESTS = """\
+    import subprocess
+
+    import pytest
+
+
+    @pytest.mark.child_reads("src/calc/other.py")
+    def test_declared():
+        subprocess.run(["sh", "-c", "true"], check=True)
+
+
+    def test_undeclared():
+        subprocess.run(["sh", "-c", "true"], check=True)
+    """
+
+MARKERS = 'markers = ["child_reads(*globs): declared"]\n'
+EXTENDED = {
+    **PROJECT,
+    "pyproject.toml": PROJECT["pyproject.toml"].replace(
+        'testpaths = ["tests"]\n', f'testpaths = ["tests"]\n        {MARKERS}'
+    ),
+    # A test that reads a module as data (and another one while pytest collects).
+    "tests/test_text.py": TEXT_TESTS,
+    # ``sh`` cannot be followed: one test declares what it reads, one does not.
+    "tests/test_shell.py": SHELL_TESTS,
+}
+
+
+@pytest.fixture(scope="module")
+def extended_baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    """``PROJECT`` plus tests that read files as data and start children nobody can follow:
+    8 tests, ``test_undeclared`` among those that run on every selective run."""
+    return make_baseline(tmp_path_factory.mktemp("extended"), EXTENDED)
+
+
+@pytest.fixture
+def extended(extended_baseline: Baseline) -> Path:
+    return extended_baseline.restore()
 
 
 def gate_env(select: bool, **extra: str) -> dict[str, str]:
@@ -158,15 +257,40 @@ def edit(root: Path, name: str, old: str, new: str) -> None:
 
 
 def stored_state(root: Path) -> dict[str, str]:
-    directory = root / store.SELECTION_DIR
+    directory = root / SELECTION_DIR
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in directory.iterdir()}
 
 
+def planned(root: Path) -> tuple[Plan, Stored | None]:
+    """What a selective run of the gate would decide for the tree at ``root`` (its own code, in
+    process: no pytest is started)."""
+    environment = cache.environment_digest(root, store.tests_gate())
+    return testgate.choose(root, SelectionStore(root), environment)
+
+
+ALL_TESTS = frozenset(
+    {
+        "tests/test_api.py::test_quadruple",
+        "tests/test_core.py::test_limit",
+        "tests/test_child.py::test_a_child_process_runs_project_code",
+        "tests/test_other.py::test_triple",
+        "tests/test_other.py::test_sign",
+    }
+)
+
+
+def test_the_baseline_is_a_full_run_that_stores_selection_data(baseline: Baseline) -> None:
+    """What every test below starts from: the five tests ran and their data was stored."""
+    assert "5 passed" in baseline.output
+    assert "runbook-select" not in baseline.output
+    plan, stored = planned(baseline.restore())
+    assert stored is not None
+    assert plan == Plan(collect=frozenset(), unaffected=ALL_TESTS)
+
+
 def test_a_body_edit_reruns_only_the_tests_that_ran_it_with_the_full_total(
-    project: Path,
+    baseline: Baseline, project: Path
 ) -> None:
-    code, full = gate(project, select=False)
-    assert code == 0, full
     # Lines move and a branch appears: the other tests' stored data must stay exact.
     body = "    y = x\n    if y:\n        return 3 * y\n    return 0"
     edit(project, "src/calc/other.py", "    return 3 * x", body)
@@ -179,14 +303,12 @@ def test_a_body_edit_reruns_only_the_tests_that_ran_it_with_the_full_total(
     code, again = gate(project, select=False)
     assert code == 0, again
     assert total(selective) == total(again)
-    assert total(selective) != total(full)  # the edit did move the total
+    assert total(selective) != total(baseline.output)  # the edit did move the total
 
 
 def test_an_edit_no_test_reaches_starts_no_pytest_and_keeps_the_full_total(
-    project: Path,
+    baseline: Baseline, project: Path
 ) -> None:
-    code, full = gate(project, select=False)
-    assert code == 0, full
     edit(project, "src/calc/core.py", "        return 1", "        y = x\n        return y")
     code, selective = gate(project, select=True)
     assert code == 0, selective
@@ -196,11 +318,10 @@ def test_an_edit_no_test_reaches_starts_no_pytest_and_keeps_the_full_total(
     code, again = gate(project, select=False)
     assert code == 0, again
     assert total(selective) == total(again)
-    assert total(selective) != total(full)  # one more statement, not run
+    assert total(selective) != total(baseline.output)  # one more statement, not run
 
 
 def test_a_function_reached_through_another_module_changed_to_raise_fails(project: Path) -> None:
-    assert gate(project, select=False)[0] == 0
     edit(project, "src/calc/core.py", "    return 2 * x", "    raise RuntimeError(x)")
     code, out = gate(project, select=True)
     assert code == 1, out
@@ -208,35 +329,7 @@ def test_a_function_reached_through_another_module_changed_to_raise_fails(projec
     assert "1 failed in" in out  # only tests/test_api.py was collected
 
 
-def test_a_source_file_read_as_text_is_a_whole_file_input(project: Path) -> None:
-    """A test that reads a module as data depends on all of it; a read while pytest collects
-    depends on everything."""
-    (project / "tests" / "test_text.py").write_text(
-        textwrap.dedent(
-            """\
-            from pathlib import Path
-
-            API = Path("src/calc/api.py").read_text()
-
-
-            def test_reads_core():
-                assert "def unused" in Path("src/calc/core.py").read_text()
-            """
-        )
-    )
-    assert gate(project, select=False)[0] == 0
-    edit(project, "src/calc/core.py", "        return 1", "        return 1 + 0")  # unused()
-    code, out = gate(project, select=True)
-    assert code == 0, out
-    assert "runbook-select: 1 of 6 run, 5 unaffected" in out
-    assert "1 passed in" in out
-    edit(project, "src/calc/api.py", "double(double(x))", "double(x) * 2")
-    code, out = gate(project, select=True)
-    assert "src/calc/api.py changed and was read as data while pytest collected" in out
-
-
 def test_a_new_test_counts_among_all_tests(project: Path) -> None:
-    assert gate(project, select=False)[0] == 0
     test_core = project / "tests" / "test_core.py"
     test_core.write_text(test_core.read_text() + "\n\ndef test_new():\n    pass\n")
     code, out = gate(project, select=True)
@@ -245,17 +338,17 @@ def test_a_new_test_counts_among_all_tests(project: Path) -> None:
     assert "2 passed in" in out
 
 
-def test_a_passing_test_edited_to_fail_runs_and_fails(project: Path) -> None:
-    assert gate(project, select=False)[0] == 0
+def test_a_passing_test_edited_to_fail_is_selected(project: Path) -> None:
+    """Only its module is collected, and its test is not left out (a selected test that fails
+    fails the gate: test_a_function_reached_through_another_module_changed_to_raise_fails)."""
     edit(project, "tests/test_api.py", "== 4", "== 5")
-    code, out = gate(project, select=True)
-    assert code == 1, out
-    assert "runbook-select: 1 of 5 run, 4 unaffected" in out
-    assert "1 failed in" in out
+    plan, _ = planned(project)
+    assert not plan.full_reason
+    assert plan.collect == {"tests/test_api.py"}
+    assert plan.unaffected == ALL_TESTS - {"tests/test_api.py::test_quadruple"}
 
 
 def test_a_changed_constant_runs_everything_and_its_test_fails(project: Path) -> None:
-    assert gate(project, select=False)[0] == 0
     edit(project, "src/calc/core.py", "LIMIT = 10", "LIMIT = 11")
     code, out = gate(project, select=True)
     assert code == 1, out
@@ -265,7 +358,6 @@ def test_a_changed_constant_runs_everything_and_its_test_fails(project: Path) ->
 
 def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
     """Only one test runs, whose own data is far below the floor: the merged total passes."""
-    assert gate(project, select=False)[0] == 0
     edit(project, "tests/test_core.py", "== 10", "== 10 and True")
     code, out = gate(project, select=True)
     assert code == 0, out
@@ -275,23 +367,34 @@ def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
 
 
 def corrupt_meta(root: Path) -> None:
-    meta = root / store.SELECTION_DIR / store.META
+    meta = root / SELECTION_DIR / META
     meta.write_bytes(meta.read_bytes()[:100])
 
 
 def corrupt_db(root: Path) -> None:
-    for db in (root / store.SELECTION_DIR).glob("coverage-*.db"):
+    for db in (root / SELECTION_DIR).glob("coverage-*.db"):
         db.write_bytes(db.read_bytes()[:300])
 
 
+def delete_db(root: Path) -> None:
+    for db in (root / SELECTION_DIR).glob("coverage-*.db"):
+        db.unlink()
+
+
 def foreign_environment(root: Path) -> None:
-    meta = root / store.SELECTION_DIR / store.META
+    meta = root / SELECTION_DIR / META
     data = json.loads(meta.read_text())
     meta.write_text(json.dumps({**data, "environment": "another"}))
 
 
+def another_checkout(root: Path) -> None:
+    meta = root / SELECTION_DIR / META
+    data = json.loads(meta.read_text())
+    meta.write_text(json.dumps({**data, "root": str(root.parent / "elsewhere")}))
+
+
 def delete_data(root: Path) -> None:
-    for path in (root / store.SELECTION_DIR).iterdir():
+    for path in (root / SELECTION_DIR).iterdir():
         path.unlink()
 
 
@@ -300,39 +403,51 @@ def delete_data(root: Path) -> None:
     [
         (delete_data, "no selection data yet"),
         (corrupt_meta, "unreadable selection data"),
-        (corrupt_db, "its coverage data"),
+        (corrupt_db, "its coverage data is unreadable"),
+        (delete_db, "its coverage data coverage-"),  # ... is missing
         (foreign_environment, "the selection data is from another tests environment"),
+        (another_checkout, "the selection data is from another checkout"),
     ],
 )
-def test_bad_selection_data_runs_everything_with_a_notice_and_is_replaced(
-    project: Path, fault: object, notice: str
+def test_bad_selection_data_makes_the_plan_a_full_run_naming_it(
+    project: Path, fault: Callable[[Path], None], notice: str
 ) -> None:
-    assert gate(project, select=False)[0] == 0
-    assert callable(fault)
+    """Each fault of the stored data, read by the gate's own code from a real full run's data;
+    the one below shows the whole path end to end (notice, full run, data replaced)."""
     fault(project)
+    plan, stored = planned(project)
+    assert stored is None
+    assert plan.full_reason.startswith(f"selection data unusable: {notice}"), plan.full_reason
+    assert plan == Plan(full_reason=plan.full_reason)
+
+
+def test_bad_selection_data_runs_everything_with_a_notice_and_is_replaced(project: Path) -> None:
+    corrupt_db(project)
     code, out = gate(project, select=True)
     assert code == 0, out
-    assert f"runbook-notice: tests: the whole suite ran: selection data unusable: {notice}" in out
+    notice = (
+        "runbook-notice: tests: the whole suite ran: selection data unusable: its coverage data"
+    )
+    assert notice in out
     assert "5 passed" in out
     code, out = gate(project, select=True)  # the full run stored fresh data
     assert "0 of 5 run, 5 unaffected" in out, out
 
 
-def test_files_the_selection_cannot_read_run_everything(project: Path) -> None:
-    assert gate(project, select=False)[0] == 0
+def test_files_the_selection_cannot_read_run_everything(baseline: Baseline) -> None:
+    project = baseline.restore()
     (project / "tests" / "data.txt").write_text("read by a test\n")
-    code, out = gate(project, select=True)
-    assert code == 0, out
-    assert "the whole suite ran: new file tests/data.txt" in out
+    plan, _ = planned(project)
+    assert plan.full_reason == "new file tests/data.txt", plan.full_reason
+    project = baseline.restore()
     edit(project, "pyproject.toml", "branch = true", "branch = true\n")
-    code, out = gate(project, select=True)
-    assert "the whole suite ran: pyproject.toml changed" in out
+    plan, _ = planned(project)
+    assert plan.full_reason.startswith("pyproject.toml changed"), plan.full_reason
 
 
 def test_ctrl_c_during_a_selective_run_leaves_the_stored_data_as_it_was(
     project: Path, tmp_path: Path
 ) -> None:
-    assert gate(project, select=False)[0] == 0
     before = stored_state(project)
     edit(project, "src/calc/other.py", "return -1", "return -2")
     marker = tmp_path / "blocking"
@@ -357,41 +472,37 @@ def test_ctrl_c_during_a_selective_run_leaves_the_stored_data_as_it_was(
     assert stored_state(project) == before
 
 
-SHELL_TESTS = """\
-    import subprocess
-
-    import pytest
-
-
-    @pytest.mark.child_reads("src/calc/other.py")
-    def test_declared():
-        subprocess.run(["sh", "-c", "true"], check=True)
-
-
-    def test_undeclared():
-        subprocess.run(["sh", "-c", "true"], check=True)
-    """
+def test_a_source_file_read_as_text_is_a_whole_file_input(extended: Path) -> None:
+    """A test that reads a module as data depends on all of it; a read while pytest collects
+    depends on everything."""
+    edit(extended, "src/calc/core.py", "        return 1", "        return 1 + 0")  # unused()
+    code, out = gate(extended, select=True)
+    assert code == 0, out
+    # test_reads_core, and test_undeclared (its child cannot be followed: it always runs)
+    assert "runbook-select: 2 of 8 run, 6 unaffected" in out
+    assert "2 passed, 1 deselected in" in out  # test_declared was left out
+    edit(extended, "src/calc/api.py", "double(double(x))", "double(x) * 2")
+    plan, _ = planned(extended)
+    assert "src/calc/api.py changed and was read as data while pytest collected" in (
+        plan.full_reason
+    )
 
 
 # The inner session's sh children, which the outer gate sees too, cannot be followed.
 @pytest.mark.child_reads(*RUNNER_FILES)
 def test_a_declared_child_reruns_when_a_declared_file_changes_and_an_undeclared_always(
-    project: Path,
+    extended: Path,
 ) -> None:
     """``sh`` cannot be followed: without a marker its test always runs; with one it runs when
     a file it declares changed (runbook.selection.testselect's ``child_reads``)."""
-    (project / "tests" / "test_shell.py").write_text(textwrap.dedent(SHELL_TESTS))
-    markers = 'markers = ["child_reads(*globs): declared"]\n'
-    edit(project, "pyproject.toml", 'testpaths = ["tests"]\n', f'testpaths = ["tests"]\n{markers}')
-    code, full = gate(project, select=False)
-    assert code == 0, full
-    edit(project, "src/calc/core.py", "    return 2 * x", "    return x + x")
-    code, out = gate(project, select=True)
+    edit(extended, "src/calc/core.py", "    return 2 * x", "    return x + x")
+    code, out = gate(extended, select=True)
     assert code == 0, out
-    assert "runbook-select: 2 of 7 run, 5 unaffected" in out  # test_quadruple, test_undeclared
-    edit(project, "src/calc/core.py", "    return x + x", "    return 2 * x")
-    edit(project, "src/calc/other.py", "    return 3 * x", "    return x * 3")
-    code, out = gate(project, select=True)
+    # test_quadruple, test_undeclared, and test_reads_core (it reads core.py as data)
+    assert "runbook-select: 3 of 8 run, 5 unaffected" in out
+    edit(extended, "src/calc/core.py", "    return x + x", "    return 2 * x")
+    edit(extended, "src/calc/other.py", "    return 3 * x", "    return x * 3")
+    code, out = gate(extended, select=True)
     assert code == 0, out
     # test_triple, test_child (its child ran other.py), test_declared, test_undeclared
-    assert "runbook-select: 4 of 7 run, 3 unaffected" in out
+    assert "runbook-select: 4 of 8 run, 4 unaffected" in out
