@@ -123,17 +123,22 @@ def nox_sessions() -> frozenset[str]:
     return frozenset(nox.registry.get())
 
 
-def runner_options() -> dict[str, set[str]]:
-    """Per ``python -m runbook`` subcommand, the options its parser accepts."""
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """The runner's subcommands (``python -m runbook run|list|...``) and their parsers."""
     parser = cli._parser()  # pyright: ignore[reportPrivateUsage]
     choices: dict[str, argparse.ArgumentParser] = {}
     for action in parser._actions:  # the subcommands' action holds their parsers by name
         found = cast(object, action.choices)
         if isinstance(found, dict):
             choices.update(cast(dict[str, argparse.ArgumentParser], found))
+    return choices
+
+
+def runner_options() -> dict[str, set[str]]:
+    """Per ``python -m runbook`` subcommand, the options its parser accepts."""
     return {
         name: {opt for action in sub._actions for opt in action.option_strings}
-        for name, sub in choices.items()
+        for name, sub in subcommands().items()
     }
 
 
@@ -200,11 +205,32 @@ def test_every_runner_subcommand_and_option_in_the_docs_exists() -> None:
     assert not wrong, "\n".join(wrong)
 
 
-def test_the_runbook_options_the_manual_lists_exist() -> None:
+def public_options(command: str) -> set[str]:
+    """The long options of a runner subcommand that its help shows (not ``--help``)."""
+    return {
+        opt
+        for action in subcommands()[command]._actions
+        if action.help != argparse.SUPPRESS and action.dest != "help"
+        for opt in action.option_strings
+        if opt.startswith("--")
+    }
+
+
+def test_the_manual_lists_exactly_the_runbook_options() -> None:
     listed = RUNBOOK.split("Options (after `--`):", 1)[1].split("\n\n", 1)[0]
-    flags = re.findall(r"`(--[\w-]+)", listed)
-    assert len(flags) >= 5
-    assert set(flags) <= runner_options()["run"]
+    flags = set(re.findall(r"`(--[\w-]+)", listed))
+    assert flags == public_options("run") - {"--mode"}  # the nox session (runbook, release) sets it
+
+
+def test_every_nox_session_and_runner_subcommand_is_in_the_manual() -> None:
+    spans = " ".join(span for _, span in all_spans())
+    undocumented = [name for name in sorted(nox_sessions()) if f"nox -s {name}" not in spans]
+    assert not undocumented, f"nox sessions the manual does not name: {undocumented}"
+    commands = set(runner_options()) - {"run"}  # run is what nox -s runbook/release call
+    missing = [name for name in sorted(commands) if f"python -m runbook {name}" not in spans]
+    assert not missing, f"runner subcommands the manual does not name: {missing}"
+    for flag in public_options("findings"):
+        assert flag in spans, f"findings {flag} is not in the manual"
 
 
 def gitignored_names() -> set[str]:
