@@ -25,6 +25,7 @@ from runbook.gates.table import GATES, Gate
 from runbook.patching import diffs, patch
 from runbook.records.result import GateResult, Status
 from runbook.run import Outcome, Run, perform
+from runbook.running import procgroup
 from support import direct, fingerprint, git, init_repo, interruptible, python_gate
 
 PY = sys.executable
@@ -101,6 +102,7 @@ def runs(*gates: Gate) -> Callable[[Path, TextIO], Run]:
             settings=Settings(timeout=30),
             mode="patch",
             gates=gates,
+            jobs=2,  # the gates at once, on any machine
             launcher=direct,
         )
 
@@ -153,6 +155,32 @@ def test_failing_gate_restores_tree_index_and_untracked_files(repo: Path) -> Non
     assert questions.count("Question for ChatGPT @codex") == 1
 
 
+def test_the_gates_run_at_once_and_the_first_failure_cancels_the_rest(repo: Path) -> None:
+    """tests hangs until stopped; lint fails once tests has started (run one after another,
+    lint would wait in vain and then fail with another reason)."""
+    started = repo.parent / "tests.started"
+    hangs = python_gate(
+        "tests", f"import time; open({str(started)!r}, 'w').close(); time.sleep(60)"
+    )
+    fails = python_gate(
+        "lint",
+        f"""
+        import pathlib, sys, time
+        deadline = time.monotonic() + 60
+        while not pathlib.Path({str(started)!r}).exists():
+            if time.monotonic() > deadline:
+                sys.exit("tests never started while lint ran")
+            time.sleep(0.01)
+        print("Found 1 error."); raise SystemExit(1)
+        """,
+    )
+    before = fingerprint(repo)
+    code, out = run_patch(repo, EVERYTHING, "-m", "x", gates=(fails, hangs))
+    assert code == 1, out
+    assert re.search(r"tests +Π_tests +cancelled .*cancelled: lint failed first", out), out
+    assert fingerprint(repo) == before
+
+
 def test_killed_gate_restores(repo: Path) -> None:
     before = fingerprint(repo)
     code, out = run_patch(repo, EVERYTHING, "-m", "x", gates=(SEES_PATCH, KILLED))
@@ -193,39 +221,47 @@ from runbook.gates.table import GATES, Gate
 from runbook.records.result import GateResult, Status
 from runbook.run import Run
 from runbook.gates.settings import Settings
-root, diff, pidfile = map(Path, sys.argv[1:4])
-code = f'''
-import time
-open({str(pidfile)!r}, "w").write("started")
+root, diff, started = map(Path, sys.argv[1:4])
+def hang(name):
+    code = f'''
+import os, time
+open({str(started)!r} + ".{name}", "w").write(str(os.getpid()))
 time.sleep(60)
 '''
-hang = Gate(name="tests", projector="t", description="", groups=(),
-            command=(sys.executable, "-c", code))
+    return Gate(name=name, projector="t", description="", groups=(),
+                command=(sys.executable, "-c", code))
 def make_run(r, out):
-    return Run(root=r, settings=Settings(timeout=60), mode="patch", gates=(hang,),
-               launcher=lambda g: list(g.command))
+    return Run(root=r, settings=Settings(timeout=60), mode="patch", jobs=2,
+               gates=(hang("lint"), hang("tests")), launcher=lambda g: list(g.command))
 sys.exit(patch.main([str(diff), "-m", "x", "--root", str(root)], make_run=make_run))
 """
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_signal_during_a_gate_restores(repo: Path, sig: signal.Signals) -> None:
+def test_signal_during_the_parallel_gates_stops_them_and_restores(
+    repo: Path, sig: signal.Signals
+) -> None:
+    """Both gates run at once when the signal comes: both groups are stopped, nothing is
+    committed and the tree is as it was."""
     diff = repo.parent / "change.diff"
     diff.write_text(EVERYTHING)
-    pidfile = repo.parent / "gate.started"
+    started = repo.parent / "gate.started"
+    pidfiles = [started.with_name(f"{started.name}.{name}") for name in ("lint", "tests")]
     before = fingerprint(repo)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    argv = [PY, "-c", INTERRUPT_SCRIPT, str(repo), str(diff), str(pidfile)]
+    argv = [PY, "-c", INTERRUPT_SCRIPT, str(repo), str(diff), str(started)]
     with interruptible(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
         deadline = time.monotonic() + 120
-        while not pidfile.exists() or not pidfile.read_text():
-            assert time.monotonic() < deadline, "the hanging gate never started"
+        while not all(pidfile.exists() and pidfile.read_text() for pidfile in pidfiles):
+            assert time.monotonic() < deadline, "the two gates never ran at once"
             time.sleep(0.05)
         assert "return 2" in (repo / "pkg/mod.py").read_text()  # the patch really was applied
         proc.send_signal(sig)
         output = proc.communicate(timeout=120)[0].decode()
         assert proc.returncode == 130, output
-    assert fingerprint(repo) == before
+    assert fingerprint(repo) == before  # HEAD included: nothing was committed
+    for pidfile in pidfiles:
+        assert procgroup.live_members(int(pidfile.read_text())) == []
 
 
 # --- refusals: each leaves everything untouched and never runs a gate -------------------------

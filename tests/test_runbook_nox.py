@@ -237,16 +237,38 @@ def test_soft_runbook_through_nox_runs_every_gate_in_its_session(tree: Path) -> 
 
 
 @RUNS_THE_RUNNER
-def test_release_through_nox_stops_at_the_first_failure(tree: Path) -> None:
+def test_release_through_nox_cancels_the_other_gates_at_the_first_failure(tree: Path) -> None:
+    """lint fails; tests (a test that hangs) is cancelled and its pytest stopped; format runs
+    beside lint and may pass before the failure or be cancelled by it; package never starts."""
+    marker = tree.parent / "hang.pid"
+    marker.unlink(missing_ok=True)
     (tree / "tests" / "test_more.py").write_text(UNUSED_IMPORT)
-    done = nox(tree, "-s", "release")
+    (tree / "tests" / "test_hang.py").write_text(HANG)
+    done = subprocess.run(
+        [PY, "-m", "nox", "--non-interactive", "-s", "release"],
+        cwd=tree,
+        env=nox_env(HANG_MARKER=str(marker)),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        check=False,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
-    assert rows(tree)[0][:2] == ("lint", "fail")
-    assert rows(tree)[1:] == [
-        (gate.name, "not run", "stopped: lint fail") for gate in GATES if gate.name != "lint"
+    cancelled = "cancelled: lint failed first"
+    lint, fmt, *others = rows(tree)
+    assert lint[:2] == ("lint", "fail")
+    assert fmt in {("format", "pass", ""), ("format", "cancelled", cancelled)}
+    assert others == [
+        ("tests", "cancelled", cancelled),
+        ("types", "skipped", "turned off in [tool.runbook] skip"),
+        ("package", "cancelled", cancelled),
     ]
+    assert [gate.name for gate in GATES] == ["lint", "format", "tests", "types", "package"]
     assert report(tree)["mode"] == "release"
-    assert not (tree / ".runbook" / "logs" / "format.log").exists()
+    assert not (tree / ".runbook" / "logs" / "package.log").exists()
+    if marker.exists() and marker.read_text():  # the hanging test had started: it was stopped
+        assert not alive(int(marker.read_text()))
 
 
 @RUNS_THE_RUNNER

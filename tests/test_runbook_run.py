@@ -20,8 +20,10 @@ from runbook.gates.table import Gate
 from runbook.gates.tools import pyright, ruff_check
 from runbook.gates.tools import pytest as pytest_tool
 from runbook.records.result import GateResult, Status
+from runbook.reports import history
 from runbook.reports.console import plain_report
 from runbook.run import Mode, Run, perform
+from runbook.running import procgroup
 from support import RUNNER_FILES, alive, direct, interruptible, python_gate
 
 PY = sys.executable
@@ -178,19 +180,185 @@ def test_hanging_gate_is_killed_with_its_children_after_the_timeout(tmp_path: Pa
     assert not alive(int(pidfile.read_text()))
 
 
-def test_release_stops_at_first_failure_and_counts_optional_gates(tmp_path: Path) -> None:
-    optional = gate("types", "raise SystemExit(1)", required=False)
-    later = gate("tests", "print('should not run')")
-    run = make_run(tmp_path, (PASSES, optional, later), mode="release")
-    outcome = perform(run)
-    assert [(r.status, r.reason) for r in outcome.report.results] == [
-        (Status.PASS, ""),
-        (Status.FAIL, "exit code 1"),
-        (Status.NOT_RUN, "stopped: types fail"),
+def hanging(name: str, pidfile: Path, *, required: bool = True) -> Gate:
+    """A gate that ends only when stopped: a shell waiting for its ``sleep``. Once both run it
+    writes ``pidfile``: the shell's pid (its process group's id) and the sleep's."""
+    script = f"sleep 60 & echo $$ $! > '{pidfile}.tmp' && mv '{pidfile}.tmp' '{pidfile}'; wait"
+    return Gate(
+        name=name,
+        projector=f"Π_{name}",
+        description="",
+        command=("sh", "-c", script),
+        groups=(),
+        required=required,
+    )
+
+
+def fails_once(*paths: Path) -> Gate:
+    """A lint gate that fails only once every one of ``paths`` exists: the other gates have
+    started (or been reported) by then, by construction rather than by a sleep."""
+    return gate(
+        "lint",
+        f"""
+        import pathlib, sys, time
+        deadline = time.monotonic() + 60
+        while not all(pathlib.Path(p).exists() for p in {[str(p) for p in paths]!r}):
+            if time.monotonic() > deadline:
+                sys.exit("the other gates never started: are they run one after another?")
+            time.sleep(0.01)
+        print('x.py:1:1: F401 unused import'); print('Found 1 error.'); raise SystemExit(1)
+        """,
+        summarize=ruff_check.summarize,
+    )
+
+
+def gone(pidfile: Path) -> bool:
+    """Whether the hanging gate's whole process group, and its sleep, are gone."""
+    group, sleeper = map(int, pidfile.read_text().split())
+    return procgroup.live_members(group) == [] and not alive(sleeper)
+
+
+@pytest.mark.child_reads  # two gates are sh starting sleep
+def test_release_first_failure_cancels_the_others_naming_it(tmp_path: Path) -> None:
+    """lint fails while tests and types run and format has passed: tests and types are
+    stopped, package never starts, and their rows say why. Their groups are gone by the time
+    the table is written (``perform`` returns after writing it)."""
+    tests_pids, types_pids = tmp_path / "tests.pids", tmp_path / "types.pids"
+    format_reported = tmp_path / "format.reported"
+    built = tmp_path / "built"
+    gates = (
+        fails_once(tests_pids, types_pids, format_reported),
+        PASSES,
+        hanging("tests", tests_pids),
+        hanging("types", types_pids, required=False),
+        gate("package", f"open({str(built)!r}, 'w')", release_only=True),
+    )
+
+    def record(result: GateResult) -> None:
+        if result.name == "format":
+            format_reported.touch()
+
+    outcome = perform(make_run(tmp_path, gates, mode="release", jobs=4, on_result=record))
+    cancelled = "cancelled: lint failed first"
+    assert [(r.name, r.status, r.reason) for r in outcome.report.results] == [
+        ("lint", Status.FAIL, "1 error"),
+        ("format", Status.PASS, ""),
+        ("tests", Status.CANCELLED, cancelled),
+        ("types", Status.CANCELLED, cancelled),
+        ("package", Status.CANCELLED, cancelled),
     ]
+    assert gone(tests_pids)
+    assert gone(types_pids)
+    assert not built.exists()
     assert outcome.report.exit_code == 1
-    assert not (tmp_path / ".runbook/logs/tests.log").exists()
-    assert json.loads((tmp_path / ".runbook/report.json").read_text())["mode"] == "release"
+    assert not outcome.interrupted
+
+    state = tmp_path / ".runbook"
+    report = json.loads((state / "report.json").read_text("utf-8"))
+    assert report["result"] == "fail"
+    assert [g["status"] for g in report["gates"]] == ["fail", "pass", *["cancelled"] * 3]
+    assert "| tests | Π_tests | ⊘ cancelled | " in (state / "report.md").read_text("utf-8")
+    assert cancelled in plain_report(outcome.report)
+    sample = json.loads((state / "history.jsonl").read_text("utf-8").splitlines()[-1])
+    assert sample["gates"]["tests"]["status"] == "cancelled"
+    sarif = json.loads((state / "findings.sarif").read_text("utf-8"))
+    assert [r["properties"]["gate"] for r in sarif["runs"]] == ["lint", "format"]
+    entries = questions(tmp_path)  # the failure is captured; what it cancelled is not
+    assert len(entries) == 1
+    assert entries[0].splitlines()[1].startswith("While performing [1:lint gate (Π_lint)")
+
+
+def test_release_runs_the_gates_at_once_and_packages_only_after_all_passed(
+    tmp_path: Path,
+) -> None:
+    """lint and tests each wait until the other has started (one after another, neither
+    would); package starts only after both have been reported."""
+
+    def meets(name: str, other: str) -> Gate:
+        mine, theirs = tmp_path / f"{name}.started", tmp_path / f"{other}.started"
+        return gate(
+            name,
+            f"""
+            import pathlib, sys, time
+            pathlib.Path({str(mine)!r}).touch()
+            deadline = time.monotonic() + 60
+            while not pathlib.Path({str(theirs)!r}).exists():
+                if time.monotonic() > deadline:
+                    sys.exit("{other} never started while {name} ran")
+                time.sleep(0.01)
+            """,
+        )
+
+    events: list[tuple[str, str]] = []
+    run = make_run(
+        tmp_path,
+        (meets("lint", "tests"), meets("tests", "lint"), gate("package", "", release_only=True)),
+        mode="release",
+        on_result=lambda result: events.append(("done", result.name)),
+    )
+    run.on_start = lambda started: events.append(("start", started.name))
+    outcome = perform(run)
+    assert [(r.name, r.status) for r in outcome.report.results] == [
+        ("lint", Status.PASS),
+        ("tests", Status.PASS),
+        ("package", Status.PASS),
+    ]
+    assert events.index(("start", "package")) > events.index(("done", "lint"))
+    assert events.index(("start", "package")) > events.index(("done", "tests"))
+    assert outcome.report.exit_code == 0
+
+
+@pytest.mark.child_reads  # the tests gate is sh starting sleep
+def test_an_optional_gate_failing_cancels_the_others_in_patch_gating(tmp_path: Path) -> None:
+    pids = tmp_path / "tests.pids"
+    optional = gate(
+        "types",
+        f"""
+        import pathlib, time
+        deadline = time.monotonic() + 60
+        while not pathlib.Path({str(pids)!r}).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise SystemExit(1)
+        """,
+        required=False,
+    )
+    outcome = perform(make_run(tmp_path, (hanging("tests", pids), optional), mode="patch"))
+    assert [(r.status, r.reason) for r in outcome.report.results] == [
+        (Status.CANCELLED, "cancelled: types failed first"),
+        (Status.FAIL, "exit code 1"),
+    ]
+    assert gone(pids)
+    assert outcome.report.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (Status.FAIL, "cancelled: tests failed first"),
+        (Status.TIMEOUT, "cancelled: tests timed out first"),
+        (Status.ERROR, "cancelled: tests could not run first"),
+    ],
+)
+def test_the_cancel_reason_names_the_gate_and_what_it_did(
+    tmp_path: Path, status: Status, reason: str
+) -> None:
+    run = make_run(tmp_path, (PASSES,), mode="release")
+    run.cancel(GateResult(name="tests", projector="Π_tests", status=status))
+    assert run.cancelled_by == reason
+    assert run.registry.stopping.is_set()
+    (step, fmt), *_ = run.planned()
+    assert run.execute(step, fmt).status is Status.CANCELLED  # nothing starts after a cancel
+    assert not (tmp_path / ".runbook/logs/format.log").exists()
+
+
+def test_a_gate_turned_off_stays_skipped_when_a_failure_cancels_the_run(tmp_path: Path) -> None:
+    optional = gate("types", "raise SystemExit(1)", required=False)
+    run = make_run(tmp_path, (PASSES, optional), settings=Settings(skip=("types",)), mode="patch")
+    run.cancel(GateResult(name="lint", projector="Π_lint", status=Status.FAIL))
+    assert [(r.status, r.reason) for r in (run.stopped(1, PASSES), run.stopped(2, optional))] == [
+        (Status.CANCELLED, "cancelled: lint failed first"),
+        (Status.SKIPPED, "turned off in [tool.runbook] skip"),
+    ]
 
 
 def test_release_only_gates_run_in_release_not_in_runbook(tmp_path: Path) -> None:
@@ -287,6 +455,49 @@ def test_a_stop_signal_stops_children_and_writes_the_report(
     assert not alive(int(pidfile.read_text()))
 
 
+RELEASE_INTERRUPT_SCRIPT = """
+import sys
+from pathlib import Path
+from runbook.gates.table import Gate
+from runbook.run import Run, perform
+from runbook.gates.settings import Settings
+root = Path(sys.argv[1])
+def hang(name):
+    pids = root / f"{name}.pids"
+    script = f"sleep 60 & echo $$ $! > '{pids}.tmp' && mv '{pids}.tmp' '{pids}'; wait"
+    return Gate(name=name, projector=name, description="", groups=(), command=("sh", "-c", script))
+package = Gate(name="package", projector="p", description="", groups=(), release_only=True,
+               command=("sh", "-c", f"touch '{root / 'built'}'"))
+outcome = perform(Run(root=root, settings=Settings(timeout=60), mode="release", jobs=2,
+                      gates=(hang("lint"), hang("tests"), package),
+                      launcher=lambda gate: list(gate.command)))
+sys.exit(130 if outcome.interrupted else outcome.report.exit_code)
+"""
+
+
+@pytest.mark.child_reads(*RUNNER_FILES)  # and the gates are sh starting sleep
+def test_ctrl_c_during_a_parallel_release_stops_every_group_and_exits_130(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    pidfiles = [tmp_path / "lint.pids", tmp_path / "tests.pids"]
+    with interruptible([PY, "-c", RELEASE_INTERRUPT_SCRIPT, str(tmp_path)], env=env) as proc:
+        deadline = time.monotonic() + 120
+        while not all(pidfile.exists() for pidfile in pidfiles):
+            assert proc.poll() is None, "the release ended before both gates ran"
+            assert time.monotonic() < deadline, "the two gates never ran at once"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(120) == 130
+    report = json.loads((tmp_path / ".runbook/report.json").read_text())
+    assert [(g["name"], g["status"], g["reason"]) for g in report["gates"]] == [
+        ("lint", "not run", "interrupted"),
+        ("tests", "not run", "interrupted"),
+        ("package", "not run", "interrupted"),
+    ]
+    assert report["result"] == "fail"
+    assert all(gone(pidfile) for pidfile in pidfiles)
+    assert not (tmp_path / "built").exists()  # nothing was packaged
+
+
 def test_history_records_each_run_and_the_table_shows_what_moved(tmp_path: Path) -> None:
     def tests_gate(passed: bool, cov: float) -> Gate:
         code = f"print('TOTAL 100 10 {cov}%'); print('3 passed in 0.1s')"
@@ -306,6 +517,20 @@ def test_history_records_each_run_and_the_table_shows_what_moved(tmp_path: Path)
     assert third.report.changes == {"tests": "newly failing, coverage -1.5"}
     table = plain_report(third.report)
     assert "[newly failing, coverage -1.5]" in table
+
+
+def test_a_cancelled_gate_is_neither_newly_failing_nor_fixed() -> None:
+    """Cancelled says nothing about the gate: no change against a pass or a failure before."""
+    before = {"gates": {"lint": {"status": "pass"}, "tests": {"status": "fail"}}}
+    results = [
+        GateResult(name=name, projector=name, status=Status.CANCELLED) for name in ("lint", "tests")
+    ]
+    assert history.changes(before, results) == {}
+    after = history.changes(
+        {"gates": {"tests": {"status": "cancelled"}}},
+        [GateResult(name="tests", projector="t", status=Status.FAIL)],
+    )
+    assert after == {}
 
 
 def test_a_torn_history_line_is_passed_over(tmp_path: Path) -> None:

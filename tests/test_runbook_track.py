@@ -125,3 +125,24 @@ def test_default_config_keeps_store_and_artifacts_under_runbook(
     assert config.artifact_location == (tmp_path / ".runbook" / "mlartifacts").as_uri()
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:////elsewhere/db")
     assert track.default_config(tmp_path).tracking_uri == "sqlite:////elsewhere/db"
+
+
+def test_a_gate_without_a_verdict_is_tagged_but_logs_no_pass_and_no_time() -> None:
+    """A cancelled gate (stopped because another failed first) is neither a pass nor a fail of
+    its own, and its seconds are how long it ran before the failure: only its tag says it."""
+    report = {
+        "seconds": 9.0,
+        "commit": "abc",
+        "mode": "release",
+        "result": "fail",
+        "gates": [
+            {"name": "lint", "status": "fail", "seconds": 1.0},
+            {"name": "tests", "status": "cancelled", "seconds": 2.0},
+            {"name": "types", "status": "skipped", "seconds": 0.0},
+            {"name": "package", "status": "not run", "seconds": 0.0},
+        ],
+    }
+    metrics, tags = track.metrics_and_tags(report)
+    assert metrics == {"runbook.seconds": 9.0, "gate.lint.pass": 0.0, "gate.lint.seconds": 1.0}
+    assert tags["gate.tests"] == "cancelled"
+    assert tags["gate.package"] == "not run"

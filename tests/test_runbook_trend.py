@@ -128,3 +128,12 @@ def test_report_md_holds_the_chart_from_the_second_run_on(tmp_path: Path) -> Non
     assert len(series(seconds)) == 1
     assert len(history.samples(tmp_path / ".runbook/history.jsonl")) == 2
     assert "xychart-beta" not in (tmp_path / ".runbook/report.json").read_text("utf-8")
+
+
+def test_a_cancelled_gate_costs_nothing_that_run() -> None:
+    """Its seconds are how long it ran before another gate failed, not the gate's time."""
+    cancelled = {"status": "cancelled", "seconds": 12.0, "cached": False}
+    text = trend.markdown([sample(1), sample(2, tests=cancelled)])
+    seconds, _coverage = charts(text)
+    assert series(seconds) == [[2.0, 3.0], [31.0, 0.0]]
+    assert "(0 s: cached, skipped, cancelled or not run)" in text

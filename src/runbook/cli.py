@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the gates and print the gate table")
     run.add_argument("--mode", choices=["runbook", "release"], default="runbook")
-    run.add_argument("--jobs", "-j", type=_jobs, help="gates at once (runbook; default: cores)")
+    run.add_argument("--jobs", "-j", type=_jobs, help="gates at once (default: cores)")
     run.add_argument("--timeout", type=_timeout, help="seconds per gate before it is killed")
     run.add_argument("--cov-fail-under", type=_threshold, help="coverage threshold, 0-100")
     run.add_argument(

@@ -1,5 +1,6 @@
-"""Run the gates: soft (runbook: all of them, in parallel, keep going) or strict (release: in
-table order, stop at the first failure).
+"""Run the gates: soft (runbook: all of them, in parallel, keep going) or strict (release and
+patch: all of them in parallel too, but the first failure cancels the others; release's
+packaging runs only once every other gate passed).
 
 Data flows one way: gate table → execution → results → reports, error capture and history.
 """
@@ -49,6 +50,15 @@ def nox_launcher(gate: Gate) -> list[str]:
     return nox_command(gate.name)
 
 
+FAILED_FIRST: dict[Status, str] = {
+    Status.FAIL: "failed",
+    Status.TIMEOUT: "timed out",
+    Status.ERROR: "could not run",
+}
+"""How a cancelled gate's reason names what the first failed gate did."""
+TURNED_OFF = "turned off in [tool.runbook] skip"
+
+
 @dataclass
 class Run:
     """Everything one run needs; tests swap the launcher and the gate table."""
@@ -77,6 +87,9 @@ class Run:
     """Problems of the runner itself (cache, capture, tracking): shown under the table."""
     digests: dict[str, bytes] = field(default_factory=dict[str, bytes])
     """Content digests of input files, computed once per run and shared by the gates."""
+    cancelled_by: str = ""
+    """Set when a failure cancelled the other gates (strict modes): their reason, naming the
+    gate that failed first."""
 
     @property
     def state_dir(self) -> Path:
@@ -117,6 +130,23 @@ class Run:
         """The gate's command as reports show it (redacted: it may carry a setting's value)."""
         return redact(" ".join(gate.argv(self.settings.cov_fail_under)), self.env)
 
+    def stopped(self, step: int, gate: Gate) -> GateResult:
+        """The row of a gate the run stopped, or never started: cancelled after another gate
+        failed, otherwise interrupted (Ctrl-C, SIGTERM, SIGHUP). A gate turned off stays
+        skipped: it would not have run anyway."""
+        if gate.name in self.settings.skip:
+            return self.placeholder(step, gate, Status.SKIPPED, TURNED_OFF)
+        if self.cancelled_by:
+            return self.placeholder(step, gate, Status.CANCELLED, self.cancelled_by)
+        return self.placeholder(step, gate, Status.NOT_RUN, "interrupted")
+
+    def cancel(self, failed: GateResult) -> None:
+        """Stop every other gate because ``failed`` failed: their process groups, as a timeout
+        stops a gate's (SIGTERM, a grace period, SIGKILL, until each group is gone), so that
+        none is left running when the table is written."""
+        self.cancelled_by = f"cancelled: {failed.name} {FAILED_FIRST[failed.status]} first"
+        self.registry.stop_all()
+
     @property
     def reads_cache(self) -> bool:
         return self.use_cache and not self.full and self.mode not in STRICT_MODES
@@ -134,10 +164,8 @@ class Run:
         return result
 
     def _execute(self, step: int, gate: Gate) -> GateResult:
-        if gate.name in self.settings.skip:
-            return self.placeholder(step, gate, Status.SKIPPED, "turned off in [tool.runbook] skip")
-        if self.registry.stopping.is_set():
-            return self.placeholder(step, gate, Status.NOT_RUN, "interrupted")
+        if gate.name in self.settings.skip or self.registry.stopping.is_set():
+            return self.stopped(step, gate)
         argv = gate.argv(self.settings.cov_fail_under)
         files = self.files_digest(gate)
         if files is not None and self.reads_cache:
@@ -155,6 +183,8 @@ class Run:
             env=self.child_env(),
             registry=self.registry,
         )
+        if result.status is Status.NOT_RUN and self.cancelled_by:
+            result = replace(result, status=Status.CANCELLED, reason=self.cancelled_by)
         if result.findings_warning:
             self.warnings.append(f"{gate.name}: {result.findings_warning}")
         if result.log:
@@ -180,9 +210,12 @@ class Run:
             return None
 
 
-def run_soft(run: Run) -> tuple[list[GateResult], bool]:
-    """Every gate, ``run.jobs`` at a time: results in table order, and whether interrupted."""
-    plan = run.planned()
+def run_gates(
+    run: Run, plan: Sequence[tuple[int, Gate]], *, cancel_on_failure: bool = False
+) -> tuple[list[GateResult], bool]:
+    """The ``plan``'s gates, ``run.jobs`` at a time: results in plan order, and whether
+    interrupted. With ``cancel_on_failure`` the first gate to fail cancels the others: those
+    running are stopped (``Run.cancel``), those not yet started never start."""
     done: dict[str, GateResult] = {}
     interrupted = False
     with ThreadPoolExecutor(max_workers=max(1, run.jobs), thread_name_prefix="gate") as pool:
@@ -191,8 +224,14 @@ def run_soft(run: Run) -> tuple[list[GateResult], bool]:
         }
         try:
             for future in as_completed(futures):
+                if future.cancelled():
+                    continue
                 result = future.result()
                 done[result.name] = result
+                if cancel_on_failure and result.status.failed and not run.cancelled_by:
+                    for waiting in futures:
+                        waiting.cancel()  # not started yet: never starts
+                    run.cancel(result)
         except KeyboardInterrupt:
             interrupted = True
             run.registry.stop_all()
@@ -202,34 +241,28 @@ def run_soft(run: Run) -> tuple[list[GateResult], bool]:
                 if not future.cancelled():
                     result = future.result()
                     done[result.name] = result
-    results = [
-        done.get(gate.name) or run.placeholder(step, gate, Status.NOT_RUN, "interrupted")
-        for step, gate in plan
-    ]
+    results = [done.get(gate.name) or run.stopped(step, gate) for step, gate in plan]
     return results, interrupted
+
+
+def run_soft(run: Run) -> tuple[list[GateResult], bool]:
+    """Every gate, ``run.jobs`` at a time, keeping going after a failure."""
+    return run_gates(run, run.planned())
 
 
 def run_strict(run: Run) -> tuple[list[GateResult], bool]:
-    """Gates in table order; the first failure (optional gates included) stops the rest."""
-    results: list[GateResult] = []
-    stop_reason = ""
-    interrupted = False
-    for step, gate in run.planned():
-        if stop_reason:
-            results.append(run.placeholder(step, gate, Status.NOT_RUN, stop_reason))
-            continue
-        try:
-            result = run.execute(step, gate)
-        except KeyboardInterrupt:
-            interrupted = True
-            run.registry.stop_all()
-            result = run.placeholder(step, gate, Status.NOT_RUN, "interrupted")
-        results.append(result)
-        if interrupted:
-            stop_reason = "interrupted"
-        elif result.status.failed:
-            stop_reason = f"stopped: {gate.name} {result.status}"
-    return results, interrupted
+    """Every gate, ``run.jobs`` at a time; the first failure (optional gates included) cancels
+    the others. The release-only gates (packaging) start only once every other gate passed."""
+    plan = run.planned()
+    checks = [(step, gate) for step, gate in plan if not gate.release_only]
+    results, interrupted = run_gates(run, checks, cancel_on_failure=True)
+    last = [(step, gate) for step, gate in plan if gate.release_only]
+    if interrupted or run.cancelled_by:
+        results += [run.stopped(step, gate) for step, gate in last]
+    elif last:
+        later, interrupted = run_gates(run, last, cancel_on_failure=True)
+        results += later
+    return sorted(results, key=lambda result: result.step), interrupted
 
 
 def git_commit(root: Path) -> str:

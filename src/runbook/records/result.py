@@ -16,11 +16,24 @@ class Status(StrEnum):
     TIMEOUT = "timeout"
     ERROR = "error"
     NOT_RUN = "not run"
+    CANCELLED = "cancelled"
+    """Stopped, or never started, because another gate failed first (strict modes)."""
 
     @property
     def failed(self) -> bool:
         """A gate with this status did not let the change through."""
         return self in {Status.FAIL, Status.TIMEOUT, Status.ERROR}
+
+    @property
+    def unfinished(self) -> bool:
+        """The gate gave no verdict because the run stopped first: interrupted, or cancelled
+        after another gate failed. Strict modes count it against the change."""
+        return self in {Status.NOT_RUN, Status.CANCELLED}
+
+
+NO_VERDICT: frozenset[str] = frozenset({Status.SKIPPED, Status.NOT_RUN, Status.CANCELLED})
+"""Statuses (also as the strings of report.json and history.jsonl) of a gate that said nothing
+about the change: neither its pass/fail nor its time is the gate's own."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ STYLES: dict[Status, str] = {
     Status.TIMEOUT: "yellow",
     Status.ERROR: "magenta",
     Status.NOT_RUN: "dim",
+    Status.CANCELLED: "dim",
 }
 
 

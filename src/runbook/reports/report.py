@@ -19,6 +19,7 @@ SYMBOLS: dict[Status, str] = {
     Status.TIMEOUT: "⧖",
     Status.ERROR: "!",
     Status.NOT_RUN: "·",
+    Status.CANCELLED: "⊘",
 }
 
 
@@ -39,10 +40,11 @@ class RunReport:
 
     @property
     def passed(self) -> bool:
-        """Every required gate passed (in strict modes every gate is required)."""
+        """Every required gate passed (in strict modes every gate is required, and one that gave
+        no verdict, not run or cancelled, fails the run)."""
         strict = self.mode in {"release", "patch"}
         return not any(
-            r.status.failed or (strict and r.status is Status.NOT_RUN)
+            r.status.failed or (strict and r.status.unfinished)
             for r in self.results
             if r.required or strict
         )

@@ -3,8 +3,8 @@
 One run per gate, each with its own category (``automationDetails.id``), since code scanning
 refuses two runs with the same tool and category in one upload. A gate contributes a run only
 when its findings are the tool's word on the inputs: it passed or failed (an empty run closes
-that gate's earlier alerts), or it has findings. A gate that was skipped, not run, timed out or
-crashed without findings says nothing, so it adds no run and closes nothing.
+that gate's earlier alerts), or it has findings. A gate that was skipped, not run, cancelled,
+timed out or crashed without findings says nothing, so it adds no run and closes nothing.
 """
 
 from __future__ import annotations

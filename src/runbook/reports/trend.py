@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from runbook.gates.table import GATES
+from runbook.records.result import NO_VERDICT
 
 WINDOW = 20
 """How many runs the charts show (the newest ones)."""
@@ -39,12 +40,13 @@ def _number(value: object) -> float | None:
 
 def gate_seconds(sample: Mapping[str, Any], gate: str) -> float:
     """What the gate cost in that run: its seconds, or 0 when it was cached, skipped, not run,
-    or not part of the run (a cached pass's time belongs to the run that measured it)."""
+    cancelled or not part of the run (a cached pass's time belongs to the run that measured it;
+    a cancelled gate's time is how long it ran before another gate failed, not its own)."""
     entry = cast(Mapping[str, Any], sample["gates"]).get(gate)
     if not isinstance(entry, dict):
         return 0.0
     entry = cast(dict[str, Any], entry)
-    if entry.get("cached") or entry.get("status") in {"skipped", "not run"}:
+    if entry.get("cached") or entry.get("status") in NO_VERDICT:
         return 0.0
     return _number(entry.get("seconds")) or 0.0
 
@@ -108,7 +110,7 @@ def seconds_chart(window: Sequence[Mapping[str, Any]], labels: Sequence[str]) ->
         *(f"  line {_values(line)}" for line in series),
         "```",
         "",
-        f"{legend} (0 s: cached, skipped or not run)",
+        f"{legend} (0 s: cached, skipped, cancelled or not run)",
     ]
 
 

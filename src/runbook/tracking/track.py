@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from codex_ml.tracking import MlflowConfig, start_run
+from runbook.records.result import NO_VERDICT
 from runbook.run import QUESTIONS_ARTIFACT
 
 EXPERIMENT = "codex-ml-runbook"
@@ -37,13 +38,13 @@ def _status_tag(gate: dict[str, Any]) -> str:
     return f"{gate['status']} (cached)" if gate.get("cached") else str(gate["status"])
 
 
-def log_report(state_dir: Path, config: MlflowConfig) -> str | None:
-    """Log ``state_dir/report.json`` as one MLflow run; returns the run id."""
-    report = cast(dict[str, Any], json.loads((state_dir / "report.json").read_text("utf-8")))
+def metrics_and_tags(report: dict[str, Any]) -> tuple[dict[str, float], dict[str, str]]:
+    """What one run of ``report.json`` logs: per gate its pass (1/0) and seconds, and a status
+    tag. A gate that gave no verdict (skipped, not run, cancelled) gets only its tag."""
     gates = cast(list[dict[str, Any]], report["gates"])
     metrics: dict[str, float] = {"runbook.seconds": float(report["seconds"])}
     for gate in gates:
-        if gate["status"] in {"skipped", "not run"}:
+        if gate["status"] in NO_VERDICT:  # no pass/fail of its own, and no time of its own
             continue
         metrics[f"gate.{gate['name']}.pass"] = 1.0 if gate["status"] == "pass" else 0.0
         if not gate.get("cached"):  # a cached pass's time belongs to the run that measured it
@@ -56,6 +57,13 @@ def log_report(state_dir: Path, config: MlflowConfig) -> str | None:
         "result": str(report["result"]),
         **{f"gate.{g['name']}": _status_tag(g) for g in gates},
     }
+    return metrics, tags
+
+
+def log_report(state_dir: Path, config: MlflowConfig) -> str | None:
+    """Log ``state_dir/report.json`` as one MLflow run; returns the run id."""
+    report = cast(dict[str, Any], json.loads((state_dir / "report.json").read_text("utf-8")))
+    metrics, tags = metrics_and_tags(report)
     config = dataclasses.replace(
         config,
         run_name=config.run_name or f"{report['mode']} {report['commit']}",
