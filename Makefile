@@ -28,7 +28,7 @@ runbook: $(NOX)
 findings: $(NOX)
 	$(NOX) -s findings -- $(ARGS)
 
-.PHONY: release ## run the gates strictly (stop at first failure), then build and check the dists
+.PHONY: release ## run the gates strictly (at once; the first failure cancels the rest), then build and check the dists
 release: $(NOX)
 	$(NOX) -s release -- $(ARGS)
 

@@ -82,7 +82,7 @@ def runbook(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def release(session: nox.Session) -> None:
-    """Run the gates strictly in table order, stop at the first failure, then build and check."""
+    """Run the gates strictly and at once (a failure cancels the rest), then build and check."""
     code = cli.main(["run", "--mode", "release", *session.posargs])
     if code == cli.EXIT_INTERRUPTED:
         raise KeyboardInterrupt

@@ -12,8 +12,8 @@ from rich.console import Console
 from runbook.gates import table
 from runbook.gates.settings import Settings
 from runbook.records.result import GateResult, Status
-from runbook.reports.console import GateProgress, make_console, print_report
-from runbook.reports.report import RunReport
+from runbook.reports.console import STYLES, GateProgress, make_console, print_report
+from runbook.reports.report import SYMBOLS, RunReport
 from runbook.run import Run, perform
 from support import direct, followed, python_gate
 
@@ -183,3 +183,9 @@ def test_a_long_reason_is_cut_to_the_terminal_width_never_wrapped() -> None:
     assert len(starts) == 1
     assert "\x1b[31m✗ fail" in out.getvalue()
     assert "\x1b[32m✓ pass (cached)" in out.getvalue()
+
+
+def test_every_status_has_a_symbol_and_a_style() -> None:
+    """A status the table cannot draw would lose the whole report (a KeyError after the run)."""
+    assert set(SYMBOLS) == set(Status) == set(STYLES)
+    assert all(cell_len(symbol) == 1 for symbol in SYMBOLS.values())
