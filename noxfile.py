@@ -9,6 +9,7 @@ wires that table to nox. ``runbook`` (soft) and ``release`` (strict) run the gat
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import nox
@@ -31,6 +32,8 @@ nox.options.sessions = ["runbook"]
 
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 SRC_ENV = {"PYTHONPATH": str(ROOT / "src")}
+DASHBOARD_ENV = "the full mlflow with its UI, ~620 MB"
+"""The optional environment no gate builds: `make dashboard` builds it when first used."""
 
 
 def install_groups(session: nox.Session, *groups: str, no_deps: tuple[str, ...] = ()) -> None:
@@ -38,6 +41,19 @@ def install_groups(session: nox.Session, *groups: str, no_deps: tuple[str, ...] 
     session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
     if no_deps:
         session.install("--no-deps", *no_deps)
+
+
+def install_optional(session: nox.Session, *groups: str, marker: str, what: str) -> None:
+    """Install an optional environment's groups. Its first build (``marker``, a distribution of
+    those groups, not installed yet) says so and how long it took: the gates never build it."""
+    location = Path(str(getattr(session.virtualenv, "location", "") or "."))
+    first = not any(location.glob(f"lib/python*/site-packages/{marker}-*.dist-info"))
+    if first:
+        session.log(f"{session.name}: first use: building its environment ({what})")
+    started = time.monotonic()
+    install_groups(session, *groups)
+    if first:
+        session.log(f"{session.name}: environment built in {time.monotonic() - started:.0f} s")
 
 
 def register_gate(gate: Gate) -> None:
@@ -132,7 +148,7 @@ def fix(session: nox.Session) -> None:
 @nox.session
 def track(session: nox.Session) -> None:
     """Log the last runbook/release report to MLflow (the runner calls this with --mlflow)."""
-    install_groups(session, "tracking")
+    install_optional(session, "tracking", marker="mlflow_skinny", what="mlflow-skinny")
     # The runbook's own record: MLflow's usage telemetry would reach for the network.
     session.run("python", "-m", "runbook.tracking.track", env={**SRC_ENV, **NO_TELEMETRY})
 
@@ -148,7 +164,7 @@ def stress(session: nox.Session) -> None:
 @nox.session
 def dashboard(session: nox.Session) -> None:
     """Serve the MLflow UI on the runbook's store at 127.0.0.1 (-- --port N); Ctrl-C stops it."""
-    install_groups(session, "dashboard")
+    install_optional(session, "dashboard", marker="mlflow", what=DASHBOARD_ENV)
     # After Ctrl-C nox waits this long before it kills the dashboard, which stops the server's
     # process group first.
     session.run(
@@ -158,6 +174,25 @@ def dashboard(session: nox.Session) -> None:
         *session.posargs,
         env=SRC_ENV,
         interrupt_timeout=STOP_SECONDS,
+    )
+
+
+@nox.session(name="dashboard_check")
+def dashboard_check(session: nox.Session) -> None:
+    """`make dashboard` end to end on the real MLflow server (tests/dashboard_server_check.py)."""
+    install_optional(session, "dashboard", marker="mlflow", what=DASHBOARD_ENV)
+    # pytest as the tests group pins it; the dashboard's environment needs nothing else of it.
+    tests = nox.project.dependency_groups(PYPROJECT, "tests")
+    session.install(*(pin for pin in tests if pin.startswith("pytest==")))
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "tests/dashboard_server_check.py",
+        *session.posargs,
+        env={**SRC_ENV, **NO_TELEMETRY},
     )
 
 
