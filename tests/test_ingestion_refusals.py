@@ -152,3 +152,54 @@ def test_tiny_big5_hkscs_is_right_or_refused_never_gbk(tmp_path: Path, text: str
         assert any(data.decode(name, "replace") == text for name in named)
     else:
         assert (got, codec in ("big5", "cp950", "big5hkscs")) == (text, True)
+
+
+def _judge_every_language(text: str, languages: tuple[str, ...]) -> tuple[float, str]:
+    """``judge`` without its shortcut: every language scored in order (pairs included)."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+
+    reading = profile(text)
+    fits = p.ascii_fits(reading)
+    models = p.language_models()
+    evidence = sum(reading.chars.values())
+    fixed, letters_only = p._split(reading.chars)  # pyright: ignore[reportPrivateUsage]
+    best = (float("-inf"), "")
+    for language in languages:
+        model = models[language]
+        score = fixed - sum(n * model.letters.get(c, 140) for c, n in letters_only) / 10
+        score += p.pair_score(reading.pairs, model) + reading.glued
+        if model.latin:
+            prior = 0.2 * (fits[language] - max(fits.values()))
+            score += max(prior, -6.0 * evidence)
+        if score > best[0]:
+            best = (score, language)
+    return best
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        MALTESE,
+        ESTONIAN,
+        POLISH,
+        CROATIAN,
+        NORTH_SAMI,
+        ESTONIAN.encode("iso8859-4").decode("cp1252"),
+    ],
+)
+def test_judge_skips_only_languages_that_cannot_win(text: str) -> None:
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion.readings import SINGLE_BYTE  # noqa: PLC0415
+
+    reading = profile(text)
+    fits = p.ascii_fits(reading)
+    for languages in {languages for _, languages in SINGLE_BYTE}:
+        if not all(p.language_models()[language].latin for language in languages):
+            continue
+        single = tuple(languages[:1])
+        for tried in (languages, single):
+            verdict = p.judge(reading, tried, fits)
+            score, language = _judge_every_language(text, tried)
+            assert verdict.language.rstrip("+") == language
+            if not verdict.language.endswith("+"):
+                assert abs(verdict.score - score) < 1e-9

@@ -182,7 +182,12 @@ def readable(text: str, allowed: _Lazy | None = None) -> bool:
 
 
 def _capitals_after_small(text: str) -> int:
-    """Non-ASCII capitals right after a small letter (``pËre``, ``maŁy``): mojibake's mark."""
+    """Non-ASCII capitals right after a small letter (``pËre``, ``maŁy``): mojibake's mark.
+
+    With no small letter at all the pattern is ``[][...]``, a class of every capital: each
+    non-ASCII capital then counts (all-capitals readings, such as Georgian 8-bit text read as
+    cp1251 Cyrillic, pay for every capital). Kept as the verdicts were tuned with it.
+    """
     capitals = [c for c in set(text) if c > "\x7f" and c.isupper()]
     if not capitals:
         return 0
@@ -390,20 +395,35 @@ def judge(
     """
     models = language_models()
     best = Verdict(float("-inf"), "", 0.0)
+    best_index = 0
     evidence = sum(reading.chars.values())
     fixed, letters_only = _split(reading.chars)
     ascii_best = max(ascii_fits.values()) if ascii_fits else 0.0
-    for language in languages:
+    # Letters and the prior first: pairs only lower a score (every pair's log-probability is
+    # at most 0), so once a language's score without pairs is below the best full score, it
+    # and every language after it (taken best bound first) cannot win: they are not scored.
+    bounds: list[tuple[float, int, float]] = []
+    for index, language in enumerate(languages):
         model = models[language]
         table = model.letters
         letters = fixed - sum(n * table.get(c, _UNSEEN_LETTER) for c, n in letters_only) / 10
-        letters += pair_score(reading.pairs, model)
-        score = letters + reading.glued
+        bound = letters + reading.glued
         if model.latin and ascii_fits:
             prior = _ASCII_WEIGHT * (ascii_fits[language] - ascii_best)
-            score += max(prior, _ASCII_CAP * evidence)
-        if score > best.score:
-            best = Verdict(score, language, letters - _expected(reading, model))
+            bound += max(prior, _ASCII_CAP * evidence)
+        bounds.append((bound, index, letters))
+    bounds.sort(key=lambda item: (-item[0], item[1]))
+    for bound, index, letters in bounds:
+        if bound < best.score:
+            break
+        language = languages[index]
+        model = models[language]
+        pairs = pair_score(reading.pairs, model)
+        score = bound + pairs
+        # The same winner as scoring every language in order: on a tie, the earlier one.
+        if score > best.score or (score == best.score and index < best_index):
+            best = Verdict(score, language, letters + pairs - _expected(reading, model))
+            best_index = index
     if len(languages) > 1 and best.language:
         return _mixture(reading, languages, best, fixed, letters_only)
     return best
@@ -467,9 +487,28 @@ def first_round_score(chars: dict[str, int], languages: tuple[str, ...]) -> floa
 
 
 def ascii_fits(reading: Profile) -> dict[str, float]:
-    """How well each Latin-script language reads the ASCII letters."""
-    return {
-        language: ascii_fit(reading, model)
-        for language, model in language_models().items()
-        if model.latin
-    }
+    """How well each Latin-script language reads the ASCII letters (``ascii_fit`` for each,
+    by C-level lookups in per-language tables of each letter's and pair's term)."""
+    grams = [*reading.ascii_letters, *reading.ascii_pairs]
+    counts = [*reading.ascii_letters.values(), *reading.ascii_pairs.values()]
+    fits: dict[str, float] = {}
+    for language, terms in _ascii_terms().items():
+        fits[language] = sum(map(operator.mul, counts, map(terms.__getitem__, grams)))
+    return fits
+
+
+@functools.cache
+def _ascii_terms() -> dict[str, dict[str, float]]:
+    """Each Latin-script language's ``ascii_fit`` term of every ASCII letter and letter pair."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    terms: dict[str, dict[str, float]] = {}
+    for language, model in language_models().items():
+        if not model.latin:
+            continue
+        table = {c: model.mean_letter - model.letters.get(c, _UNSEEN_LETTER) / 10 for c in letters}
+        for first in letters:
+            for second in letters:
+                pair = first + second
+                table[pair] = model.mean_pair - model.pairs.get(pair, _UNSEEN_PAIR) / 10
+        terms[language] = table
+    return terms
