@@ -239,6 +239,41 @@ def test_cli_rejects_unknown_gate_listing_the_allowed_ones(tmp_path: Path) -> No
     )
 
 
+def test_workers_and_shards_come_from_pyproject_and_the_env_overrides_workers(
+    tmp_path: Path,
+) -> None:
+    write_pyproject(tmp_path, "")
+    assert (settings.load(tmp_path, env={}).workers, settings.load(tmp_path, env={}).shards) == (
+        "auto",
+        2,
+    )
+    write_pyproject(tmp_path, "[tool.runbook]\nworkers = 3\nshards = 4\n")
+    assert (settings.load(tmp_path, env={}).workers, settings.load(tmp_path, env={}).shards) == (
+        "3",
+        4,
+    )
+    assert settings.load(tmp_path, env={settings.WORKERS_ENV: "0"}).workers == "0"
+
+
+@pytest.mark.parametrize(
+    ("body", "env", "message"),
+    [
+        ('workers = "many"', {}, "workers 'many'; allowed"),
+        ("workers = -1", {}, "workers -1; allowed"),
+        ("workers = true", {}, "workers True; allowed"),
+        ("", {settings.WORKERS_ENV: "2.5"}, "RUNBOOK_TEST_WORKERS: workers '2.5'"),
+        ("shards = 0", {}, "shards 0; allowed: a whole number from 1 to 64"),
+        ('shards = "2"', {}, "shards '2'; allowed"),
+    ],
+)
+def test_bad_workers_or_shards_are_clear_errors(
+    tmp_path: Path, body: str, env: dict[str, str], message: str
+) -> None:
+    write_pyproject(tmp_path, f"[tool.runbook]\n{body}\n")
+    with pytest.raises(settings.SettingsError, match=re.escape(message)):
+        settings.load(tmp_path, env=env)
+
+
 def test_required_gates_cannot_be_skipped(tmp_path: Path) -> None:
     write_pyproject(tmp_path, '[tool.runbook]\nskip = ["tests"]\n')
     with pytest.raises(

@@ -21,8 +21,12 @@ COV_ENV = "RUNBOOK_COV_FAIL_UNDER"
 SELECT_ENV = "RUNBOOK_TEST_SELECTION"
 """``select``: the tests gate runs only the tests a change can affect
 (runbook.selection.testgate)."""
+WORKERS_ENV = "RUNBOOK_TEST_WORKERS"
+"""Overrides ``[tool.runbook] workers`` (e.g. ``0`` for one process while debugging)."""
 DEFAULT_COV_FAIL_UNDER = 70.0
 DEFAULT_TIMEOUT = 1800.0
+DEFAULT_WORKERS = "auto"
+DEFAULT_SHARDS = 2
 
 
 class SettingsError(ValueError):
@@ -34,6 +38,11 @@ class Settings:
     cov_fail_under: float = DEFAULT_COV_FAIL_UNDER
     timeout: float = DEFAULT_TIMEOUT
     skip: tuple[str, ...] = ()
+    workers: str = DEFAULT_WORKERS
+    """pytest-xdist's ``-n`` for the tests gate: ``auto`` (one per core) or a count; ``0`` runs
+    the tests in the pytest process itself."""
+    shards: int = DEFAULT_SHARDS
+    """How many CI jobs the tests gate is split into (gates.yml's matrix)."""
 
 
 def parse_threshold(value: object, source: str) -> float:
@@ -58,6 +67,20 @@ def parse_timeout(value: object, source: str) -> float:
     if not seconds > 0 or math.isinf(seconds):
         raise SettingsError(f"{source}: timeout {value!r} must be a positive number of seconds")
     return seconds
+
+
+def parse_workers(value: object, source: str) -> str:
+    """``auto`` or a whole number of workers (0: no workers), as pytest-xdist's ``-n`` takes it."""
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    if text == "auto" or (text.isdigit() and not isinstance(value, bool)):
+        return text if text == "auto" else str(int(text))
+    raise SettingsError(f'{source}: workers {value!r}; allowed: "auto" or a count (0: none)')
+
+
+def parse_shards(value: object, source: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64:
+        return value
+    raise SettingsError(f"{source}: shards {value!r}; allowed: a whole number from 1 to 64")
 
 
 def _check_skip(skip: object, gates: tuple[Gate, ...]) -> tuple[str, ...]:
@@ -94,4 +117,10 @@ def load(
         threshold = parse_threshold(env[COV_ENV], COV_ENV)
     timeout = parse_timeout(runbook.get("timeout", DEFAULT_TIMEOUT), "[tool.runbook] timeout")
     skip = _check_skip(runbook.get("skip", []), gates)
-    return Settings(cov_fail_under=threshold, timeout=timeout, skip=skip)
+    workers = parse_workers(runbook.get("workers", DEFAULT_WORKERS), "[tool.runbook] workers")
+    if WORKERS_ENV in env:
+        workers = parse_workers(env[WORKERS_ENV], WORKERS_ENV)
+    shards = parse_shards(runbook.get("shards", DEFAULT_SHARDS), "[tool.runbook] shards")
+    return Settings(
+        cov_fail_under=threshold, timeout=timeout, skip=skip, workers=workers, shards=shards
+    )

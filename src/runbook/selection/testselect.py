@@ -3,8 +3,11 @@ runner
 found unaffected, and observe what a later selection needs to know about each test.
 
 ``runbook.selection.testgate`` sets the environment variables; without them the plugin does nothing.
-This file is omitted from coverage measurement (``[tool.coverage.run] omit``): it runs different
-code in a full and in a selective run, and measuring it would make the total depend on the mode.
+
+Under pytest-xdist (``-n N``) each worker observes the tests it runs and hands its observations
+to the controller as data (``workeroutput``); the controller merges them and writes the one
+file, as a single process does. A worker that crashed or ended without its observations makes
+the file say so (``incomplete``): its tests' data is lost, and the gate stores none of the run.
 
 Child processes: for the session the plugin names a log in ``RUNBOOK_TESTSELECT_CHILD`` (rotated
 per test), so a Python child of the tests environment started with the tests' environment logs
@@ -32,6 +35,7 @@ from typing import Any, cast
 
 import pytest
 
+from runbook.gates.shards import partition
 from runbook.selection.childwatch import (
     CHILD_ENV,
     SPAWN_EVENTS,
@@ -43,8 +47,13 @@ from runbook.selection.childwatch import (
 
 SKIP_ENV = "RUNBOOK_TESTSELECT_SKIP"
 """Path of a JSON list of node ids to deselect (the unaffected tests)."""
+SHARD_ENV = "RUNBOOK_TESTSELECT_SHARD"
+"""Path of a JSON object ``{"index": K, "count": N, "durations": {node id: seconds}}``: keep
+only the K-th of N parts of the collected tests (``runbook.gates.shards.partition``)."""
 OBSERVE_ENV = "RUNBOOK_TESTSELECT_OBSERVE"
 """Path the observations are written to at the end of the session."""
+WORKER_OUTPUT = "runbook_observed"
+"""The key of a worker's observations in pytest-xdist's ``workeroutput``."""
 MARKER = "child_reads"
 """``@pytest.mark.child_reads("src/runbook/*.py", ...)``: the project files (globs relative to
 the root) that the test's child processes may run or read. A test whose children cannot all be
@@ -137,6 +146,8 @@ class SeenTest:
     """The globs of the test's ``child_reads`` marker (None: no marker)."""
     lazy_imports: bool = False
     fixtures: list[str] = field(default_factory=list[str])
+    seconds: float = 0.0
+    """Set-up, call and tear-down (what ``--store-durations`` records for the shards)."""
     read: list[str] = field(default_factory=list[str])
     """Files under the root that project code opened during the test (not imports)."""
 
@@ -165,6 +176,10 @@ class Observer:
     root: Path
     skip: frozenset[str]
     out: Path
+    worker: str = ""
+    """pytest-xdist's worker id (``gw0``...), "" in a single process: each has its own log."""
+    shard: dict[str, Any] | None = None
+    """``SHARD_ENV``'s object: this session runs one part of the collected tests."""
     current: str | None = None
     spawned: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
     collected: list[str] = field(default_factory=list[str])
@@ -179,7 +194,8 @@ class Observer:
     def watch(self) -> Watch:
         """The session's pair: one log path for the whole session (an environment copied from
         ``os.environ`` at import time still names it), rotated at the start and end of each test."""
-        return Watch(root=str(self.root), log=str(self.out.parent / "children" / "current.log"))
+        children = self.out.parent / "children" / self.worker
+        return Watch(root=str(self.root), log=str(children / "current.log"))
 
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
         if self.current is not None:
@@ -222,13 +238,17 @@ class Observer:
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
         self.collected = [item.nodeid for item in items]
-        if not self.skip:
-            return
-        kept = [item for item in items if item.nodeid not in self.skip]
-        dropped = [item for item in items if item.nodeid in self.skip]
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-            items[:] = kept
+        left_out = self.skip | self.elsewhere()
+        dropped = [item for item in items if item.nodeid in left_out]
+        items[:] = [item for item in items if item.nodeid not in left_out]
+        config.hook.pytest_deselected(items=dropped)
+
+    def elsewhere(self) -> frozenset[str]:
+        """The collected tests that other shards run (none without a shard)."""
+        shard = self.shard or {"index": 1, "count": 1, "durations": {}}
+        index, count = int(shard["index"]), int(shard["count"])
+        parts = partition(self.collected, cast(dict[str, float], shard["durations"]), count)
+        return frozenset(self.collected) - frozenset(parts[index - 1])
 
     def _rotate(self) -> list[str]:
         """The lines logged since the last rotation (the log starts again empty)."""
@@ -355,12 +375,25 @@ class Observer:
         return path.is_relative_to(self.root) and "site-packages" not in path.parts
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed and report.nodeid in self.tests:
-            self.tests[report.nodeid].ok = False
+        seen = self.tests.get(report.nodeid)
+        if seen is not None:
+            seen.seconds += report.duration
+            seen.ok = seen.ok and not report.failed
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self) -> None:
-        data = {
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Hand the observations on: to the controller from a worker, else to this process's
+        gathering (registered with the observer), which writes them."""
+        output = cast(dict[str, Any] | None, getattr(session.config, "workeroutput", None))
+        if output is not None:
+            output[WORKER_OUTPUT] = self.observations()
+            return
+        gathering = session.config.pluginmanager.get_plugin(GATHERING)
+        if isinstance(gathering, Gathering):
+            gathering.parts.append(self.observations())
+
+    def observations(self) -> dict[str, Any]:
+        """What this process saw, as plain data."""
+        return {
             "collected": self.collected,
             "setups": self.setups,
             "tests": {
@@ -372,15 +405,64 @@ class Observer:
                     "child_files": seen.child_files,
                     "lazy_imports": seen.lazy_imports,
                     "fixtures": seen.fixtures,
+                    "seconds": seen.seconds,
                     "read": seen.read,
                 }
                 for nodeid, seen in self.tests.items()
             },
             "collection_reads": self.collection_reads,
         }
-        tmp = self.out.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), "utf-8")
-        tmp.replace(self.out)
+
+
+def merged(parts: Sequence[dict[str, Any]], incomplete: Sequence[str]) -> dict[str, Any]:
+    """The observations of one session from those of its processes (one, or one per worker):
+    every worker collects the same tests and runs its share of them; a fixture of module or
+    session scope is created once per worker, so each creation is kept."""
+    collected: dict[str, None] = {}  # ordered sets
+    setups: dict[str, list[str]] = {}
+    tests: dict[str, Any] = {}
+    reads: dict[str, None] = {}
+    for part in parts:
+        collected.update(dict.fromkeys(cast(list[str], part["collected"])))
+        for name, donors in cast(dict[str, list[str]], part["setups"]).items():
+            setups.setdefault(name, []).extend(donors)
+        tests.update(cast(dict[str, Any], part["tests"]))
+        reads.update(dict.fromkeys(cast(list[str], part["collection_reads"])))
+    return {
+        "collected": list(collected),
+        "setups": setups,
+        "tests": tests,
+        "collection_reads": list(reads),
+        "incomplete": list(incomplete),
+    }
+
+
+@dataclass(eq=False)  # registered as a plugin: hashed by identity
+class Gathering:
+    """Writes the session's observations: those of this process (no pytest-xdist), or the
+    workers' (in pytest-xdist's controller), with what was lost when a worker crashed."""
+
+    out: Path
+    parts: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
+    lost: list[str] = field(default_factory=list[str])
+    """A worker that went down without handing over its observations, and why."""
+    crashed: list[str] = field(default_factory=list[str])
+    """The tests that were running when their worker crashed."""
+
+    def result(self) -> dict[str, Any]:
+        incomplete = [f"a worker crashed while running {nodeid}" for nodeid in self.crashed]
+        if not incomplete:
+            incomplete = list(self.lost)
+        return merged(self.parts, incomplete)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionfinish(self) -> Generator[None, object, object]:
+        try:
+            return (yield)  # the observer (in one process) hands over its part first
+        finally:
+            tmp = self.out.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.result()), "utf-8")
+            tmp.replace(self.out)
 
 
 _ACTIVE: list[Observer] = []
@@ -403,16 +485,60 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
             observer.opened(args[0])
 
 
+@dataclass(eq=False)
+class Controller:
+    """pytest-xdist's hooks in its controller: each worker's observations into the gathering.
+    (A plugin of its own: without pytest-xdist these hooks do not exist.)"""
+
+    gathering: Gathering
+
+    def pytest_testnodedown(self, node: Any, error: object | None) -> None:
+        """A worker is down, with its observations or (crashed) without."""
+        output = cast(dict[str, Any], getattr(node, "workeroutput", None) or {})
+        part = output.get(WORKER_OUTPUT)
+        if isinstance(part, dict):
+            self.gathering.parts.append(cast(dict[str, Any], part))
+            return
+        name = str(getattr(getattr(node, "gateway", None), "id", "?"))
+        self.gathering.lost.append(f"worker {name} ended without its observations ({error})")
+
+    def pytest_handlecrashitem(self, crashitem: str) -> None:
+        """The test a worker was running when it crashed."""
+        self.gathering.crashed.append(crashitem)
+
+
+OBSERVER = "runbook-testselect-observer"
+GATHERING = "runbook-testselect-gathering"
+
+
+def _distributing(config: pytest.Config) -> bool:
+    """This is pytest-xdist's controller: it runs no test, its workers do."""
+    if hasattr(config, "workerinput") or config.getoption("collectonly"):
+        return False
+    return str(getattr(config.option, "dist", "no")) != "no"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     out = os.environ.get(OBSERVE_ENV)
     if not out:
         return
+    workerinput = cast(dict[str, Any] | None, getattr(config, "workerinput", None))
+    if workerinput is None:
+        gathering = Gathering(out=Path(out))
+        config.pluginmanager.register(gathering, GATHERING)
+        if _distributing(config):
+            config.pluginmanager.register(Controller(gathering), "runbook-testselect-controller")
+            return  # the workers observe; the controller starts no test and no child
     skip_file = os.environ.get(SKIP_ENV)
     skip: frozenset[str] = frozenset()
     if skip_file:
         skip = frozenset(str(n) for n in json.loads(Path(skip_file).read_text("utf-8")))
     src = Path(os.environ.get(SRC_ENV, "src")).resolve()
-    observer = Observer(src=src, root=config.rootpath.resolve(), skip=skip, out=Path(out))
+    worker = str(workerinput["workerid"]) if workerinput is not None else ""
+    shard_file = os.environ.get(SHARD_ENV)
+    shard = json.loads(Path(shard_file).read_text("utf-8")) if shard_file else None
+    root = config.rootpath.resolve()
+    observer = Observer(src=src, root=root, skip=skip, out=Path(out), worker=worker, shard=shard)
     watch = observer.watch
     Path(watch.log).parent.mkdir(parents=True, exist_ok=True)
     _SAVED_ENV.append(os.environ.get(CHILD_ENV))
@@ -421,11 +547,11 @@ def pytest_configure(config: pytest.Config) -> None:
         sys.addaudithook(_audit)
         _HOOKED.append(True)
     _ACTIVE.append(observer)
-    config.pluginmanager.register(observer, "runbook-testselect-observer")
+    config.pluginmanager.register(observer, OBSERVER)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    observer = config.pluginmanager.get_plugin("runbook-testselect-observer")
+    observer = config.pluginmanager.get_plugin(OBSERVER)
     if observer is not None and observer in _ACTIVE:
         _ACTIVE.remove(observer)
         saved = _SAVED_ENV.pop()
@@ -446,11 +572,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
-    observer = config.pluginmanager.get_plugin("runbook-testselect-observer")
-    if not isinstance(observer, Observer) or not config.getoption("--runbook-children"):
+    gathering = config.pluginmanager.get_plugin(GATHERING)
+    if not isinstance(gathering, Gathering) or not config.getoption("--runbook-children"):
         return
     terminalreporter.section("child processes the tests gate cannot follow")
-    for nodeid, seen in observer.tests.items():
-        if seen.unfollowed:
-            verdict = "always runs" if seen.declared is None else f"declares {seen.declared}"
-            terminalreporter.write_line(f"{nodeid} ({verdict}): {'; '.join(seen.unfollowed)}")
+    tests = cast(dict[str, dict[str, Any]], gathering.result()["tests"])
+    for nodeid, seen in tests.items():
+        if seen["unfollowed"]:
+            declared = seen["declared"]
+            verdict = "always runs" if declared is None else f"declares {declared}"
+            terminalreporter.write_line(f"{nodeid} ({verdict}): {'; '.join(seen['unfollowed'])}")
