@@ -86,6 +86,7 @@ package = []
 [tool.runbook]
 timeout = 300
 skip = ["types"]
+workers = 0  # one process: its tests group has no pytest-xdist
 
 [tool.coverage.run]
 source = ["src/tiny"]

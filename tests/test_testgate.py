@@ -45,6 +45,9 @@ PROJECT = {
         [tool.coverage.run]
         source = ["src"]
         branch = true
+
+        [tool.runbook]
+        workers = 0  # one process: cheap; the workers' runs are tests/test_testgate_workers.py
         """,
     ".gitignore": ".runbook/\n__pycache__/\n",
     "src/calc/__init__.py": "",

@@ -140,7 +140,7 @@ def test_gate_matrix_comes_from_the_list_job() -> None:
     assert "$GITHUB_OUTPUT" in listing["run"]
     gate = jobs["gate"]
     assert gate["needs"] == "list"
-    assert gate["strategy"]["matrix"]["gate"] == "${{ fromJSON(needs.list.outputs.gates) }}"
+    assert gate["strategy"]["matrix"]["include"] == "${{ fromJSON(needs.list.outputs.gates) }}"
     assert gate["strategy"]["fail-fast"] is False, "one failing gate must not cancel the others"
 
 
@@ -148,7 +148,8 @@ def test_gate_matrix_comes_from_the_list_job() -> None:
 @pytest.mark.child_reads("noxfile.py", *RUNNER_FILES)
 def test_the_list_job_lists_the_gate_table(tmp_path: Path) -> None:
     """The list step's own script, run as GitHub runs it (bash -eo pipefail), with this
-    environment's nox and python: its output is the gate table's CI gates, in table order."""
+    environment's nox and python: its output is the gate table's CI gates, in table order, the
+    tests gate as ``[tool.runbook] shards`` jobs."""
     listing = step_running(load(GATES_WORKFLOW)["jobs"]["list"], "nox --list --json -t gate")
     output = tmp_path / "github_output"
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -164,25 +165,43 @@ def test_the_list_job_lists_the_gate_table(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     key, _, value = output.read_text().strip().partition("=")
     assert key == "gates"
-    assert json.loads(value) == [gate.name for gate in GATES if not gate.release_only]
+    jobs = json.loads(value)
+    count = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["runbook"]["shards"]
+    assert count >= 2
+    names = [gate.name for gate in GATES if not gate.release_only]
+    assert [job["gate"] for job in jobs if job["gate"] != "tests"] == [
+        name for name in names if name != "tests"
+    ]
+    assert [job for job in jobs if job["gate"] == "tests"] == [
+        {"gate": "tests", "shard": f"{k}/{count}", "name": f"tests-shard-{k}-of-{count}"}
+        for k in range(1, count + 1)
+    ]
 
 
 def test_each_gate_runs_with_a_report_and_always_uploads_it() -> None:
     gate = load(GATES_WORKFLOW)["jobs"]["gate"]
     run = step_running(gate, 'nox -s "$GATE"')
-    assert run["env"] == {"GATE": "${{ matrix.gate }}"}
+    assert run["env"] == {
+        "GATE": "${{ matrix.gate }}",
+        "SHARD": "${{ matrix.shard }}",
+        "NAME": "${{ matrix.name }}",
+    }
     # The raw log stays outside the uploaded directory; only its redacted copy is printed and
-    # uploaded (runbook.reports.ci_gate), with the gate's findings.
-    assert '--report ".runbook/ci/$GATE.json" > .runbook/raw.log 2>&1' in run["run"]
+    # uploaded (runbook.reports.ci_gate), with the gate's findings; a tests shard runs its part
+    # and keeps its files (coverage data included) under its own name.
+    assert 'if [ -n "$SHARD" ]; then shard=(--shard "$SHARD"); fi' in run["run"]
+    assert (
+        '--report ".runbook/ci/$NAME.json" -- "${shard[@]}" > .runbook/raw.log 2>&1' in run["run"]
+    )
     assert "cat " not in run["run"]
     assert (
-        'PYTHONPATH=src python -m runbook.reports.ci_gate "$GATE" .runbook/raw.log .runbook/ci'
-        in run["run"]
+        'PYTHONPATH=src python -m runbook.reports.ci_gate "$GATE" .runbook/raw.log .runbook/ci '
+        '"${shard[@]}"' in run["run"]
     )
     assert 'exit "$status"' in run["run"], "the step must fail when the gate failed"
     (upload,) = steps_using(gate, "actions/upload-artifact")
     assert upload["if"] == "always()"
-    assert upload["with"]["name"] == "gate-${{ matrix.gate }}"
+    assert upload["with"]["name"] == "gate-${{ matrix.name }}"
     assert upload["with"]["path"] == ".runbook/ci/"
     assert upload["with"]["include-hidden-files"] is True
 
@@ -206,6 +225,8 @@ def test_collect_job_writes_one_gate_table_even_when_gates_fail() -> None:
     step_running(
         collect, 'PYTHONPATH=src python -m runbook collect .runbook/ci >> "$GITHUB_STEP_SUMMARY"'
     )
+    # coverage.py combines the tests shards' data there (runbook.reports.ci_shards).
+    step_running(collect, "python -m pip install --group coverage")
 
 
 def test_release_runs_on_version_tags_without_caches() -> None:

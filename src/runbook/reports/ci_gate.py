@@ -1,5 +1,8 @@
 """CI's gate step, after ``nox -s <gate>``: redact the log, print it, keep the findings.
 
+A tests shard (``--shard K/N``) keeps its files as ``tests-shard-K-of-N.*``, with its coverage
+data and record (runbook.reports.ci_shards reads them).
+
 ``python -m runbook.reports.ci_gate GATE RAW_LOG DIRECTORY`` writes ``DIRECTORY/GATE.log`` (the raw
 log,
 redacted line by line), prints it to the job log, writes ``DIRECTORY/GATE.findings.json`` (the
@@ -11,17 +14,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
 from runbook.gates import table
+from runbook.gates.shards import Shard
 from runbook.gates.tools import GateFindings, output_dir, read_findings
 from runbook.records.findings import Finding
 from runbook.records.redact import read_log, redact
 
-USAGE = "usage: python -m runbook.reports.ci_gate GATE RAW_LOG DIRECTORY"
+USAGE = "usage: python -m runbook.reports.ci_gate GATE RAW_LOG DIRECTORY [--shard K/N]"
+SHARD_FILES = {"shard.json": ".shard.json", "shard.coverage": ".coverage"}
+"""A tests shard's machine output (runbook.selection.testgate) -> its suffix in DIRECTORY."""
 
 
 def findings_path(directory: Path, gate: str) -> Path:
@@ -71,20 +78,28 @@ def load_findings(path: Path) -> GateFindings:
 
 
 def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, root: Path) -> int:
-    if len(argv) != 3:
+    if len(argv) not in {3, 5} or (len(argv) == 5 and argv[3] != "--shard"):
         out.write(USAGE + "\n")
         return 2
-    name, raw, directory = argv[0], Path(argv[1]), Path(argv[2])
+    gate_name, raw, directory = argv[0], Path(argv[1]), Path(argv[2])
     try:
-        (gate,) = table.select([name])
+        (gate,) = table.select([gate_name])
+        shard = Shard.parse(argv[4]) if len(argv) == 5 else None
     except ValueError as exc:
         out.write(f"runbook.reports.ci_gate: error: {exc}\n")
         return 2
+    # A shard's files are named for it: the collect job reads every shard's side by side.
+    name = gate_name if shard is None else f"{gate_name}-{shard.name}"
     directory.mkdir(parents=True, exist_ok=True)
+    if shard is not None:
+        machine = output_dir(root, gate_name)
+        for kept, suffix in SHARD_FILES.items():
+            if (machine / kept).is_file():  # missing: the collect job says so, naming the shard
+                shutil.copyfile(machine / kept, directory / f"{name}{suffix}")
     log = directory / f"{name}.log"
     redact_log(raw, log, env, out)
     raw.unlink()
-    found = read_findings(gate.tool, output_dir(root, name), root, read_log(log, env), env)
+    found = read_findings(gate.tool, output_dir(root, gate_name), root, read_log(log, env), env)
     save_findings(findings_path(directory, name), found)
     if found.warning:
         out.write(f"runbook: warning: {found.warning}\n")

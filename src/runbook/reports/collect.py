@@ -3,6 +3,10 @@ redacted log as ``<gate>.log`` and its findings as ``<gate>.findings.json``
 (``runbook.reports.ci_gate``);
 this turns those files into one Markdown table for the job summary, ``findings.sarif`` next to
 the directory for code scanning, and (in GitHub Actions) annotations on stderr.
+
+The tests gate runs as ``[tool.runbook] shards`` jobs, each keeping its files under
+``tests-shard-K-of-N``; its one row comes from all of them (``runbook.reports.ci_shards``:
+their coverage data combined, the floor checked on the total).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from runbook.gates.settings import load
+from runbook.gates.shards import Shard
 from runbook.gates.table import GATES
 from runbook.records.redact import read_log
 from runbook.records.result import GateResult, Status
@@ -27,10 +32,13 @@ from runbook.running.outcome import classify, reason_for
 _NOX_SUCCESS, _NOX_FAILED, _NOX_SKIPPED = 1, 0, 2
 
 
-def gate_result(step: int, directory: Path, threshold: float) -> GateResult:
+def gate_result(step: int, directory: Path, threshold: float, name: str = "") -> GateResult:
+    """The gate's row from the files CI kept under ``name`` (the gate's name, or one shard's
+    ``tests-shard-K-of-N``)."""
     gate = GATES[step - 1]
-    report_file = directory / f"{gate.name}.json"
-    log_file = directory / f"{gate.name}.log"
+    name = name or gate.name
+    report_file = directory / f"{name}.json"
+    log_file = directory / f"{name}.log"
     log = read_log(log_file)
     base = GateResult(
         name=gate.name,
@@ -41,7 +49,7 @@ def gate_result(step: int, directory: Path, threshold: float) -> GateResult:
         required=gate.required,
         step=step,
     )
-    found = load_findings(findings_path(directory, gate.name))
+    found = load_findings(findings_path(directory, name))
     if not report_file.is_file():
         return replace(base, reason="no report from CI")
     base = replace(
@@ -68,11 +76,29 @@ def gate_result(step: int, directory: Path, threshold: float) -> GateResult:
     return replace(base, status=status, seconds=seconds, exit_code=tool_code, reason=reason)
 
 
+def row(step: int, directory: Path, threshold: float, shards: int, root: Path) -> GateResult:
+    """One row per gate; the tests gate's from its shards when CI ran it in shards."""
+    gate = GATES[step - 1]
+    if gate.name != "tests" or (directory / f"{gate.name}.json").is_file():
+        return gate_result(step, directory, threshold)
+    parts = [
+        gate_result(step, directory, threshold, f"{gate.name}-{Shard(k, shards).name}")
+        for k in range(1, shards + 1)
+    ]
+    # Imported here: coverage.py is in CI's collect job, not in the tools environment that
+    # imports this module through the noxfile.
+    from runbook.reports import ci_shards  # noqa: PLC0415
+
+    return ci_shards.combined(parts, directory, threshold, root)
+
+
 def main(directory: Path, out: TextIO) -> int:
     """Print the Markdown gate table; exit 1 when a required gate did not pass."""
-    threshold = load(Path.cwd()).cov_fail_under  # CI runs this in the repository checkout
+    root = Path.cwd()  # CI runs this in the repository checkout
+    chosen = load(root)
+    threshold = chosen.cov_fail_under
     results = tuple(
-        gate_result(step, directory, threshold)
+        row(step, directory, threshold, chosen.shards, root)
         for step, gate in enumerate(GATES, start=1)
         if not gate.release_only
     )

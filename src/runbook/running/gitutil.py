@@ -39,6 +39,15 @@ def git(root: Path, *args: str, stdin: bytes | None = None, literal: bool = True
     return proc.stdout
 
 
+def head_commit(root: Path) -> str:
+    """The full id of the commit checked out; "" when there is none (no repository, no commit,
+    no git): a record naming it then matches no commit."""
+    try:
+        return git(root, "rev-parse", "--verify", "HEAD").decode("ascii").strip()
+    except (GitError, OSError):
+        return ""
+
+
 def toplevel(start: Path) -> Path:
     """The work tree containing ``start``: git resolves diff paths from there, not from cwd."""
     out = git(start, "rev-parse", "--show-toplevel")

@@ -59,6 +59,9 @@ class Observed:
     tests: dict[str, dict[str, Any]]
     collection_reads: list[str]
     """Files project code opened as data outside any test."""
+    incomplete: list[str]
+    """What was lost (a pytest-xdist worker that crashed, and the test it was running): the
+    run's data is not a full run's and must not be stored."""
 
     @classmethod
     def load(cls, path: Path) -> Observed:
@@ -68,6 +71,7 @@ class Observed:
             setups=cast(dict[str, list[str]], data["setups"]),
             tests=cast(dict[str, dict[str, Any]], data["tests"]),
             collection_reads=[str(n) for n in data.get("collection_reads", [])],
+            incomplete=[str(n) for n in data.get("incomplete", [])],
         )
 
 
@@ -104,6 +108,12 @@ class SelectionStore:
         if not contexts - {""}:
             raise SelectionDataError("its coverage data has no per-test contexts")
         return stored
+
+    def drop(self) -> None:
+        """Forget the stored data (``meta.json`` first): the next run is a full one."""
+        (self.directory / META).unlink(missing_ok=True)
+        for old in self.directory.glob("coverage-*.db"):
+            old.unlink(missing_ok=True)
 
     def db_path(self, stored: Stored) -> Path:
         return self.directory / stored.coverage_db

@@ -20,6 +20,17 @@ that ran.
 Missing, corrupt or foreign selection data, and changes the selection cannot see through, make
 the whole suite run, with a ``runbook-notice:`` line the runner shows under the gate table.
 
+pytest runs on every core (pytest-xdist ``-n``, ``[tool.runbook] workers``; ``0``: in one
+process); pytest-cov combines the workers' data, per-test contexts included, and the plugin
+gathers the workers' observations. A worker that crashed fails the run (pytest-xdist names the
+test it was running) and the stored data is dropped: the next run is a full one.
+
+* Shard (``--shard K/N``, CI's matrix): the K-th of N parts of the whole suite
+  (``runbook.gates.shards``); its coverage data and what it ran are kept in the gate's machine
+  output for CI's collect job, which checks the floor on the combined data of all parts.
+* ``--store-durations``: a whole run that records each test's seconds in ``tests/durations.json``,
+  from which the shards are split.
+
 This module launches pytest and decides the run; its parts are one module each: the stored data
 (``store``), reading coverage data (``coverdata``), merging (``merge``), the reports and the floor
 (``verdict``) and the ``.pth`` that follows child processes (``childpth``).
@@ -28,21 +39,27 @@ This module launches pytest and decides the run; its parts are one module each: 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO, cast
 
 from coverage import CoverageData
 from coverage.exceptions import CoverageException
 
+from runbook.gates import settings, shards
 from runbook.gates.settings import SELECT_ENV
-from runbook.running import cache
+from runbook.gates.shards import Shard, ShardError
+from runbook.gates.tools import output_dir
+from runbook.running import cache, gitutil
 from runbook.selection import childwatch, impact, testselect
 from runbook.selection.childpth import install_childwatch
 from runbook.selection.impact import Plan, SelectionDataError, Stored
@@ -69,7 +86,40 @@ PYTEST_ARGS = (
 )
 
 
-def run_pytest(root: Path, work: Path, skip: frozenset[str], extra: Sequence[str]) -> int:
+SHARD_RECORD = "shard.json"
+"""In the gate's machine output: which part ran, at which commit, which tests it collected and
+ran (CI's collect job checks that the parts ran every test exactly once)."""
+SHARD_DATA = "shard.coverage"
+"""In the gate's machine output: the part's coverage data, for ``coverage combine``."""
+
+
+@dataclass(frozen=True)
+class Launch:
+    """How pytest is started: on how many workers, and which part of the suite it keeps."""
+
+    workers: str = "0"
+    shard: Shard | None = None
+    durations: dict[str, float] = field(default_factory=dict[str, float])
+
+
+def launch_for(root: Path, shard: str | None) -> Launch:
+    """The workers (``[tool.runbook] workers``) and the shard; a SettingsError or ShardError
+    when they cannot be had."""
+    launch = Launch(workers=settings.load(root).workers)
+    if launch.workers != "0" and importlib.util.find_spec("xdist") is None:
+        raise settings.SettingsError(
+            f"workers = {launch.workers!r} needs pytest-xdist in the tests environment "
+            "(add it to the tests dependency group, or set [tool.runbook] workers = 0)"
+        )
+    if shard is None:
+        return launch
+    durations = shards.load_durations(root / shards.DURATIONS)
+    return replace(launch, shard=Shard.parse(shard), durations=durations)
+
+
+def run_pytest(
+    root: Path, work: Path, skip: frozenset[str], extra: Sequence[str], launch: Launch
+) -> int:
     """pytest with pytest-cov measuring per-test contexts; it reports nothing and checks no
     floor (this program does both, on the data that counts)."""
     skip_file = work / "skip.json"
@@ -82,7 +132,13 @@ def run_pytest(root: Path, work: Path, skip: frozenset[str], extra: Sequence[str
         childwatch.SRC_ENV: str(root / "src"),
         childwatch.WATCH_ENV: str(Path(childwatch.__file__).resolve()),
     }
-    argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *extra]
+    if launch.shard is not None:
+        shard_file = work / "shard.json"
+        part = {"index": launch.shard.index, "count": launch.shard.count}
+        shard_file.write_text(json.dumps({**part, "durations": launch.durations}), "utf-8")
+        env[testselect.SHARD_ENV] = str(shard_file)
+    workers = [] if launch.workers == "0" else [f"--numprocesses={launch.workers}"]
+    argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *workers, *extra]
     sys.stdout.flush()
     return subprocess.run(argv, cwd=root, env=env, check=False).returncode
 
@@ -108,6 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cov-report", action="append", default=[])
     parser.add_argument("--junitxml")
     parser.add_argument("-o", "--override-ini", action="append", default=[])
+    parser.add_argument("--shard", help="run the K-th of N parts of the suite (K/N)")
+    parser.add_argument(
+        "--store-durations",
+        action="store_true",
+        help=f"a whole run that records each test's seconds in {shards.DURATIONS}",
+    )
     args, extra = parser.parse_known_args(argv)
     threshold = cast(float, args.cov_fail_under)
     reports = cast(list[str], args.cov_report) or ["term"]
@@ -115,6 +177,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.junitxml:
         output.append(f"--junitxml={args.junitxml}")
     root = Path.cwd().resolve()
+    try:
+        launch = launch_for(root, cast(str | None, args.shard))
+    except (settings.SettingsError, ShardError) as exc:
+        out.write(f"runbook.selection.testgate: error: {exc}\n")
+        return 4
+    if launch.shard is not None or args.store_durations:
+        return apart(
+            root,
+            launch,
+            pytest_args=[*output, *extra],
+            reports=reports,
+            out=out,
+            threshold=threshold,
+            store_durations=bool(args.store_durations),
+        )
     store = SelectionStore(root)
     environment = cache.environment_digest(root, tests_gate())
     selecting = os.environ.get(SELECT_ENV) == "select" and not extra
@@ -144,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return selective(
                 root,
                 work,
+                launch=launch,
+                store=store,
                 plan=plan,
                 kept=kept,
                 output=output,
@@ -154,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return whole(
             root,
             work,
+            launch=launch,
             store=store,
             environment=environment,
             pytest_args=[*output, *extra],
@@ -164,10 +244,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
 
+def lost(observed: Observed, store: SelectionStore, out: TextIO) -> bool:
+    """A worker crashed: drop the stored data (the next run is a full one) and say which test
+    it was running; whether that happened."""
+    if not observed.incomplete:
+        return False
+    store.drop()
+    what = "; ".join(observed.incomplete)
+    out.write(f"{NOTICE}tests: {what}: selection data dropped, the next run is a full one\n")
+    return True
+
+
 def selective(
     root: Path,
     work: Path,
     *,
+    launch: Launch,
+    store: SelectionStore,
     plan: Plan,
     kept: Path,
     output: Sequence[str],
@@ -180,10 +273,13 @@ def selective(
     collected: frozenset[str] = frozenset()
     code = 0
     if plan.collect:
-        code = run_pytest(root, work, plan.unaffected, [*output, *sorted(plan.collect)])
+        extra = [*output, *sorted(plan.collect)]
+        code = run_pytest(root, work, plan.unaffected, extra, launch)
         if code not in {0, 1, 5}:
             return code  # interrupted, internal or usage error: nothing to report
-        collected = frozenset(Observed.load(work / "observed.json").collected)
+        observed = Observed.load(work / "observed.json")
+        lost(observed, store, out)
+        collected = frozenset(observed.collected)
         if code == 5:
             code = 0  # every collected test was left out on purpose, or none is left to run
         merged = CoverageData(str(kept))
@@ -205,6 +301,7 @@ def whole(
     root: Path,
     work: Path,
     *,
+    launch: Launch,
     store: SelectionStore,
     environment: str,
     pytest_args: Sequence[str],
@@ -218,13 +315,13 @@ def whole(
         before = current_files(root) if record_data else None
     except (OSError, cache.CacheUnavailableError):
         before = None
-    code = run_pytest(root, work, frozenset(), pytest_args)
+    code = run_pytest(root, work, frozenset(), pytest_args, launch)
     if code not in {0, 1, 5}:
         return code  # interrupted, internal or usage error: nothing to report or store
     observed = Observed.load(work / "observed.json")
     data = work / "coverage.db"
     code = verdict(code, root, data, threshold=threshold, reports=reports, out=out)
-    if before is not None and code in {0, 1}:
+    if not lost(observed, store, out) and before is not None and code in {0, 1}:
         record(
             root,
             store=store,
@@ -259,3 +356,54 @@ def record(
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def apart(
+    root: Path,
+    launch: Launch,
+    *,
+    pytest_args: Sequence[str],
+    threshold: float,
+    reports: Sequence[str],
+    store_durations: bool,
+    out: TextIO,
+) -> int:
+    """A shard (its data kept for CI's collect job), or a whole run recording durations;
+    neither stores selection data (a shard is not a full run; durations change nothing)."""
+    machine = output_dir(root, tests_gate().name)
+    with tempfile.TemporaryDirectory(prefix="runbook-tests-") as tmp:
+        work = Path(tmp)
+        code = run_pytest(root, work, frozenset(), pytest_args, launch)
+        if code not in {0, 1, 5}:
+            return code
+        observed = Observed.load(work / "observed.json")
+        data = work / "coverage.db"
+        if launch.shard is None:
+            code = verdict(code, root, data, threshold=threshold, reports=reports, out=out)
+            if code == 0 and not observed.incomplete:
+                seconds = {n: float(t.get("seconds", 0.0)) for n, t in observed.tests.items()}
+                shards.write_durations(root / shards.DURATIONS, seconds)
+                out.write(
+                    f"{NOTICE}tests: durations of {len(seconds)} tests recorded in "
+                    f"{shards.DURATIONS}: commit it, CI's shards are split by it\n"
+                )
+            return code
+        code = verdict(code, root, data, threshold=0, reports=reports, out=out)
+        machine.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(data, machine / SHARD_DATA)
+        record = {
+            "shard": str(launch.shard),
+            "commit": gitutil.head_commit(root),
+            "collected": observed.collected,
+            "ran": sorted(observed.tests),
+            "incomplete": observed.incomplete,
+        }
+        tmp_record = machine / (SHARD_RECORD + ".tmp")
+        tmp_record.write_text(json.dumps(record), "utf-8")
+        tmp_record.replace(machine / SHARD_RECORD)
+        out.write(
+            f"{NOTICE}tests: shard {launch.shard} ran {len(observed.tests)} of "
+            f"{len(observed.collected)} tests; the floor ({threshold:g}%) is checked on the "
+            "combined coverage data of all shards\n"
+        )
+        return code
