@@ -79,7 +79,7 @@ requires-python = ">=3.11"
 
 [dependency-groups]
 ruff = {_toml_list(_pins("ruff", "ruff"))}
-tests = {_toml_list(_pins("tests", "pytest", "pytest-cov", "coverage"))}
+tests = {_toml_list([*_pins("tests", "pytest", "pytest-cov"), *_pins("coverage", "coverage")])}
 types = []
 package = []
 

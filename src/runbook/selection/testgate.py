@@ -354,10 +354,6 @@ def record(
         out.write(f"{NOTICE}tests: could not store the selection data: {exc}\n")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def apart(
     root: Path,
     launch: Launch,
@@ -407,3 +403,7 @@ def apart(
             "combined coverage data of all shards\n"
         )
         return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

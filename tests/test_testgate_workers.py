@@ -1,0 +1,282 @@
+"""The tests gate on pytest-xdist workers and in shards, end to end (runbook.selection.testgate
+with real pytest, pytest-xdist, pytest-cov and coverage.py) on a throwaway project: the workers
+store the selection data and give the total of one process, a selective run on workers gives a
+full run's total, a crashed worker fails the gate naming its test and leaves no data, and the
+shards run every test once with a combined total equal to a full run's.
+
+One full run on two workers is the baseline every test starts from (restored by copy)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from coverage import CoverageData
+
+from runbook.gates.settings import SELECT_ENV, WORKERS_ENV
+from runbook.reports import ci_shards
+from runbook.selection import store, testgate
+from support import followed, git, init_repo
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+PROJECT = {
+    "pyproject.toml": """\
+        [tool.pytest.ini_options]
+        pythonpath = ["src"]
+        testpaths = ["tests"]
+
+        [tool.coverage.run]
+        source = ["src"]
+        branch = true
+
+        [tool.runbook]
+        workers = 2
+        """,
+    ".gitignore": ".runbook/\n__pycache__/\n",
+    "src/calc/__init__.py": "",
+    "src/calc/core.py": """\
+        def double(x):
+            return 2 * x
+
+
+        def unused(x):
+            if x:
+                return 1
+            return 2
+        """,
+    "src/calc/other.py": """\
+        def triple(x):
+            return 3 * x
+
+
+        def sign(x):
+            if x < 0:
+                return -1
+            return 1
+        """,
+    "src/calc/words.py": """\
+        from pathlib import Path
+
+
+        def count(path):
+            return len(Path(path).read_text().split())
+        """,
+    "data/words.txt": "one two three\n",
+    "tests/test_core.py": """\
+        from calc.core import double
+
+
+        def test_double():
+            assert double(2) == 4
+        """,
+    "tests/test_other.py": """\
+        from calc.other import sign, triple
+
+
+        def test_triple():
+            assert triple(2) == 6
+
+
+        def test_sign():
+            assert sign(5) == 1
+        """,
+    "tests/test_child.py": """\
+        import os
+        import subprocess
+        import sys
+
+
+        def test_a_child_process_runs_project_code():
+            env = {**os.environ, "PYTHONPATH": "src"}
+            code = "from calc.other import triple; assert triple(1) == 3"
+            subprocess.run([sys.executable, "-c", code], env=env, check=True)
+        """,
+    "tests/test_words.py": """\
+        from calc.words import count
+
+
+        def test_reads_a_data_file():
+            assert count("data/words.txt") == 3
+        """,
+    "tests/test_crash.py": """\
+        import os
+        import signal
+
+
+        def test_may_kill_its_worker():
+            if os.environ.get("TESTGATE_CRASH"):
+                os.kill(os.getpid(), signal.SIGKILL)
+        """,
+    # The shards' split: test_child.py alone outweighs the rest.
+    "tests/durations.json": json.dumps(
+        {
+            "tests/test_child.py::test_a_child_process_runs_project_code": 9,
+            "tests/test_core.py::test_double": 0.1,
+            "tests/test_other.py::test_triple": 0.1,
+            "tests/test_other.py::test_sign": 0.1,
+            "tests/test_words.py::test_reads_a_data_file": 0.1,
+        }
+    ),
+}
+TESTS = 6
+
+
+@dataclass(frozen=True)
+class Baseline:
+    root: Path
+    pristine: Path
+    output: str
+
+    def restore(self) -> Path:
+        if self.root.exists():
+            shutil.rmtree(self.root)
+        shutil.copytree(
+            self.pristine, self.root, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
+        return self.root
+
+
+def gate(root: Path, *args: str, select: bool = False, **env: str) -> tuple[int, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("COV", "RUNBOOK_"))}
+    clean = {**clean, "PYTHONPATH": str(SRC), SELECT_ENV: "select" if select else "full", **env}
+    proc = subprocess.run(
+        [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50", *args],
+        cwd=root,
+        env=followed(clean),  # the outer tests gate follows the inner one
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def total(output: str) -> str:
+    found = re.findall(r"Total coverage: ([\d.]+)%", output)
+    assert len(found) == 1, output
+    return found[0]
+
+
+def meta(root: Path) -> dict[str, object]:
+    """The stored selection data, less the name of its coverage data file (random)."""
+    data = json.loads((root / store.SELECTION_DIR / store.META).read_text())
+    return {k: v for k, v in data.items() if k != "coverage_db"}
+
+
+def measured(root: Path) -> dict[str, object]:
+    """Every context and every file's arcs of the stored coverage data."""
+    name = json.loads((root / store.SELECTION_DIR / store.META).read_text())["coverage_db"]
+    data = CoverageData(str(root / store.SELECTION_DIR / name))
+    data.read()
+    arcs = {f: sorted(data.arcs(f) or []) for f in data.measured_files()}
+    return {"contexts": sorted(data.measured_contexts()), "arcs": arcs}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    base = tmp_path_factory.mktemp("workers")
+    root = base / "project"
+    for name, text in PROJECT.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    init_repo(root)
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "project")
+    code, output = gate(root)
+    assert code == 0, output
+    assert "bringing up nodes" in output  # pytest-xdist's workers
+    pristine = base / "pristine"
+    shutil.copytree(root, pristine, symlinks=True)
+    return Baseline(root=root, pristine=pristine, output=output)
+
+
+@pytest.fixture
+def project(baseline: Baseline) -> Path:
+    return baseline.restore()
+
+
+def test_a_selective_run_on_workers_gives_the_full_total(baseline: Baseline, project: Path) -> None:
+    path = project / "src/calc/other.py"
+    path.write_text(path.read_text().replace("return 3 * x", "return x * 3"))  # same lines
+    code, selective = gate(project, select=True)
+    assert code == 0, selective
+    assert "runbook-select: 2 of 6 run, 4 unaffected" in selective
+    assert "bringing up nodes" in selective
+    assert total(selective) == total(baseline.output)
+
+
+def test_a_crashed_worker_fails_the_gate_naming_its_test_and_the_next_run_is_full(
+    baseline: Baseline, project: Path
+) -> None:
+    """The next run, full and in one process, also proves the workers' gathering: every
+    worker's observations (tests, a followed child, a file read) and coverage data (per-test
+    contexts) made the baseline's stored data, which is one process's, arc for arc."""
+    on_workers = meta(project), measured(project)
+    tests = on_workers[0]["tests"]
+    assert isinstance(tests, dict)
+    assert len(tests) == TESTS  # pyright: ignore[reportUnknownArgumentType]
+    child = tests["tests/test_child.py::test_a_child_process_runs_project_code"]
+    assert "src/calc/other.py" in child["touched"]  # from the child log of its worker
+    assert tests["tests/test_words.py::test_reads_a_data_file"]["read"] == ["data/words.txt"]
+    code, crashed = gate(project, TESTGATE_CRASH="1")
+    assert code == 1, crashed
+    assert "crashed while running 'tests/test_crash.py::test_may_kill_its_worker'" in crashed
+    assert (
+        "runbook-notice: tests: a worker crashed while running "
+        "tests/test_crash.py::test_may_kill_its_worker: selection data dropped, the next run "
+        "is a full one"
+    ) in crashed
+    assert not (project / store.SELECTION_DIR / store.META).exists()  # nothing of it stored
+    assert not list((project / store.SELECTION_DIR).glob("coverage-*.db"))
+    code, after = gate(project, select=True, **{WORKERS_ENV: "0"})
+    assert code == 0, after
+    assert "the whole suite ran: selection data unusable: no selection data yet" in after
+    assert "bringing up nodes" not in after  # one process
+    assert total(after) == total(baseline.output)
+    assert (meta(project), measured(project)) == on_workers
+
+
+def test_the_shards_run_every_test_once_and_combine_to_a_full_runs_total(
+    baseline: Baseline, project: Path
+) -> None:
+    before = meta(project)
+    machine = project / ".runbook" / "machine" / "tests"
+    records: list[ci_shards.ShardRecord] = []
+    commit = git(project, "rev-parse", "HEAD").strip()
+    for shard, workers in (("1/2", "2"), ("2/2", "0")):  # on workers and in one process
+        code, output = gate(project, "--shard", shard, **{WORKERS_ENV: workers})
+        assert code == 0, output
+        assert f"runbook-notice: tests: shard {shard} ran" in output
+        kept = project / "ci"
+        kept.mkdir(exist_ok=True)
+        name = f"tests-shard-{shard[0]}-of-2"
+        shutil.copyfile(machine / testgate.SHARD_RECORD, kept / f"{name}.shard.json")
+        shutil.copyfile(machine / testgate.SHARD_DATA, kept / f"{name}.coverage")
+        records.append(ci_shards.load_record(kept, ci_shards.Shard.parse(shard), commit))
+    ci_shards.check_once(records)  # every collected test exactly once
+    assert [len(r.ran) for r in records] == [1, TESTS - 1]  # split by tests/durations.json
+    assert len(records[0].collected) == TESTS
+    combined = ci_shards.combine(records, project, project / "ci" / "combined.coverage")
+    assert f"{combined:.2f}" == total(baseline.output)
+    assert meta(project) == before  # a shard never stores selection data
+
+
+def test_a_bad_shard_or_workers_setting_is_a_usage_error(project: Path) -> None:
+    code, output = gate(project, "--shard", "3/2")
+    assert (code, output.strip()) == (
+        4,
+        "runbook.selection.testgate: error: --shard '3/2': K must be from 1 to N",
+    )
+    code, output = gate(project, **{WORKERS_ENV: "some"})
+    assert code == 4
+    assert "RUNBOOK_TEST_WORKERS: workers 'some'; allowed" in output
