@@ -17,6 +17,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from coverage import CoverageData
@@ -145,9 +146,12 @@ class Baseline:
         return self.root
 
 
-def gate(root: Path, *args: str, select: bool = False, **env: str) -> tuple[int, str]:
+def gate(
+    root: Path, *args: str, select: bool = False, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("COV", "RUNBOOK_"))}
-    clean = {**clean, "PYTHONPATH": str(SRC), SELECT_ENV: "select" if select else "full", **env}
+    mode = "select" if select else "full"
+    clean = {**clean, "PYTHONPATH": str(SRC), SELECT_ENV: mode, **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50", *args],
         cwd=root,
@@ -222,13 +226,12 @@ def test_a_crashed_worker_fails_the_gate_naming_its_test_and_the_next_run_is_ful
     worker's observations (tests, a followed child, a file read) and coverage data (per-test
     contexts) made the baseline's stored data, which is one process's, arc for arc."""
     on_workers = meta(project), measured(project)
-    tests = on_workers[0]["tests"]
-    assert isinstance(tests, dict)
-    assert len(tests) == TESTS  # pyright: ignore[reportUnknownArgumentType]
+    tests = cast(dict[str, dict[str, Any]], on_workers[0]["tests"])
+    assert len(tests) == TESTS
     child = tests["tests/test_child.py::test_a_child_process_runs_project_code"]
     assert "src/calc/other.py" in child["touched"]  # from the child log of its worker
     assert tests["tests/test_words.py::test_reads_a_data_file"]["read"] == ["data/words.txt"]
-    code, crashed = gate(project, TESTGATE_CRASH="1")
+    code, crashed = gate(project, env={"TESTGATE_CRASH": "1"})
     assert code == 1, crashed
     assert "crashed while running 'tests/test_crash.py::test_may_kill_its_worker'" in crashed
     assert (
@@ -238,7 +241,7 @@ def test_a_crashed_worker_fails_the_gate_naming_its_test_and_the_next_run_is_ful
     ) in crashed
     assert not (project / store.SELECTION_DIR / store.META).exists()  # nothing of it stored
     assert not list((project / store.SELECTION_DIR).glob("coverage-*.db"))
-    code, after = gate(project, select=True, **{WORKERS_ENV: "0"})
+    code, after = gate(project, select=True, env={WORKERS_ENV: "0"})
     assert code == 0, after
     assert "the whole suite ran: selection data unusable: no selection data yet" in after
     assert "bringing up nodes" not in after  # one process
@@ -254,7 +257,7 @@ def test_the_shards_run_every_test_once_and_combine_to_a_full_runs_total(
     records: list[ci_shards.ShardRecord] = []
     commit = git(project, "rev-parse", "HEAD").strip()
     for shard, workers in (("1/2", "2"), ("2/2", "0")):  # on workers and in one process
-        code, output = gate(project, "--shard", shard, **{WORKERS_ENV: workers})
+        code, output = gate(project, "--shard", shard, env={WORKERS_ENV: workers})
         assert code == 0, output
         assert f"runbook-notice: tests: shard {shard} ran" in output
         kept = project / "ci"
@@ -277,6 +280,6 @@ def test_a_bad_shard_or_workers_setting_is_a_usage_error(project: Path) -> None:
         4,
         "runbook.selection.testgate: error: --shard '3/2': K must be from 1 to N",
     )
-    code, output = gate(project, **{WORKERS_ENV: "some"})
+    code, output = gate(project, env={WORKERS_ENV: "some"})
     assert code == 4
     assert "RUNBOOK_TEST_WORKERS: workers 'some'; allowed" in output
