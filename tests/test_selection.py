@@ -142,6 +142,7 @@ def stored(
         import_lines={"src/core.py": import_lines},
         tests=dict(TESTS if tests is None else tests),
         coverage_db="coverage-x.db",
+        test_imports=impact.test_import_prints(SOURCES, SOURCES.__getitem__),
     )
 
 
@@ -198,7 +199,8 @@ def test_a_body_edit_runs_only_the_tests_that_executed_that_function() -> None:
 
 def test_a_test_module_read_as_text_runs_its_reader_when_it_changes() -> None:
     tests = {**TESTS, "tests/test_core.py::test_reads": record((), read=("tests/test_other.py",))}
-    result = plan_after({"tests/test_other.py": "import other\n# edited\n"}, stored(tests))
+    edited = SOURCES["tests/test_other.py"] + "# edited\n"
+    result = plan_after({"tests/test_other.py": edited}, stored(tests))
     assert result.unaffected == {"tests/test_core.py::test_double"}
 
 
@@ -294,8 +296,92 @@ def test_a_test_that_imports_project_code_during_the_test_makes_an_edit_run_ever
 def test_an_edited_test_module_runs_its_tests_and_those_of_modules_importing_it() -> None:
     result = plan_after({"tests/test_core.py": "import core\ndef helper(): ...\n"})
     assert result.unaffected == frozenset()
-    result = plan_after({"tests/test_other.py": "import other\n"})
+    result = plan_after({"tests/test_other.py": SOURCES["tests/test_other.py"] + "# why\n"})
     assert result.unaffected == {"tests/test_core.py::test_double"}
+
+
+TEST_MODULE = """\
+import json
+
+import pytest
+
+from core import double
+
+CASES = [1, 2]
+
+
+def cases():
+    return [(x, 2 * x) for x in CASES]
+
+
+TABLE = cases()
+
+
+@pytest.fixture(scope="module")
+def limit():
+    return 10
+
+
+@pytest.mark.parametrize(("x", "y"), [(1, 2), pytest.param(3, 6, marks=pytest.mark.slow)])
+def test_double(x: int, y: int) -> None:
+    assert double(x) == y
+
+
+class TestBox:
+    def test_size(self, limit):
+        assert limit == 10
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("CASES = [1, 2]", "CASES = [1, 2]\njson.dumps = repr"),  # patches a library
+        ("import json", "import json\nimport os"),  # an import
+        ("CASES = [1, 2]", "CASES = [1, 2, 3]"),  # a constant
+        (
+            "    return [(x, 2 * x)",
+            "    json.loads('1')\n    return [(x, 2 * x)",
+        ),  # called at import
+        ("[(1, 2), pytest", "double.cases() + [pytest"),  # a decorator that calls code
+        ("def test_size(self, limit):", "def test_size(self, limit=double(1)):"),  # a default
+        ("class TestBox:", "class TestBox(Base):"),  # a class statement
+        ("\ndef test_double", "\n@json.loads\ndef test_double"),  # a decorator calling a library
+    ],
+)
+def test_a_test_modules_top_level_code_is_import_time_code(old: str, new: str) -> None:
+    """What runs when pytest imports a test module can change any later test (a library
+    attribute patched at collection broke ten tests of other modules): as in src/, a change to
+    it runs the whole suite."""
+    data = replace(
+        stored(), test_imports={"tests/test_core.py": impact.test_import_print(TEST_MODULE)}
+    )
+    assert old in TEST_MODULE
+    result = plan_after({"tests/test_core.py": TEST_MODULE.replace(old, new)}, data)
+    assert "tests/test_core.py changed outside its tests' bodies" in result.full_reason
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    assert double(x) == y", "    assert double(x) == y + 0"),  # a test's body
+        ("        assert limit == 10", "        assert limit > 9"),  # a method's body
+        ("    return 10", "    return 11"),  # a fixture's body
+        ("def test_double", "def test_twice"),  # a renamed test
+        ("def test_double(x: int, y: int)", "def test_double(x: int, y: int, limit: int)"),
+        ("\nclass TestBox", "\n@pytest.mark.slow\ndef test_new():\n    pass\n\n\nclass TestBox"),
+        ("CASES = [1, 2]", "CASES = [1, 2]  # a comment"),
+        ('scope="module"', 'scope="session"'),  # pytest's decorators record, they run nothing
+    ],
+)
+def test_a_test_modules_test_bodies_and_new_tests_rerun_only_its_tests(old: str, new: str) -> None:
+    data = replace(
+        stored(), test_imports={"tests/test_core.py": impact.test_import_print(TEST_MODULE)}
+    )
+    assert old in TEST_MODULE
+    result = plan_after({"tests/test_core.py": TEST_MODULE.replace(old, new)}, data)
+    assert result.full_reason == ""
+    assert result.collect == {"tests/test_core.py", "tests/test_other.py"}  # test_other imports it
 
 
 def test_stored_data_round_trips_and_bad_data_is_an_error() -> None:

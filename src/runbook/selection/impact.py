@@ -8,8 +8,9 @@ functions whose lines it executed (coverage.py's dynamic contexts), the lines ea
 import time (the empty context), and what the ``runbook.selection.testselect`` plugin saw of each
 test.
 
-A change is understood only when it is confined to function bodies under ``src/`` or to test
-modules; anything else makes ``plan`` return a reason to run the whole suite. A body change reruns
+A change is understood only when it is confined to function bodies under ``src/`` or to what test
+modules run during their tests (a test module's top-level code is import-time code, as ``src/``'s
+is); anything else makes ``plan`` return a reason to run the whole suite. A body change reruns
 the tests that executed that function (or the whole file, for a file a test's child process ran
 or a test read as text). Stdlib only: the decision is pure data in, data out, and is tested
 without running pytest.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, cast
 
-SCHEMA = 2
+SCHEMA = 3
 MACHINERY = frozenset(
     {
         "src/runbook/selection/impact.py",
@@ -43,22 +44,22 @@ MACHINERY = frozenset(
 
 SAFE_DECORATORS = frozenset(
     {
-        "staticmethod",
-        "classmethod",
-        "property",
-        "setter",
-        "getter",
-        "deleter",
-        "abstractmethod",
-        "override",
-        "contextmanager",
-        "asynccontextmanager",
-        "wraps",
+        "builtins.staticmethod",
+        "builtins.classmethod",
+        "builtins.property",
+        "abc.abstractmethod",
+        "typing.override",
+        "typing_extensions.override",
+        "contextlib.contextmanager",
+        "contextlib.asynccontextmanager",
+        "functools.wraps",
     }
 )
-"""Decorators that run the function's body on every call. Any other decorator may keep a result
-across tests (``functools.cache``) or run the body at import time, so a change to the body of a
-function it decorates runs the whole suite."""
+"""Decorators (by the name they are imported as) that run the function's body on every call.
+Any other decorator may keep a result across tests or run the body at import time, so a change
+to the body of a function it decorates runs the whole suite. A property's ``.setter``,
+``.getter`` and ``.deleter`` count as ``property``."""
+ACCESSORS = frozenset({"setter", "getter", "deleter"})
 
 
 class SelectionDataError(Exception):
@@ -101,14 +102,36 @@ class SourcePrint:
         }
 
 
-def _decorator_name(node: ast.expr) -> str:
+def _imported_names(tree: ast.Module) -> dict[str, str]:
+    """Local name -> the qualified name it was imported as (``import functools as ft``:
+    ``ft`` -> ``functools``; ``from functools import cache``: ``cache`` -> ``functools.cache``)."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                names[local] = alias.name if alias.asname else local
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def decorator_name(node: ast.expr, imported: Mapping[str, str]) -> str:
+    """The qualified name of a decorator (``functools.cache``, ``builtins.property``), from the
+    module's imports; "" when it is not a dotted name (a call's result, a subscript)."""
     if isinstance(node, ast.Call):
         node = node.func
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return ""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    if parts and parts[-1] in ACCESSORS:
+        return "builtins.property"  # @area.setter: the property's other accessors
+    root = imported.get(node.id, f"builtins.{node.id}" if not parts else node.id)
+    return ".".join([root, *parts])
 
 
 def _is_generator(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -142,6 +165,7 @@ def fingerprint(source: str) -> SourcePrint:
     tree = ast.parse(source)
     lines = source_lines(source)
     functions: dict[str, FunctionPrint] = {}
+    imported = _imported_names(tree)
 
     def text(first: int, last: int) -> str:
         return _digest("\n".join(lines[first - 1 : last]))
@@ -168,7 +192,8 @@ def fingerprint(source: str) -> SourcePrint:
                     first=body[0].lineno,
                     last=last,
                     plain=all(
-                        _decorator_name(d) in SAFE_DECORATORS for d in statement.decorator_list
+                        decorator_name(d, imported) in SAFE_DECORATORS
+                        for d in statement.decorator_list
                     ),
                     head=head,
                     text=text(head, last),
@@ -198,6 +223,157 @@ def fingerprint(source: str) -> SourcePrint:
         layout=_digest("\n".join(outside)),
         length=len(lines),
     )
+
+
+_ROOTS_OF_INERT_CALLS = frozenset({"pytest"})
+"""A decorator or default may call these (``pytest.mark.parametrize(...)``, ``pytest.param``):
+they record, they run no project code."""
+
+
+def _inert(node: ast.expr | None) -> bool:  # noqa: PLR0911 (one return per kind of node)
+    """Evaluating the expression runs no code of the project's (literals, names, attributes,
+    ``pytest.mark``/``pytest.fixture``/``pytest.param`` calls with inert arguments)."""
+    if node is None or isinstance(node, ast.Constant | ast.Name):
+        return True
+    if isinstance(node, ast.Attribute | ast.Starred):
+        return _inert(node.value)
+    if isinstance(node, ast.UnaryOp):
+        return _inert(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _inert(node.left) and _inert(node.right)
+    if isinstance(node, ast.Subscript):
+        return _inert(node.value) and _inert(node.slice)
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return all(_inert(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(_inert(k) for k in node.keys) and all(_inert(v) for v in node.values)
+    if isinstance(node, ast.Call):
+        root = node.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return (
+            isinstance(root, ast.Name)
+            and root.id in _ROOTS_OF_INERT_CALLS
+            and all(_inert(a) for a in node.args)
+            and all(_inert(k.value) for k in node.keywords)
+        )
+    return False
+
+
+def _pytest_rooted(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in _ROOTS_OF_INERT_CALLS
+
+
+def _inert_decorator(node: ast.expr, assigned: set[str]) -> bool:
+    """Applying the decorator runs no project code: ``pytest.mark.*``/``pytest.fixture`` (with
+    inert arguments), or a name the module assigns (its value is import-time code, compared)."""
+    if isinstance(node, ast.Call):
+        return _pytest_rooted(node.func) and _inert(node)
+    if isinstance(node, ast.Name):
+        return node.id in assigned
+    return _pytest_rooted(node)
+
+
+def _head_is_inert(function: ast.FunctionDef | ast.AsyncFunctionDef, assigned: set[str]) -> bool:
+    """Defining the function runs no project code: inert decorators, defaults, annotations."""
+    arguments = function.args
+    annotations = [
+        a.annotation
+        for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+        if a.annotation is not None
+    ]
+    extra = [a.annotation for a in (arguments.vararg, arguments.kwarg) if a and a.annotation]
+    evaluated = (
+        *arguments.defaults,
+        *(d for d in arguments.kw_defaults if d is not None),
+        *annotations,
+        *extra,
+        function.returns,
+    )
+    return all(_inert_decorator(d, assigned) for d in function.decorator_list) and all(
+        _inert(node) for node in evaluated
+    )
+
+
+def _loaded_names(nodes: Iterable[ast.AST]) -> set[str]:
+    return {
+        n.id
+        for node in nodes
+        for n in ast.walk(node)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+
+
+def test_import_print(source: str) -> str:
+    """Digest of what importing a test module executes; raises SyntaxError for invalid code.
+
+    pytest imports every test module it collects, and what runs then (an assignment that
+    patches a library, a call, a class statement) can change any later test: a change to it is
+    import-time code, as in ``src/``. Not part of it: the body of a function import does not
+    call, and a function whose definition runs nothing but ``pytest.mark``/``pytest.fixture``
+    (a test, a fixture, a helper: adding, removing or renaming one changes no other test). A
+    function whose name import-time code mentions, directly or through such a function, counts
+    whole: import may call it.
+    """
+    tree = ast.parse(source)
+    functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            functions.setdefault(node.name, []).append(node)
+    defined = {id(f) for group in functions.values() for f in group}
+    assigned = {
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    }
+
+    def outside(statements: list[ast.stmt]) -> list[ast.AST]:
+        """The parts of these statements that run at import (function bodies cut)."""
+        parts: list[ast.AST] = []
+        for statement in statements:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                arguments = statement.args
+                parts.extend([*statement.decorator_list, *arguments.defaults])
+                parts.extend(d for d in arguments.kw_defaults if d is not None)
+            elif isinstance(statement, ast.ClassDef):
+                parts.extend([*statement.decorator_list, *statement.bases])
+                parts.extend(k.value for k in statement.keywords)
+                parts.extend(outside(statement.body))
+            else:
+                parts.append(statement)
+        return parts
+
+    called: set[int] = set()
+    pending = _loaded_names(outside(tree.body))
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        seen.add(name)
+        for function in functions.get(name, []):
+            called.add(id(function))
+            pending |= _loaded_names(function.body) - seen
+
+    def cut(statements: list[ast.stmt]) -> list[ast.stmt]:
+        kept: list[ast.stmt] = []
+        for statement in statements:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                if id(statement) in called or id(statement) not in defined:
+                    kept.append(statement)
+                elif not _head_is_inert(statement, assigned):
+                    statement.body = [ast.Expr(ast.Constant(...))]
+                    kept.append(statement)
+            elif isinstance(statement, ast.ClassDef):
+                statement.body = cut(statement.body) or [ast.Pass()]
+                kept.append(statement)
+            else:
+                kept.append(statement)
+        return kept
+
+    return _digest(ast.dump(ast.Module(body=cut(tree.body), type_ignores=[])))
 
 
 def line_map(old: SourcePrint, new: SourcePrint) -> dict[int, int] | None:
@@ -281,6 +457,8 @@ class Stored:
     """File name (in the selection directory) of the full run's coverage data with contexts."""
     collection_reads: tuple[str, ...] = ()
     """Gate input files opened as data outside any test (collection): a change runs everything."""
+    test_imports: dict[str, str] = field(default_factory=dict[str, str])
+    """Test module -> ``test_import_print`` of it (what importing it executes)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -315,6 +493,7 @@ class Stored:
                 for nodeid, t in self.tests.items()
             },
             "collection_reads": list(self.collection_reads),
+            "test_imports": self.test_imports,
         }
 
     @classmethod
@@ -371,6 +550,9 @@ class Stored:
                 tests=tests,
                 coverage_db=str(raw["coverage_db"]),
                 collection_reads=tuple(str(f) for f in raw["collection_reads"]),
+                test_imports={
+                    str(k): str(v) for k, v in cast(dict[str, Any], raw["test_imports"]).items()
+                },
             )
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise SelectionDataError(f"malformed selection data ({exc!r})") from exc
@@ -500,6 +682,9 @@ def _classify(
         if unseen:
             return unseen, none
         if is_test_module(path):
+            reason = _test_module_change(path, stored.test_imports.get(path), read(path))
+            if reason:
+                return reason, none
             tests.add(path)
         else:
             reason, names, lines = _source_change(path, stored.prints.get(path), read(path), stored)
@@ -508,6 +693,22 @@ def _classify(
             functions[path] = names
             moved[path] = lines
     return "", _Changes(functions=functions, moved=moved, tests=frozenset(tests))
+
+
+def _test_module_change(path: str, old: str | None, source: str) -> str:
+    """Why a test module's change needs the whole suite ("" when only its tests can see it)."""
+    if old is None:
+        return f"{path} changed and has no import print in the selection data"
+    try:
+        new = test_import_print(source)
+    except SyntaxError:
+        return ""  # nothing of it runs: collecting it fails, in a full run as here
+    if new != old:
+        return (
+            f"{path} changed outside its tests' bodies (a test module's top-level code is "
+            "import-time code: it runs at collection, before every test)"
+        )
+    return ""
 
 
 def _unseen(path: str, stored: Stored) -> str:
@@ -581,6 +782,19 @@ def plan(
         collect=frozenset(collect | rerun_modules),
         moved=changes.moved,
     )
+
+
+def test_import_prints(paths: Iterable[str], read: Callable[[str], str]) -> dict[str, str]:
+    """``test_import_print`` of the test modules that parse (one that does not: no print, so a
+    change to it runs everything)."""
+    prints: dict[str, str] = {}
+    for path in paths:
+        if is_test_module(path):
+            try:
+                prints[path] = test_import_print(read(path))
+            except (SyntaxError, ValueError):
+                continue
+    return prints
 
 
 def source_prints(paths: Iterable[str], read: Callable[[str], str]) -> dict[str, SourcePrint]:

@@ -188,4 +188,5 @@ def build_stored(
         tests=tests,
         coverage_db=f"coverage-{uuid.uuid4().hex}.db",
         collection_reads=read_files(root, observed.collection_reads, files),
+        test_imports=impact.test_import_prints(files, read_text(root)),
     )
