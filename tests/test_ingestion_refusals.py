@@ -203,3 +203,51 @@ def test_judge_skips_only_languages_that_cannot_win(text: str) -> None:
             assert verdict.language.rstrip("+") == language
             if not verdict.language.endswith("+"):
                 assert abs(verdict.score - score) < 1e-9
+
+
+SHAPES = [
+    MALTESE,
+    ESTONIAN,
+    ESTONIAN.encode("iso8859-4").decode("cp1252"),
+    GEORGIAN,
+    georgian_8bit(GEORGIAN).decode("cp1251"),
+    "ΑΘΗΝΑ [ΚΕΝΤΡΟ] ΚΑΙ ΠΕΙΡΑΙΑΣ",
+    "Вчера вечером мы с друзьями собрались на даче.\nПогода была прекрасная, éxé 12Ł3.",
+    "เมื่อวานนี้ฉันไปเที่ยวตลาดน้ำกับครอบครัว abc",
+    "pËre maŁy Ä",
+]
+
+
+@pytest.mark.parametrize("text", SHAPES)
+def test_counting_shortcuts_count_what_the_whole_text_counts(text: str) -> None:
+    import re  # noqa: PLC0415
+
+    from ingestion import plausibility as p  # noqa: PLC0415
+
+    whole = profile(text)
+    assert p.non_ascii_chars(text) == whole.chars
+    near = profile(text, p.ascii_letter_pairs(text))
+    assert (near.chars, near.pairs, near.glued) == (whole.chars, whole.pairs, whole.glued)
+    # The capitals count is the pattern [small letters][capitals], compiled per text before.
+    capitals = [c for c in set(text) if c > "\x7f" and c.isupper()]
+    small = "".join(c for c in set(text) if c.islower())
+    pattern = f"[{re.escape(small)}][{re.escape(''.join(capitals))}]"
+    expected = len(re.findall(pattern, text)) if capitals else 0
+    assert p._capitals_after_small(text) == expected  # pyright: ignore[reportPrivateUsage]
+
+
+@pytest.mark.parametrize("text", SHAPES[:5])
+def test_first_round_score_is_the_letter_by_letter_sum(text: str) -> None:
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion.readings import SINGLE_BYTE  # noqa: PLC0415
+
+    chars = p.non_ascii_chars(text)
+    fixed, letters = p._split(chars)  # pyright: ignore[reportPrivateUsage]
+    for languages in {languages for _, languages in SINGLE_BYTE}:
+        tables = [p.language_models()[language].letters for language in languages]
+        sums = [sum(n * table.get(c, 140) for c, n in letters) for table in tables]
+        main = tables[sums.index(min(sums))]
+        mixed = sum(
+            n * min(main.get(c, 140), min(t.get(c, 140) for t in tables) + 50) for c, n in letters
+        )
+        assert p.first_round_score(chars, languages) == fixed - mixed / 10

@@ -15,6 +15,7 @@ import functools
 import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,16 +185,20 @@ def readable(text: str, allowed: _Lazy | None = None) -> bool:
 def _capitals_after_small(text: str) -> int:
     """Non-ASCII capitals right after a small letter (``pËre``, ``maŁy``): mojibake's mark.
 
-    With no small letter at all the pattern is ``[][...]``, a class of every capital: each
-    non-ASCII capital then counts (all-capitals readings, such as Georgian 8-bit text read as
-    cp1251 Cyrillic, pay for every capital). Kept as the verdicts were tuned with it.
+    Counted as the pattern ``[small letters][capitals]`` counts it, without compiling one per
+    text. With no small letter at all that pattern was ``[][...]``, a class of every capital
+    and of ``[`` and ``]``: each of those counts (all-capitals readings, such as Georgian 8-bit
+    text read as cp1251 Cyrillic, pay for every capital). Kept as the verdicts were tuned so.
     """
     capitals = [c for c in set(text) if c > "\x7f" and c.isupper()]
     if not capitals:
         return 0
-    small = "".join(c for c in set(text) if c.islower())
-    pattern = f"[{re.escape(small)}][{re.escape(''.join(capitals))}]"
-    return len(re.findall(pattern, text))
+    if not any(c.islower() for c in set(text)):
+        return sum(map(text.count, capitals)) + text.count("[") + text.count("]")
+    found = 0
+    for capital in capitals:
+        found += sum(1 for piece in text.split(capital)[:-1] if piece and piece[-1].islower())
+    return found
 
 
 def _symbols_inside_words(lowered: str, chars: dict[str, int]) -> int:
@@ -210,8 +215,39 @@ def _symbols_inside_words(lowered: str, chars: dict[str, int]) -> int:
     return len(re.findall(pattern, lowered))
 
 
-def profile(text: str) -> Profile:
-    """Count a reading's characters and letter pairs (C-level counting, Python per distinct key)."""
+def non_ascii_chars(text: str) -> dict[str, int]:
+    """``profile(text).chars`` alone: the non-ASCII characters, composed, lowercased, without
+    the marks the models leave out."""
+    lowered = _MARKS.get().sub("", unicodedata.normalize("NFC", text).lower())
+    return {char: n for char, n in collections.Counter(lowered).items() if char > "\x7f"}
+
+
+def ascii_letter_pairs(text: str) -> dict[str, int]:
+    """Pairs of adjacent ASCII letters, lowercased (what ``profile`` counts as ``ascii_pairs``)."""
+    lowered = text.lower()
+    counted = collections.Counter(map(operator.add, lowered, lowered[1:]))
+    return {pair: n for pair, n in counted.items() if pair.isascii() and pair.isalpha()}
+
+
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+
+
+def _pairs_near_non_ascii(lowered: str) -> collections.Counter[str]:
+    """The adjacent pairs of ``lowered`` that hold a non-ASCII character, each counted once:
+    every run of non-ASCII characters with one character of context on each side."""
+    pieces = [
+        lowered[max(0, m.start() - 1) : m.end() + 1] for m in _NON_ASCII_RUN.finditer(lowered)
+    ]
+    joined = "\x00".join(pieces)
+    return collections.Counter(map(operator.add, joined, joined[1:]))
+
+
+def profile(text: str, ascii_pairs: dict[str, int] | None = None) -> Profile:
+    """Count a reading's characters and letter pairs (C-level counting, Python per distinct key).
+
+    ``ascii_pairs``, when given, are the ASCII letter pairs already counted on the sample's
+    bytes (the same in every single-byte reading): only pairs near non-ASCII text are counted.
+    """
     composed = unicodedata.normalize("NFC", text).lower()
     lowered, marks = _MARKS.get().subn("", composed)
     marks_cost = 0.0
@@ -225,19 +261,27 @@ def profile(text: str) -> Profile:
     chars = {char: n for char, n in counted.items() if char > "\x7f"}
     ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
     pairs: dict[str, int] = {}
-    ascii_pairs: dict[str, int] = {}
     glued = 0.0
-    for pair, n in collections.Counter(map(operator.add, lowered, lowered[1:])).items():
+    if ascii_pairs is None:
+        ascii_pairs = {}
+        counted_pairs = collections.Counter(map(operator.add, lowered, lowered[1:]))
+    else:
+        counted_pairs = _pairs_near_non_ascii(lowered)
+    letter = {char: _is_letter(char) for char in counted if char > "\x7f"}
+    for pair, n in counted_pairs.items():
         if pair.isascii():
             if pair.isalpha():
                 ascii_pairs[pair] = n
             continue
-        first, second = _is_letter(pair[0]), _is_letter(pair[1])
+        if "\x00" in pair:
+            continue
+        first = letter.get(pair[0]) or pair[0].isalpha()
+        second = letter.get(pair[1]) or pair[1].isalpha()
         if first and second:
             pairs[pair] = n
         elif first or second:
             other = pair[1] if first else pair[0]
-            if other > "\x7f" and not other.isspace() and not _is_letter(other):
+            if other > "\x7f" and not other.isspace() and not letter[other]:
                 glued += n * (_GLUED_PUNCTUATION if other in _GLUES else _GLUED)
     glued += switch_score(lowered) + marks_cost
     glued += _CAPITAL_AFTER_SMALL * _capitals_after_small(text)
@@ -395,64 +439,73 @@ def judge(
     """
     models = language_models()
     best = Verdict(float("-inf"), "", 0.0)
-    best_index = 0
     evidence = sum(reading.chars.values())
     fixed, letters_only = _split(reading.chars)
     ascii_best = max(ascii_fits.values()) if ascii_fits else 0.0
-    # Letters and the prior first: pairs only lower a score (every pair's log-probability is
-    # at most 0), so once a language's score without pairs is below the best full score, it
-    # and every language after it (taken best bound first) cannot win: they are not scored.
-    bounds: list[tuple[float, int, float]] = []
+    letter_counts = [n for _, n in letters_only]
+    letter_columns = _columns(_LETTER_ROWS, [c for c, _ in letters_only], languages, _letter_cost)
+    pair_counts = list(reading.pairs.values())
+    pair_columns = _columns(_PAIR_ROWS, list(reading.pairs), languages, pair_log)
     for index, language in enumerate(languages):
         model = models[language]
-        table = model.letters
-        letters = fixed - sum(n * table.get(c, _UNSEEN_LETTER) for c, n in letters_only) / 10
-        bound = letters + reading.glued
+        letters = fixed - sum(map(operator.mul, letter_counts, letter_columns[index])) / 10
+        letters += sum(map(operator.mul, pair_counts, pair_columns[index]))
+        score = letters + reading.glued
         if model.latin and ascii_fits:
             prior = _ASCII_WEIGHT * (ascii_fits[language] - ascii_best)
-            bound += max(prior, _ASCII_CAP * evidence)
-        bounds.append((bound, index, letters))
-    bounds.sort(key=lambda item: (-item[0], item[1]))
-    for bound, index, letters in bounds:
-        if bound < best.score:
-            break
-        language = languages[index]
-        model = models[language]
-        pairs = pair_score(reading.pairs, model)
-        score = bound + pairs
-        # The same winner as scoring every language in order: on a tie, the earlier one.
-        if score > best.score or (score == best.score and index < best_index):
-            best = Verdict(score, language, letters + pairs - _expected(reading, model))
-            best_index = index
-    if len(languages) > 1 and best.language:
-        return _mixture(reading, languages, best, fixed, letters_only)
-    return best
-
-
-def _mixture(
-    reading: Profile,
-    languages: tuple[str, ...],
-    best: Verdict,
-    fixed: float,
-    letters_only: list[tuple[str, int]],
-) -> Verdict:
-    """``best`` improved by taking a letter or pair from another of ``languages`` where that
-    explains it better by more than ``_MIXTURE`` (sentences in six languages in one file)."""
-    models = language_models()
-    main = models[best.language]
-    others = [models[language] for language in languages if language != best.language]
+            score += max(prior, _ASCII_CAP * evidence)
+        if score > best.score:
+            best = Verdict(score, language, letters - _expected(reading, model))
+    if len(languages) < 2 or not best.language:
+        return best
+    # A letter or pair taken from another of the languages where that explains it better by
+    # more than _MIXTURE (sentences in six languages in one file).
+    main = languages.index(best.language)
+    rest = [column for index, column in enumerate(letter_columns) if index != main]
+    fewest = map(min, *rest, rest[0])  # the cheapest other language's cost of each letter
     total = fixed
-    for char, n in letters_only:
-        own = -main.letters.get(char, _UNSEEN_LETTER) / 10
-        other = max(-m.letters.get(char, _UNSEEN_LETTER) / 10 for m in others) + _MIXTURE
-        total += n * max(own, other)
-    for pair, n in reading.pairs.items():
-        other = max(pair_log(pair, m) for m in others) + _MIXTURE
-        total += n * max(pair_log(pair, main), other)
-    gain = total - (best.shortfall + _expected(reading, main))
+    for n, own, other in zip(letter_counts, letter_columns[main], fewest, strict=True):
+        total += n * max(-own / 10, -other / 10 + _MIXTURE)
+    rest = [column for index, column in enumerate(pair_columns) if index != main]
+    likeliest = map(max, *rest, rest[0])  # the best other language's log-probability of each
+    for n, own, other in zip(pair_counts, pair_columns[main], likeliest, strict=True):
+        total += n * max(own, other + _MIXTURE)
+    gain = total - (best.shortfall + _expected(reading, models[best.language]))
     if gain <= 0:
         return best
     return Verdict(best.score + gain, f"{best.language}+", best.shortfall + gain)
+
+
+# Per code page's languages, each letter's and letter pair's cost in every one of them, kept
+# across readings and files (the same letters and pairs recur); emptied when it grows large.
+_ROWS_KEPT = 200_000
+_LETTER_ROWS: dict[tuple[str, ...], dict[str, tuple[float, ...]]] = {}
+_PAIR_ROWS: dict[tuple[str, ...], dict[str, tuple[float, ...]]] = {}
+
+
+def _letter_cost(char: str, model: LanguageModel) -> float:
+    return model.letters.get(char, _UNSEEN_LETTER)
+
+
+def _columns(
+    rows: dict[tuple[str, ...], dict[str, tuple[float, ...]]],
+    grams: list[str],
+    languages: tuple[str, ...],
+    cost: Callable[[str, LanguageModel], float],
+) -> list[tuple[float, ...]]:
+    """For each of ``languages``, the cost of each of ``grams`` in order: one column each."""
+    if not grams:
+        return [() for _ in languages]
+    known = rows.get(languages)
+    if known is None or len(known) > _ROWS_KEPT:
+        known = rows[languages] = {}
+    found = list(map(known.get, grams))
+    if None in found:
+        models = [language_models()[language] for language in languages]
+        for at, gram in enumerate(grams):
+            if found[at] is None:
+                found[at] = known[gram] = tuple(cost(gram, model) for model in models)
+    return list(zip(*found, strict=True))  # pyright: ignore[reportArgumentType]
 
 
 def _split(chars: dict[str, int]) -> tuple[float, list[tuple[str, int]]]:
@@ -470,18 +523,17 @@ def _split(chars: dict[str, int]) -> tuple[float, list[tuple[str, int]]]:
 def first_round_score(chars: dict[str, int], languages: tuple[str, ...]) -> float:
     """The letters-only score (the cheap first round): the best language, each letter taken
     from another of ``languages`` where that is better by more than ``_MIXTURE`` costs."""
-    models = language_models()
     fixed, letters = _split(chars)
-    tables = [models[language].letters for language in languages]
-    sums = [sum(n * table.get(c, _UNSEEN_LETTER) for c, n in letters) for table in tables]
-    main = tables[sums.index(min(sums))]
+    if not letters:
+        return fixed
+    counts = [n for _, n in letters]
+    columns = _columns(_LETTER_ROWS, [c for c, _ in letters], languages, _letter_cost)
+    sums = [sum(map(operator.mul, counts, column)) for column in columns]
+    main = columns[sums.index(min(sums))]
+    cheapest = map(min, *columns, columns[0])
     mixed = sum(
-        n
-        * min(
-            main.get(c, _UNSEEN_LETTER),
-            min(table.get(c, _UNSEEN_LETTER) for table in tables) - 10 * _MIXTURE,
-        )
-        for c, n in letters
+        n * min(own, other - 10 * _MIXTURE)
+        for n, own, other in zip(counts, main, cheapest, strict=True)
     )
     return fixed - mixed / 10
 

@@ -16,11 +16,13 @@ from ingestion.errors import ReadingNote
 from ingestion.plausibility import (
     UNREADABLE_EBCDIC,
     ascii_fits,
+    ascii_letter_pairs,
     first_round_score,
     is_mark,
     judge,
     language_models,
     mixed_score,
+    non_ascii_chars,
     profile,
     readable,
     skeleton,
@@ -230,6 +232,7 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     candidates.sort(key=lambda candidate: -candidate.first_round)
     finalists: list[Reading] = []
     fits: dict[frozenset[tuple[str, int]], dict[str, float]] = {}
+    shared_ascii: dict[str, int] | None = None
     top = candidates[0].first_round if candidates else 0.0
     # The best multi-byte reading always reaches the final: letters alone undersell kana-heavy
     # Japanese against Latin mojibake, which letter pairs then expose.
@@ -251,7 +254,13 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
                 continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
-        reading = profile(candidate.text)
+        byte_counted = _byte_chars(candidate.encoding) is not None
+        if byte_counted and candidate.encoding not in _TEXT_COUNTED:
+            if shared_ascii is None:  # a single-byte reading's ASCII is the sample's ASCII bytes
+                shared_ascii = ascii_letter_pairs(sample.decode("latin-1"))
+            reading = profile(candidate.text, shared_ascii)
+        else:
+            reading = profile(candidate.text)
         key = frozenset(reading.ascii_pairs.items())
         if key not in fits:
             fits[key] = ascii_fits(reading)
@@ -322,12 +331,13 @@ def _first_round(sample: bytes) -> list[_Candidate]:
         allowed = UNREADABLE_EBCDIC if encoding in _EBCDIC_NAMES else None
         readable_text = readable(text, allowed)
         readings[text] = (encoding, languages) if readable_text else None
+    high = [(value, n) for value, n in byte_counts.items() if value > 0x7F]
     found: list[_Candidate] = []
     for text, named in readings.items():
         if named is None:
             continue
         encoding, languages = named
-        chars = _non_ascii_counts(text, encoding, byte_counts)
+        chars = _non_ascii_counts(text, encoding, high)
         first = first_round_score(chars, languages)
         table = _byte_chars(encoding)
         if table is None or encoding in _TEXT_COUNTED:
@@ -345,16 +355,26 @@ def _byte_skeleton(encoding: str) -> bytes:
     return "".join(skeleton(char[:1] or "\x00") for char in table).encode("ascii")
 
 
-def _non_ascii_counts(text: str, encoding: str, byte_counts: dict[int, int]) -> dict[str, int]:
+def _non_ascii_counts(text: str, encoding: str, high: list[tuple[int, int]]) -> dict[str, int]:
+    """The reading's non-ASCII characters as ``profile`` counts them (``high``: the sample's
+    bytes >= 0x80 and their counts; single-byte codecs are counted on those, by table)."""
     table = _byte_chars(encoding)
     if table is None or encoding in _TEXT_COUNTED:  # counted on the text
-        return profile(text).chars
+        return non_ascii_chars(text)
+    kept = _kept_chars(encoding)
     counts: dict[str, int] = {}
-    for value, n in byte_counts.items():
-        char = table[value]
-        if char > "\x7f" and not is_mark(char):
+    for value, n in high:
+        char = kept[value]
+        if char:
             counts[char] = counts.get(char, 0) + n
     return counts
+
+
+@functools.cache
+def _kept_chars(encoding: str) -> tuple[str, ...]:
+    """What each byte reads as, where ``profile`` counts it: "" for ASCII and dropped marks."""
+    table = _byte_chars(encoding) or ()
+    return tuple(char if char > "\x7f" and not is_mark(char) else "" for char in table)
 
 
 def _decodes_whole(data: bytes, encoding: str) -> bool:
