@@ -62,24 +62,43 @@ def test_nested_functions_belong_to_the_enclosing_body() -> None:
     assert fingerprint(edited).functions["outer"] != fingerprint(source).functions["outer"]
 
 
-def test_only_decorators_that_run_the_body_every_call_are_plain() -> None:
+def test_only_decorators_that_run_the_body_every_call_or_cache_it_are_plain() -> None:
+    """A ``functools`` cache is plain: the tests gate clears it between test modules and counts
+    the tests that filled it as donors of those that used it (runbook.selection.isolation)."""
     source = textwrap.dedent(
         """
         import functools
+        from functools import cache as memo
+        from mylib import wraps
         class C:
             @property
             def p(self): return 1
             @functools.cache
             def q(self): return 2
+            @p.setter
+            def p(self, value): pass
         if True:
             @functools.lru_cache(maxsize=None)
             def r(): return 3
+        @memo
+        def s(): return 4
+        @wraps(s)
+        def t(): return 5
+        @functools.cached_property
+        def u(): return 6
+        @register
+        def v(): return 7
         """
     )
     functions = fingerprint(source).functions
-    assert functions["C.p"].plain
-    assert not functions["C.q"].plain
-    assert not functions["r"].plain
+    plain = {name for name, f in functions.items() if f.plain}
+    assert plain == {
+        "C.p",
+        "C.q",
+        "C.p'",
+        "r",
+        "s",
+    }  # not mylib's wraps, a registry, an instance cache
 
 
 def record(
@@ -278,11 +297,31 @@ def test_a_function_that_runs_at_import_time_runs_everything() -> None:
     assert edited.full_reason == ""
 
 
-def test_a_cached_function_body_runs_everything() -> None:
-    cached = CORE.replace("def double(x):", "@functools.cache\ndef double(x):")
+def test_a_cached_function_body_is_selected_and_another_decorator_runs_everything() -> None:
+    cached = "import functools\n" + CORE.replace(
+        "def double(x):", "@functools.cache\ndef double(x):"
+    )
     data = replace(stored(), prints={"src/core.py": fingerprint(cached)})
     edited = plan_after({"src/core.py": cached.replace("return 2 * x", "return 3 * x")}, data)
+    assert edited.full_reason == ""
+    assert edited.unaffected == {
+        "tests/test_other.py::test_triple",
+        "tests/test_other.py::test_nothing",
+    }
+    registered = "import app\n" + CORE.replace("def double(x):", "@app.route\ndef double(x):")
+    data = replace(stored(), prints={"src/core.py": fingerprint(registered)})
+    edited = plan_after({"src/core.py": registered.replace("return 2 * x", "return 3 * x")}, data)
     assert "decorated function double" in edited.full_reason
+
+
+def test_a_test_that_used_a_cache_entry_reruns_when_its_filler_ran_the_edit() -> None:
+    """Its donor (the test that computed the entry) executed the changed function."""
+    tests = {
+        **TESTS,
+        "tests/test_other.py::test_hits": record((), donors=("tests/test_core.py::test_double",)),
+    }
+    edited = plan_after({"src/core.py": EDITED_DOUBLE}, stored(tests))
+    assert "tests/test_other.py::test_hits" not in edited.unaffected
 
 
 def test_a_test_that_imports_project_code_during_the_test_makes_an_edit_run_everything() -> None:

@@ -38,6 +38,7 @@ MACHINERY = frozenset(
         "src/runbook/selection/childpth.py",
         "src/runbook/selection/testselect.py",
         "src/runbook/selection/childwatch.py",
+        "src/runbook/selection/isolation.py",
     }
 )
 """The selection itself: a change to it is checked by a full run."""
@@ -53,12 +54,17 @@ SAFE_DECORATORS = frozenset(
         "contextlib.contextmanager",
         "contextlib.asynccontextmanager",
         "functools.wraps",
+        "functools.cache",
+        "functools.lru_cache",
     }
 )
-"""Decorators (by the name they are imported as) that run the function's body on every call.
-Any other decorator may keep a result across tests or run the body at import time, so a change
-to the body of a function it decorates runs the whole suite. A property's ``.setter``,
-``.getter`` and ``.deleter`` count as ``property``."""
+"""Decorators (by the name they are imported as) that run the function's body on every call, or
+cache its results in a ``functools`` cache, which the tests gate clears between test modules and
+whose users count the tests that filled it (``runbook.selection.isolation``): a body edit reruns
+the tests that executed the function or used a result of it. Any other decorator may keep a
+result across tests or run the body at import time, so a change to the body of a function it
+decorates runs the whole suite. A property's ``.setter``, ``.getter`` and ``.deleter`` count as
+``property``."""
 ACCESSORS = frozenset({"setter", "getter", "deleter"})
 
 

@@ -162,7 +162,7 @@ def build_stored(
             for name in cast(list[str], seen["fixtures"])
             for donor in observed.setups.get(name, [])
             if donor != nodeid
-        }
+        } | set(cast(list[str], seen.get("cache_donors", [])))
         children = child_files(root, seen)
         in_process = ran.files.get(nodeid, set[str]())
         functions = ran.functions.get(nodeid, {})

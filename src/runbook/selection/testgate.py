@@ -80,6 +80,8 @@ PYTEST_ARGS = (
     "-q",
     "-p",
     "runbook.selection.testselect",
+    "-p",
+    "runbook.selection.isolation",
     "--cov",
     "--cov-context=test",
     "--cov-report=",

@@ -150,6 +150,8 @@ class SeenTest:
     """Set-up, call and tear-down (what ``--store-durations`` records for the shards)."""
     read: list[str] = field(default_factory=list[str])
     """Files under the root that project code opened during the test (not imports)."""
+    cache_donors: list[str] = field(default_factory=list[str])
+    """Tests that computed cache entries this test used (``runbook.selection.isolation``)."""
 
 
 def declared_files(root: Path, globs: Sequence[object]) -> tuple[set[str], str]:
@@ -407,6 +409,7 @@ class Observer:
                     "fixtures": seen.fixtures,
                     "seconds": seen.seconds,
                     "read": seen.read,
+                    "cache_donors": seen.cache_donors,
                 }
                 for nodeid, seen in self.tests.items()
             },
