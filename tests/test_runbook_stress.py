@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import textwrap
+from collections.abc import Generator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,26 +30,53 @@ def test_every_other_run():
 """
 
 
+NO_ANYIO = ("-p", "no:anyio")
+"""The nested runs skip anyio's plugin as the project's own pytest does (0.2 s a start)."""
+
+
 def test_counts_each_test_that_failed_in_some_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "test_flaky.py").write_text(textwrap.dedent(FLAKY))
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
-    assert stress.main(["2", "--load", "1", "test_flaky.py"], out) == 1
+    # No busy loop: it would burn a core for the whole test (the load is proven below).
+    assert stress.main(["2", "--load", "0", *NO_ANYIO, "test_flaky.py"], out) == 1
     text = out.getvalue()
-    assert "stress: 2 runs of `pytest test_flaky.py` with 1 busy-loop processes" in text
+    assert "stress: 2 runs of `pytest -p no:anyio test_flaky.py` with 0 busy-loop" in text
     assert "stress: run 1/2: 2 tests, 1 failed" in text
     assert "stress: run 2/2: 2 tests, all passed" in text
     assert "stress: 2 runs, 1 with failures, 1 test failures in all (2 tests per run)\n" in text
     assert text.endswith("    1/2  test_flaky.py::test_every_other_run\n")
 
 
+def test_every_run_happens_under_the_load_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--load L`` holds L busy loops (``busy_load``, tested below) around all N runs."""
+    events: list[str] = []
+
+    @contextlib.contextmanager
+    def load(processes: int) -> Generator[list[Any]]:
+        events.append(f"load {processes}")
+        yield []
+        events.append("unload")
+
+    def run(args: Sequence[str], *_: object) -> tuple[list[str], int]:
+        events.append(f"run {' '.join(args)}")
+        return [], 1
+
+    monkeypatch.setattr(stress, "busy_load", load)
+    monkeypatch.setattr(stress, "run_once", run)
+    out = io.StringIO()
+    assert stress.main(["2", "--load", "3", "-k", "x"], out) == 0
+    assert "stress: 2 runs of `pytest -k x` with 3 busy-loop processes" in out.getvalue()
+    assert events == ["load 3", "run -k x", "run -k x", "unload"]
+
+
 def test_all_passing_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "test_ok.py").write_text("def test_ok():\n    pass\n")
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
-    assert stress.main(["1", "--load", "0", "test_ok.py"], out) == 0
+    assert stress.main(["1", "--load", "0", *NO_ANYIO, "test_ok.py"], out) == 0
     assert out.getvalue().endswith(
         "stress: 1 runs, 0 with failures, 0 test failures in all (1 tests per run)\n"
     )
@@ -57,7 +87,7 @@ def test_a_run_without_a_report_counts_as_a_failed_run(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
-    assert stress.main(["1", "--load", "0", "no_such_test.py"], out) == 1
+    assert stress.main(["1", "--load", "0", *NO_ANYIO, "no_such_test.py"], out) == 1
     assert "  1/1  <run: pytest exit code 4" in out.getvalue()
 
 

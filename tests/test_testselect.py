@@ -259,7 +259,7 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
         "--runbook-children",
     ]
     proc = subprocess.run(
-        [*argv, "-p", "no:cacheprovider"],
+        [*argv, "-p", "no:cacheprovider", "-p", "no:anyio"],
         cwd=root,
         env=env,
         capture_output=True,
