@@ -1,0 +1,162 @@
+"""The whole verification on a fresh clone: first runbook, full runbook, release, the suite.
+
+    nox -s bench -- suite [--keep]
+
+In one run, on a throwaway clone of this repository (its committed state; uv's download cache is
+the machine's, so "cold" means no environment, not no download cache), prints:
+
+- cold: the first ``make runbook`` (builds ``.tools`` and every gate environment; no selection
+  data yet, so the whole suite runs; target <= 90 s);
+- warm full: ``make runbook ARGS='--no-cache --full'`` with the environments built (target
+  <= 50 s, and <= 0.65x the serial suite below);
+- release: ``make release`` with the environments built (target <= 60 s);
+- the suite in the tests environment, ``pytest -q -p no:cacheprovider``: its CPU seconds (user +
+  system of pytest and every process it waited for; target <= 60 s), and its wall time serial
+  (``-n 0``) against parallel (``-n auto``) when pytest-xdist is in the tests environment.
+
+The machine is shared: the load average before and after is printed, and every ratio compares
+figures measured in this one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"cold": 90.0, "warm": 50.0, "release": 60.0, "cpu": 60.0, "warm/serial": 0.65}
+
+
+@dataclass(frozen=True)
+class Measured:
+    wall: float
+    cpu: float
+    """User + system seconds of the command and every descendant it waited for."""
+    code: int
+    tail: str
+
+
+def clean_env() -> dict[str, str]:
+    """This environment without the bench session's virtualenv: the clone's make and nox find
+    the machine's python3, as on a fresh checkout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOX", "VIRTUAL_ENV"))}
+    venv = os.environ.get("VIRTUAL_ENV")
+    if venv:
+        parts = env.get("PATH", "").split(os.pathsep)
+        env["PATH"] = os.pathsep.join(p for p in parts if not p.startswith(venv))
+    env.pop("PYTHONPATH", None)
+    env.update(NO_COLOR="1", PYRIGHT_PYTHON_IGNORE_WARNINGS="1", CODEX_MLFLOW="0")
+    return env
+
+
+def measure(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> Measured:
+    """Wall and CPU time of ``argv`` (the CPU of the descendants it waited for included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(list(argv), cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
+    return Measured(wall=wall, cpu=cpu, code=proc.returncode, tail=tail)
+
+
+def required(what: str, measured: Measured) -> Measured:
+    if measured.code != 0:
+        raise SystemExit(f"benchmark: {what} failed (exit {measured.code}):\n{measured.tail}")
+    return measured
+
+
+def gate_seconds(clone: Path) -> str:
+    """Each gate's time from the run's report, e.g. ``lint 1.2s, tests 40.1s``."""
+    report = cast(dict[str, Any], json.loads((clone / ".runbook" / "report.json").read_text()))
+    gates = cast(list[dict[str, Any]], report["gates"])
+    return ", ".join(f"{g['name']} {float(g['seconds']):.1f}s" for g in gates)
+
+
+def verdict(value: float, target: str) -> str:
+    limit = TARGETS[target]
+    unit = "x" if "/" in target else " s"
+    return f"(target <= {limit:g}{unit}: {'ok' if value <= limit else 'MISSED'})"
+
+
+def row(label: str, value: float, target: str, unit: str = "s") -> None:
+    print(f"{label:<40} {value:7.2f}{unit}  {verdict(value, target)}")
+
+
+def has_xdist(python: Path, clone: Path) -> bool:
+    probe = subprocess.run(
+        [str(python), "-c", "import xdist"], cwd=clone, capture_output=True, check=False
+    )
+    return probe.returncode == 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--keep", action="store_true", help="keep the clone (prints its path)")
+    args = parser.parse_args(argv)
+    env = clean_env()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-suite-"))
+    try:
+        clone = tmp / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        print(f"fresh clone of {ROOT} at {head}; {os.cpu_count()} cores")
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+        cold = required("the first make runbook", measure(["make", "runbook"], clone, env))
+        row("cold first make runbook", cold.wall, "cold")
+        print(f"  its gates: {gate_seconds(clone)}")
+
+        full = ["make", "runbook", "ARGS=--no-cache --full"]
+        warm = required("make runbook --no-cache --full", measure(full, clone, env))
+        row("warm make runbook ARGS='--no-cache --full'", warm.wall, "warm")
+        print(f"  its gates: {gate_seconds(clone)}")
+
+        release = required("make release", measure(["make", "release"], clone, env))
+        row("warm make release", release.wall, "release")
+        print(f"  its gates: {gate_seconds(clone)}")
+
+        python = clone / ".nox" / "tests" / "bin" / "python"
+        pytest = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        suite_env = {**env, "PYTHONPATH": str(clone / "src")}
+        parallel = has_xdist(python, clone)
+        serial_args = [*pytest, "-n", "0"] if parallel else pytest
+        serial = required("the suite (serial)", measure(serial_args, clone, suite_env))
+        print(f"suite, serial{' (-n 0)' if parallel else ''}, wall {serial.wall:7.2f}s")
+        row("  suite CPU (user+sys, children included)", serial.cpu, "cpu")
+        row("  warm full runbook / serial suite", warm.wall / serial.wall, "warm/serial", "x")
+        if parallel:
+            auto = [*pytest, "-n", "auto"]
+            spread = required("the suite (-n auto)", measure(auto, clone, suite_env))
+            print(f"suite, parallel (-n auto), wall {spread.wall:7.2f}s, CPU {spread.cpu:7.2f}s")
+            print(f"  parallel / serial wall                 {spread.wall / serial.wall:7.2f}x")
+        else:
+            print("suite, parallel: pytest-xdist is not in the tests environment; not measured")
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
