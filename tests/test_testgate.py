@@ -510,3 +510,14 @@ def test_a_declared_child_reruns_when_a_declared_file_changes_and_an_undeclared_
     assert code == 0, out
     # test_triple, test_child (its child ran other.py), test_declared, test_undeclared
     assert "runbook-select: 4 of 8 run, 4 unaffected" in out
+
+
+def test_the_gate_process_never_imports_pytest() -> None:
+    """Only the pytest it starts does: importing pytest would cost every gate run a third of a
+    second (runbook.selection.handoff holds what the gate and its plugin share)."""
+    code = "import sys, runbook.selection.testgate; print({'pytest', '_pytest'} & set(sys.modules))"
+    env = followed({**os.environ, "PYTHONPATH": str(SRC)})
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "set()"

@@ -37,6 +37,7 @@ MACHINERY = frozenset(
         "src/runbook/selection/verdict.py",
         "src/runbook/selection/childpth.py",
         "src/runbook/selection/testselect.py",
+        "src/runbook/selection/handoff.py",
         "src/runbook/selection/childwatch.py",
         "src/runbook/selection/isolation.py",
     }

@@ -60,8 +60,9 @@ from runbook.gates.settings import SELECT_ENV
 from runbook.gates.shards import Shard, ShardError
 from runbook.gates.tools import output_dir
 from runbook.running import cache, gitutil
-from runbook.selection import childwatch, impact, testselect
+from runbook.selection import childwatch, impact
 from runbook.selection.childpth import install_childwatch
+from runbook.selection.handoff import OBSERVE_ENV, SHARD_ENV, SKIP_ENV
 from runbook.selection.impact import Plan, SelectionDataError, Stored
 from runbook.selection.merge import MergeError, merge
 from runbook.selection.store import (
@@ -129,8 +130,8 @@ def run_pytest(
     env = {
         **os.environ,
         "COVERAGE_FILE": str(work / "coverage.db"),
-        testselect.SKIP_ENV: str(skip_file),
-        testselect.OBSERVE_ENV: str(work / "observed.json"),
+        SKIP_ENV: str(skip_file),
+        OBSERVE_ENV: str(work / "observed.json"),
         childwatch.SRC_ENV: str(root / "src"),
         childwatch.WATCH_ENV: str(Path(childwatch.__file__).resolve()),
     }
@@ -138,7 +139,7 @@ def run_pytest(
         shard_file = work / "shard.json"
         part = {"index": launch.shard.index, "count": launch.shard.count}
         shard_file.write_text(json.dumps({**part, "durations": launch.durations}), "utf-8")
-        env[testselect.SHARD_ENV] = str(shard_file)
+        env[SHARD_ENV] = str(shard_file)
     workers = [] if launch.workers == "0" else [f"--numprocesses={launch.workers}"]
     argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *workers, *extra]
     sys.stdout.flush()

@@ -44,14 +44,8 @@ from runbook.selection.childwatch import (
     spawn_facts,
     with_pair,
 )
+from runbook.selection.handoff import OBSERVE_ENV, SHARD_ENV, SKIP_ENV
 
-SKIP_ENV = "RUNBOOK_TESTSELECT_SKIP"
-"""Path of a JSON list of node ids to deselect (the unaffected tests)."""
-SHARD_ENV = "RUNBOOK_TESTSELECT_SHARD"
-"""Path of a JSON object ``{"index": K, "count": N, "durations": {node id: seconds}}``: keep
-only the K-th of N parts of the collected tests (``runbook.gates.shards.partition``)."""
-OBSERVE_ENV = "RUNBOOK_TESTSELECT_OBSERVE"
-"""Path the observations are written to at the end of the session."""
 WORKER_OUTPUT = "runbook_observed"
 """The key of a worker's observations in pytest-xdist's ``workeroutput``."""
 MARKER = "child_reads"

@@ -1,0 +1,16 @@
+"""The variables through which the tests gate hands its plan to its pytest plugin and gets the
+plugin's observations back (``testgate`` sets them, ``testselect`` reads them).
+
+Stdlib-only and apart from the plugin, so the gate's own process never imports pytest (a third
+of a second of every tests gate run).
+"""
+
+from __future__ import annotations
+
+SKIP_ENV = "RUNBOOK_TESTSELECT_SKIP"
+"""Path of a JSON list of node ids to deselect (the unaffected tests)."""
+SHARD_ENV = "RUNBOOK_TESTSELECT_SHARD"
+"""Path of a JSON object ``{"index": K, "count": N, "durations": {node id: seconds}}``: keep
+only the K-th of N parts of the collected tests (``runbook.gates.shards.partition``)."""
+OBSERVE_ENV = "RUNBOOK_TESTSELECT_OBSERVE"
+"""Path the observations are written to at the end of the session."""
