@@ -3,8 +3,10 @@ output (missing, truncated, unexpected) a warning that never changes a gate's ve
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import random
 import re
 import shutil
 import sys
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from runbook import cli
 from runbook.gates.settings import Settings
 from runbook.gates.table import GATES, Gate
 from runbook.gates.tools import (
@@ -28,6 +31,7 @@ from runbook.gates.tools import (
 )
 from runbook.gates.tools import pytest as pytest_tool
 from runbook.records.findings import MAX_FINDINGS, Finding, repo_path
+from runbook.records.redact import MASK, PATTERNS, Redactor, redact, secret_values
 from runbook.records.result import GateResult, Status
 from runbook.reports import annotations, capture
 from runbook.run import Run, perform
@@ -277,11 +281,14 @@ def test_coverage_findings_only_when_the_floor_failed_furthest_below_first(tmp_p
     assert read_findings(pytest_tool.TOOL, out, tmp_path, "3 passed").findings == ()
 
 
-def test_at_most_100_findings_are_kept_and_the_total_counted(tmp_path: Path) -> None:
+def test_every_finding_is_read_and_report_json_keeps_the_first_100(tmp_path: Path) -> None:
     items = [ruff_item(f"{tmp_path}/a.py", n, 1, "E501", "long") for n in range(1, 251)]
     out = write(tmp_path / "out", ruff_check.OUTPUT, json.dumps(items))
     found = read_findings(ruff_check.TOOL, out, tmp_path, "")
-    assert (len(found.findings), found.total) == (MAX_FINDINGS, 250)
+    assert (len(found.findings), found.total) == (250, 250)
+    row = GateResult("lint", "Π_lint", Status.FAIL, findings=found.findings, findings_total=250)
+    assert len(row.to_json()["findings"]) == MAX_FINDINGS
+    assert len(row.to_json(max_findings=None)["findings"]) == 250
 
 
 @pytest.mark.parametrize(
@@ -691,7 +698,9 @@ def test_error_capture_lists_failing_tests_with_their_traceback_end() -> None:
     assert block.startswith("tests/test_x.py:5 FAILED tests/test_x.py::test_y - assert 2 == 3\n")
     assert "    tests/test_x.py:5: AssertionError" in block
     assert block.count("FAILED") == capture.MAX_ENTRY_FINDINGS
-    assert block.endswith("[… 25 more findings: .runbook/report.json, runbook findings]")
+    assert block.endswith(
+        "[… 25 more findings: `make findings ARGS='--gate tests'`, .runbook/findings.jsonl]"
+    )
     assert len(block) <= capture.MAX_ENTRY_CHARS + 100
 
 
@@ -716,3 +725,93 @@ def test_a_files_missing_ranges_are_cut_to_a_bound(tmp_path: Path) -> None:
     assert found.message.startswith("50.0% covered < 70%; missing lines 1, 3, 5")
     assert found.message.endswith("…")
     assert len(found.message) < pytest_tool.MAX_RANGES + 60
+
+
+def test_a_run_keeps_every_finding_where_runbook_findings_reads_them(tmp_path: Path) -> None:
+    """Issue 20 item 6 end to end: 250 findings; report.json and the error capture keep
+    their caps, findings.jsonl and SARIF hold all, ``runbook findings`` prints all."""
+    items = [ruff_item(f"{tmp_path}/src/x.py", n, 1, "E501", "long") for n in range(1, 251)]
+    outcome = perform(run_in(tmp_path, fake_ruff(tmp_path, "lint", 1, json.dumps(items))))
+    (entry,) = outcome.questions
+    assert "[… 230 more findings: `make findings ARGS='--gate lint'`" in entry
+    state = tmp_path / ".runbook"
+    (gate,) = json.loads((state / "report.json").read_text("utf-8"))["gates"]
+    assert (len(gate["findings"]), gate["findings_total"]) == (MAX_FINDINGS, 250)
+    sarif_log = json.loads((state / "findings.sarif").read_text("utf-8"))
+    assert len(sarif_log["runs"][0]["results"]) == 250
+    out = io.StringIO()
+    assert cli.main(["findings", "--root", str(tmp_path)], out) == 0
+    assert out.getvalue().count(" E501 long") == 250
+    assert "src/x.py:250:1 E501 long" in out.getvalue()
+
+
+REDACTION_ENV = {
+    "HF_TOKEN": "hf_" + "Q" * 30,
+    "DB_PASSWORD": "pa$$w0rd.with(regex)*chars",
+    "MY_API_KEY": "plain-looking-value-42",
+    "TOKENIZERS_PARALLELISM": "false-but-long-enough",  # not a secret name
+}
+FRAGMENTS = [
+    "src/x.py:12:5",
+    "Line too long",
+    "https://user:pw@host/x",
+    "http://host/ok",
+    "hf_",
+    "hf_abcdefgh1",
+    "ghp_" + "a" * 16,
+    "gho_short",
+    "sk-" + "b" * 16,
+    "AKIA" + "C" * 16,
+    "token",
+    "ToKeN: v",
+    "api-key=abc",
+    "API_KEY = 'x'",
+    "passwd=",
+    "Password",
+    "secret",
+    "Authorization: Bearer abc.def",
+    "authorization",
+    "pa$$w0rd.with(regex)*chars",
+    "plain-looking-value-42",
+    "false-but-long-enough",
+    "tokenizer",
+    "é€",
+    "\n",
+    " ",
+    "=",
+    ":",
+    "'",
+    '"',
+    "@",
+    "://",
+    'Type of "token" is partially unknown',
+    # letters re's IGNORECASE matches to ASCII ones (long s, dotless i, Kelvin sign)
+    "\u017fecret=abc12345",
+    "ap\u0131_key: v",
+    "to\u212aen = 'x'",
+    "HF_TOKEN",
+    "Token: x",
+]
+
+
+def every_pattern(text: str, env: dict[str, str]) -> str:
+    """Redaction with no shortcut: every secret value, then every pattern, on the text."""
+    for value in secret_values(env):
+        text = text.replace(value, MASK)
+    for pattern, replacement in PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def test_the_redactors_shortcut_masks_exactly_what_full_redaction_does() -> None:
+    """Item 7: ``Redactor`` skips texts with no clue of a secret; proven equal to ``redact``
+    (every value and every pattern on every text) on each fragment and 3,000 random mixes."""
+    rng = random.Random(20)  # noqa: S311 (test data, seeded: the same mixes every run)
+    mixes = (" ".join(rng.choices(FRAGMENTS, k=rng.randint(1, 6))) for _ in range(3000))
+    texts = [*FRAGMENTS, *mixes]
+    scrub = Redactor(REDACTION_ENV)
+    differ = [text for text in texts if scrub(text) != every_pattern(text, REDACTION_ENV)]
+    assert differ == []
+    assert [redact(text, REDACTION_ENV) for text in texts] == [scrub(text) for text in texts]
+    assert scrub("Line too long (118 > 100)") == "Line too long (118 > 100)"
+    assert "Q" * 30 not in scrub("using hf_" + "Q" * 30)

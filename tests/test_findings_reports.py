@@ -3,6 +3,7 @@ annotations, ``runbook findings``, and CI's redacting gate step and collect step
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -16,9 +17,12 @@ from test_workflows import tool
 from runbook import cli
 from runbook.gates.table import GATES
 from runbook.gates.tools import GateFindings, ruff_check
+from runbook.records import findings_file
 from runbook.records.findings import Finding
 from runbook.records.result import GateResult, Status
-from runbook.reports import annotations, ci_gate, collect, sarif
+from runbook.reports import annotations, ci_gate, collect, findings_cli, sarif
+from runbook.reports.report import RunReport, write_reports
+from runbook.running import cache
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -319,3 +323,134 @@ def test_ci_tells_a_collection_stop_from_a_crash_as_the_runner_does(
         assert ci_gate.load_findings(ci_gate.findings_path(ci_dir, "tests")) == found
         statuses.append(collect.gate_result(3, ci_dir, 70).status)
     assert statuses == [Status.FAIL, Status.ERROR]
+
+
+def many(count: int, severity: str = "error", path: str = "src/x.py") -> tuple[Finding, ...]:
+    return tuple(
+        Finding(path, n, 1, f"R{n % 7}", severity, f"finding {n}") for n in range(1, count + 1)
+    )
+
+
+def test_sarif_holds_every_finding_up_to_the_limit_most_severe_first() -> None:
+    """Issue 20 item 6: SARIF carried only report.json's 100; now every finding up to code
+    scanning's limit, errors before warnings before notes, and a cut run says so."""
+    notes, warnings, errors = many(3, "note"), many(3, "warning"), many(150, "error")
+    lint = GateResult(
+        "lint", "Π_lint", Status.FAIL, findings=notes + warnings + errors, findings_total=156
+    )
+    (run,) = sarif.build([lint], TOOLS, ROOT)["runs"]
+    assert len(run["results"]) == 156
+    assert "truncated" not in run["properties"]
+    (cut,) = sarif.build([lint], TOOLS, ROOT, max_results=152)["runs"]
+    assert [r["level"] for r in cut["results"]].count("note") == 0
+    assert [r["level"] for r in cut["results"]][149:] == ["error", "warning", "warning"]
+    assert cut["results"][0]["message"]["text"] == "finding 1"  # the tool's order kept
+    assert cut["properties"]["truncated"] is True
+    assert cut["properties"]["resultsOmitted"] == 4
+    assert "runbook findings --gate lint" in cut["properties"]["truncationReason"]
+    assert required_sarif_structure({"version": "2.1.0", "runs": [cut]}) == []
+
+
+def test_sarif_stays_under_code_scannings_gzipped_size() -> None:
+    noisy = tuple(
+        Finding(f"src/m{n}.py", n, 1, f"R{n}", "error", f"{n:x}" * 40) for n in range(1, 2001)
+    )
+    lint = GateResult("lint", "Π_lint", Status.FAIL, findings=noisy, findings_total=2000)
+    whole = sarif.render([lint], TOOLS, ROOT)
+    assert len(json.loads(whole)["runs"][0]["results"]) == 2000
+    limit = 30_000
+    assert len(gzip.compress(whole.encode(), 6)) > limit
+    text = sarif.render([lint], TOOLS, ROOT, max_bytes=limit)
+    assert len(gzip.compress(text.encode(), 6)) <= limit
+    (run,) = json.loads(text)["runs"]
+    assert 0 < len(run["results"]) < 2000
+    assert run["properties"]["resultsOmitted"] == 2000 - len(run["results"])
+
+
+def write_run(root: Path, *results: GateResult, store: bool = True) -> None:
+    """report.json and findings.jsonl as one run writes them."""
+    report = RunReport("runbook", "2026-12-04T19:00:00+00:00", "abc123", 1.0, results)
+    state = root / ".runbook"
+    if store:
+        header = {"mode": "runbook", "started_at": report.started_at, "commit": "abc123"}
+        findings_file.write(
+            state / findings_file.FINDINGS_FILE, header, [(r.name, r.findings) for r in results]
+        )
+    write_reports(report, state)
+
+
+def all_of(name: str, findings: tuple[Finding, ...]) -> GateResult:
+    return GateResult(
+        name, f"Π_{name}", Status.FAIL, findings=findings, findings_total=len(findings)
+    )
+
+
+def test_runbook_findings_reaches_every_finding_past_report_jsons_100(tmp_path: Path) -> None:
+    """Issue 20 item 6: report.json keeps 100 a gate; ``runbook findings`` prints all 250."""
+    lint = all_of("lint", many(200) + many(50, path="tests/test_y.py"))
+    write_run(tmp_path, lint, all_of("types", (TYPE,)))
+    report = json.loads((tmp_path / ".runbook" / "report.json").read_text("utf-8"))
+    assert len(report["gates"][0]["findings"]) == 100
+    out = io.StringIO()
+    assert cli.main(["findings", "--root", str(tmp_path)], out) == 0
+    text = out.getvalue()
+    assert "lint (fail): 250 findings\n" in text
+    assert "  src/x.py:200:1 R4 finding 200\n" in text
+    assert "tests/test_y.py:50:1" in text
+    out = io.StringIO()
+    argv = ["findings", "--json", "--gate", "lint", "--path", "tests/", "--root", str(tmp_path)]
+    assert cli.main(argv, out) == 0
+    data = json.loads(out.getvalue())
+    assert list(data) == ["lint"]
+    assert len(data["lint"]["findings"]) == data["lint"]["findings_total"] == 50
+    assert data["lint"]["complete"] is True
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("src/x.py", True),
+        ("src", True),
+        ("src/", True),
+        ("src/*.py", True),
+        ("*.py", True),
+        ("sr", False),
+        ("src/x", False),
+        ("tests/", False),
+    ],
+)
+def test_path_filter_takes_a_file_a_folder_or_a_glob(pattern: str, expected: bool) -> None:
+    assert findings_cli.path_matches(pattern)("src/x.py") is expected
+
+
+@pytest.mark.parametrize("fault", ["missing", "another run", "cut short", "garbage"])
+def test_without_this_runs_findings_file_report_json_is_shown_and_why(
+    tmp_path: Path, fault: str
+) -> None:
+    write_run(tmp_path, all_of("lint", many(250)), store=fault != "missing")
+    stored = tmp_path / ".runbook" / findings_file.FINDINGS_FILE
+    if fault == "another run":
+        text = stored.read_text("utf-8").replace("abc123", "def456", 1)
+        stored.write_text(text, "utf-8")
+    elif fault == "cut short":
+        lines = stored.read_text("utf-8").splitlines(keepends=True)
+        stored.write_text("".join(lines[:-1]), "utf-8")
+    elif fault == "garbage":
+        stored.write_text('{"run": 1}\n{trunc', "utf-8")
+    out = io.StringIO()
+    assert cli.main(["findings", "--root", str(tmp_path)], out) == 0
+    text = out.getvalue()
+    assert text.startswith("runbook: only report.json's first findings of each gate (")
+    assert "lint (fail): 250 findings (first 100 shown)" in text
+
+
+def test_a_run_writes_every_finding_and_a_cached_pass_keeps_them(tmp_path: Path) -> None:
+    """The runner writes findings.jsonl next to report.json; the cache keeps every finding of
+    a pass (pyright passes with warnings), so a cached pass reports all of them again."""
+    warned = many(150, "warning")
+    result = GateResult("types", "Π_types", Status.PASS, findings=warned, findings_total=150)
+    gate = next(g for g in GATES if g.name == "types")
+    cache.store(tmp_path, gate, "key", result)
+    hit = cache.lookup(tmp_path, gate, "key")
+    assert hit is not None
+    assert hit.findings == warned

@@ -74,9 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     col = sub.add_parser("collect", help="gate table from CI's per-gate nox reports and logs")
     col.add_argument("directory", type=Path)
 
-    found = sub.add_parser("findings", help="the last run's findings (path:line:col code message)")
+    found = sub.add_parser(
+        "findings", help="every finding of the last run (path:line:col code message)"
+    )
     found.add_argument("--json", action="store_true", help="as JSON, per gate")
     found.add_argument("--gate", help="only this gate's")
+    found.add_argument(
+        "--path", help="only findings in this file, folder (src/) or glob (src/*/io.py)"
+    )
     found.add_argument("--root", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)
     return parser
 
@@ -96,7 +101,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if args.command == "collect":
         return collect.main(cast(Path, args.directory), out)
     if args.command == "findings":
-        return findings_cli.main(cast(Path, args.root), args.gate, bool(args.json), out)
+        return findings_cli.main(
+            cast(Path, args.root), args.gate, bool(args.json), out, path=args.path
+        )
     return _run(args, out)
 
 

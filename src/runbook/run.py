@@ -22,6 +22,7 @@ from typing import Literal
 from runbook.gates.reasons import last_line, notices
 from runbook.gates.settings import COV_ENV, SELECT_ENV, Settings
 from runbook.gates.table import GATES, Gate
+from runbook.records import findings_file
 from runbook.records.redact import read_log, redact
 from runbook.records.result import GateResult, Status
 from runbook.reports import capture, history, sarif, trend
@@ -328,6 +329,7 @@ def _perform(run: Run) -> Outcome:
         trend=trend.markdown([*history.samples(trajectory), sample]),
     )
     # The reports and the history first: nothing after this point can lose them.
+    write_findings(run, report)
     write_reports(report, run.state_dir)
     write_sarif(run, results)
     history.append(trajectory, sample)
@@ -346,6 +348,17 @@ def _perform(run: Run) -> Outcome:
         write_reports(report, run.state_dir)
     append_step_summary(report, run.env)
     return Outcome(report=report, interrupted=interrupted, questions=questions)
+
+
+def write_findings(run: Run, report: RunReport) -> None:
+    """Every finding of the run in ``findings.jsonl`` (report.json keeps the first 100 of each
+    gate); a failure to write it is a warning, and ``runbook findings`` then says so."""
+    header = {"mode": report.mode, "started_at": report.started_at, "commit": report.commit}
+    gates = [(result.name, result.findings) for result in report.results]
+    try:
+        findings_file.write(run.state_dir / findings_file.FINDINGS_FILE, header, gates)
+    except OSError as exc:
+        run.warnings.append(f"could not write {findings_file.FINDINGS_FILE}: {exc}")
 
 
 def write_sarif(run: Run, results: Sequence[GateResult]) -> None:

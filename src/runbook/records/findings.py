@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
-from runbook.records.redact import redact
+from runbook.records.redact import Redactor
 
 MAX_FINDINGS = 100
-"""At most this many findings per gate are kept (``findings_total`` says how many there were)."""
+"""At most this many findings per gate in report.json and the cache's (``findings_total`` says
+how many there were); every finding is in ``.runbook/findings.jsonl`` (``findings_file``)."""
 SEVERITIES = ("error", "warning", "note")
 """SARIF's levels; every tool's severities map onto these."""
 
@@ -98,17 +99,35 @@ def repo_path(raw: str, root: Path) -> str:
     Windows-style paths and paths outside the repository are kept as given (never dropped):
     the reader still learns where the tool looked.
     """
-    if not raw or _WINDOWS_PATH.search(raw):
+    return RepoPaths(root)(raw)
+
+
+class RepoPaths:
+    """``repo_path`` for many paths under one root: the root is resolved once, and a path seen
+    before (a tool names each file once per finding in it) is looked up, not worked out."""
+
+    def __init__(self, root: Path) -> None:
+        self._bases = list(dict.fromkeys([str(root), str(root.resolve())]))
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, raw: str) -> str:
+        known = self._seen.get(raw)
+        if known is None:
+            known = self._seen[raw] = self._relative(raw)
+        return known
+
+    def _relative(self, raw: str) -> str:
+        if not raw or _WINDOWS_PATH.search(raw):
+            return raw
+        path = PurePosixPath(raw)
+        if not path.is_absolute():
+            return str(PurePosixPath(*[p for p in path.parts if p != "."])) if path.parts else raw
+        for base in self._bases:
+            try:
+                return str(path.relative_to(base))
+            except ValueError:
+                continue
         return raw
-    path = PurePosixPath(raw)
-    if not path.is_absolute():
-        return str(PurePosixPath(*[p for p in path.parts if p != "."])) if path.parts else raw
-    for base in {str(root), str(root.resolve())}:
-        try:
-            return str(path.relative_to(base))
-        except ValueError:
-            continue
-    return raw
 
 
 def severity(value: str) -> str:
@@ -126,15 +145,16 @@ IsProjectFile = Callable[[str], bool]
 not an installed package's): ``runbook.gates.tools.ProjectFiles``."""
 
 
-def locate(finding: Finding, root: Path, is_project: IsProjectFile) -> Finding:
+def locate(finding: Finding, root: Path | RepoPaths, is_project: IsProjectFile) -> Finding:
     """``finding`` placed at the deepest of its frames inside the project's own files.
 
     A failure raised inside an installed package (``.nox/…/site-packages/…``, ``/usr/lib/…``)
     is placed where the project's code called it; when no frame is the project's, the finding
     keeps the place its tool gave (the failing test), so it is never lost.
     """
+    relative = RepoPaths(root) if isinstance(root, Path) else root
     for raw, line in reversed(finding.frames):
-        path = repo_path(raw, root)
+        path = relative(raw)
         if is_project(path):
             return replace(finding, path=path, line=line, column=None)
     return finding
@@ -147,25 +167,41 @@ def normalise(
     is_project: IsProjectFile | None = None,
 ) -> list[Finding]:
     """Each finding at its place in the project (``locate``), its path relative to ``root``,
-    line and column 1-based or None, text redacted."""
+    line and column 1-based or None, text redacted.
+
+    Every finding is kept (``runbook findings`` and SARIF read them all), so this is the cost
+    per finding: the environment is scanned for secrets once (``Redactor``), and a path, code
+    or severity seen before (a tool reports many findings per file and per rule) is looked up.
+    """
+    scrub = Redactor(env)
+    relative = RepoPaths(root)
+    places: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    levels: dict[str, str] = {}
     out: list[Finding] = []
+    append = out.append
     for given in findings:
-        finding = locate(given, root, is_project) if given.frames and is_project else given
-        out.append(
-            replace(
-                finding,
-                path=redact(repo_path(finding.path, root), env),
-                line=finding.line if finding.line is not None and finding.line >= 1 else None,
-                column=(
-                    finding.column
-                    if finding.column is not None and finding.column >= 1 and finding.line
-                    else None
-                ),
-                code=redact(finding.code, env),
-                severity=severity(finding.severity),
-                message=redact(finding.message, env),
-                detail=redact(finding.detail, env),
-                frames=(),
+        finding = locate(given, relative, is_project) if given.frames and is_project else given
+        path = places.get(finding.path)
+        if path is None:
+            path = places[finding.path] = scrub(relative(finding.path))
+        code = codes.get(finding.code)
+        if code is None:
+            code = codes[finding.code] = scrub(finding.code)
+        level = levels.get(finding.severity)
+        if level is None:
+            level = levels[finding.severity] = severity(finding.severity)
+        line, column = finding.line, finding.column
+        line = line if line is not None and line >= 1 else None
+        append(
+            Finding(
+                path=path,
+                line=line,
+                column=column if column is not None and column >= 1 and line else None,
+                code=code,
+                severity=level,
+                message=scrub(finding.message),
+                detail=scrub(finding.detail),
             )
         )
     return out

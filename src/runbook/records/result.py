@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any, cast
 
-from runbook.records.findings import Finding
+from runbook.records.findings import MAX_FINDINGS, Finding
 
 
 class Status(StrEnum):
@@ -53,16 +53,19 @@ class GateResult:
     cached: bool = False
     coverage: float | None = None
     findings: tuple[Finding, ...] = ()
-    """The problems the tool reported (at most ``findings.MAX_FINDINGS``), from its machine
-    output."""
+    """The problems the tool reported, from its machine output: all of them for a gate that
+    ran; the first ``findings.MAX_FINDINGS`` when read back from report.json, which keeps no
+    more (every one is in ``.runbook/findings.jsonl``, ``runbook.records.findings_file``)."""
     findings_total: int = 0
     findings_warning: str = ""
     """Why the findings are empty although the tool ran (its machine output was unreadable)."""
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+    def to_json(self, max_findings: int | None = MAX_FINDINGS) -> dict[str, Any]:
+        """The row as JSON with its first ``max_findings`` findings (None: all of them)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "findings"}
         data["status"] = str(self.status)
-        data["findings"] = [finding.to_json() for finding in self.findings]
+        kept = self.findings if max_findings is None else self.findings[:max_findings]
+        data["findings"] = [finding.to_json() for finding in kept]
         return data
 
     @classmethod

@@ -74,7 +74,10 @@ def findings_block(
         size += len(block) + 1
     left = result.findings_total - len(blocks)
     if left > 0:
-        blocks.append(f"[… {left} more findings: .runbook/report.json, runbook findings]")
+        blocks.append(
+            f"[… {left} more findings: `make findings ARGS='--gate {result.name}'`,"
+            " .runbook/findings.jsonl]"
+        )
     return "\n".join(blocks)
 
 

@@ -131,5 +131,7 @@ def store(state_dir: Path, gate: Gate, key: str, result: GateResult) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"key": key, "result": result.to_json()}), "utf-8")
+    # Every finding (a pass can have warnings): a cached pass reports all of them again.
+    data = {"key": key, "result": result.to_json(max_findings=None)}
+    tmp.write_text(json.dumps(data), "utf-8")
     tmp.replace(path)

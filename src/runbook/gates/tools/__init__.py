@@ -22,7 +22,7 @@ from typing import Any, cast
 from xml.etree.ElementTree import ParseError
 
 from runbook.gates.reasons import Summarizer, last_line
-from runbook.records.findings import MAX_FINDINGS, Finding, normalise
+from runbook.records.findings import Finding, normalise
 
 MACHINE_DIR = Path(".runbook") / "machine"
 """Each gate's tool writes its machine output into ``MACHINE_DIR / <gate>``."""
@@ -135,7 +135,7 @@ def clear_output(out_dir: Path) -> None:
 @dataclass(frozen=True)
 class GateFindings:
     findings: tuple[Finding, ...] = ()
-    """At most ``MAX_FINDINGS``, in the tool's order."""
+    """Every finding, in the tool's order (the reports that people read cut them)."""
     total: int = 0
     warning: str = ""
     """Why there are no findings although the tool should have written some."""
@@ -147,7 +147,7 @@ class GateFindings:
 def read_findings(
     tool: Tool, out_dir: Path, root: Path, log: str, env: Mapping[str, str] | None = None
 ) -> GateFindings:
-    """The gate's findings, bounded and redacted. Unreadable machine output is a warning and no
+    """The gate's findings, every one, redacted. Unreadable machine output is a warning and no
     findings; it never changes the gate's status, which comes from the exit code alone."""
     if tool.read is None:
         return GateFindings()
@@ -160,9 +160,7 @@ def read_findings(
         return GateFindings(warning=f"cannot read {tool.name}'s machine output: {exc}")
     items = normalise(found, root, env, ProjectFiles(root))
     stopping = sum(finding.code in tool.project_error_codes for finding in items)
-    return GateFindings(
-        findings=tuple(items[:MAX_FINDINGS]), total=len(items), project_errors=stopping
-    )
+    return GateFindings(findings=tuple(items), total=len(items), project_errors=stopping)
 
 
 INSTALLED_DIRS = frozenset({"site-packages", "dist-packages"})

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from runbook.gates.tools import Tool, expect, first_error_line, load_json, tool_last_line
-from runbook.records.findings import Finding, count_label, repo_path
+from runbook.records.findings import Finding, RepoPaths, count_label
 
 OUTPUT = "pyright.json"
 _SUMMARY = re.compile(r"^(\d+) errors?, \d+ warnings?, \d+ informations?", re.MULTILINE)
@@ -38,8 +38,8 @@ def _report(out_dir: Path) -> dict[str, Any]:
 def _finding(item: Any) -> Finding:
     expect(isinstance(item, dict), "a diagnostic is not an object")
     diagnostic = cast(dict[str, Any], item)
-    span = cast(dict[str, Any], diagnostic.get("range") or {})
-    start = cast(dict[str, Any], span.get("start") or {})
+    span: dict[str, Any] = diagnostic.get("range") or {}
+    start: dict[str, Any] = span.get("start") or {}
     line, character = start.get("line"), start.get("character")
     return Finding(
         path=str(diagnostic.get("file", "")),
@@ -62,9 +62,9 @@ def render(out_dir: Path) -> str:
     summary = cast(dict[str, Any], report.get("summary") or {})
     errors = sum(f.severity == "error" for f in found)
     warnings = sum(f.severity == "warning" for f in found)
+    relative = RepoPaths(Path.cwd())
     lines = [
-        f"{replace(f, path=repo_path(f.path, Path.cwd())).location()} - {f.severity}: "
-        f"{f.message} ({f.code})"
+        f"{replace(f, path=relative(f.path)).location()} - {f.severity}: {f.message} ({f.code})"
         for f in found
     ]
     lines.append(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from runbook.gates.tools import Tool, expect, first_error_line, load_json, tool_last_line
-from runbook.records.findings import Finding, count_label, repo_path
+from runbook.records.findings import Finding, RepoPaths, count_label
 
 OUTPUT = "ruff.json"
 _FOUND = re.compile(r"^Found (\d+) errors?\b", re.MULTILINE)
@@ -67,10 +67,11 @@ read = reader(OUTPUT)
 
 def render(out_dir: Path) -> str:
     """ruff's concise output, rebuilt from the JSON so the log stays readable."""
-    found = [replace(f, path=repo_path(f.path, Path.cwd())) for f in read(out_dir, "")]
+    found = read(out_dir, "")
     if not found:
         return "All checks passed!"
-    lines = [f"{f.location()}: {f.code} {f.message}" for f in found]
+    relative = RepoPaths(Path.cwd())
+    lines = [f"{replace(f, path=relative(f.path)).location()}: {f.code} {f.message}" for f in found]
     return "\n".join([*lines, f"Found {count_label(len(found), 'error')}."])
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from runbook.gates.tools import Tool, first_error_line, tool_last_line
 from runbook.gates.tools.ruff_check import reader
-from runbook.records.findings import Finding, count_label, repo_path
+from runbook.records.findings import Finding, RepoPaths, count_label
 
 OUTPUT = "ruff-format.json"
 UNFORMATTED = "unformatted"
@@ -54,15 +54,15 @@ def render(out_dir: Path) -> str:
     found = read(out_dir, "")
     if not found:
         return "All files already formatted"
-    here = Path.cwd()
+    here = RepoPaths(Path.cwd())
     lines = [
-        f"error: Failed to format {repo_path(f.path, here)}"
+        f"error: Failed to format {here(f.path)}"
         + (f":{f.line}:{f.column}" if f.line is not None and f.column is not None else "")
         + f": {f.code}: {f.message}"
         for f in found
         if f.code != UNFORMATTED
     ]
-    lines += [f"Would reformat: {repo_path(f.path, here)}" for f in found if f.code == UNFORMATTED]
+    lines += [f"Would reformat: {here(f.path)}" for f in found if f.code == UNFORMATTED]
     return "\n".join([*lines, counts(found)])
 
 
