@@ -65,18 +65,10 @@ def register_gate(gate: Gate) -> None:
         out = tools.output_dir(ROOT, gate.name)
         tools.clear_output(out)
         argv = [*gate.argv(threshold), *gate.tool.machine_argv(out), *session.posargs]
-        env = {**SRC_ENV, "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"}
-        if not gate.tool.stdout_file:
-            session.run(*argv, env=env)
-            return
-        # The tool prints its machine output: keep it in a file, and give the log (stderr
-        # stays there) the human text rebuilt from it, whether the tool passed or failed.
-        with (out / gate.tool.stdout_file).open("w", encoding="utf-8") as machine:
-            try:
-                session.run(*argv, env=env, stdout=machine, stderr=None)
-            finally:
-                machine.close()
-                print(gate.tool.human_text(out), flush=True)
+        if not gate.writes_result:
+            # The wrapper runs the tool and writes its result.json (runbook.gates.wrapper).
+            argv = ["python", "-m", "runbook.gates.wrapper", gate.name, str(out), "--", *argv]
+        session.run(*argv, env={**SRC_ENV, "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"})
 
     run_gate.__doc__ = gate.description
     nox.session(name=gate.name, tags=[] if gate.release_only else ["gate"])(run_gate)

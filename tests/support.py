@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -16,7 +17,65 @@ from typing import Any, cast
 from runbook.gates.reasons import Summarizer, last_line
 from runbook.gates.table import Gate
 from runbook.gates.tools import Tool
+from runbook.records import handover
+from runbook.records.handover import GateReport
 from runbook.selection import childwatch
+
+FAKE_GATE = """
+import importlib, io, json, sys
+from pathlib import Path
+
+spec = json.loads(bytes.fromhex(sys.argv[1]))  # hex: no braces for Gate.argv's format
+sys.path.insert(0, spec["src"])
+from runbook.records import handover
+from runbook.records.handover import Coverage, GateReport
+
+printed = []
+
+
+class Tee(io.TextIOBase):
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        printed.append(text)
+        return self.stream.write(text)
+
+    def flush(self):
+        self.stream.flush()
+
+
+sys.stdout, sys.stderr = Tee(sys.stdout), Tee(sys.stderr)
+code = 0
+try:
+    exec(compile(spec["code"], "<fake gate>", "exec"), dict(__name__="__main__"))  # noqa: C408
+except SystemExit as exc:
+    if isinstance(exc.code, int) or exc.code is None:
+        code = int(exc.code or 0)
+    else:
+        print(exc.code, file=sys.stderr)
+        code = 1
+sys.stdout.flush()
+module, _, name = spec["summarize"].partition(":")
+summary = getattr(importlib.import_module(module), name)("".join(printed))
+cov = spec["coverage"]
+handover.write(
+    handover.path_in(Path.cwd() / ".runbook" / "machine" / spec["gate"]),
+    GateReport(
+        gate=spec["gate"],
+        status=handover.status_for(code, frozenset(spec["failure_codes"])),
+        exit_code=code,
+        summary=summary,
+        counts=handover.counts_of(summary),
+        coverage=None if cov is None else Coverage(cov, 70.0, cov >= 70.0),
+        selection=spec["selection"],
+        notices=tuple(spec["notices"]),
+    ),
+)
+sys.exit(code)
+"""
+"""The fake gate's program: runs ``spec["code"]`` as the tool and, like a real gate's process
+(``runbook.gates.wrapper``), writes its ``result.json`` from the exit code and what it printed."""
 
 
 def python_gate(
@@ -26,20 +85,66 @@ def python_gate(
     required: bool = True,
     release_only: bool = False,
     summarize: Summarizer = last_line,
+    tool: Tool | None = None,
+    failure_codes: frozenset[int] = frozenset({1}),
     inputs: tuple[str, ...] = (".",),
+    coverage: float | None = None,
+    selection: str = "",
+    notices: tuple[str, ...] = (),
 ) -> Gate:
-    """A gate whose tool is ``python -c code``: any outcome a real tool has, on purpose."""
+    """A gate whose tool is ``code`` run by Python: any outcome a real tool has, on purpose.
+
+    Like a real gate it hands over a ``result.json``: the code's exit code, the status it means,
+    the ``summarize`` (or ``tool``'s) line of what it printed, and the ``coverage`` total,
+    ``selection`` line and ``notices`` given here. A fake that dies before it ends writes none.
+    """
+    tool = tool or Tool(name=f"fake-{name}", summarize=summarize)
+    spec = {
+        "src": str(Path(__file__).resolve().parents[1] / "src"),
+        "gate": name,
+        "code": textwrap.dedent(code),
+        "failure_codes": sorted(failure_codes),
+        "summarize": f"{tool.summarize.__module__}:{tool.summarize.__qualname__}",
+        "coverage": coverage,
+        "selection": selection,
+        "notices": list(notices),
+    }
     return Gate(
         name=name,
         projector=f"Π_{name}",
         description=f"fake {name}",
-        command=(sys.executable, "-c", textwrap.dedent(code)),
+        command=(sys.executable, "-c", FAKE_GATE, json.dumps(spec).encode().hex()),
         groups=(),
         required=required,
         release_only=release_only,
-        tool=Tool(name=f"fake-{name}", summarize=summarize),
+        tool=tool,
+        failure_codes=failure_codes,
         inputs=inputs,
     )
+
+
+class Ran(str):
+    """What a run of the tests gate printed, with the ``result.json`` it handed the runner."""
+
+    result: GateReport
+
+    @classmethod
+    def of(cls, root: Path, proc: subprocess.CompletedProcess[str]) -> Ran:
+        ran = cls(proc.stdout + proc.stderr)
+        path = handover.path_in(root / ".runbook" / "machine" / "tests")
+        ran.result = handover.read(path, "tests")
+        assert ran.result.exit_code == proc.returncode, ran
+        return ran
+
+    @property
+    def total(self) -> float:
+        """The coverage total the gate handed over (the merged data's, when selective)."""
+        assert self.result.coverage is not None, self
+        return self.result.coverage.total
+
+    @property
+    def notices(self) -> str:
+        return "\n".join(self.result.notices)
 
 
 def direct(gate: Gate) -> list[str]:

@@ -22,6 +22,8 @@ from runbook.gates.shards import (
     partition,
     write_durations,
 )
+from runbook.records import handover
+from runbook.records.handover import GateReport
 from runbook.records.result import Status
 from runbook.reports import ci_gate, ci_matrix, collect
 from runbook.running import gitutil
@@ -239,6 +241,8 @@ def test_a_failed_or_missing_shard_fails_the_row_naming_it(checkout: Path) -> No
         "FAILED t::test_2\n1 failed in 0.1s\nnox > Command python -m runbook.selection.testgate "
         "--cov-fail-under=70 failed with exit code 1\n"
     )
+    failed = GateReport("tests", Status.FAIL, exit_code=1, summary="1 failed")
+    handover.write(ci_gate.result_path(ci, "tests-shard-2-of-2"), failed)
     assert "shard 2/2: 1 failed" in row_of_tests(checkout)
     (ci / "tests-shard-1-of-2.json").unlink()
     assert "| · not run | 1.0s | shard 1/2: no report from CI |" in row_of_tests(checkout)

@@ -10,7 +10,7 @@ import random
 import re
 import shutil
 import sys
-import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,12 +30,14 @@ from runbook.gates.tools import (
     version,
 )
 from runbook.gates.tools import pytest as pytest_tool
+from runbook.records import handover
 from runbook.records.findings import MAX_FINDINGS, Finding, repo_path
+from runbook.records.handover import Coverage, GateReport
 from runbook.records.redact import MASK, PATTERNS, Redactor, redact, secret_values
 from runbook.records.result import GateResult, Status
 from runbook.reports import annotations, capture
 from runbook.run import Run, perform
-from support import direct, init_repo
+from support import direct, init_repo, python_gate
 
 DATA = Path(__file__).parent / "data" / "findings"
 ROOT = Path("/repo")
@@ -266,19 +268,27 @@ def test_frames_are_read_in_every_traceback_style() -> None:
     )
 
 
+def gate_result(out: Path, coverage: Coverage) -> None:
+    """The tests gate's ``result.json`` in ``out`` (its machine-output directory)."""
+    status = Status.PASS if coverage.reached else Status.FAIL
+    report = GateReport(out.name, status, exit_code=int(not coverage.reached), coverage=coverage)
+    handover.write(handover.path_in(out), report)
+
+
 def test_coverage_findings_only_when_the_floor_failed_furthest_below_first(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / pytest_tool.JUNIT).write_text('<testsuites><testsuite name="p"/></testsuites>')
     shutil.copy(DATA / "coverage.json", out / pytest_tool.COVERAGE)
-    log = "FAIL Required test coverage of 90% not reached. Total coverage: 83.33%\n"
-    low, mid = read_findings(pytest_tool.TOOL, out, tmp_path, log).findings
+    gate_result(out, Coverage(total=83.33, floor=90.0, reached=False))
+    low, mid = read_findings(pytest_tool.TOOL, out, tmp_path, "").findings
     assert (
         low.one_line()
         == "src/pkg/low.py:1 coverage 20.0% covered < 90%; missing lines 1-3, 7, 9-10"
     )
     assert mid.location() == "src/pkg/__init__.py:3"
-    assert read_findings(pytest_tool.TOOL, out, tmp_path, "3 passed").findings == ()
+    gate_result(out, Coverage(total=93.33, floor=90.0, reached=True))
+    assert read_findings(pytest_tool.TOOL, out, tmp_path, "").findings == ()
 
 
 def test_every_finding_is_read_and_report_json_keeps_the_first_100(tmp_path: Path) -> None:
@@ -372,14 +382,7 @@ def fake_ruff(tmp_path: Path, name: str, exit_code: int, machine_output: str) ->
         print("Found 1 error.")
         sys.exit({exit_code})
     """
-    return Gate(
-        name=name,
-        projector=f"Π_{name}",
-        description="fake ruff",
-        command=(sys.executable, "-c", textwrap.dedent(code)),
-        groups=(),
-        tool=ruff_check.TOOL,
-    )
+    return python_gate(name, code, tool=ruff_check.TOOL)
 
 
 def run_in(tmp_path: Path, *gates: Gate) -> Run:
@@ -405,15 +408,8 @@ def fake_pytest(junit: Path, exit_code: int) -> Gate:
         sys.exit({exit_code})
     """
     tests = next(gate for gate in GATES if gate.name == "tests")
-    return Gate(
-        name="tests",
-        projector=tests.projector,
-        description="fake pytest",
-        command=(sys.executable, "-c", textwrap.dedent(code)),
-        groups=(),
-        tool=pytest_tool.TOOL,
-        failure_codes=tests.failure_codes,
-    )
+    fake = python_gate("tests", code, tool=pytest_tool.TOOL, failure_codes=tests.failure_codes)
+    return replace(fake, projector=tests.projector)
 
 
 def test_the_projects_line_is_the_place_in_table_report_sarif_and_annotations(
@@ -532,14 +528,7 @@ def session_like(tmp_path: Path, name: str, tool: Tool, fixture: str, code: int)
         print({printed!r})
         sys.exit({code})
     """
-    return Gate(
-        name=name,
-        projector=f"Π_{name}",
-        description=f"{tool.name} as its session runs it",
-        command=(sys.executable, "-c", textwrap.dedent(program)),
-        groups=(),
-        tool=tool,
-    )
+    return python_gate(name, program, tool=tool)
 
 
 def test_format_gate_fails_not_errors_on_files_ruff_could_not_parse(tmp_path: Path) -> None:
@@ -720,8 +709,8 @@ def test_a_files_missing_ranges_are_cut_to_a_bound(tmp_path: Path) -> None:
     scattered = list(range(1, 2000, 2))  # 1, 3, 5, ...: a thousand one-line ranges
     entry = {"summary": {"percent_covered": 50.0}, "missing_lines": scattered}
     (out / pytest_tool.COVERAGE).write_text(json.dumps({"files": {"src/big.py": entry}}))
-    log = "Required test coverage of 70% not reached. Total coverage: 50.00%"
-    (found,) = read_findings(pytest_tool.TOOL, out, tmp_path, log).findings
+    gate_result(out, Coverage(total=50.0, floor=70.0, reached=False))
+    (found,) = read_findings(pytest_tool.TOOL, out, tmp_path, "").findings
     assert found.message.startswith("50.0% covered < 70%; missing lines 1, 3, 5")
     assert found.message.endswith("…")
     assert len(found.message) < pytest_tool.MAX_RANGES + 60

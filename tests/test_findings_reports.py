@@ -17,8 +17,9 @@ from test_workflows import tool
 from runbook import cli
 from runbook.gates.table import GATES
 from runbook.gates.tools import GateFindings, ruff_check
-from runbook.records import findings_file
+from runbook.records import findings_file, handover
 from runbook.records.findings import Finding
+from runbook.records.handover import GateReport
 from runbook.records.result import GateResult, Status
 from runbook.reports import annotations, ci_gate, collect, findings_cli, sarif
 from runbook.reports.report import RunReport, write_reports
@@ -283,6 +284,8 @@ def test_collect_reads_ci_findings_writes_sarif_and_annotates(
     (ci_dir / "lint.log").write_text(lint_log)
     nox_report = {"sessions": [{"name": "lint", "result_code": 0, "duration": 1.0}]}
     (ci_dir / "lint.json").write_text(json.dumps(nox_report))
+    lint_result = GateReport("lint", Status.FAIL, exit_code=1, summary="1 error")
+    handover.write(ci_gate.result_path(ci_dir, "lint"), lint_result)
     (ci_dir / "lint.findings.json").write_text(
         json.dumps({"findings": [LINT.to_json()], "findings_total": 1, "findings_warning": ""})
     )
@@ -312,6 +315,8 @@ def test_ci_tells_a_collection_stop_from_a_crash_as_the_runner_does(
     log = "nox > Command python -m runbook.selection.testgate --cov-fail-under=70 failed with "
     log += "exit code 2\n"
     (ci_dir / "tests.log").write_text(log)
+    stopped = GateReport("tests", Status.ERROR, exit_code=2, summary="1 error")
+    handover.write(ci_gate.result_path(ci_dir, "tests"), stopped)
     (ci_dir / "tests.json").write_text(
         json.dumps({"sessions": [{"name": "tests", "result_code": 0, "duration": 1.0}]})
     )

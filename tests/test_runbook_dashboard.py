@@ -36,7 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 GATES = (
     python_gate("lint", "print('Found 1 error.'); exit(1)", summarize=ruff_check.summarize),
     python_gate(
-        "tests", "print('TOTAL 10 1 90%'); print('5 passed')", summarize=pytest_tool.summarize
+        "tests",
+        "print('TOTAL 10 1 90%'); print('5 passed')",
+        summarize=pytest_tool.summarize,
+        coverage=90.0,
     ),
 )
 MLFLOW_VARS = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "CODEX_MLFLOW")

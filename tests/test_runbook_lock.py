@@ -162,9 +162,8 @@ from runbook.gates.table import Gate
 from runbook.run import Run, perform
 from runbook.gates.settings import Settings
 root, name = Path(sys.argv[1]), sys.argv[2]
-def g(gate, code):
-    return Gate(name=gate, projector=gate, description="", groups=(),
-                command=(sys.executable, "-c", textwrap.dedent(code)))
+sys.path.insert(0, sys.argv[3])
+from support import python_gate as g
 release = root.parent / "release-first"
 if name == "first":
     gates = (
@@ -201,7 +200,10 @@ def test_two_runbooks_at_once_take_turns_and_leave_whole_records(tmp_path: Path)
             (tmp_path / f"{name}.err").open("wb") as err,
         ):
             return subprocess.Popen(
-                [PY, "-c", TWO_RUNS, str(root), name], env=ENV, stdout=out, stderr=err
+                [PY, "-c", TWO_RUNS, str(root), name, str(Path(__file__).parent)],
+                env=ENV,
+                stdout=out,
+                stderr=err,
             )
 
     first = start("first")
@@ -231,7 +233,7 @@ def test_two_runbooks_at_once_take_turns_and_leave_whole_records(tmp_path: Path)
     report = json.loads((state / "report.json").read_text("utf-8"))  # the later run's, whole
     assert report["started_at"] == theirs["started_at"]
     assert [[g["name"], g["status"]] for g in report["gates"]] == theirs["gates"]
-    assert "| lint | lint | ✓ pass |" in (state / "report.md").read_text("utf-8")
+    assert "| lint | Π_lint | ✓ pass |" in (state / "report.md").read_text("utf-8")
 
     history = [json.loads(line) for line in (state / "history.jsonl").read_text().splitlines()]
     assert [h["time"] for h in history] == [mine["started_at"], theirs["started_at"]]
@@ -249,4 +251,4 @@ def test_two_runbooks_at_once_take_turns_and_leave_whole_records(tmp_path: Path)
     assert questions.rstrip("\n").endswith(
         "how can this be resolved while preserving intended functionality?"
     )
-    assert "While performing [1:lint gate (lint)" in questions
+    assert "While performing [1:lint gate (Π_lint)" in questions

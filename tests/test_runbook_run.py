@@ -415,9 +415,8 @@ from runbook.gates.table import Gate
 from runbook.run import Run, perform
 from runbook.gates.settings import Settings
 root = Path(sys.argv[1])
-def g(name, code):
-    return Gate(name=name, projector=name, description="", groups=(),
-                command=(sys.executable, "-c", textwrap.dedent(code)))
+sys.path.insert(0, sys.argv[2])
+from support import python_gate as g
 gates = (
     g("lint", "print('fine')"),
     g("tests", f'''
@@ -440,7 +439,8 @@ def test_a_stop_signal_stops_children_and_writes_the_report(
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     pidfile = tmp_path / "pid"
-    with interruptible([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path)], env=env) as proc:
+    tests = str(Path(__file__).parent)
+    with interruptible([PY, "-c", INTERRUPT_SCRIPT, str(tmp_path), tests], env=env) as proc:
         deadline = time.monotonic() + 120
         while not pidfile.exists() or not pidfile.read_text():
             assert time.monotonic() < deadline, "the hanging gate never started"
@@ -502,7 +502,7 @@ def test_history_records_each_run_and_the_table_shows_what_moved(tmp_path: Path)
     def tests_gate(passed: bool, cov: float) -> Gate:
         code = f"print('TOTAL 100 10 {cov}%'); print('3 passed in 0.1s')"
         code = code if passed else code + "; raise SystemExit(1)"
-        return gate("tests", code, summarize=pytest_tool.summarize)
+        return gate("tests", code, summarize=pytest_tool.summarize, coverage=cov)
 
     perform(make_run(tmp_path, (PASSES, tests_gate(True, 80.0))))
     second = perform(make_run(tmp_path, (LINT_FAIL, tests_gate(True, 82.5))))

@@ -30,12 +30,12 @@ def test_only_the_soft_runbook_without_full_selects_tests(
 
 
 def test_counts_show_as_the_pass_reason_and_notices_under_the_table(tmp_path: Path) -> None:
-    code = """
-        print("3 passed, 5 deselected in 0.1s")
-        print("runbook-select: 3 of 8 run, 5 unaffected")
-        print("runbook-notice: tests: something the user should know")
-    """
-    gate = python_gate("tests", code)
+    gate = python_gate(
+        "tests",
+        'print("3 passed, 5 deselected in 0.1s")',
+        selection="3 of 8 run, 5 unaffected",
+        notices=("tests: something the user should know",),
+    )
     outcome = perform(
         Run(root=tmp_path, settings=Settings(timeout=30), gates=(gate,), launcher=direct)
     )

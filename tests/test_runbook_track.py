@@ -26,6 +26,7 @@ GATES = (
         "tests",
         "print('TOTAL 10 1 90%'); print('5 passed in 0.1s')",
         summarize=pytest_tool.summarize,
+        coverage=90.0,
     ),
 )
 

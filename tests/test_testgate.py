@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -32,7 +31,7 @@ from runbook.running import cache
 from runbook.selection import store, testgate
 from runbook.selection.impact import Plan, Stored
 from runbook.selection.store import META, SELECTION_DIR, SelectionStore
-from support import RUNNER_FILES, followed, init_repo, interruptible
+from support import RUNNER_FILES, Ran, followed, init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -140,7 +139,7 @@ class Baseline:
 
     root: Path
     pristine: Path
-    output: str
+    output: Ran
     """The full run's output (its coverage total is the one before any edit)."""
 
     def restore(self) -> Path:
@@ -234,7 +233,7 @@ def gate_env(select: bool, **extra: str) -> dict[str, str]:
     return followed(env)  # the outer tests gate follows the inner one
 
 
-def gate(root: Path, *, select: bool) -> tuple[int, str]:
+def gate(root: Path, *, select: bool) -> tuple[int, Ran]:
     proc = subprocess.run(
         [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50"],
         cwd=root,
@@ -244,13 +243,19 @@ def gate(root: Path, *, select: bool) -> tuple[int, str]:
         check=False,
         timeout=300,
     )
-    return proc.returncode, proc.stdout + proc.stderr
+    return proc.returncode, Ran.of(root, proc)
 
 
-def total(output: str) -> str:
-    found = re.findall(r"Total coverage: ([\d.]+)%", output)
-    assert len(found) == 1, output
-    return found[0]
+def total(ran: Ran) -> float:
+    return ran.total
+
+
+def selected(ran: Ran) -> str:
+    return ran.result.selection
+
+
+def notices(ran: Ran) -> str:
+    return ran.notices
 
 
 def edit(root: Path, name: str, old: str, new: str) -> None:
@@ -286,7 +291,7 @@ ALL_TESTS = frozenset(
 def test_the_baseline_is_a_full_run_that_stores_selection_data(baseline: Baseline) -> None:
     """What every test below starts from: the five tests ran and their data was stored."""
     assert "5 passed" in baseline.output
-    assert "runbook-select" not in baseline.output
+    assert not selected(baseline.output)
     plan, stored = planned(baseline.restore())
     assert stored is not None
     assert plan == Plan(collect=frozenset(), unaffected=ALL_TESTS)
@@ -302,7 +307,7 @@ def test_a_body_edit_reruns_only_the_tests_that_ran_it_with_the_full_total(
     assert code == 0, selective
     # test_triple ran triple; test_child's child process ran other.py (a whole file for it);
     # test_sign ran only sign, whose lines moved: its stored data is kept, moved.
-    assert "runbook-select: 2 of 5 run, 3 unaffected" in selective
+    assert selected(selective) == "2 of 5 run, 3 unaffected"
     assert "2 passed, 1 deselected" in selective  # only test_other.py and test_child.py
     code, again = gate(project, select=False)
     assert code == 0, again
@@ -316,7 +321,7 @@ def test_an_edit_no_test_reaches_starts_no_pytest_and_keeps_the_full_total(
     edit(project, "src/calc/core.py", "        return 1", "        y = x\n        return y")
     code, selective = gate(project, select=True)
     assert code == 0, selective
-    assert "runbook-select: 0 of 5 run, 5 unaffected" in selective
+    assert selected(selective) == "0 of 5 run, 5 unaffected"
     assert "pytest was not started" in selective
     assert "passed" not in selective
     code, again = gate(project, select=False)
@@ -329,7 +334,7 @@ def test_a_function_reached_through_another_module_changed_to_raise_fails(projec
     edit(project, "src/calc/core.py", "    return 2 * x", "    raise RuntimeError(x)")
     code, out = gate(project, select=True)
     assert code == 1, out
-    assert "runbook-select: 1 of 5 run, 4 unaffected" in out  # not test_child
+    assert selected(out) == "1 of 5 run, 4 unaffected"  # not test_child
     assert "1 failed in" in out  # only tests/test_api.py was collected
 
 
@@ -338,7 +343,7 @@ def test_a_new_test_counts_among_all_tests(project: Path) -> None:
     test_core.write_text(test_core.read_text() + "\n\ndef test_new():\n    pass\n")
     code, out = gate(project, select=True)
     assert code == 0, out
-    assert "runbook-select: 2 of 6 run, 4 unaffected" in out
+    assert selected(out) == "2 of 6 run, 4 unaffected"
     assert "2 passed in" in out
 
 
@@ -356,7 +361,7 @@ def test_a_changed_constant_runs_everything_and_its_test_fails(project: Path) ->
     edit(project, "src/calc/core.py", "LIMIT = 10", "LIMIT = 11")
     code, out = gate(project, select=True)
     assert code == 1, out
-    assert "runbook-notice: tests: the whole suite ran: src/calc/core.py changed outside" in out
+    assert "tests: the whole suite ran: src/calc/core.py changed outside" in notices(out)
     assert "1 failed, 4 passed" in out
 
 
@@ -365,7 +370,7 @@ def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
     edit(project, "tests/test_core.py", "== 10", "== 10 and True")
     code, out = gate(project, select=True)
     assert code == 0, out
-    assert "runbook-select: 1 of 5 run, 4 unaffected" in out
+    assert selected(out) == "1 of 5 run, 4 unaffected"
     assert "1 passed in" in out
     assert float(total(out)) >= 50
 
@@ -429,13 +434,11 @@ def test_bad_selection_data_runs_everything_with_a_notice_and_is_replaced(projec
     corrupt_db(project)
     code, out = gate(project, select=True)
     assert code == 0, out
-    notice = (
-        "runbook-notice: tests: the whole suite ran: selection data unusable: its coverage data"
-    )
-    assert notice in out
+    notice = "tests: the whole suite ran: selection data unusable: its coverage data"
+    assert notice in notices(out)
     assert "5 passed" in out
     code, out = gate(project, select=True)  # the full run stored fresh data
-    assert "0 of 5 run, 5 unaffected" in out, out
+    assert selected(out) == "0 of 5 run, 5 unaffected", out
 
 
 def test_files_the_selection_cannot_read_run_everything(baseline: Baseline) -> None:
@@ -483,7 +486,7 @@ def test_a_source_file_read_as_text_is_a_whole_file_input(extended: Path) -> Non
     code, out = gate(extended, select=True)
     assert code == 0, out
     # test_reads_core, and test_undeclared (its child cannot be followed: it always runs)
-    assert "runbook-select: 2 of 8 run, 6 unaffected" in out
+    assert selected(out) == "2 of 8 run, 6 unaffected"
     assert "2 passed, 1 deselected in" in out  # test_declared was left out
     edit(extended, "src/calc/api.py", "double(double(x))", "double(x) * 2")
     plan, _ = planned(extended)
@@ -503,13 +506,13 @@ def test_a_declared_child_reruns_when_a_declared_file_changes_and_an_undeclared_
     code, out = gate(extended, select=True)
     assert code == 0, out
     # test_quadruple, test_undeclared, and test_reads_core (it reads core.py as data)
-    assert "runbook-select: 3 of 8 run, 5 unaffected" in out
+    assert selected(out) == "3 of 8 run, 5 unaffected"
     edit(extended, "src/calc/core.py", "    return x + x", "    return 2 * x")
     edit(extended, "src/calc/other.py", "    return 3 * x", "    return x * 3")
     code, out = gate(extended, select=True)
     assert code == 0, out
     # test_triple, test_child (its child ran other.py), test_declared, test_undeclared
-    assert "runbook-select: 4 of 8 run, 4 unaffected" in out
+    assert selected(out) == "4 of 8 run, 4 unaffected"
 
 
 def test_the_gate_process_never_imports_pytest() -> None:

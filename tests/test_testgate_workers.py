@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from coverage import CoverageData
 from runbook.gates.settings import SELECT_ENV, WORKERS_ENV
 from runbook.reports import ci_shards
 from runbook.selection import store, testgate
-from support import followed, git, init_repo
+from support import Ran, followed, git, init_repo
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -136,7 +135,7 @@ TESTS = 6
 class Baseline:
     root: Path
     pristine: Path
-    output: str
+    output: Ran
 
     def restore(self) -> Path:
         if self.root.exists():
@@ -149,7 +148,7 @@ class Baseline:
 
 def gate(
     root: Path, *args: str, select: bool = False, env: dict[str, str] | None = None
-) -> tuple[int, str]:
+) -> tuple[int, Ran]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("COV", "RUNBOOK_"))}
     mode = "select" if select else "full"
     clean = {**clean, "PYTHONPATH": str(SRC), SELECT_ENV: mode, **(env or {})}
@@ -162,13 +161,11 @@ def gate(
         check=False,
         timeout=300,
     )
-    return proc.returncode, proc.stdout + proc.stderr
+    return proc.returncode, Ran.of(root, proc)
 
 
-def total(output: str) -> str:
-    found = re.findall(r"Total coverage: ([\d.]+)%", output)
-    assert len(found) == 1, output
-    return found[0]
+def total(output: Ran) -> float:
+    return output.total
 
 
 def meta(root: Path) -> dict[str, object]:
@@ -215,7 +212,7 @@ def test_a_selective_run_on_workers_gives_the_full_total(baseline: Baseline, pro
     path.write_text(path.read_text().replace("return 3 * x", "return x * 3"))  # same lines
     code, selective = gate(project, select=True)
     assert code == 0, selective
-    assert "runbook-select: 2 of 6 run, 4 unaffected" in selective
+    assert selective.result.selection == "2 of 6 run, 4 unaffected"
     assert "bringing up nodes" in selective
     assert total(selective) == total(baseline.output)
 
@@ -236,10 +233,10 @@ def test_a_crashed_worker_fails_the_gate_naming_its_test_and_the_next_run_is_ful
     assert code == 1, crashed
     assert "crashed while running 'tests/test_crash.py::test_may_kill_its_worker'" in crashed
     assert (
-        "runbook-notice: tests: a worker crashed while running "
+        "tests: a worker crashed while running "
         "tests/test_crash.py::test_may_kill_its_worker: selection data dropped, the next run "
         "is a full one"
-    ) in crashed
+    ) in crashed.notices
     assert not (project / store.SELECTION_DIR / store.META).exists()  # nothing of it stored
     assert not list((project / store.SELECTION_DIR).glob("coverage-*.db"))
     code, after = gate(project, select=True, env={WORKERS_ENV: "0"})
@@ -260,7 +257,7 @@ def test_the_shards_run_every_test_once_and_combine_to_a_full_runs_total(
     for shard, workers in (("1/2", "2"), ("2/2", "0")):  # on workers and in one process
         code, output = gate(project, "--shard", shard, env={WORKERS_ENV: workers})
         assert code == 0, output
-        assert f"runbook-notice: tests: shard {shard} ran" in output
+        assert f"tests: shard {shard} ran" in output.notices
         kept = project / "ci"
         kept.mkdir(exist_ok=True)
         name = f"tests-shard-{shard[0]}-of-2"
@@ -271,7 +268,7 @@ def test_the_shards_run_every_test_once_and_combine_to_a_full_runs_total(
     assert [len(r.ran) for r in records] == [1, TESTS - 1]  # split by tests/durations.json
     assert len(records[0].collected) == TESTS
     combined = ci_shards.combine(records, project, project / "ci" / "combined.coverage")
-    assert f"{combined:.2f}" == total(baseline.output)
+    assert f"{combined:.2f}" == f"{total(baseline.output):.2f}"
     assert meta(project) == before  # a shard never stores selection data
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runbook.gates.reasons import last_line, notices
+from runbook.gates.reasons import last_line
 from runbook.gates.settings import COV_ENV, SELECT_ENV, Settings
 from runbook.gates.table import GATES, Gate
 from runbook.records import findings_file
@@ -168,6 +168,7 @@ class Run:
         if gate.name in self.settings.skip or self.registry.stopping.is_set():
             return self.stopped(step, gate)
         argv = gate.argv(self.settings.cov_fail_under)
+        notices: list[str] = []
         files = self.files_digest(gate)
         if files is not None and self.reads_cache:
             hit = cache.lookup(self.state_dir, gate, self.cache_key(gate, files, argv))
@@ -183,13 +184,13 @@ class Run:
             timeout=self.settings.timeout,
             env=self.child_env(),
             registry=self.registry,
+            notices=notices,
         )
         if result.status is Status.NOT_RUN and self.cancelled_by:
             result = replace(result, status=Status.CANCELLED, reason=self.cancelled_by)
         if result.findings_warning:
             self.warnings.append(f"{gate.name}: {result.findings_warning}")
-        if result.log:
-            self.warnings.extend(notices(read_log(self.root / result.log, self.env)))
+        self.warnings.extend(notices)  # redacted by run_gate, like the log
         if files is not None:
             # Every run refreshes the cache (a failure under --no-cache or in a release drops a
             # stale pass). Files as they were when the gate started; the environment as the gate

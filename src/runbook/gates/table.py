@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from runbook.gates.reasons import Summarizer
 from runbook.gates.tools import GENERIC, Tool, pyright, pytest, ruff_check, ruff_format
+from runbook.records.handover import status_for
+from runbook.records.result import Status
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class Gate:
     """Runs only in ``release`` (after every other gate passed), never in the soft runbook."""
     no_deps: tuple[str, ...] = field(default=())
     """Packages installed with ``--no-deps``: their declared dependencies are not wanted."""
+    writes_result: bool = False
+    """The command writes its own ``result.json`` (``runbook.records.handover``); any other
+    command runs under ``runbook.gates.wrapper``, which writes it from the tool's exit code."""
     inputs: tuple[str, ...] = (".",)
     """git pathspecs of the files the gate reads (pyproject.toml and noxfile.py always count):
     a cached pass is reused only while none of them changed."""
@@ -45,6 +50,10 @@ class Gate:
     @property
     def summarize(self) -> Summarizer:
         return self.tool.summarize
+
+    def status_for(self, exit_code: int) -> Status:
+        """What the tool's own exit code means for this gate."""
+        return status_for(exit_code, self.failure_codes)
 
     def argv(self, cov_fail_under: float) -> list[str]:
         """The command with settings filled in."""
@@ -85,6 +94,7 @@ GATES: tuple[Gate, ...] = (
         tool=pytest.TOOL,
         failure_codes=frozenset({1, 5}),  # 5: no tests collected
         no_deps=(PACKAGED_TOKENIZER,),
+        writes_result=True,
     ),
     Gate(
         name="types",

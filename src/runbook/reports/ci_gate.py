@@ -6,7 +6,9 @@ data and record (runbook.reports.ci_shards reads them).
 ``python -m runbook.reports.ci_gate GATE RAW_LOG DIRECTORY`` writes ``DIRECTORY/GATE.log`` (the raw
 log,
 redacted line by line), prints it to the job log, writes ``DIRECTORY/GATE.findings.json`` (the
-gate's findings, bounded and redacted, read from its machine output) and removes the raw log.
+gate's findings, bounded and redacted, read from its machine output), keeps the gate's own
+``result.json``, redacted, as ``DIRECTORY/GATE.result.json`` (the table reads it) and removes the
+raw log.
 Only DIRECTORY is uploaded: nothing CI prints or uploads is unredacted.
 """
 
@@ -23,8 +25,11 @@ from typing import Any, TextIO, cast
 from runbook.gates import table
 from runbook.gates.shards import Shard
 from runbook.gates.tools import GateFindings, output_dir, read_findings
+from runbook.records import handover
 from runbook.records.findings import Finding
+from runbook.records.handover import HandoverError
 from runbook.records.redact import read_log, redact
+from runbook.running.outcome import read_report
 
 USAGE = "usage: python -m runbook.reports.ci_gate GATE RAW_LOG DIRECTORY [--shard K/N]"
 SHARD_FILES = {"shard.json": ".shard.json", "shard.coverage": ".coverage"}
@@ -33,6 +38,11 @@ SHARD_FILES = {"shard.json": ".shard.json", "shard.coverage": ".coverage"}
 
 def findings_path(directory: Path, gate: str) -> Path:
     return directory / f"{gate}.findings.json"
+
+
+def result_path(directory: Path, gate: str) -> Path:
+    """Where the gate's ``result.json`` (``runbook.records.handover``) is kept for the table."""
+    return directory / f"{gate}.result.json"
 
 
 def redact_log(raw: Path, dest: Path, env: Mapping[str, str], echo: TextIO) -> None:
@@ -101,6 +111,11 @@ def main(argv: Sequence[str], env: Mapping[str, str], out: TextIO, root: Path) -
     raw.unlink()
     found = read_findings(gate.tool, output_dir(root, gate_name), root, read_log(log, env), env)
     save_findings(findings_path(directory, name), found)
+    report = read_report(handover.path_in(output_dir(root, gate_name)), gate, root, env)
+    if isinstance(report, HandoverError):  # the table then reports the gate's missing result
+        out.write(f"runbook: warning: {report}\n")
+    else:
+        handover.write(result_path(directory, name), report)  # redacted, as everything here
     if found.warning:
         out.write(f"runbook: warning: {found.warning}\n")
     return 0

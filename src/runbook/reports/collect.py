@@ -1,6 +1,6 @@
 """Gate table from CI: each matrix job ran ``nox -s <gate> --report <gate>.json`` and kept its
-redacted log as ``<gate>.log`` and its findings as ``<gate>.findings.json``
-(``runbook.reports.ci_gate``);
+redacted log as ``<gate>.log``, its findings as ``<gate>.findings.json`` and the gate's own
+``result.json`` as ``<gate>.result.json`` (``runbook.reports.ci_gate``);
 this turns those files into one Markdown table for the job summary, ``findings.sarif`` next to
 the directory for code scanning, and (in GitHub Actions) annotations on stderr.
 
@@ -24,9 +24,9 @@ from runbook.gates.table import GATES
 from runbook.records.redact import read_log
 from runbook.records.result import GateResult, Status
 from runbook.reports import annotations, sarif
-from runbook.reports.ci_gate import findings_path, load_findings
+from runbook.reports.ci_gate import findings_path, load_findings, result_path
 from runbook.reports.report import RunReport, render_markdown
-from runbook.running.outcome import classify, reason_for
+from runbook.running.outcome import judge, read_report
 
 # nox's report codes are not exit codes: 1 success, 0 failed, -1 aborted, 2 skipped.
 _NOX_SUCCESS, _NOX_FAILED, _NOX_SKIPPED = 1, 0, 2
@@ -71,9 +71,18 @@ def gate_result(step: int, directory: Path, threshold: float, name: str = "") ->
         return replace(
             base, status=Status.SKIPPED, seconds=seconds, reason=str(session.get("reason") or "")
         )
-    status, tool_code = classify(gate, 1, log, found) if code == _NOX_FAILED else (Status.ERROR, 1)
-    reason = reason_for(gate, status, tool_code, log, found) or str(session.get("reason") or "")
-    return replace(base, status=status, seconds=seconds, exit_code=tool_code, reason=reason)
+    if code != _NOX_FAILED:  # aborted: nox's own reason
+        reason = str(session.get("reason") or "") or "exit code 1"
+        return replace(base, status=Status.ERROR, seconds=seconds, exit_code=1, reason=reason)
+    report = read_report(result_path(directory, name), gate, directory)
+    judged = judge(gate, 1, report, log, found)
+    return replace(
+        base,
+        status=judged.status,
+        seconds=seconds,
+        exit_code=judged.exit_code,
+        reason=judged.reason or str(session.get("reason") or ""),
+    )
 
 
 def row(step: int, directory: Path, threshold: float, shards: int, root: Path) -> GateResult:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from runbook.gates.table import Gate
 from runbook.gates.tools import clear_output, output_dir, read_findings
-from runbook.gates.tools.pytest import coverage_percent
+from runbook.records.handover import path_in
 from runbook.records.redact import read_log
 from runbook.records.result import GateResult, Status
 from runbook.running import procgroup
-from runbook.running.outcome import classify, reason_for
+from runbook.running.outcome import judge, read_report
 
 Launcher = Callable[[Gate], Sequence[str]]
 """Turns a gate into the argument vector that runs it (normally ``nox -s <gate>``)."""
@@ -123,8 +123,10 @@ def run_gate(
     timeout: float,
     env: Mapping[str, str] | None = None,
     registry: ProcessRegistry | None = None,
+    notices: list[str] | None = None,
 ) -> GateResult:
-    """Run ``argv`` for ``gate``, writing everything it prints to ``log_path``."""
+    """Run ``argv`` for ``gate``, writing everything it prints to ``log_path``; what the gate
+    asks to show under the table goes to ``notices``."""
     registry = registry or ProcessRegistry()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     base = GateResult(
@@ -172,17 +174,19 @@ def run_gate(
     seconds = time.monotonic() - started
     if registry.stopping.is_set():
         return replace(base, status=Status.NOT_RUN, seconds=seconds, reason="interrupted")
-    text = read_log(log_path, env)  # redacted before any summary line is cut from it
+    text = read_log(log_path, env)  # redacted: a reason may quote its last line to a person
+    report = read_report(path_in(machine_dir), gate, root, env)  # result.json decides
     found = read_findings(gate.tool, machine_dir, root, text, env)
-    # The exit code decides; findings only tell a stop on the project's own files from a crash.
-    status, tool_code = classify(gate, code, text, found)
+    judged = judge(gate, code, report, text, found)
+    if notices is not None:
+        notices.extend(judged.notices)
     return replace(
         base,
-        status=status,
+        status=judged.status,
         seconds=seconds,
-        exit_code=tool_code,
-        reason=reason_for(gate, status, tool_code, text, found),
-        coverage=coverage_percent(text),
+        exit_code=judged.exit_code,
+        reason=judged.reason,
+        coverage=judged.coverage,
         findings=found.findings,
         findings_total=found.total,
         findings_warning=found.warning,

@@ -18,7 +18,11 @@ that ran.
   stored data.
 
 Missing, corrupt or foreign selection data, and changes the selection cannot see through, make
-the whole suite run, with a ``runbook-notice:`` line the runner shows under the gate table.
+the whole suite run, with a notice the runner shows under the gate table.
+
+The gate hands its result to the runner as data: ``.runbook/machine/tests/result.json``
+(``runbook.records.handover``: exit code, pytest's counts, the coverage total, the selection
+line, the notices). What it prints is for a person; nothing parses it back.
 
 pytest runs on every core (pytest-xdist ``-n``, ``[tool.runbook] workers``; ``0``: in one
 process); pytest-cov combines the workers' data, per-test contexts included, and the plugin
@@ -44,7 +48,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -59,6 +62,10 @@ from runbook.gates import settings, shards
 from runbook.gates.settings import SELECT_ENV
 from runbook.gates.shards import Shard, ShardError
 from runbook.gates.tools import output_dir
+from runbook.gates.tools import pytest as pytest_tool
+from runbook.gates.wrapper import tee
+from runbook.records import handover
+from runbook.records.handover import Coverage, GateReport
 from runbook.running import cache, gitutil
 from runbook.selection import childwatch, impact
 from runbook.selection.childpth import install_childwatch
@@ -75,8 +82,6 @@ from runbook.selection.store import (
 )
 from runbook.selection.verdict import verdict
 
-NOTICE = "runbook-notice: "
-SELECTED = "runbook-select: "
 PYTEST_ARGS = (
     "-q",
     "-p",
@@ -120,11 +125,51 @@ def launch_for(root: Path, shard: str | None) -> Launch:
     return replace(launch, shard=Shard.parse(shard), durations=durations)
 
 
+@dataclass
+class Facts:
+    """What this run hands over to the runner (``result.json``), gathered as it goes; a person
+    reading the log sees the same as text."""
+
+    out: TextIO
+    notices: list[str] = field(default_factory=list[str])
+    selection: str = ""
+    coverage: Coverage | None = None
+    pytest_tail: str = ""
+    """The end of what pytest printed: its counts line."""
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+        self.out.write(f"notice: {text}\n")
+
+    def report(self, code: int) -> GateReport:
+        gate = tests_gate()
+        parts = [pytest_tool.summarize(self.pytest_tail)]
+        if self.coverage is not None and not self.coverage.reached:
+            parts.append(f"coverage {self.coverage.total:g}% < {self.coverage.floor:g}%")
+        return GateReport(
+            gate=gate.name,
+            status=gate.status_for(code),
+            exit_code=code,
+            summary="; ".join(part for part in parts if part),
+            counts=handover.counts_of(pytest_tool.counts(self.pytest_tail)),
+            coverage=self.coverage,
+            selection=self.selection,
+            notices=tuple(self.notices),
+        )
+
+
 def run_pytest(
-    root: Path, work: Path, skip: frozenset[str], extra: Sequence[str], launch: Launch
+    root: Path,
+    work: Path,
+    skip: frozenset[str],
+    extra: Sequence[str],
+    *,
+    launch: Launch,
+    facts: Facts,
 ) -> int:
     """pytest with pytest-cov measuring per-test contexts; it reports nothing and checks no
-    floor (this program does both, on the data that counts)."""
+    floor (this program does both, on the data that counts). Its output passes through; the
+    end of it is kept for its counts line."""
     skip_file = work / "skip.json"
     skip_file.write_text(json.dumps(sorted(skip)), "utf-8")
     env = {
@@ -142,8 +187,9 @@ def run_pytest(
         env[SHARD_ENV] = str(shard_file)
     workers = [] if launch.workers == "0" else [f"--numprocesses={launch.workers}"]
     argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *workers, *extra]
-    sys.stdout.flush()
-    return subprocess.run(argv, cwd=root, env=env, check=False).returncode
+    facts.out.flush()
+    code, facts.pytest_tail = tee(argv, sys.stdout.buffer, cwd=root, env=env)
+    return code
 
 
 def choose(root: Path, store: SelectionStore, environment: str) -> tuple[Plan, Stored | None]:
@@ -158,7 +204,17 @@ def choose(root: Path, store: SelectionStore, environment: str) -> tuple[Plan, S
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    out = sys.stdout
+    """Run the gate and write its ``result.json``: the exit code, counts, coverage total,
+    selection line and notices (``runbook.records.handover``)."""
+    facts = Facts(sys.stdout)
+    code = run(argv, facts)
+    out_dir = output_dir(Path.cwd().resolve(), tests_gate().name)
+    handover.write(handover.path_in(out_dir), facts.report(code))
+    return code
+
+
+def run(argv: Sequence[str] | None, facts: Facts) -> int:
+    out = facts.out
     parser = argparse.ArgumentParser(
         prog="python -m runbook.selection.testgate", description=__doc__
     )
@@ -191,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             launch,
             pytest_args=[*output, *extra],
             reports=reports,
-            out=out,
+            facts=facts,
             threshold=threshold,
             store_durations=bool(args.store_durations),
         )
@@ -201,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan, stored = choose(root, store, environment) if selecting else (Plan(), None)
     problem = install_childwatch()
     if problem:
-        out.write(f"{NOTICE}{problem}\n")
+        facts.notice(problem)
     with tempfile.TemporaryDirectory(prefix="runbook-tests-") as tmp:
         work = Path(tmp)
         kept: Path | None = None
@@ -218,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             except (MergeError, CoverageException, sqlite3.Error) as exc:
                 plan = Plan(full_reason=f"the stored coverage data does not fit the edit: {exc}")
         if selecting and plan.full_reason:
-            out.write(f"{NOTICE}tests: the whole suite ran: {plan.full_reason}\n")
+            facts.notice(f"tests: the whole suite ran: {plan.full_reason}")
         out.flush()
         if kept is not None and not plan.full_reason:
             return selective(
@@ -231,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output=output,
                 threshold=threshold,
                 reports=reports,
-                out=out,
+                facts=facts,
             )
         return whole(
             root,
@@ -243,18 +299,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             record_data=not extra,
             threshold=threshold,
             reports=reports,
-            out=out,
+            facts=facts,
         )
 
 
-def lost(observed: Observed, store: SelectionStore, out: TextIO) -> bool:
+def lost(observed: Observed, store: SelectionStore, facts: Facts) -> bool:
     """A worker crashed: drop the stored data (the next run is a full one) and say which test
     it was running; whether that happened."""
     if not observed.incomplete:
         return False
     store.drop()
     what = "; ".join(observed.incomplete)
-    out.write(f"{NOTICE}tests: {what}: selection data dropped, the next run is a full one\n")
+    facts.notice(f"tests: {what}: selection data dropped, the next run is a full one")
     return True
 
 
@@ -269,7 +325,7 @@ def selective(
     output: Sequence[str],
     threshold: float,
     reports: Sequence[str],
-    out: TextIO,
+    facts: Facts,
 ) -> int:
     """Run the tests of ``plan.collect`` that are not unaffected, and check the total of their
     data merged with ``kept`` (the stored data of the unaffected tests and of import time)."""
@@ -277,11 +333,11 @@ def selective(
     code = 0
     if plan.collect:
         extra = [*output, *sorted(plan.collect)]
-        code = run_pytest(root, work, plan.unaffected, extra, launch)
+        code = run_pytest(root, work, plan.unaffected, extra, launch=launch, facts=facts)
         if code not in {0, 1, 5}:
             return code  # interrupted, internal or usage error: nothing to report
         observed = Observed.load(work / "observed.json")
-        lost(observed, store, out)
+        lost(observed, store, facts)
         collected = frozenset(observed.collected)
         if code == 5:
             code = 0  # every collected test was left out on purpose, or none is left to run
@@ -292,12 +348,16 @@ def selective(
         merged.update(fresh)
         merged.write()
     else:
-        out.write("no test needs to run: pytest was not started\n")
+        facts.out.write("no test needs to run: pytest was not started\n")
     ran = len(collected - plan.unaffected)
     total = len(collected | plan.unaffected)
     unaffected = total - ran
-    out.write(f"{SELECTED}{ran} of {total} run, {unaffected} unaffected\n")
-    return verdict(code, root, kept, threshold=threshold, reports=reports, out=out)
+    facts.selection = f"{ran} of {total} run, {unaffected} unaffected"
+    facts.out.write(f"tests: {facts.selection}\n")
+    code, facts.coverage = verdict(
+        code, root, kept, threshold=threshold, reports=reports, out=facts.out
+    )
+    return code
 
 
 def whole(
@@ -311,20 +371,22 @@ def whole(
     record_data: bool,
     threshold: float,
     reports: Sequence[str],
-    out: TextIO,
+    facts: Facts,
 ) -> int:
     """Run the whole suite; store its selection data when it ran to the end unchanged."""
     try:
         before = current_files(root) if record_data else None
     except (OSError, cache.CacheUnavailableError):
         before = None
-    code = run_pytest(root, work, frozenset(), pytest_args, launch)
+    code = run_pytest(root, work, frozenset(), pytest_args, launch=launch, facts=facts)
     if code not in {0, 1, 5}:
         return code  # interrupted, internal or usage error: nothing to report or store
     observed = Observed.load(work / "observed.json")
     data = work / "coverage.db"
-    code = verdict(code, root, data, threshold=threshold, reports=reports, out=out)
-    if not lost(observed, store, out) and before is not None and code in {0, 1}:
+    code, facts.coverage = verdict(
+        code, root, data, threshold=threshold, reports=reports, out=facts.out
+    )
+    if not lost(observed, store, facts) and before is not None and code in {0, 1}:
         record(
             root,
             store=store,
@@ -332,7 +394,7 @@ def whole(
             data=data,
             observed=observed,
             environment=environment,
-            out=out,
+            facts=facts,
         )
     return code
 
@@ -345,16 +407,16 @@ def record(
     data: Path,
     observed: Observed,
     environment: str,
-    out: TextIO,
+    facts: Facts,
 ) -> None:
     """Store a full run's data for later selections, unless the tree changed during the run."""
     try:
         if current_files(root) != before:
-            out.write(f"{NOTICE}tests: files changed during the run; selection data not stored\n")
+            facts.notice("tests: files changed during the run; selection data not stored")
             return
         store.save(build_stored(root, before, data, observed, environment), data)
     except (OSError, CoverageException, sqlite3.Error, cache.CacheUnavailableError) as exc:
-        out.write(f"{NOTICE}tests: could not store the selection data: {exc}\n")
+        facts.notice(f"tests: could not store the selection data: {exc}")
 
 
 def apart(
@@ -365,29 +427,33 @@ def apart(
     threshold: float,
     reports: Sequence[str],
     store_durations: bool,
-    out: TextIO,
+    facts: Facts,
 ) -> int:
     """A shard (its data kept for CI's collect job), or a whole run recording durations;
     neither stores selection data (a shard is not a full run; durations change nothing)."""
     machine = output_dir(root, tests_gate().name)
     with tempfile.TemporaryDirectory(prefix="runbook-tests-") as tmp:
         work = Path(tmp)
-        code = run_pytest(root, work, frozenset(), pytest_args, launch)
+        code = run_pytest(root, work, frozenset(), pytest_args, launch=launch, facts=facts)
         if code not in {0, 1, 5}:
             return code
         observed = Observed.load(work / "observed.json")
         data = work / "coverage.db"
         if launch.shard is None:
-            code = verdict(code, root, data, threshold=threshold, reports=reports, out=out)
+            code, facts.coverage = verdict(
+                code, root, data, threshold=threshold, reports=reports, out=facts.out
+            )
             if code == 0 and not observed.incomplete:
                 seconds = {n: float(t.get("seconds", 0.0)) for n, t in observed.tests.items()}
                 shards.write_durations(root / shards.DURATIONS, seconds)
-                out.write(
-                    f"{NOTICE}tests: durations of {len(seconds)} tests recorded in "
-                    f"{shards.DURATIONS}: commit it, CI's shards are split by it\n"
+                facts.notice(
+                    f"tests: durations of {len(seconds)} tests recorded in "
+                    f"{shards.DURATIONS}: commit it, CI's shards are split by it"
                 )
             return code
-        code = verdict(code, root, data, threshold=0, reports=reports, out=out)
+        code, facts.coverage = verdict(
+            code, root, data, threshold=0, reports=reports, out=facts.out
+        )
         machine.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(data, machine / SHARD_DATA)
         record = {
@@ -400,10 +466,10 @@ def apart(
         tmp_record = machine / (SHARD_RECORD + ".tmp")
         tmp_record.write_text(json.dumps(record), "utf-8")
         tmp_record.replace(machine / SHARD_RECORD)
-        out.write(
-            f"{NOTICE}tests: shard {launch.shard} ran {len(observed.tests)} of "
+        facts.notice(
+            f"tests: shard {launch.shard} ran {len(observed.tests)} of "
             f"{len(observed.collected)} tests; the floor ({threshold:g}%) is checked on the "
-            "combined coverage data of all shards\n"
+            "combined coverage data of all shards"
         )
         return code
 

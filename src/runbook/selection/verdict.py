@@ -3,7 +3,8 @@ counts (a selective run's merged data, or a whole run's own).
 
 pytest runs with ``--cov-report=`` and ``--cov-fail-under=0``: it only measures. This module
 writes the ``--cov-report`` kinds the gate was asked for and checks the floor the way pytest-cov
-would (``coverage.results.should_fail_under``, at the configured precision).
+would (``coverage.results.should_fail_under``, at the configured precision); the total goes to
+the gate's result as data (``runbook.records.handover.Coverage``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from coverage import Coverage
+from coverage import Coverage as CoverageAPI
 from coverage.exceptions import CoverageException
 from coverage.results import should_fail_under
+
+from runbook.records.handover import Coverage
 
 
 class UsageError(Exception):
     """An argument the gate does not understand."""
 
 
-def write_reports(cov: Coverage, reports: Sequence[str], out: TextIO) -> None:
+def write_reports(cov: CoverageAPI, reports: Sequence[str], out: TextIO) -> None:
     """pytest-cov's ``--cov-report`` kinds, written from the (merged) data."""
     for spec in reports:
         kind, _, target = spec.partition(":")
@@ -39,9 +42,12 @@ def write_reports(cov: Coverage, reports: Sequence[str], out: TextIO) -> None:
             raise UsageError(f"--cov-report={spec}: supported are {supported}")
 
 
-def report(root: Path, data: Path, threshold: float, reports: Sequence[str], out: TextIO) -> bool:
-    """Write the coverage reports and pytest-cov's verdict line; whether the floor was reached."""
-    cov = Coverage(data_file=str(data), config_file=str(root / "pyproject.toml"))
+def report(
+    root: Path, data: Path, threshold: float, reports: Sequence[str], out: TextIO
+) -> Coverage:
+    """Write the coverage reports and a line for a person; the total and whether it reached
+    the floor (the gate's result carries both: nothing reads this line back)."""
+    cov = CoverageAPI(data_file=str(data), config_file=str(root / "pyproject.toml"))
     cov.load()
     out.write("\n")
     out.flush()
@@ -52,12 +58,13 @@ def report(root: Path, data: Path, threshold: float, reports: Sequence[str], out
         out.write(f"coverage: {exc}\n")
         total = 0.0
     failed = should_fail_under(total, threshold, cov.config.precision)
+    shown = float(f"{total:.2f}")
     out.write(
-        f"{'FAIL ' if failed else ''}Required test coverage of {threshold:g}% "
-        f"{'not reached' if failed else 'reached'}. Total coverage: {total:.2f}%\n"
+        f"Coverage total {shown:.2f}%, floor {threshold:g}%: "
+        f"{'not reached' if failed else 'reached'}\n"
     )
     out.flush()
-    return not failed
+    return Coverage(total=shown, floor=threshold, reached=not failed)
 
 
 def verdict(
@@ -68,12 +75,13 @@ def verdict(
     threshold: float,
     reports: Sequence[str],
     out: TextIO,
-) -> int:
+) -> tuple[int, Coverage | None]:
     """pytest's exit code once the reports are written and the floor is checked on ``data``:
-    1 when the tests passed but the total is under the floor, 4 for a report it cannot write."""
+    1 when the tests passed but the total is under the floor, 4 for a report it cannot write;
+    and the coverage total (None when no report could be written)."""
     try:
-        reached = report(root, data, threshold, reports, out)
+        total = report(root, data, threshold, reports, out)
     except UsageError as exc:
         out.write(f"runbook.selection.testgate: error: {exc}\n")
-        return 4
-    return 1 if code == 0 and not reached else code
+        return 4, None
+    return (1 if code == 0 and not total.reached else code), total

@@ -6,9 +6,9 @@ crash message (``message``) and the traceback (its text), whose ``path:line:`` l
 finding's frames: its location is the deepest of them in the project's own files
 (``runbook.records.findings.locate``), never a line inside an installed package. A collection
 error (pytest's message "collection failure") is a ``collection-error`` finding named by the
-exception its traceback ends with. Coverage findings appear only when the tests gate says its
-floor was not reached (the gate checks the floor itself; pytest-cov only measures): the files
-furthest below it, with their missing line ranges.
+exception its traceback ends with. Coverage findings appear only when the tests gate's
+``result.json`` says its floor was not reached (the gate checks the floor itself; pytest-cov
+only measures): the files furthest below it, with their missing line ranges.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 from runbook.gates.reasons import last_line
 from runbook.gates.tools import MachineOutputError, Tool, expect, load_json
+from runbook.records import handover
 from runbook.records.findings import Finding
 
 JUNIT = "junit.xml"
@@ -36,13 +37,6 @@ _COUNTS = re.compile(
     re.MULTILINE,
 )
 _NO_TESTS = re.compile(r"^=*\s*no tests ran\b", re.MULTILINE)
-_COV_FAIL = re.compile(
-    r"Required test coverage of ([\d.]+)% not reached\. Total coverage: ([\d.]+)%"
-)
-_COV_TOTAL = re.compile(r"^TOTAL\s.*?\s([\d.]+)%\s*$", re.MULTILINE)
-_COV_PRECISE = re.compile(
-    r"Required test coverage of [\d.]+% (?:not )?reached\. Total coverage: ([\d.]+)%"
-)
 _FRAME = re.compile(
     r"^(?:(?![E>] )(?P<path>\S[^\n]*?\.py):(?P<line>\d+):(?: |$)"  # long, short: path:12: in f
     r'|[ \t]*File "(?P<native>[^"\n]+)", line (?P<native_line>\d+))',  # --tb=native
@@ -55,27 +49,20 @@ COLLECTION_ERROR = "collection-error"
 """The code of a collection error's finding."""
 
 
-def summarize(log: str) -> str:
-    """The counts line of pytest, and the coverage shortfall when there is one."""
-    parts: list[str] = []
-    counts = _COUNTS.findall(log)
-    if counts:
-        parts.append(counts[-1].rstrip(", "))
-    elif _NO_TESTS.search(log):
-        parts.append("no tests ran")
-    cov = _COV_FAIL.search(log)
-    if cov:
-        parts.append(f"coverage {float(cov.group(2)):g}% < {float(cov.group(1)):g}%")
-    return "; ".join(parts) if parts else last_line(log)
+def counts(output: str) -> str:
+    """pytest's counts line ("2 failed, 41 passed", "no tests ran"), or "" when it printed none.
+
+    Read by the tests gate's own process from what its pytest printed (``testgate``); the
+    runner gets it as data, in the gate's ``result.json``."""
+    found = _COUNTS.findall(output)
+    if found:
+        return str(found[-1]).rstrip(", ")
+    return "no tests ran" if _NO_TESTS.search(output) else ""
 
 
-def coverage_percent(log: str) -> float | None:
-    """Total coverage printed by the tests gate (its verdict line, else the TOTAL row), if any."""
-    match = _COV_PRECISE.search(log)  # two decimals, where the TOTAL row rounds
-    if match:
-        return float(match.group(1))
-    totals = _COV_TOTAL.findall(log)
-    return float(totals[-1]) if totals else None
+def summarize(output: str) -> str:
+    """The counts line of pytest, else the last line it printed."""
+    return counts(output) or last_line(output)
 
 
 def test_id(case: ET.Element) -> str:
@@ -187,11 +174,16 @@ def coverage_shortfalls(out_dir: Path, floor: float) -> list[Finding]:
     ]
 
 
-def read(out_dir: Path, log: str) -> list[Finding]:
+def read(out_dir: Path, _log: str) -> list[Finding]:
+    """Failing tests; and, when the gate's result says the floor was not reached, the files
+    below it (a missing result is the gate's error already: then no coverage findings)."""
     found = failing_tests(out_dir)
-    cov = _COV_FAIL.search(log)
-    if cov:
-        found += coverage_shortfalls(out_dir, float(cov.group(1)))
+    try:
+        result = handover.read(handover.path_in(out_dir), out_dir.name)
+    except handover.HandoverError:
+        return found
+    if result.coverage is not None and not result.coverage.reached:
+        found += coverage_shortfalls(out_dir, result.coverage.floor)
     return found
 
 
