@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from test_testgate import Baseline, edit, gate, gate_env, make_baseline, planned, total
 
+from support import Ran
+
 STATE = {
     "pyproject.toml": """\
         [tool.pytest.ini_options]
@@ -128,7 +130,7 @@ def project(baseline: Baseline) -> Path:
     return baseline.restore()
 
 
-def full_reference(root: Path, extra: Sequence[str] = ("--runbook-isolation",)) -> tuple[int, str]:
+def full_reference(root: Path, extra: Sequence[str] = ("--runbook-isolation",)) -> tuple[int, Ran]:
     """A full run of the edited tree that stores nothing (an extra pytest argument), listing what
     the gate put back after each test."""
     proc = subprocess.run(
@@ -140,7 +142,7 @@ def full_reference(root: Path, extra: Sequence[str] = ("--runbook-isolation",)) 
         check=False,
         timeout=300,
     )
-    return proc.returncode, proc.stdout + proc.stderr
+    return proc.returncode, Ran.of(root, proc)
 
 
 def test_a_function_called_only_through_a_filled_cache_selects_its_users(project: Path) -> None:
@@ -151,7 +153,7 @@ def test_a_function_called_only_through_a_filled_cache_selects_its_users(project
     edit(project, "src/calc/table.py", "    return 2 * k", "    return 3 * k")
     code, out = gate(project, select=True)
     assert code == 1, out
-    assert f"runbook-select: 3 of {TESTS} run, {TESTS - 3} unaffected" in out
+    assert out.result.selection == f"3 of {TESTS} run, {TESTS - 3} unaffected"
     assert "2 failed, 1 passed" in out
     assert "test_reads_the_cache_again" in out
     assert "test_reads_the_table" in out
@@ -166,7 +168,7 @@ def test_the_body_of_a_cached_function_is_selected_like_a_plain_one(
     edit(project, "src/calc/table.py", "    return {k: _decode(k) for k in range(3)}", body)
     code, selective = gate(project, select=True)
     assert code == 0, selective
-    assert f"runbook-select: 3 of {TESTS} run, {TESTS - 3} unaffected" in selective
+    assert selective.result.selection == f"3 of {TESTS} run, {TESTS - 3} unaffected"
     code, full = full_reference(project)
     assert code == 0, full
     assert total(selective) == total(full)
@@ -186,7 +188,7 @@ def test_state_a_test_leaves_behind_is_put_back_before_the_next_test(project: Pa
     edit(project, "tests/test_a_fill.py", "    pass\n", leaks)
     code, selective = gate(project, select=True)
     assert code == 0, selective
-    assert f"runbook-select: 3 of {TESTS} run, {TESTS - 3} unaffected" in selective
+    assert selective.result.selection == f"3 of {TESTS} run, {TESTS - 3} unaffected"
     code, full = full_reference(project)
     assert code == 0, full
     assert f"{TESTS} passed" in full
