@@ -25,7 +25,8 @@ The gate hands its result to the runner as data: ``.runbook/machine/tests/result
 line, the notices). What it prints is for a person; nothing parses it back.
 
 pytest runs on every core (pytest-xdist ``-n``, ``[tool.runbook] workers``; ``0``: in one
-process); pytest-cov combines the workers' data, per-test contexts included, and the plugin
+process; a selective run of one test file runs in one process) with whole test files to a
+worker; pytest-cov combines the workers' data, per-test contexts included, and the plugin
 gathers the workers' observations. A worker that crashed fails the run (pytest-xdist names the
 test it was running) and the stored data is dropped: the next run is a full one.
 
@@ -185,7 +186,11 @@ def run_pytest(
         part = {"index": launch.shard.index, "count": launch.shard.count}
         shard_file.write_text(json.dumps({**part, "durations": launch.durations}), "utf-8")
         env[SHARD_ENV] = str(shard_file)
-    workers = [] if launch.workers == "0" else [f"--numprocesses={launch.workers}"]
+    # Whole test files to a worker: a module's shared set-up (a module-scoped baseline) is
+    # built once, not once per worker.
+    workers = (
+        [] if launch.workers == "0" else [f"--numprocesses={launch.workers}", "--dist=loadfile"]
+    )
     argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *workers, *extra]
     facts.out.flush()
     code, facts.pytest_tail = tee(argv, sys.stdout.buffer, cwd=root, env=env)
@@ -333,6 +338,8 @@ def selective(
     code = 0
     if plan.collect:
         extra = [*output, *sorted(plan.collect)]
+        if len(plan.collect) < 2:
+            launch = replace(launch, workers="0")  # one file goes to one worker: no workers
         code = run_pytest(root, work, plan.unaffected, extra, launch=launch, facts=facts)
         if code not in {0, 1, 5}:
             return code  # interrupted, internal or usage error: nothing to report
