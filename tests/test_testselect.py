@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +111,63 @@ def test_audit_arguments_become_plain_facts(monkeypatch: pytest.MonkeyPatch) -> 
     assert system["env"]["child"] == "inherited"  # inherits this process's environment
     missing = childwatch.spawn_facts("subprocess.Popen", (None, ["no-such-tool-x"], None, None))
     assert missing["found"] == ""
+
+
+def test_every_kind_of_start_becomes_facts() -> None:
+    spawned = childwatch.spawn_facts("os.posix_spawn", ("/bin/true", ["true"], {"PATH": "/x"}))
+    assert (spawned["found"], spawned["argv"], spawned["env"]["child"]) == (
+        "/bin/true",
+        ["true"],
+        "",
+    )
+    assert childwatch.spawn_facts("os.exec", (b"/no/such", (b"x",), {}))["found"] == ""
+    assert childwatch.spawn_facts("os.exec", ("/bin", ["d"], {}))["found"] == ""  # a directory
+    assert childwatch.spawn_facts("os.spawn", (0, "/bin/true", "true", None))["argv"] == ["true"]
+    assert childwatch.spawn_facts("os.spawn", (0, "/bin/true", None, None))["argv"] == []
+    assert childwatch.spawn_facts("os.fork", ())["path"] == ""
+
+
+def test_a_child_logs_its_start_what_it_runs_and_starts_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child side, in this process: ``install`` and the audit hook it adds (a child's are
+    followed end to end below, in processes coverage does not measure)."""
+    log = tmp_path / "child.log"
+    pairs = [(str(tmp_path), str(log)), (str(tmp_path / "other"), str(tmp_path / "no/dir.log"))]
+    monkeypatch.setattr(childwatch, "_PAIRS", pairs)
+    monkeypatch.chdir(tmp_path)
+    hooks: list[object] = []
+    process = types.SimpleNamespace()
+    assert childwatch.install(pairs, hooks.append, process)
+    assert not childwatch.install(pairs, hooks.append, process)  # once per process
+    assert not childwatch.install([], hooks.append, types.SimpleNamespace())  # nothing to log
+    assert hooks == [childwatch._audit]  # pyright: ignore[reportPrivateUsage]
+    audit = childwatch._audit  # pyright: ignore[reportPrivateUsage]
+    audit("exec", (compile("", str(tmp_path / "m.py"), "exec"),))
+    audit("exec", (types.SimpleNamespace(co_filename=1),))  # no file name
+    audit("cpython.run_file", (str(tmp_path / "s.py"),))
+    audit("exec", (compile("", "<string>", "exec"),))
+    audit("exec", (compile("", childwatch._SELF, "exec"),))  # pyright: ignore[reportPrivateUsage]
+    audit("exec", (compile("", sys.prefix + "/lib/x.py", "exec"),))  # the environment's
+    audit("exec", (compile("", "rel.py", "exec"),))  # relative to the working directory
+    audit("os.system", ("true",))
+    audit("open", ("f", "r", 0))
+    lines = log.read_text().splitlines()
+    assert lines[:4] == [
+        f"start {os.getpid()} {os.getppid()}",
+        f"run {tmp_path / 'm.py'}",
+        f"run {tmp_path / 's.py'}",
+        f"run {tmp_path / 'rel.py'}",
+    ]
+    (spawn,) = lines[4:]
+    assert json.loads(spawn.removeprefix("spawn "))["argv"] == ["/bin/sh", "-c", "true"]
+
+
+def test_the_file_runs_without_following_outside_a_child() -> None:
+    """What the .pth line runs, run under another name: its definitions, nothing installed
+    (the gate's pytest imports the module before coverage starts: this measures its lines)."""
+    namespace = runpy.run_path(childwatch.__file__, run_name="not_a_child")
+    assert namespace["PTH_LINE"] == childwatch.PTH_LINE
 
 
 def test_the_variable_chains_root_and_log_pairs_and_ignores_garbage() -> None:

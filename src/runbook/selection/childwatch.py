@@ -12,7 +12,9 @@ killed child has logged all it ran) and every process it starts (``spawn JSON``,
 plugin). The variable is a JSON list of ``[root, log]`` pairs: a test that runs the tests gate
 on another project (a nested plugin) adds its pair and keeps the outer one, so both follow.
 Stdlib only, and run without importing the project: the child imports what it would have
-imported. Omitted from coverage: it is the gate's instrument, not the project's code.
+imported. Measured like the project's code: its functions by the tests that call them, its child
+side (``install``, the audit hook) by tests in the test process, the module's lines by a test
+that runs the file (the gate's pytest imports it before coverage starts).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 CHILD_ENV = "RUNBOOK_TESTSELECT_CHILD"
@@ -96,8 +98,6 @@ def _environment(env: object) -> dict[str, str]:
 
 def _find(program: str, env: Mapping[str, str]) -> str:
     """The absolute path of the program a start would run, or "" when there is none."""
-    if not program:
-        return ""
     if os.sep in program:
         path = os.path.abspath(program)  # noqa: PTH100 (no pathlib here)
         return path if os.access(path, os.X_OK) and not os.path.isdir(path) else ""  # noqa: PTH112
@@ -179,8 +179,22 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 _INSTALLED = "_runbook_childwatch"
 """Set on ``sys`` once per process: site-packages can be on sys.path twice (lib and lib64)."""
 
-if __name__ == "runbook_childwatch" and _PAIRS and not hasattr(sys, _INSTALLED):
-    setattr(sys, _INSTALLED, True)
-    for _, _start_log in _PAIRS:
-        _log(_start_log, f"start {os.getpid()} {os.getppid()}")
-    sys.addaudithook(_audit)
+
+def install(
+    pairs: list[tuple[str, str]],
+    add_hook: Callable[[Callable[[str, tuple[Any, ...]], None]], None] = sys.addaudithook,
+    process: object = sys,
+) -> bool:
+    """Log this process's start to each pair's log and follow it with the audit hook, once per
+    process (``process``: where that is marked); whether it did."""
+    if not pairs or hasattr(process, _INSTALLED):
+        return False
+    setattr(process, _INSTALLED, True)
+    for _, log in pairs:
+        _log(log, f"start {os.getpid()} {os.getppid()}")
+    add_hook(_audit)
+    return True
+
+
+if __name__ == "runbook_childwatch":  # run by the .pth line, in a child of the tests
+    install(_PAIRS)
