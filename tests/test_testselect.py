@@ -286,6 +286,8 @@ PLUGIN = (
     "src/runbook/selection/__init__.py",
     "src/runbook/selection/childwatch.py",
     "src/runbook/selection/testselect.py",
+    "src/runbook/gates/__init__.py",
+    "src/runbook/gates/shards.py",  # the split, imported at collection
 )
 
 

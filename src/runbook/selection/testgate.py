@@ -187,10 +187,11 @@ def run_pytest(
         shard_file.write_text(json.dumps({**part, "durations": launch.durations}), "utf-8")
         env[SHARD_ENV] = str(shard_file)
     # Whole test files to a worker: a module's shared set-up (a module-scoped baseline) is
-    # built once, not once per worker.
-    workers = (
-        [] if launch.workers == "0" else [f"--numprocesses={launch.workers}", "--dist=loadfile"]
-    )
+    # built once, not once per worker. No replacement for a crashed worker: the run fails
+    # anyway, and pytest-xdist 3.8's file scheduler can hang handing a replacement the work
+    # of the crashed one (pytest-xdist issues #784, #1323, #1378).
+    distribute = [f"--numprocesses={launch.workers}", "--dist=loadfile", "--max-worker-restart=0"]
+    workers = [] if launch.workers == "0" else distribute
     argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *workers, *extra]
     facts.out.flush()
     code, facts.pytest_tail = tee(argv, sys.stdout.buffer, cwd=root, env=env)
