@@ -78,10 +78,34 @@ def required(what: str, measured: Measured) -> Measured:
 
 
 def gate_seconds(clone: Path) -> str:
-    """Each gate's time from the run's report, e.g. ``lint 1.2s, tests 40.1s``."""
+    """Each gate's time from the run's report, e.g. ``lint 1.2s, tests 40.1s``; a gate that did
+    not pass says so."""
     report = cast(dict[str, Any], json.loads((clone / ".runbook" / "report.json").read_text()))
     gates = cast(list[dict[str, Any]], report["gates"])
-    return ", ".join(f"{g['name']} {float(g['seconds']):.1f}s" for g in gates)
+    return ", ".join(
+        f"{g['name']} {float(g['seconds']):.1f}s"
+        + ("" if g["status"] in {"pass", "skipped"} else f" ({g['status']}: {g['reason']})")
+        for g in gates
+    )
+
+
+def noted(what: str, measured: Measured) -> Measured:
+    """The suite: its time counts even when a test failed, which is said next to it."""
+    if measured.code not in {0, 1}:
+        return required(what, measured)
+    if measured.code == 1:
+        print(f"  {what}: {measured.tail.splitlines()[-1] if measured.tail else 'failed'}")
+    return measured
+
+
+def timed_run(what: str, measured: Measured, clone: Path) -> Measured:
+    """A runbook or release: a failed gate still gives a time (said next to it), a run that
+    wrote no report does not."""
+    if not (clone / ".runbook" / "report.json").is_file():
+        return required(what, measured)
+    if measured.code != 0:
+        print(f"  {what}: a gate did not pass (exit {measured.code}); the time below is its run's")
+    return measured
 
 
 def verdict(value: float, target: str) -> str:
@@ -120,16 +144,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fresh clone of {ROOT} at {head}; {os.cpu_count()} cores")
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
-        cold = required("the first make runbook", measure(["make", "runbook"], clone, env))
+        cold = timed_run("the first make runbook", measure(["make", "runbook"], clone, env), clone)
         row("cold first make runbook", cold.wall, "cold")
         print(f"  its gates: {gate_seconds(clone)}")
 
         full = ["make", "runbook", "ARGS=--no-cache --full"]
-        warm = required("make runbook --no-cache --full", measure(full, clone, env))
+        warm = timed_run("make runbook --no-cache --full", measure(full, clone, env), clone)
         row("warm make runbook ARGS='--no-cache --full'", warm.wall, "warm")
         print(f"  its gates: {gate_seconds(clone)}")
 
-        release = required("make release", measure(["make", "release"], clone, env))
+        release = timed_run("make release", measure(["make", "release"], clone, env), clone)
         row("warm make release", release.wall, "release")
         print(f"  its gates: {gate_seconds(clone)}")
 
@@ -138,13 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         suite_env = {**env, "PYTHONPATH": str(clone / "src")}
         parallel = has_xdist(python, clone)
         serial_args = [*pytest, "-n", "0"] if parallel else pytest
-        serial = required("the suite (serial)", measure(serial_args, clone, suite_env))
+        serial = noted("the suite (serial)", measure(serial_args, clone, suite_env))
         print(f"suite, serial{' (-n 0)' if parallel else ''}, wall {serial.wall:7.2f}s")
         row("  suite CPU (user+sys, children included)", serial.cpu, "cpu")
         row("  warm full runbook / serial suite", warm.wall / serial.wall, "warm/serial", "x")
         if parallel:
             auto = [*pytest, "-n", "auto"]
-            spread = required("the suite (-n auto)", measure(auto, clone, suite_env))
+            spread = noted("the suite (-n auto)", measure(auto, clone, suite_env))
             print(f"suite, parallel (-n auto), wall {spread.wall:7.2f}s, CPU {spread.cpu:7.2f}s")
             print(f"  parallel / serial wall                 {spread.wall / serial.wall:7.2f}x")
         else:
