@@ -352,3 +352,20 @@ def test_the_checks_catch_what_they_guard() -> None:
     assert not module_exists("runbook.selection.impact.NOTHING_SUCH")
     spans = code_spans("Run `make\n  test` or\n\n```bash\nnox -s lint\n```\n")
     assert spans == ["nox -s lint", "make test"]
+
+
+def test_every_benchmark_named_exists_and_the_readme_lists_them_all() -> None:
+    """``nox -s bench -- NAME`` runs ``benchmarks/bench_NAME.py`` (the noxfile's BENCHMARKS)."""
+    names = {path.stem.removeprefix("bench_") for path in (ROOT / "benchmarks").glob("bench_*.py")}
+    named = {
+        (doc, name)
+        for doc, span in all_spans()
+        for name in re.findall(r"\bnox -s bench -- (\w+)", span)
+    }
+    assert named
+    unknown = sorted(f"{doc}: nox -s bench -- {name}" for doc, name in named if name not in names)
+    assert not unknown, f"no such benchmark: {unknown}"
+    listing = DOCS["README.md"].split("- Benchmarks:", 1)[1].split("\n- ", 1)[0]
+    listed = re.search(r"one \(([^)]*)\)", listing)  # "... one (`findings`, `ingestion`, ...)"
+    assert listed is not None
+    assert set(re.findall(r"`(\w+)`", listed.group(1))) == names
