@@ -142,7 +142,9 @@ def track(session: nox.Session) -> None:
     """Log the last runbook/release report to MLflow (the runner calls this with --mlflow)."""
     install_optional(session, "tracking", marker="mlflow_skinny", what="mlflow-skinny")
     # The runbook's own record: MLflow's usage telemetry would reach for the network.
-    session.run("python", "-m", "runbook.tracking.track", env={**SRC_ENV, **NO_TELEMETRY})
+    session.run(
+        "python", "-m", "runbook.tracking.track", *session.posargs, env={**SRC_ENV, **NO_TELEMETRY}
+    )
 
 
 @nox.session

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -268,3 +271,78 @@ def test_each_part_says_what_it_may_import() -> None:
                 "May import: " + (", ".join(below) if below else "nothing of the runner") + "."
             )
             assert said == [expected], f"src/runbook/{unit}/__init__.py: {said} != {expected!r}"
+
+
+# --- The runner does not import the library (issue 18) ---------------------------------------
+
+LIBRARY = frozenset({"codex_ml", "ingestion"})
+ADAPTERS = {"runbook.tracking.track": frozenset({"codex_ml"})}
+"""The one runner module that uses the library: MLflow tracking, through ``codex_ml.tracking``.
+It runs only in the ``track`` nox session's own process, never in the runner's."""
+
+
+def library_imports(source: bytes) -> list[tuple[int, str]]:
+    """(line, module) for each import of ``codex_ml`` or ``ingestion`` in ``source``."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found.extend((node.lineno, name) for name in names if name.split(".")[0] in LIBRARY)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (b"from codex_ml.tracking import MlflowConfig\n", [(1, "codex_ml.tracking")]),
+        (b"import os, ingestion.io_text\n", [(1, "ingestion.io_text")]),
+        (b"def f():\n    import codex_ml\n", [(2, "codex_ml")]),
+        (b"from runbook.gates import table\nimport codex_mlx\n", []),
+    ],
+)
+def test_library_imports_finds_each_form(source: bytes, expected: list[tuple[int, str]]) -> None:
+    assert library_imports(source) == expected
+
+
+def test_no_runner_module_imports_the_library() -> None:
+    problems = [
+        f"{path.relative_to(ROOT)}:{line}: imports {name}"
+        for module, path in runner_modules().items()
+        for line, name in library_imports(path.read_bytes())
+        if name.split(".")[0] not in ADAPTERS.get(module, frozenset())
+    ]
+    assert not problems, "the runner may not import the library: " + "; ".join(problems)
+
+
+RUNNER_PROCESS = (
+    "runbook.cli",
+    "runbook.reports.console",
+    "runbook.patching.patch",
+    "runbook.patching.canonicalize",
+    "runbook.tracking.dashboard",
+    "runbook.gates.wrapper",
+)
+"""What the noxfile and ``nox -s runbook`` import (``cli`` imports the console when it runs),
+and the wrapper every tool's gate session runs."""
+
+
+def test_the_runners_own_process_loads_no_library_module() -> None:
+    """The runner's modules, imported in a fresh interpreter as the noxfile and ``nox -s
+    runbook`` import them: no library module loads, not even through another module."""
+    modules = [*RUNNER_PROCESS]
+    program = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(LIBRARY)!r}))\n"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -134,11 +134,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = init_repo(tmp_path_factory.mktemp("nox-e2e") / "project")
     shutil.copy2(ROOT / "noxfile.py", root / "noxfile.py")
     _copy(ROOT / "src" / "runbook", root / "src" / "runbook")
-    tracking = root / "src" / "codex_ml" / "tracking"  # the runner's CLI reads MLflow settings
-    tracking.mkdir(parents=True)
-    shutil.copy2(ROOT / "src" / "codex_ml" / "__init__.py", tracking.parent / "__init__.py")
-    for name in ("__init__.py", "mlflow_utils.py"):
-        shutil.copy2(ROOT / "src" / "codex_ml" / "tracking" / name, tracking / name)
     (root / "src" / "tiny").mkdir()
     (root / "src" / "tiny" / "__init__.py").write_text(TINY)
     (root / "tests").mkdir()

@@ -16,7 +16,8 @@ from runbook.gates.tools import pytest as pytest_tool
 from runbook.gates.tools import ruff_check
 from runbook.records.result import Status
 from runbook.reports.console import plain_report
-from runbook.run import Run, perform
+from runbook.run import Outcome, Run, perform
+from runbook.running import treelock
 from runbook.tracking import track
 from support import direct, python_gate
 
@@ -103,15 +104,45 @@ def test_a_passing_runbook_stays_green_when_tracking_fails(tmp_path: Path) -> No
     assert outcome.report.warnings == ("MLflow tracking failed (down)",)
 
 
-def test_malformed_tracking_variable_stops_the_runbook_before_any_gate(
+def test_a_malformed_tracking_variable_is_the_track_sessions_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The runner does not read the MLflow settings (it imports nothing of the library): the
+    track session checks them, and its error is a warning under the gate table."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CODEX_MLFLOW", "yes")
+    assert track.main([]) == 2
+    assert "CODEX_MLFLOW must be one of true, false, 1, 0" in capsys.readouterr().out
+    assert not (tmp_path / ".runbook").exists()
+
+
+def test_tracking_turned_off_logs_nothing_unless_the_runbook_was_asked_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CODEX_MLFLOW", "false")
+    assert track.main([]) == 0
+    assert "CODEX_MLFLOW is off: nothing logged" in capsys.readouterr().out
+    assert not (tmp_path / ".runbook").exists()
+
+
+def test_the_runbook_runs_the_track_session_when_asked_and_forces_it_with_mlflow(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    seen: list[tuple[bool, bool]] = []
+
+    def fake_perform(run: Run) -> Outcome:
+        seen.append((run.track, run.track_forced))
+        raise treelock.LockError("stop here")
+
+    monkeypatch.setattr(cli, "perform", fake_perform)
     (tmp_path / "pyproject.toml").write_text("")
-    monkeypatch.setenv("CODEX_MLFLOW", "yes")
-    out = io.StringIO()
-    assert cli.main(["run", "--root", str(tmp_path)], stdout=out) == 2
-    assert "CODEX_MLFLOW must be one of true, false, 1, 0" in out.getvalue()
-    assert not (tmp_path / ".runbook").exists()
+    monkeypatch.delenv("CODEX_MLFLOW", raising=False)
+    for env, flag in (("", []), ("false", []), ("", ["--mlflow"])):
+        if env:
+            monkeypatch.setenv("CODEX_MLFLOW", env)
+        assert cli.main(["run", "--root", str(tmp_path), *flag], stdout=io.StringIO()) == 2
+    assert seen == [(False, False), (True, False), (True, True)]
 
 
 def test_default_config_keeps_store_and_artifacts_under_runbook(

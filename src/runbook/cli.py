@@ -7,16 +7,16 @@ directly and the report is written before nox regains control.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
-from codex_ml.tracking.mlflow_utils import MlflowConfig
 from runbook.gates import settings, table
 from runbook.records.result import Status
 from runbook.reports import annotations, collect, findings_cli
-from runbook.run import Mode, Run, perform
+from runbook.run import TRACK_ENV, Mode, Run, perform
 from runbook.running import treelock
 
 EXIT_INTERRUPTED = 130
@@ -120,9 +120,6 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     try:
         base = settings.load(root)
         chosen = table.select(args.gates) if args.gates else table.GATES
-        # Checked now, before any gate runs, so a malformed MLFLOW_* / CODEX_MLFLOW value is
-        # an error up front rather than a tracking failure at the end.
-        track = MlflowConfig.from_env().enabled or bool(args.mlflow)
     except ValueError as exc:
         out.write(f"runbook: error: {exc}\n")
         return 2
@@ -143,7 +140,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         on_result=progress.finished,
         use_cache=not args.no_cache,
         full=bool(args.full),
-        track=track,
+        # The track session reads and checks the MLflow settings itself (the runner does not
+        # import the library): it runs when asked for, and logs nothing when CODEX_MLFLOW is off.
+        track=bool(args.mlflow) or bool(os.environ.get(TRACK_ENV, "").strip()),
+        track_forced=bool(args.mlflow),
     )
     if args.jobs:
         run.jobs = args.jobs

@@ -39,6 +39,11 @@ STATE_DIR = ".runbook"
 QUESTIONS_ARTIFACT = "questions.md"
 """This run's Codex_Questions.md entries, for the MLflow run's artifacts."""
 TRACK_TIMEOUT = 600.0
+TRACK_ENV = "CODEX_MLFLOW"
+"""Set (to anything): the ``track`` session runs after the gates, reads the MLflow settings
+(codex_ml.tracking checks them there, not here) and logs the run unless this says false."""
+TRACK_FORCE = "--force"
+"""The ``track`` session's option for ``--mlflow``: log whatever ``CODEX_MLFLOW`` says."""
 
 
 def nox_command(session: str) -> list[str]:
@@ -77,7 +82,9 @@ class Run:
     """Called as each gate finishes, for live progress."""
     registry: ProcessRegistry = field(default_factory=ProcessRegistry)
     track: bool = False
-    """Log the run to MLflow afterwards (``--mlflow`` or ``CODEX_MLFLOW=1``)."""
+    """Run the ``track`` session afterwards (``--mlflow``, or ``CODEX_MLFLOW`` set)."""
+    track_forced: bool = False
+    """``--mlflow``: the session logs the run even when ``CODEX_MLFLOW`` says false."""
     tracker: Callable[[Run], str | None] | None = None
     """Does the logging (default: the ``track`` nox session); returns a warning on failure."""
     use_cache: bool = True
@@ -378,7 +385,7 @@ def nox_tracker(run: Run) -> str | None:
     try:
         with log_path.open("wb") as log:
             code = subprocess.run(
-                nox_command("track"),
+                [*nox_command("track"), *(["--", TRACK_FORCE] if run.track_forced else [])],
                 cwd=run.root,
                 env=dict(run.env),
                 stdin=subprocess.DEVNULL,

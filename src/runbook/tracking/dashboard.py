@@ -31,7 +31,6 @@ from runbook.records.redact import read_log, redact
 from runbook.run import STATE_DIR
 from runbook.running import execute
 from runbook.running.signals import shielded, stop_signals_interrupt
-from runbook.tracking import track
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -140,6 +139,10 @@ def wait_ready(proc: subprocess.Popen[bytes], url: str, deadline: float) -> None
 
 
 def serve(root: Path, port: int, env: Mapping[str, str], out: TextIO) -> int:
+    # Imported here: the MLflow settings come from the library (``codex_ml.tracking``), which
+    # the noxfile (it imports this module for its constants) must not import.
+    from runbook.tracking import track  # noqa: PLC0415
+
     state_dir = root / STATE_DIR
     try:
         config = track.default_config(state_dir)

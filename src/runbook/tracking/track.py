@@ -2,7 +2,11 @@
 
 Runs in its own nox session (``track``, with the tracking dependency group), after the runner
 has written ``.runbook/report.json``: the runner itself stays stdlib-only, and a tracking
-failure can never change a gate's result.
+failure can never change a gate's result. This is the one runner module that uses the library
+(``codex_ml.tracking``: the MLflow settings and the run), and only in this session's process:
+the settings are checked here, a malformed one is this session's error (a warning under the
+gate table), and ``CODEX_MLFLOW=false`` logs nothing unless the runner got ``--mlflow``
+(``--force``).
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from codex_ml.tracking import MlflowConfig, start_run
+from codex_ml.tracking import MlflowConfig, TrackingConfigError, start_run
 from runbook.records.result import NO_VERDICT
-from runbook.run import QUESTIONS_ARTIFACT
+from runbook.run import QUESTIONS_ARTIFACT, STATE_DIR, TRACK_ENV, TRACK_FORCE
 
 EXPERIMENT = "codex-ml-runbook"
 
@@ -78,9 +83,19 @@ def log_report(state_dir: Path, config: MlflowConfig) -> str | None:
         return run.run_id
 
 
-def main() -> int:
-    state_dir = Path.cwd() / ".runbook"
-    run_id = log_report(state_dir, default_config(state_dir))
+def main(argv: Sequence[str] | None = None) -> int:
+    forced = TRACK_FORCE in (sys.argv[1:] if argv is None else argv)
+    state_dir = Path.cwd() / STATE_DIR
+    try:
+        enabled = MlflowConfig.from_env().enabled
+        config = default_config(state_dir)
+    except TrackingConfigError as exc:
+        print(f"track: error: {exc}")
+        return 2
+    if not enabled and not forced:
+        print(f"track: {TRACK_ENV} is off: nothing logged (--mlflow logs anyway)")
+        return 0
+    run_id = log_report(state_dir, config)
     print(f"track: logged MLflow run {run_id}")
     return 0
 
