@@ -286,6 +286,7 @@ PLUGIN = (
     "src/runbook/selection/__init__.py",
     "src/runbook/selection/childwatch.py",
     "src/runbook/selection/testselect.py",
+    "src/runbook/selection/handoff.py",  # the variables the gate hands it
     "src/runbook/gates/__init__.py",
     "src/runbook/gates/shards.py",  # the split, imported at collection
 )
