@@ -251,3 +251,70 @@ def test_first_round_score_is_the_letter_by_letter_sum(text: str) -> None:
             n * min(main.get(c, 140), min(t.get(c, 140) for t in tables) + 50) for c, n in letters
         )
         assert p.first_round_score(chars, languages) == fixed - mixed / 10
+
+
+def _first_round_by_decoding(sample: bytes) -> list[tuple[str, tuple[str, ...], float]]:
+    """The first round as it was written first: every codec decodes the sample, the same
+    text is one reading, each scored on its decoded text."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    ebcdic = sample.count(0x40) > sample.count(0x20)
+    codecs = (*r.SINGLE_BYTE, *r.MULTI_BYTE, *(r.EBCDIC if ebcdic else ()))
+    found: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+    for encoding, languages in codecs:
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text in found:
+            earlier = found[text]
+            if earlier is not None:
+                more = tuple(x for x in languages if x not in earlier[1])
+                found[text] = (earlier[0], earlier[1] + more)
+            continue
+        ebcdic_codec = encoding in {name for name, _ in r.EBCDIC}
+        allowed = p.UNREADABLE_EBCDIC if ebcdic_codec else None
+        found[text] = (encoding, languages) if p.readable(text, allowed) else None
+    scored: list[tuple[str, tuple[str, ...], float]] = []
+    for text, named in found.items():
+        if named is None:
+            continue
+        encoding, languages = named
+        table = r._byte_chars(encoding)  # pyright: ignore[reportPrivateUsage]
+        if table is None or encoding in ("cp1258", *(name for name, _ in r.EBCDIC)):
+            chars: dict[str, int] = p.profile(text).chars
+            shape = p.mixed_score(text)
+        else:  # counted by table on the bytes, as the first round always did
+            chars = {}
+            for value in sample:
+                char = table[value]
+                if char > "\x7f" and not p.is_mark(char):
+                    chars[char] = chars.get(char, 0) + 1
+            skeleton = r._byte_skeleton(encoding)  # pyright: ignore[reportPrivateUsage]
+            shape = p.skeleton_score(sample.translate(skeleton))
+        scored.append((encoding, languages, p.first_round_score(chars, languages) + shape))
+    return scored
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        MALTESE.encode("iso8859-3"),
+        ESTONIAN.encode("iso8859-4"),
+        POLISH.encode("cp852"),
+        "Вчера вечером мы с друзьями собрались.".encode("koi8-r"),
+        "今日は晴れです。".encode("shift_jis"),
+        b"only ASCII here, as in a sample of a large file",
+        "Café crème, déjà vu.".encode("cp037"),
+        "Tôi đi làm, ông ấy ở nhà.".encode("cp1258", "ignore"),
+    ],
+)
+def test_first_round_by_table_finds_the_readings_decoding_finds(data: bytes) -> None:
+    from ingestion import readings as r  # noqa: PLC0415
+
+    expected = _first_round_by_decoding(data)
+    found = r._first_round(data)  # pyright: ignore[reportPrivateUsage]
+    assert [(c.encoding, c.languages) for c in found] == [(e, ls) for e, ls, _ in expected]
+    for candidate, (_, _, score) in zip(found, expected, strict=True):
+        assert abs(candidate.first_round - score) < 1e-9

@@ -217,7 +217,7 @@ def _byte_chars(encoding: str) -> tuple[str, ...] | None:
 class _Candidate:
     encoding: str
     languages: tuple[str, ...]
-    text: str
+    text: str | None  # decoded on demand for single-byte codecs (finalists only)
     first_round: float
 
 
@@ -254,11 +254,10 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
                 continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
-        byte_counted = _byte_chars(candidate.encoding) is not None
-        if byte_counted and candidate.encoding not in _TEXT_COUNTED:
-            if shared_ascii is None:  # a single-byte reading's ASCII is the sample's ASCII bytes
+        if candidate.text is None:  # single-byte: its ASCII pairs are the sample's, counted once
+            if shared_ascii is None:
                 shared_ascii = ascii_letter_pairs(sample.decode("latin-1"))
-            reading = profile(candidate.text, shared_ascii)
+            reading = profile(sample.decode(candidate.encoding), shared_ascii)
         else:
             reading = profile(candidate.text)
         key = frozenset(reading.ascii_pairs.items())
@@ -312,40 +311,95 @@ def utf8_reading(text: str) -> Reading:
 
 
 def _first_round(sample: bytes) -> list[_Candidate]:
-    """Each distinct strict, readable reading, scored on its non-ASCII letters alone."""
+    """Each distinct strict, readable reading, scored on its non-ASCII letters alone.
+
+    A single-byte codec is judged on the byte values present, by table, without decoding: it
+    decodes the sample and reads as text exactly when no present byte is undefined in it or
+    reads as a control (``_unreadable_bytes``), and two such codecs read the sample alike
+    exactly when they read each present byte alike. Only multi-byte codecs, and those counted
+    on the text, are decoded here.
+    """
     byte_counts = collections.Counter(sample)
+    present = sorted(byte_counts)
+    high_present = [value for value in present if value > 0x7F]
     ebcdic = byte_counts.get(0x40, 0) > byte_counts.get(0x20, 0)
     codecs = (*SINGLE_BYTE, *MULTI_BYTE, *(EBCDIC if ebcdic else ()))
-    readings: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+    readings: dict[object, tuple[str, tuple[str, ...]]] = {}
+    texts: dict[str, str] = {}
     for encoding, languages in codecs:
-        try:
-            text = sample.decode(encoding)
-        except UnicodeDecodeError:
+        found_key = _reading_key(sample, encoding, present, bool(high_present))
+        if found_key is None:
             continue
-        if text in readings:  # the same reading: judged by the languages of both codecs
-            earlier = readings[text]
-            if earlier is not None:
-                more = tuple(x for x in languages if x not in earlier[1])
-                readings[text] = (earlier[0], earlier[1] + more)
+        key, text = found_key
+        if text is not None and key not in readings:
+            texts[encoding] = text
+        if key in readings:  # the same reading: judged by the languages of both codecs
+            earlier = readings[key]
+            more = tuple(x for x in languages if x not in earlier[1])
+            readings[key] = (earlier[0], earlier[1] + more)
             continue
-        allowed = UNREADABLE_EBCDIC if encoding in _EBCDIC_NAMES else None
-        readable_text = readable(text, allowed)
-        readings[text] = (encoding, languages) if readable_text else None
-    high = [(value, n) for value, n in byte_counts.items() if value > 0x7F]
+        readings[key] = (encoding, languages)
+    high = [(value, byte_counts[value]) for value in high_present]
     found: list[_Candidate] = []
-    for text, named in readings.items():
-        if named is None:
-            continue
-        encoding, languages = named
-        chars = _non_ascii_counts(text, encoding, high)
+    for encoding, languages in readings.values():
+        text = texts.get(encoding)
+        chars = non_ascii_chars(text) if text is not None else _table_counts(encoding, high)
         first = first_round_score(chars, languages)
-        table = _byte_chars(encoding)
-        if table is None or encoding in _TEXT_COUNTED:
+        if text is not None:
             first += mixed_score(text)
         else:  # the same costs, counted on the bytes' skeleton (C-level translate and count)
             first += skeleton_score(sample.translate(_byte_skeleton(encoding)))
         found.append(_Candidate(encoding, languages, text, first))
     return found
+
+
+def _reading_key(
+    sample: bytes, encoding: str, present: list[int], has_high: bool
+) -> tuple[object, str | None] | None:
+    """What identifies this codec's reading of the sample (equal keys, equal texts), and the
+    text when it is counted on the text; None when the codec has no readable reading.
+
+    Single-byte codecs are keyed by what each present byte reads as (undecodable or
+    unreadable bytes, by table, rule them out); multi-byte codecs by their decoded text, or,
+    on an ASCII sample, like the ASCII-compatible single-byte codecs (all read it alike).
+    """
+    if _byte_chars(encoding) is not None:
+        if any(value in _unreadable_bytes(encoding) for value in present):
+            return None
+        raw = _raw_chars(encoding)
+        key = tuple(raw[value] for value in present)
+        return key, sample.decode(encoding) if encoding in _TEXT_COUNTED else None
+    try:
+        text = sample.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if not readable(text):
+        return None
+    return (text if has_high else tuple(map(chr, present))), text
+
+
+@functools.cache
+def _raw_chars(encoding: str) -> tuple[str, ...]:
+    """What each byte decodes to in a single-byte codec, as is ("" where it does not)."""
+    chars: list[str] = []
+    for value in range(256):
+        try:
+            chars.append(bytes([value]).decode(encoding))
+        except UnicodeDecodeError:
+            chars.append("")
+    return tuple(chars)
+
+
+@functools.cache
+def _unreadable_bytes(encoding: str) -> frozenset[int]:
+    """Byte values a single-byte codec does not decode, or decodes to a character no text
+    file contains (``readable``): a sample with one of them has no reading in that codec."""
+    allowed = UNREADABLE_EBCDIC if encoding in _EBCDIC_NAMES else None
+    return frozenset(
+        value
+        for value, char in enumerate(_raw_chars(encoding))
+        if not char or not readable(char, allowed)
+    )
 
 
 @functools.cache
@@ -355,12 +409,9 @@ def _byte_skeleton(encoding: str) -> bytes:
     return "".join(skeleton(char[:1] or "\x00") for char in table).encode("ascii")
 
 
-def _non_ascii_counts(text: str, encoding: str, high: list[tuple[int, int]]) -> dict[str, int]:
-    """The reading's non-ASCII characters as ``profile`` counts them (``high``: the sample's
-    bytes >= 0x80 and their counts; single-byte codecs are counted on those, by table)."""
-    table = _byte_chars(encoding)
-    if table is None or encoding in _TEXT_COUNTED:  # counted on the text
-        return non_ascii_chars(text)
+def _table_counts(encoding: str, high: list[tuple[int, int]]) -> dict[str, int]:
+    """A single-byte reading's non-ASCII characters as ``profile`` counts them, by table
+    (``high``: the sample's bytes >= 0x80 and their counts)."""
     kept = _kept_chars(encoding)
     counts: dict[str, int] = {}
     for value, n in high:
