@@ -369,3 +369,12 @@ def test_every_benchmark_named_exists_and_the_readme_lists_them_all() -> None:
     listed = re.search(r"one \(([^)]*)\)", listing)  # "... one (`findings`, `ingestion`, ...)"
     assert listed is not None
     assert set(re.findall(r"`(\w+)`", listed.group(1))) == names
+
+
+def test_every_section_the_manual_refers_to_exists() -> None:
+    """Features add paragraphs and sections move: "section 9.3" must still be a heading."""
+    headings = set(re.findall(r"^##+ (\d+(?:\.\d+)?)\)? ", RUNBOOK, re.MULTILINE))
+    assert {"1", "9", "9.3", "14"} <= headings
+    refs = set(re.findall(r"\bsections? (\d+(?:\.\d+)?)\b", RUNBOOK))
+    assert refs, "no section reference found: the reader is broken"
+    assert refs <= headings, f"no such section: {sorted(refs - headings)}"
