@@ -289,7 +289,6 @@ PLUGIN = (
     "src/runbook/selection/handoff.py",  # the variables the gate hands it
     "src/runbook/gates/__init__.py",
     "src/runbook/gates/shards.py",  # the split, imported at collection
-    "src/runbook/selection/handoff.py",
 )
 
 
