@@ -164,11 +164,12 @@ the copy, and the runner from this project's src (PYTHONPATH)."""
 
 
 def nox_env(**extra: str) -> dict[str, str]:
-    """This environment for a nox child, minus what would make it log to MLflow."""
+    """This environment for a nox child, minus what would make it log to MLflow or override the
+    copy's own settings (``RUNBOOK_TEST_WORKERS=auto`` set for the outer suite, say)."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("MLFLOW_", "CODEX_MLFLOW"))
+        if not key.startswith(("MLFLOW_", "CODEX_MLFLOW", "RUNBOOK_TEST_WORKERS"))
     }
     return {**env, **extra}
 
