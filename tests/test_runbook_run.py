@@ -160,7 +160,7 @@ def test_crashing_tool_is_an_error_not_a_failure(tmp_path: Path) -> None:
     assert outcome.report.results[1].reason == "exit code 2: error: bad config"
 
 
-@pytest.mark.child_reads  # the gate is sh starting sleep
+@pytest.mark.child_reads(*RUNNER_FILES)  # sh starting sleep; the fake gates hand over results
 def test_hanging_gate_is_killed_with_its_children_after_the_timeout(tmp_path: Path) -> None:
     """The runner reports "timed out" only once the gate's whole process group is gone, so the
     grandchild is checked right away. The gate is a shell: it starts its grandchild within
@@ -218,7 +218,7 @@ def gone(pidfile: Path) -> bool:
     return procgroup.live_members(group) == [] and not alive(sleeper)
 
 
-@pytest.mark.child_reads  # two gates are sh starting sleep
+@pytest.mark.child_reads(*RUNNER_FILES)  # sh starting sleep; the fake gates hand over results
 def test_release_first_failure_cancels_the_others_naming_it(tmp_path: Path) -> None:
     """lint fails while tests and types run and format has passed: tests and types are
     stopped, package never starts, and their rows say why. Their groups are gone by the time
@@ -308,7 +308,7 @@ def test_release_runs_the_gates_at_once_and_packages_only_after_all_passed(
     assert outcome.report.exit_code == 0
 
 
-@pytest.mark.child_reads  # the tests gate is sh starting sleep
+@pytest.mark.child_reads(*RUNNER_FILES)  # sh starting sleep; the fake gates hand over results
 def test_an_optional_gate_failing_cancels_the_others_in_patch_gating(tmp_path: Path) -> None:
     pids = tmp_path / "tests.pids"
     optional = gate(
@@ -433,7 +433,7 @@ sys.exit(130 if outcome.interrupted else outcome.report.exit_code)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-@pytest.mark.child_reads(*RUNNER_FILES)  # a gate's Python may be stopped before it reports
+@pytest.mark.child_reads("tests/support.py", *RUNNER_FILES)  # the child runs fake gates
 def test_a_stop_signal_stops_children_and_writes_the_report(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
