@@ -299,6 +299,13 @@ def test_collect_reads_ci_findings_writes_sarif_and_annotates(
     log = json.loads((ci_dir.parent / sarif.SARIF_FILE).read_text("utf-8"))
     assert [run["properties"]["gate"] for run in log["runs"]] == ["lint"]
     assert required_sarif_structure(log) == []
+    # Every finding is kept for `runbook findings`, read from the artifact as a local run's.
+    run, kept = findings_file.read(ci_dir.parent / findings_file.FINDINGS_FILE)
+    assert run == {"mode": "ci", "started_at": "", "commit": "ci"}
+    assert [f.location() for f in kept["lint"]] == ["src/x.py:12:5"]
+    last = findings_cli.load_last_run(tmp_path)
+    assert last.complete
+    assert [f.location() for r in last.results for f in r.findings] == ["src/x.py:12:5"]
 
 
 def test_ci_tells_a_collection_stop_from_a_crash_as_the_runner_does(

@@ -244,10 +244,14 @@ def test_release_runs_on_version_tags_without_caches() -> None:
 
 def test_findings_go_to_code_scanning_from_a_job_that_runs_no_project_code() -> None:
     jobs = load(GATES_WORKFLOW)["jobs"]
-    (keep,) = steps_using(jobs["collect"], "actions/upload-artifact")
+    keep, every = steps_using(jobs["collect"], "actions/upload-artifact")
     assert keep["if"] == "always()", "the SARIF is kept even when a gate failed"
     assert keep["with"]["name"] == "findings-sarif"
     assert keep["with"]["path"] == ".runbook/findings.sarif"
+    # Every finding, for `runbook findings` on the downloaded artifact (issue 20 item 6).
+    assert every["if"] == "always()"
+    assert every["with"]["name"] == "findings"
+    assert every["with"]["path"].split() == [".runbook/report.json", ".runbook/findings.jsonl"]
     writers = [name for name, job in jobs.items() if "security-events" in job["permissions"]]
     assert writers == ["code-scanning"]
     upload_job = jobs["code-scanning"]

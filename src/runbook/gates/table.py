@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runbook.gates.reasons import Summarizer
 from runbook.gates.tools import GENERIC, Tool, pyright, pytest, ruff_check, ruff_format
 from runbook.records.handover import status_for
 from runbook.records.result import Status
@@ -46,10 +45,6 @@ class Gate:
     inputs: tuple[str, ...] = (".",)
     """git pathspecs of the files the gate reads (pyproject.toml and noxfile.py always count):
     a cached pass is reused only while none of them changed."""
-
-    @property
-    def summarize(self) -> Summarizer:
-        return self.tool.summarize
 
     def status_for(self, exit_code: int) -> Status:
         """What the tool's own exit code means for this gate."""

@@ -2,7 +2,9 @@
 redacted log as ``<gate>.log``, its findings as ``<gate>.findings.json`` and the gate's own
 ``result.json`` as ``<gate>.result.json`` (``runbook.reports.ci_gate``);
 this turns those files into one Markdown table for the job summary, ``findings.sarif`` next to
-the directory for code scanning, and (in GitHub Actions) annotations on stderr.
+the directory for code scanning, ``report.json`` with every finding in ``findings.jsonl`` beside
+it (downloaded into ``.runbook/``, ``python -m runbook findings`` reads them as a local run's),
+and (in GitHub Actions) annotations on stderr.
 
 The tests gate runs as ``[tool.runbook] shards`` jobs, each keeping its files under
 ``tests-shard-K-of-N``; its one row comes from all of them (``runbook.reports.ci_shards``:
@@ -21,11 +23,12 @@ from typing import Any, TextIO, cast
 from runbook.gates.settings import load
 from runbook.gates.shards import Shard
 from runbook.gates.table import GATES
+from runbook.records import findings_file
 from runbook.records.redact import read_log
 from runbook.records.result import GateResult, Status
 from runbook.reports import annotations, sarif
 from runbook.reports.ci_gate import findings_path, load_findings, result_path
-from runbook.reports.report import RunReport, render_markdown
+from runbook.reports.report import RunReport, render_markdown, write_reports
 from runbook.running.outcome import judge, read_report
 
 # nox's report codes are not exit codes: 1 success, 0 failed, -1 aborted, 2 skipped.
@@ -121,6 +124,10 @@ def main(directory: Path, out: TextIO) -> int:
     out.write(render_markdown(report))
     tools = {gate.name: gate.tool for gate in GATES}
     sarif.write(results, tools, Path.cwd(), directory.parent / sarif.SARIF_FILE)
+    write_reports(report, directory.parent)
+    header = {"mode": report.mode, "started_at": report.started_at, "commit": report.commit}
+    found = [(result.name, result.findings) for result in results]
+    findings_file.write(directory.parent / findings_file.FINDINGS_FILE, header, found)
     annotations.emit(results, os.environ, sys.stderr)  # stdout is the job summary
     missing = any(r.status is Status.NOT_RUN and r.required for r in results)
     return 1 if missing or not report.passed else 0
