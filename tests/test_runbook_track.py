@@ -73,6 +73,7 @@ def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(tmp_pa
         "runbook/report.md",
         "runbook/questions.md",
         "runbook/findings.sarif",
+        "runbook/findings.jsonl",
     }
     questions = (tmp_path / "artifacts").rglob("questions.md")
     assert "While performing [1:lint gate" in next(questions).read_text()

@@ -65,6 +65,11 @@ def metrics_and_tags(report: dict[str, Any]) -> tuple[dict[str, float], dict[str
     return metrics, tags
 
 
+ARTIFACTS = ("report.json", "report.md", QUESTIONS_ARTIFACT, "findings.sarif", "findings.jsonl")
+"""What a run keeps in MLflow (under ``runbook/``): its report, its error capture and every
+finding (``findings.jsonl``: report.json keeps 100 a gate)."""
+
+
 def log_report(state_dir: Path, config: MlflowConfig) -> str | None:
     """Log ``state_dir/report.json`` as one MLflow run; returns the run id."""
     report = cast(dict[str, Any], json.loads((state_dir / "report.json").read_text("utf-8")))
@@ -76,7 +81,7 @@ def log_report(state_dir: Path, config: MlflowConfig) -> str | None:
     )
     with start_run(config) as run:
         run.log_metrics(metrics)
-        for name in ("report.json", "report.md", QUESTIONS_ARTIFACT, "findings.sarif"):
+        for name in ARTIFACTS:
             path = state_dir / name
             if path.is_file():
                 run.log_artifact(path, artifact_path="runbook")
