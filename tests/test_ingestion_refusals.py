@@ -318,3 +318,41 @@ def test_first_round_by_table_finds_the_readings_decoding_finds(data: bytes) -> 
     assert [(c.encoding, c.languages) for c in found] == [(e, ls) for e, ls, _ in expected]
     for candidate, (_, _, score) in zip(found, expected, strict=True):
         assert abs(candidate.first_round - score) < 1e-9
+
+
+def _byte_counted_samples() -> list[bytes]:
+    """Every corpus paragraph in its first code page, and the shapes above in cp1252."""
+    from ingestion_corpus import DEVELOPMENT, HELD_OUT  # noqa: PLC0415
+
+    found = [text.encode("cp1252", "replace") for text in SHAPES]
+    for corpus in (DEVELOPMENT, HELD_OUT):
+        for codecs, paragraph in corpus.values():
+            found.append(paragraph.encode(codecs[0], "replace"))
+    return found
+
+
+def test_byte_counted_profile_is_the_text_counted_profile() -> None:
+    """A single-byte reading counted on the sample's bytes (``profile(..., counts=...)``) has
+    the characters, pairs (in the same order), letters and costs of counting its text, for
+    every single-byte codec and every corpus paragraph; and the byte counts are used."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    counted_on_bytes = 0
+    for data in _byte_counted_samples():
+        counts = p.byte_counts(data)
+        for encoding, _ in r.SINGLE_BYTE:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            lowering = r._lowering(encoding)  # pyright: ignore[reportPrivateUsage]
+            fast = profile(text, counts.ascii_pairs, counts=counts, lowering=lowering)
+            whole = profile(text, p.ascii_letter_pairs(data.decode("latin-1")))
+            assert list(fast.chars.items()) == list(whole.chars.items())
+            assert list(fast.pairs.items()) == list(whole.pairs.items())
+            assert list(fast.ascii_letters.items()) == list(whole.ascii_letters.items())
+            assert (fast.ascii_pairs, fast.glued) == (whole.ascii_pairs, whole.glued)
+            lowered = p._MARKS.get().sub("", text.lower())  # pyright: ignore[reportPrivateUsage]
+            counted_on_bytes += p._through(data, lowering) == lowered  # pyright: ignore[reportPrivateUsage]
+    assert counted_on_bytes > 100

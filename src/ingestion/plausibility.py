@@ -10,6 +10,7 @@ codec, so they only weigh, weakly, which Latin language the non-ASCII letters ar
 
 from __future__ import annotations
 
+import codecs
 import collections
 import functools
 import operator
@@ -230,6 +231,43 @@ def ascii_letter_pairs(text: str) -> dict[str, int]:
 
 
 _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_PAIRS = re.compile("..", re.DOTALL)
+
+
+def lowering_table(table: tuple[str, ...]) -> str:
+    """A 256-character decoding table for ``profile``'s byte counts, from a single-byte codec's
+    ``table`` (each byte's character): each byte's character as ``profile`` counts it (composed,
+    lowercased, marks dropped) where that is one character, ASCII exactly for bytes < 0x80;
+    U+FFFE (undecodable, so no shortcut) elsewhere. ``profile`` checks each sample against it.
+    Byte 0 reads as NUL: it joins the pieces of ``ByteCounts.near_pairs``."""
+    chars: list[str] = ["\x00"]
+    for value, char in enumerate(table[1:], 1):
+        counted = _MARKS.get().sub("", unicodedata.normalize("NFC", char).lower()) if char else ""
+        same_kind = len(counted) == 1 and (value < 0x80) == counted.isascii()
+        chars.append(counted if same_kind else "\ufffe")
+    return "".join(chars)
+
+
+def _through(data: bytes, table: str) -> str | None:
+    """``data`` decoded through a 256-character table (None when a byte has U+FFFE there)."""
+    try:
+        # A 256-character str is what the stdlib's own charmap codecs decode with (typeshed
+        # lists only the dict forms).
+        return codecs.charmap_decode(data, "strict", table)[0]  # pyright: ignore[reportArgumentType]
+    except UnicodeDecodeError:
+        return None
+
+
+def _renamed(counted: collections.Counter[str], table: str, size: int) -> dict[str, int]:
+    """Counts of latin-1 grams of ``size`` characters under their names through ``table``:
+    grams that become one are added up, in order of first occurrence (as counting the
+    renamed text would order them)."""
+    renamed_keys = "".join(counted).translate(table)
+    names = list(renamed_keys) if size == 1 else _PAIRS.findall(renamed_keys)
+    renamed: dict[str, int] = {}
+    for name, n in zip(names, counted.values(), strict=True):
+        renamed[name] = renamed.get(name, 0) + n
+    return renamed
 
 
 def _pairs_near_non_ascii(lowered: str) -> collections.Counter[str]:
@@ -242,11 +280,45 @@ def _pairs_near_non_ascii(lowered: str) -> collections.Counter[str]:
     return collections.Counter(map(operator.add, joined, joined[1:]))
 
 
-def profile(text: str, ascii_pairs: dict[str, int] | None = None) -> Profile:
+@dataclass(frozen=True)
+class ByteCounts:
+    """A sample's counts taken once on its bytes (as latin-1 characters, in order of first
+    occurrence), shared by all its single-byte readings: each byte value, each pair of bytes
+    that holds a byte >= 0x80 (``_pairs_near_non_ascii``), and the ASCII letter pairs."""
+
+    data: bytes
+    values: collections.Counter[str]
+    near_pairs: collections.Counter[str]
+    ascii_pairs: dict[str, int]
+
+
+def byte_counts(sample: bytes) -> ByteCounts:
+    """Count ``sample`` once for ``profile(..., counts=...)`` (C-level counting)."""
+    text = sample.decode("latin-1")
+    return ByteCounts(
+        sample,
+        collections.Counter(text),
+        _pairs_near_non_ascii(text),
+        ascii_letter_pairs(text),
+    )
+
+
+def profile(
+    text: str,
+    ascii_pairs: dict[str, int] | None = None,
+    *,
+    counts: ByteCounts | None = None,
+    lowering: str | None = None,
+) -> Profile:
     """Count a reading's characters and letter pairs (C-level counting, Python per distinct key).
 
     ``ascii_pairs``, when given, are the ASCII letter pairs already counted on the sample's
     bytes (the same in every single-byte reading): only pairs near non-ASCII text are counted.
+
+    ``counts`` and ``lowering`` (a single-byte reading of ``counts.data``: see ``lowering``)
+    spare counting the text: when the lowered text is character for character the sample's
+    bytes through ``lowering`` (checked here, at C speed), its characters and pairs are the
+    byte counts renamed (equal counts, in the same order).
     """
     composed = unicodedata.normalize("NFC", text).lower()
     lowered, marks = _MARKS.get().subn("", composed)
@@ -257,16 +329,11 @@ def profile(text: str, ascii_pairs: dict[str, int] | None = None) -> Profile:
         marks_cost = thai * _THAI_MARK + (marks - thai) * _OTHER_MARK
         marks_cost += MIXED_PAIR * len(_MARK_ON_LATIN.get().findall(composed))
         marks_cost += orphans * (_SYMBOL + _GLUED)
-    counted = collections.Counter(lowered)
+    counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, counts, lowering)
     chars = {char: n for char, n in counted.items() if char > "\x7f"}
     ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
     pairs: dict[str, int] = {}
     glued = 0.0
-    if ascii_pairs is None:
-        ascii_pairs = {}
-        counted_pairs = collections.Counter(map(operator.add, lowered, lowered[1:]))
-    else:
-        counted_pairs = _pairs_near_non_ascii(lowered)
     letter = {char: _is_letter(char) for char in counted if char > "\x7f"}
     for pair, n in counted_pairs.items():
         if pair.isascii():
@@ -289,6 +356,26 @@ def profile(text: str, ascii_pairs: dict[str, int] | None = None) -> Profile:
     if _DIGIT.search(lowered):
         glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
     return Profile(chars, pairs, ascii_letters, ascii_pairs, glued)
+
+
+def _counted(
+    lowered: str,
+    ascii_pairs: dict[str, int] | None,
+    counts: ByteCounts | None,
+    lowering: str | None,
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """``profile``'s characters, pairs to judge and ASCII letter pairs of ``lowered``: renamed
+    byte counts when ``lowered`` is the sample through ``lowering``, else counted on the text."""
+    if counts is not None and lowering is not None and _through(counts.data, lowering) == lowered:
+        pairs = _renamed(counts.near_pairs, lowering, 2)
+        return _renamed(counts.values, lowering, 1), pairs, counts.ascii_pairs
+    if ascii_pairs is None:
+        return (
+            collections.Counter(lowered),
+            collections.Counter(map(operator.add, lowered, lowered[1:])),
+            {},
+        )
+    return collections.Counter(lowered), _pairs_near_non_ascii(lowered), ascii_pairs
 
 
 def char_log(char: str, model: LanguageModel) -> float:
@@ -513,11 +600,22 @@ def _split(chars: dict[str, int]) -> tuple[float, list[tuple[str, int]]]:
     fixed = 0.0
     letters: list[tuple[str, int]] = []
     for char, n in chars.items():
-        if _is_letter(char):
+        cost = _FIXED_COSTS.get(char)
+        if cost is None:
+            if len(_FIXED_COSTS) > _ROWS_KEPT:
+                _FIXED_COSTS.clear()
+            cost = _FIXED_COSTS[char] = _LETTER if _is_letter(char) else char_log(char, _NO_MODEL)
+        if cost is _LETTER:
             letters.append((char, n))
         else:
-            fixed += n * char_log(char, _NO_MODEL)
+            fixed += n * cost
     return fixed, letters
+
+
+# Each character's fixed cost (``char_log`` of a non-letter), or ``_LETTER``, kept across
+# readings and files: the same few hundred characters recur, and each costs a category lookup.
+_LETTER = float("nan")
+_FIXED_COSTS: dict[str, float] = {}
 
 
 def first_round_score(chars: dict[str, int], languages: tuple[str, ...]) -> float:

@@ -15,12 +15,14 @@ from dataclasses import dataclass, replace
 from ingestion.errors import ReadingNote
 from ingestion.plausibility import (
     UNREADABLE_EBCDIC,
+    ByteCounts,
     ascii_fits,
-    ascii_letter_pairs,
+    byte_counts,
     first_round_score,
     is_mark,
     judge,
     language_models,
+    lowering_table,
     mixed_score,
     non_ascii_chars,
     profile,
@@ -232,7 +234,7 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     candidates.sort(key=lambda candidate: -candidate.first_round)
     finalists: list[Reading] = []
     fits: dict[frozenset[tuple[str, int]], dict[str, float]] = {}
-    shared_ascii: dict[str, int] | None = None
+    counts: ByteCounts | None = None
     top = candidates[0].first_round if candidates else 0.0
     # The best multi-byte reading always reaches the final: letters alone undersell kana-heavy
     # Japanese against Latin mojibake, which letter pairs then expose.
@@ -254,10 +256,15 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
                 continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
-        if candidate.text is None:  # single-byte: its ASCII pairs are the sample's, counted once
-            if shared_ascii is None:
-                shared_ascii = ascii_letter_pairs(sample.decode("latin-1"))
-            reading = profile(sample.decode(candidate.encoding), shared_ascii)
+        if candidate.text is None:  # single-byte: counted on the sample's bytes, once
+            if counts is None:
+                counts = byte_counts(sample)
+            reading = profile(
+                sample.decode(candidate.encoding),
+                counts.ascii_pairs,
+                counts=counts,
+                lowering=_lowering(candidate.encoding),
+            )
         else:
             reading = profile(candidate.text)
         key = frozenset(reading.ascii_pairs.items())
@@ -321,13 +328,15 @@ def _first_round(sample: bytes) -> list[_Candidate]:
     """
     byte_counts = collections.Counter(sample)
     present = sorted(byte_counts)
+    present_bytes = bytes(present)
+    present_mask = sum(1 << value for value in present)  # distinct values: the sum is the OR
     high_present = [value for value in present if value > 0x7F]
     ebcdic = byte_counts.get(0x40, 0) > byte_counts.get(0x20, 0)
     codecs = (*SINGLE_BYTE, *MULTI_BYTE, *(EBCDIC if ebcdic else ()))
     readings: dict[object, tuple[str, tuple[str, ...]]] = {}
     texts: dict[str, str] = {}
     for encoding, languages in codecs:
-        found_key = _reading_key(sample, encoding, present, bool(high_present))
+        found_key = _reading_key(sample, encoding, present, present_mask, bool(high_present))
         if found_key is None:
             continue
         key, text = found_key
@@ -340,6 +349,9 @@ def _first_round(sample: bytes) -> list[_Candidate]:
             continue
         readings[key] = (encoding, languages)
     high = [(value, byte_counts[value]) for value in high_present]
+    # A skeleton depends only on what the present bytes are in the codec: codecs that agree
+    # there (most Latin ones on Latin text) share one count.
+    shapes: dict[bytes, float] = {}
     found: list[_Candidate] = []
     for encoding, languages in readings.values():
         text = texts.get(encoding)
@@ -348,13 +360,17 @@ def _first_round(sample: bytes) -> list[_Candidate]:
         if text is not None:
             first += mixed_score(text)
         else:  # the same costs, counted on the bytes' skeleton (C-level translate and count)
-            first += skeleton_score(sample.translate(_byte_skeleton(encoding)))
+            table = _byte_skeleton(encoding)
+            kinds = present_bytes.translate(table)
+            if kinds not in shapes:
+                shapes[kinds] = skeleton_score(sample.translate(table))
+            first += shapes[kinds]
         found.append(_Candidate(encoding, languages, text, first))
     return found
 
 
 def _reading_key(
-    sample: bytes, encoding: str, present: list[int], has_high: bool
+    sample: bytes, encoding: str, present: list[int], present_mask: int, has_high: bool
 ) -> tuple[object, str | None] | None:
     """What identifies this codec's reading of the sample (equal keys, equal texts), and the
     text when it is counted on the text; None when the codec has no readable reading.
@@ -362,12 +378,12 @@ def _reading_key(
     Single-byte codecs are keyed by what each present byte reads as (undecodable or
     unreadable bytes, by table, rule them out); multi-byte codecs by their decoded text, or,
     on an ASCII sample, like the ASCII-compatible single-byte codecs (all read it alike).
+    ``present_mask`` has bit ``value`` set for each present byte value.
     """
     if _byte_chars(encoding) is not None:
-        if any(value in _unreadable_bytes(encoding) for value in present):
+        if present_mask & _unreadable_mask(encoding):
             return None
-        raw = _raw_chars(encoding)
-        key = tuple(raw[value] for value in present)
+        key = tuple(map(_raw_chars(encoding).__getitem__, present))
         return key, sample.decode(encoding) if encoding in _TEXT_COUNTED else None
     try:
         text = sample.decode(encoding)
@@ -400,6 +416,18 @@ def _unreadable_bytes(encoding: str) -> frozenset[int]:
         for value, char in enumerate(_raw_chars(encoding))
         if not char or not readable(char, allowed)
     )
+
+
+@functools.cache
+def _lowering(encoding: str) -> str:
+    """``lowering_table`` of a single-byte codec: its readings are counted on the bytes."""
+    return lowering_table(_raw_chars(encoding))
+
+
+@functools.cache
+def _unreadable_mask(encoding: str) -> int:
+    """``_unreadable_bytes`` as a bit mask (bit ``value`` set for each), tested in one AND."""
+    return sum(1 << value for value in _unreadable_bytes(encoding))
 
 
 @functools.cache
