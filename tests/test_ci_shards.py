@@ -18,6 +18,7 @@ from runbook.gates.shards import (
     Shard,
     ShardError,
     load_durations,
+    longest_first,
     matrix,
     partition,
     write_durations,
@@ -69,6 +70,26 @@ def test_the_longest_module_first_to_the_least_loaded_part_unknown_tests_weigh_t
     ]
     assert partition(NODES, durations, 2) == parts  # the same inputs, the same parts
     assert partition(NODES, {}, 3) == partition(list(NODES), {}, 3)
+
+
+def test_workers_take_the_longest_modules_first_each_in_collection_order() -> None:
+    durations = {
+        "tests/test_a.py::test_1": 1.0,
+        "tests/test_b.py::test_1": 4.0,
+        "tests/test_c.py::test_1": 3.0,
+        "tests/test_c.py::test_2": 2.0,
+    }
+    # Unknown tests weigh the median, 3: a 1 + 3 = 4; b 4; c 5; d 3. Ties: collection order.
+    assert longest_first(NODES, durations) == [
+        "tests/test_c.py::test_1",
+        "tests/test_c.py::test_2",
+        "tests/test_a.py::test_1",
+        "tests/test_a.py::test_2",
+        "tests/test_b.py::test_1",
+        "tests/test_d.py::test_1",
+    ]
+    # Nothing recorded: each test weighs the same, the modules with more tests go first.
+    assert longest_first(NODES, {}) == [*NODES[:2], *NODES[3:5], NODES[2], NODES[5]]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ One full run on two workers is the baseline every test starts from (restored by 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -22,8 +23,10 @@ import pytest
 from coverage import CoverageData
 
 from runbook.gates.settings import SELECT_ENV, WORKERS_ENV
+from runbook.gates.shards import ShardError
 from runbook.reports import ci_shards
 from runbook.selection import store, testgate
+from runbook.selection.handoff import ORDER_ENV
 from support import Ran, followed, git, init_repo
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -281,3 +284,40 @@ def test_a_bad_shard_or_workers_setting_is_a_usage_error(project: Path) -> None:
     code, output = gate(project, env={WORKERS_ENV: "some"})
     assert code == 4
     assert "RUNBOOK_TEST_WORKERS: workers 'some'; allowed" in output
+
+
+def test_on_workers_the_gate_hands_the_durations_to_order_the_files_longest_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[tuple[list[str], dict[str, str]]] = []
+
+    def tee(argv: list[str], out: object, *, cwd: Path, env: dict[str, str]) -> tuple[int, str]:
+        started.append((argv, env))
+        return 0, ""
+
+    monkeypatch.setattr(testgate, "tee", tee)
+    durations = {"tests/test_b.py::test_1": 2.0}
+    facts = testgate.Facts(io.StringIO())
+    for workers in ("2", "0"):
+        launch = testgate.Launch(workers=workers, durations=durations)
+        testgate.run_pytest(tmp_path, tmp_path, frozenset(), [], launch=launch, facts=facts)
+    (on_workers, env), (alone, alone_env) = started
+    assert "--dist=loadfile" in on_workers
+    assert "--no-loadscope-reorder" in on_workers  # not pytest-xdist's order, by test count
+    assert json.loads(Path(env[ORDER_ENV]).read_text()) == durations
+    assert not any(arg.startswith(("--numprocesses", "--dist")) for arg in alone)
+    assert ORDER_ENV not in alone_env  # in one process the order gains nothing
+
+
+def test_the_gate_on_workers_reads_the_durations_and_a_bad_file_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    (tmp_path / "pyproject.toml").write_text("[tool.runbook]\nworkers = 2\n")
+    (tmp_path / "tests").mkdir()
+    assert testgate.launch_for(tmp_path, None).durations == {}  # none recorded: by test count
+    (tmp_path / "tests" / "durations.json").write_text('{"tests/test_a.py::test_1": 1.5}')
+    assert testgate.launch_for(tmp_path, None).durations == {"tests/test_a.py::test_1": 1.5}
+    (tmp_path / "tests" / "durations.json").write_text("[]")
+    with pytest.raises(ShardError, match=r"durations\.json: expected an object"):
+        testgate.launch_for(tmp_path, None)

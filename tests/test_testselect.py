@@ -21,6 +21,7 @@ from runbook.selection.childpth import install_childwatch
 from runbook.selection.childwatch import CHILD_ENV, WATCH_ENV, chain, with_pair
 from runbook.selection.testselect import (
     OBSERVE_ENV,
+    ORDER_ENV,
     SKIP_ENV,
     Observer,
     SeenTest,
@@ -278,6 +279,7 @@ PROJECT = {
         def test_no_child():
             assert True
         """,
+    "tests/test_a_short_one.py": "def test_short():\n    assert True\n",
 }
 
 
@@ -302,11 +304,14 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
     work = tmp_path / "work"
     work.mkdir()
     (work / "skip.json").write_text("[]")
+    # The longer module (by the recorded seconds) runs first, though collected last.
+    (work / "order.json").write_text(json.dumps({"tests/test_kids.py::test_no_child": 5}))
     assert install_childwatch() == ""
     env = followed(
         {
             **{k: v for k, v in os.environ.items() if not k.startswith(("COV", "RUNBOOK_"))},
             SKIP_ENV: str(work / "skip.json"),
+            ORDER_ENV: str(work / "order.json"),
             OBSERVE_ENV: str(work / "observed.json"),
             WATCH_ENV: childwatch.__file__,
             "PYTHONPATH": str(SRC),
@@ -330,6 +335,15 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     seen = json.loads((work / "observed.json").read_text())["tests"]
+    assert [nodeid.split("::")[1] for nodeid in seen] == [  # in the order they ran
+        "test_shell_undeclared",
+        "test_shell_declared",
+        "test_python_followed",
+        "test_python_ran_an_undeclared_file",
+        "test_python_without_the_variables",
+        "test_no_child",
+        "test_short",
+    ]
     kids = {nodeid.split("::")[1]: test for nodeid, test in seen.items()}
     assert kids["test_shell_undeclared"]["spawns"] is True
     assert "sh (" in kids["test_shell_undeclared"]["unfollowed"][0]
@@ -345,7 +359,7 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
     assert "ERROR at teardown of test_python_ran_an_undeclared_file" in proc.stdout
     undeclared = "ran src/calc/__init__.py, src/calc/core.py, which its child_reads marker"
     assert undeclared in proc.stdout
-    assert "6 passed, 1 error" in proc.stdout  # the error: the teardown of the undeclared run
+    assert "7 passed, 1 error" in proc.stdout  # the error: the teardown of the undeclared run
     assert "test_shell_undeclared (always runs): sh (" in proc.stdout
 
 

@@ -87,12 +87,7 @@ def partition(
     """``count`` parts of ``nodeids`` (each in collection order), whole modules at a time:
     longest module first to the part with the least time so far (ties: the lower part, then the
     module's name), a test without a recorded duration weighing the median of those recorded."""
-    modules: dict[str, list[str]] = {}
-    for nodeid in nodeids:
-        modules.setdefault(nodeid.split("::", 1)[0], []).append(nodeid)
-    known = sorted(durations[n] for n in nodeids if n in durations)
-    default = known[len(known) // 2] if known else DEFAULT_SECONDS
-    weight = {m: sum(durations.get(n, default) for n in tests) for m, tests in modules.items()}
+    modules, weight = module_weights(nodeids, durations)
     loads = [0.0] * count
     chosen: list[set[str]] = [set() for _ in range(count)]
     for module in sorted(modules, key=lambda m: (-weight[m], m)):
@@ -100,6 +95,33 @@ def partition(
         loads[least] += weight[module]
         chosen[least].add(module)
     return [[n for n in nodeids if n.split("::", 1)[0] in part] for part in chosen]
+
+
+def module_weights(
+    nodeids: Sequence[str], durations: Mapping[str, float]
+) -> tuple[dict[str, list[str]], dict[str, float]]:
+    """Each module's tests (in collection order) and its recorded seconds, a test without a
+    recorded duration weighing the median of those recorded."""
+    modules: dict[str, list[str]] = {}
+    for nodeid in nodeids:
+        modules.setdefault(nodeid.split("::", 1)[0], []).append(nodeid)
+    known = sorted(durations[n] for n in nodeids if n in durations)
+    default = known[len(known) // 2] if known else DEFAULT_SECONDS
+    weight = {m: sum(durations.get(n, default) for n in tests) for m, tests in modules.items()}
+    return modules, weight
+
+
+def longest_first(nodeids: Sequence[str], durations: Mapping[str, float]) -> list[str]:
+    """``nodeids`` whole modules at a time, the longest module first (ties: collection order),
+    each module's tests in collection order.
+
+    pytest-xdist's ``--dist loadfile`` hands out whole modules in collection order, so on
+    workers the longest module starting last is the run's tail: in this order the short
+    modules fill in the end of the run instead (the same tests, only started in another order).
+    """
+    modules, weight = module_weights(nodeids, durations)
+    ranked = sorted(enumerate(modules), key=lambda pair: (-weight[pair[1]], pair[0]))
+    return [nodeid for _, module in ranked for nodeid in modules[module]]
 
 
 def write_durations(path: Path, seconds: Mapping[str, float]) -> None:

@@ -12,5 +12,8 @@ SKIP_ENV = "RUNBOOK_TESTSELECT_SKIP"
 SHARD_ENV = "RUNBOOK_TESTSELECT_SHARD"
 """Path of a JSON object ``{"index": K, "count": N, "durations": {node id: seconds}}``: keep
 only the K-th of N parts of the collected tests (``runbook.gates.shards.partition``)."""
+ORDER_ENV = "RUNBOOK_TESTSELECT_ORDER"
+"""Path of a JSON object ``{node id: seconds}``: run the collected tests whole modules at a
+time, longest first (``runbook.gates.shards.longest_first``; set on pytest-xdist's workers)."""
 OBSERVE_ENV = "RUNBOOK_TESTSELECT_OBSERVE"
 """Path the observations are written to at the end of the session."""

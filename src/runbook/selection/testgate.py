@@ -26,8 +26,9 @@ line, the notices). What it prints is for a person; nothing parses it back.
 
 pytest runs on every core (pytest-xdist ``-n``, ``[tool.runbook] workers``; ``0``: in one
 process; a selective run of one test file runs in one process) with whole test files to a
-worker; pytest-cov combines the workers' data, per-test contexts included, and the plugin
-gathers the workers' observations. A worker that crashed fails the run (pytest-xdist names the
+worker, the longest first (by ``tests/durations.json``: a long file started last is the run's
+tail); pytest-cov combines the workers' data, per-test contexts included, and the plugin gathers
+the workers' observations. A worker that crashed fails the run (pytest-xdist names the
 test it was running) and the stored data is dropped: the next run is a full one.
 
 * Shard (``--shard K/N``, CI's matrix): the K-th of N parts of the whole suite
@@ -70,7 +71,7 @@ from runbook.records.handover import Coverage, GateReport
 from runbook.running import cache, gitutil
 from runbook.selection import childwatch, impact
 from runbook.selection.childpth import install_childwatch
-from runbook.selection.handoff import OBSERVE_ENV, SHARD_ENV, SKIP_ENV
+from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, SHARD_ENV, SKIP_ENV
 from runbook.selection.impact import Plan, SelectionDataError, Stored
 from runbook.selection.merge import MergeError, merge
 from runbook.selection.store import (
@@ -120,10 +121,11 @@ def launch_for(root: Path, shard: str | None) -> Launch:
             f"workers = {launch.workers!r} needs pytest-xdist in the tests environment "
             "(add it to the tests dependency group, or set [tool.runbook] workers = 0)"
         )
-    if shard is None:
+    if shard is None and launch.workers == "0":
         return launch
+    # The shards are split by the recorded durations, and workers take the longest modules first.
     durations = shards.load_durations(root / shards.DURATIONS)
-    return replace(launch, shard=Shard.parse(shard), durations=durations)
+    return replace(launch, shard=None if shard is None else Shard.parse(shard), durations=durations)
 
 
 @dataclass
@@ -190,8 +192,21 @@ def run_pytest(
     # built once, not once per worker. No replacement for a crashed worker: the run fails
     # anyway, and pytest-xdist 3.8's file scheduler can hang handing a replacement the work
     # of the crashed one (pytest-xdist issues #784, #1323, #1378).
-    distribute = [f"--numprocesses={launch.workers}", "--dist=loadfile", "--max-worker-restart=0"]
-    workers = [] if launch.workers == "0" else distribute
+    # Longest files first (tests/durations.json; pytest-xdist's own reorder, by the number of
+    # tests, is off): a long file started last would be the run's tail on one worker.
+    distribute = [
+        f"--numprocesses={launch.workers}",
+        "--dist=loadfile",
+        "--no-loadscope-reorder",
+        "--max-worker-restart=0",
+    ]
+    workers: list[str] = []
+    env.pop(ORDER_ENV, None)  # the gate's own, never an outer gate's
+    if launch.workers != "0":
+        workers = distribute
+        order_file = work / "order.json"
+        order_file.write_text(json.dumps(launch.durations), "utf-8")
+        env[ORDER_ENV] = str(order_file)
     argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *workers, *extra]
     facts.out.flush()
     code, facts.pytest_tail = tee(argv, sys.stdout.buffer, cwd=root, env=env)

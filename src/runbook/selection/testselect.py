@@ -43,7 +43,7 @@ from runbook.selection.childwatch import (
     spawn_facts,
     with_pair,
 )
-from runbook.selection.handoff import OBSERVE_ENV, SHARD_ENV, SKIP_ENV
+from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, SHARD_ENV, SKIP_ENV
 
 WORKER_OUTPUT = "runbook_observed"
 """The key of a worker's observations in pytest-xdist's ``workeroutput``."""
@@ -175,6 +175,8 @@ class Observer:
     """pytest-xdist's worker id (``gw0``...), "" in a single process: each has its own log."""
     shard: dict[str, Any] | None = None
     """``SHARD_ENV``'s object: this session runs one part of the collected tests."""
+    order: dict[str, float] | None = None
+    """``ORDER_ENV``'s durations: the tests run whole modules at a time, longest first."""
     current: str | None = None
     spawned: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
     collected: list[str] = field(default_factory=list[str])
@@ -237,6 +239,20 @@ class Observer:
         dropped = [item for item in items if item.nodeid in left_out]
         items[:] = [item for item in items if item.nodeid not in left_out]
         config.hook.pytest_deselected(items=dropped)
+        if self.order is not None:
+            self.longest_first(items, self.order)
+
+    @staticmethod
+    def longest_first(items: list[pytest.Item], durations: dict[str, float]) -> None:
+        """Sort ``items`` whole modules at a time, longest first; a module's tests keep their
+        order (a stable sort by the module's rank)."""
+        from runbook.gates.shards import longest_first  # noqa: PLC0415 (measured: see elsewhere)
+
+        ranked = longest_first([item.nodeid for item in items], durations)
+        rank: dict[str, int] = {}
+        for nodeid in ranked:
+            rank.setdefault(_module(nodeid), len(rank))
+        items.sort(key=lambda item: rank[_module(item.nodeid)])
 
     def elsewhere(self) -> frozenset[str]:
         """The collected tests that other shards run (none without a shard)."""
@@ -511,6 +527,10 @@ OBSERVER = "runbook-testselect-observer"
 GATHERING = "runbook-testselect-gathering"
 
 
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
 def _distributing(config: pytest.Config) -> bool:
     """This is pytest-xdist's controller: it runs no test, its workers do."""
     if hasattr(config, "workerinput") or config.getoption("collectonly"):
@@ -537,8 +557,12 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = str(workerinput["workerid"]) if workerinput is not None else ""
     shard_file = os.environ.get(SHARD_ENV)
     shard = json.loads(Path(shard_file).read_text("utf-8")) if shard_file else None
+    order_file = os.environ.get(ORDER_ENV)
+    order = json.loads(Path(order_file).read_text("utf-8")) if order_file else None
     root = config.rootpath.resolve()
-    observer = Observer(src=src, root=root, skip=skip, out=Path(out), worker=worker, shard=shard)
+    observer = Observer(
+        src=src, root=root, skip=skip, out=Path(out), worker=worker, shard=shard, order=order
+    )
     watch = observer.watch
     Path(watch.log).parent.mkdir(parents=True, exist_ok=True)
     _SAVED_ENV.append(os.environ.get(CHILD_ENV))
