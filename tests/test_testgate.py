@@ -12,6 +12,7 @@ to the gate's output and exit code keeps one end-to-end case.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -25,10 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from coverage import CoverageData
 
 from runbook.gates.settings import SELECT_ENV
 from runbook.running import cache
-from runbook.selection import store, testgate
+from runbook.selection import store, testgate, verdict
 from runbook.selection.impact import Plan, Stored
 from runbook.selection.store import META, SELECTION_DIR, SelectionStore
 from support import RUNNER_FILES, Ran, followed, init_repo, interruptible
@@ -524,3 +526,25 @@ def test_the_gate_process_never_imports_pytest() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "set()"
+
+
+@pytest.mark.parametrize(
+    "reports",
+    [[], ["term"], ["term-missing", "json:c.json"], ["json:c.json"], ["xml:c.xml"], ["html:h"]],
+)
+def test_the_total_is_the_same_whichever_report_gives_it(
+    tmp_path: Path, reports: list[str]
+) -> None:
+    """The verdict takes the total from the first report it writes (one analysis of every file,
+    not two): each kind gives the total of a report of its own."""
+    (tmp_path / "pyproject.toml").write_text("[tool.coverage.run]\nbranch = true\n")
+    module = tmp_path / "m.py"
+    module.write_text("def f(x):\n    if x:\n        return 1\n    return 2\n\n\nf(1)\n")
+    data = CoverageData(str(tmp_path / "data.db"))
+    data.add_arcs({str(module): {(-1, 1), (1, 7), (7, -1), (-2, 2), (2, 3), (3, -2)}})
+    data.write()
+    out = io.StringIO()
+    reports = [r.replace(":", f":{tmp_path}/") for r in reports]
+    got = verdict.report(tmp_path, tmp_path / "data.db", 80, reports, out)
+    assert (got.total, got.reached) == (71.43, False)  # 4 of 5 lines and 1 of 2 branches
+    assert "Coverage total 71.43%, floor 80%: not reached" in out.getvalue()

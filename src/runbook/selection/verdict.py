@@ -25,21 +25,25 @@ class UsageError(Exception):
     """An argument the gate does not understand."""
 
 
-def write_reports(cov: CoverageAPI, reports: Sequence[str], out: TextIO) -> None:
-    """pytest-cov's ``--cov-report`` kinds, written from the (merged) data."""
+def write_reports(cov: CoverageAPI, reports: Sequence[str], out: TextIO) -> float | None:
+    """pytest-cov's ``--cov-report`` kinds, written from the (merged) data; the total percent
+    (each kind analyses every file and returns the same total), None when none was written."""
+    total: float | None = None
     for spec in reports:
         kind, _, target = spec.partition(":")
         if kind in {"term", "term-missing"}:
-            cov.report(file=out, ignore_errors=True, show_missing=kind == "term-missing" or None)
+            missing = kind == "term-missing" or None
+            total = cov.report(file=out, ignore_errors=True, show_missing=missing)
         elif kind == "json":
-            cov.json_report(outfile=target or None, ignore_errors=True)
+            total = cov.json_report(outfile=target or None, ignore_errors=True)
         elif kind == "xml":
-            cov.xml_report(outfile=target or None, ignore_errors=True)
+            total = cov.xml_report(outfile=target or None, ignore_errors=True)
         elif kind == "html":
-            cov.html_report(directory=target or None, ignore_errors=True)
+            total = cov.html_report(directory=target or None, ignore_errors=True)
         elif kind:
             supported = "term, term-missing, json, xml, html"
             raise UsageError(f"--cov-report={spec}: supported are {supported}")
+    return total
 
 
 def report(
@@ -52,8 +56,9 @@ def report(
     out.write("\n")
     out.flush()
     try:
-        total = cov.report(file=io.StringIO(), ignore_errors=True)
-        write_reports(cov, reports, out)
+        written = write_reports(cov, reports, out)
+        # No report asked for: the total alone (one analysis of every file less).
+        total = cov.report(file=io.StringIO(), ignore_errors=True) if written is None else written
     except CoverageException as exc:
         out.write(f"coverage: {exc}\n")
         total = 0.0
