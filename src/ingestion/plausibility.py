@@ -234,18 +234,44 @@ _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
 _PAIRS = re.compile("..", re.DOTALL)
 
 
-def lowering_table(table: tuple[str, ...]) -> str:
-    """A 256-character decoding table for ``profile``'s byte counts, from a single-byte codec's
-    ``table`` (each byte's character): each byte's character as ``profile`` counts it (composed,
-    lowercased, marks dropped) where that is one character, ASCII exactly for bytes < 0x80;
-    U+FFFE (undecodable, so no shortcut) elsewhere. ``profile`` checks each sample against it.
-    Byte 0 reads as NUL: it joins the pieces of ``ByteCounts.near_pairs``."""
-    chars: list[str] = ["\x00"]
+@dataclass(frozen=True)
+class ByteTables:
+    """What ``profile`` needs of a single-byte codec to count a reading on the sample's bytes.
+
+    ``lowering`` is a 256-character decoding table: each byte's character as ``profile``
+    counts it (composed, lowercased, marks dropped) where that is one character, ASCII exactly
+    for bytes < 0x80; U+FFFE (undecodable, so no shortcut) elsewhere; byte 0 reads as NUL (it
+    joins the pieces of ``ByteCounts.near_pairs``). ``profile`` checks each sample against it.
+    ``kinds`` gives each byte the ``skeleton`` kind of its lowered character (a ``bytes.translate``
+    table); ``capital_after_small`` is ``[small letters][non-ASCII capitals]`` as the codec
+    reads the bytes, on latin-1 characters; ``capitals``, ``small`` and ``brackets`` are the
+    latin-1 characters of the bytes that read as such (brackets: ``[`` and ``]``).
+    """
+
+    lowering: str
+    kinds: bytes
+    capital_after_small: re.Pattern[str]
+    capitals: str
+    small: str
+    brackets: str
+
+
+def byte_tables(table: tuple[str, ...]) -> ByteTables:
+    """``ByteTables`` of a single-byte codec, from ``table``: each byte's character ("" where
+    it does not decode)."""
+    lowering = ["\x00"]
     for value, char in enumerate(table[1:], 1):
         counted = _MARKS.get().sub("", unicodedata.normalize("NFC", char).lower()) if char else ""
         same_kind = len(counted) == 1 and (value < 0x80) == counted.isascii()
-        chars.append(counted if same_kind else "\ufffe")
-    return "".join(chars)
+        lowering.append(counted if same_kind else "\ufffe")
+    kinds = "".join(skeleton(char) if char != "\ufffe" else " " for char in lowering)
+    capitals = "".join(chr(v) for v, c in enumerate(table) if c > "\x7f" and c.isupper())
+    small = "".join(chr(v) for v, c in enumerate(table) if c.islower())
+    brackets = "".join(chr(v) for v, c in enumerate(table) if c in "[]" and c)
+    pattern = f"[{re.escape(small)}][{re.escape(capitals)}]" if small and capitals else "(?!)"
+    return ByteTables(
+        "".join(lowering), kinds.encode("ascii"), re.compile(pattern), capitals, small, brackets
+    )
 
 
 def _through(data: bytes, table: str) -> str | None:
@@ -287,6 +313,7 @@ class ByteCounts:
     that holds a byte >= 0x80 (``_pairs_near_non_ascii``), and the ASCII letter pairs."""
 
     data: bytes
+    text: str  # the bytes as latin-1 characters
     values: collections.Counter[str]
     near_pairs: collections.Counter[str]
     ascii_pairs: dict[str, int]
@@ -297,6 +324,7 @@ def byte_counts(sample: bytes) -> ByteCounts:
     text = sample.decode("latin-1")
     return ByteCounts(
         sample,
+        text,
         collections.Counter(text),
         _pairs_near_non_ascii(text),
         ascii_letter_pairs(text),
@@ -308,17 +336,18 @@ def profile(
     ascii_pairs: dict[str, int] | None = None,
     *,
     counts: ByteCounts | None = None,
-    lowering: str | None = None,
+    tables: ByteTables | None = None,
 ) -> Profile:
     """Count a reading's characters and letter pairs (C-level counting, Python per distinct key).
 
     ``ascii_pairs``, when given, are the ASCII letter pairs already counted on the sample's
     bytes (the same in every single-byte reading): only pairs near non-ASCII text are counted.
 
-    ``counts`` and ``lowering`` (a single-byte reading of ``counts.data``: see ``lowering``)
-    spare counting the text: when the lowered text is character for character the sample's
-    bytes through ``lowering`` (checked here, at C speed), its characters and pairs are the
-    byte counts renamed (equal counts, in the same order).
+    ``counts`` and ``tables`` (``text`` is ``counts.data`` in a single-byte codec, ``tables``
+    that codec's) spare counting the text: when the lowered text is character for character
+    the sample's bytes through ``tables.lowering`` (checked here, at C speed), its characters
+    and pairs are the byte counts renamed (equal counts, in the same order), and its skeleton
+    and capitals are counted on the bytes.
     """
     composed = unicodedata.normalize("NFC", text).lower()
     lowered, marks = _MARKS.get().subn("", composed)
@@ -329,7 +358,8 @@ def profile(
         marks_cost = thai * _THAI_MARK + (marks - thai) * _OTHER_MARK
         marks_cost += MIXED_PAIR * len(_MARK_ON_LATIN.get().findall(composed))
         marks_cost += orphans * (_SYMBOL + _GLUED)
-    counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, counts, lowering)
+    on_bytes = _on_bytes(lowered, counts, tables)
+    counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
     chars = {char: n for char, n in counted.items() if char > "\x7f"}
     ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
     pairs: dict[str, int] = {}
@@ -350,8 +380,8 @@ def profile(
             other = pair[1] if first else pair[0]
             if other > "\x7f" and not other.isspace() and not letter[other]:
                 glued += n * (_GLUED_PUNCTUATION if other in _GLUES else _GLUED)
-    glued += switch_score(lowered) + marks_cost
-    glued += _CAPITAL_AFTER_SMALL * _capitals_after_small(text)
+    glued += _switch_score(lowered, on_bytes) + marks_cost
+    glued += _CAPITAL_AFTER_SMALL * _capitals(text, on_bytes)
     glued += _INSIDE_WORD * _symbols_inside_words(lowered, chars)
     if _DIGIT.search(lowered):
         glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
@@ -361,12 +391,13 @@ def profile(
 def _counted(
     lowered: str,
     ascii_pairs: dict[str, int] | None,
-    counts: ByteCounts | None,
-    lowering: str | None,
+    on_bytes: tuple[ByteCounts, ByteTables] | None,
 ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """``profile``'s characters, pairs to judge and ASCII letter pairs of ``lowered``: renamed
-    byte counts when ``lowered`` is the sample through ``lowering``, else counted on the text."""
-    if counts is not None and lowering is not None and _through(counts.data, lowering) == lowered:
+    """``profile``'s characters, pairs to judge and ASCII letter pairs of ``lowered``: the byte
+    counts renamed when ``lowered`` is the sample through the lowering table (``on_bytes``),
+    else counted on the text."""
+    if on_bytes is not None:
+        counts, lowering = on_bytes[0], on_bytes[1].lowering
         pairs = _renamed(counts.near_pairs, lowering, 2)
         return _renamed(counts.values, lowering, 1), pairs, counts.ascii_pairs
     if ascii_pairs is None:
@@ -376,6 +407,38 @@ def _counted(
             {},
         )
     return collections.Counter(lowered), _pairs_near_non_ascii(lowered), ascii_pairs
+
+
+def _on_bytes(
+    lowered: str, counts: ByteCounts | None, tables: ByteTables | None
+) -> tuple[ByteCounts, ByteTables] | None:
+    """The byte counts and tables when ``lowered`` is the sample through ``tables.lowering``."""
+    if counts is None or tables is None or _through(counts.data, tables.lowering) != lowered:
+        return None
+    return counts, tables
+
+
+def _switch_score(lowered: str, on_bytes: tuple[ByteCounts, ByteTables] | None) -> float:
+    """``switch_score(lowered)``, on the bytes' skeleton when ``lowered`` is their reading."""
+    if on_bytes is None:
+        return switch_score(lowered)
+    return _SWITCH * _switches(on_bytes[0].data.translate(on_bytes[1].kinds))
+
+
+def _capitals(text: str, on_bytes: tuple[ByteCounts, ByteTables] | None) -> int:
+    """``_capitals_after_small(text)``; for a single-byte reading, counted on the latin-1
+    sample: a capital is never small, so the non-overlapping matches of ``[small][capital]``
+    are every capital right after a small letter."""
+    if on_bytes is None:
+        return _capitals_after_small(text)
+    counts, tables = on_bytes
+    present = counts.values
+    if not any(char in present for char in tables.capitals):
+        return 0
+    if not any(char in present for char in tables.small):
+        found = sum(present.get(char, 0) for char in tables.capitals)
+        return found + sum(present.get(char, 0) for char in tables.brackets)
+    return len(tables.capital_after_small.findall(counts.text))
 
 
 def char_log(char: str, model: LanguageModel) -> float:

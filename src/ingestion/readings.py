@@ -16,13 +16,14 @@ from ingestion.errors import ReadingNote
 from ingestion.plausibility import (
     UNREADABLE_EBCDIC,
     ByteCounts,
+    ByteTables,
     ascii_fits,
     byte_counts,
+    byte_tables,
     first_round_score,
     is_mark,
     judge,
     language_models,
-    lowering_table,
     mixed_score,
     non_ascii_chars,
     profile,
@@ -263,7 +264,7 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
                 sample.decode(candidate.encoding),
                 counts.ascii_pairs,
                 counts=counts,
-                lowering=_lowering(candidate.encoding),
+                tables=_tables(candidate.encoding),
             )
         else:
             reading = profile(candidate.text)
@@ -419,9 +420,9 @@ def _unreadable_bytes(encoding: str) -> frozenset[int]:
 
 
 @functools.cache
-def _lowering(encoding: str) -> str:
-    """``lowering_table`` of a single-byte codec: its readings are counted on the bytes."""
-    return lowering_table(_raw_chars(encoding))
+def _tables(encoding: str) -> ByteTables:
+    """``byte_tables`` of a single-byte codec: its readings are counted on the bytes."""
+    return byte_tables(_raw_chars(encoding))
 
 
 @functools.cache
