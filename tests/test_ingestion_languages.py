@@ -11,7 +11,7 @@ from ingestion_corpus import DEVELOPMENT, Case, files
 
 from ingestion import AmbiguousEncodingError, TextDecodeError, read_text
 from ingestion.encoding_detect import detect_encoding, guess
-from ingestion.plausibility import language_models, profile, readable
+from ingestion.plausibility import MIXED_PAIR, language_models, profile, readable
 from ingestion.readings import rank
 
 # One code page per language and size: the whole corpus runs in the benchmark.
@@ -256,9 +256,23 @@ def test_controls_and_private_use_make_a_reading_unreadable() -> None:
     assert not readable("private \ue000 use")
 
 
-def test_marks_on_the_wrong_script_cost_like_mixed_pairs() -> None:
+def test_marks_on_the_wrong_script_cost_like_a_letter_no_language_uses() -> None:
     thai_mark_on_latin = profile("caf\u0e49")
     assert thai_mark_on_latin.glued < profile("café").glued
+    assert thai_mark_on_latin.glued <= MIXED_PAIR - 14.0  # mixed scripts plus an unseen letter
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One accented letter in a short Latin sentence: TIS-620 reads it as a Thai mark on a
+        # Latin letter (no Thai letter at all), which used to stay close enough to refuse.
+        "Pourtant, le vieux marin résiste bien.\n",
+        "Ana dijo que su gato comía mucho pescado.\n",
+    ],
+)
+def test_a_thai_mark_on_a_latin_letter_is_no_rival(tmp_path: Path, text: str) -> None:
+    assert read_text(write(tmp_path, text.encode("cp1252")))[0] == text
 
 
 def test_sentences_in_six_languages_in_one_file(tmp_path: Path) -> None:
@@ -287,3 +301,13 @@ def test_script_switches_counted_at_c_speed_match_the_pattern() -> None:
     shapes += ["".join(generator.choice("aln  ") for _ in range(30)) for _ in range(2000)]
     for shape in shapes:
         assert _switches(shape.encode("ascii")) == len(_SWITCHES.findall(shape)), shape
+
+
+def test_a_sentence_of_ascii_letters_shrinks_the_short_text_margin(tmp_path: Path) -> None:
+    """One accented letter in a sentence: its ASCII letters count for about a third of one
+    non-ASCII letter toward the evidence (they weigh the language), enough to read this
+    Croatian sentence, whose cp1252 rival reads ``će`` as ``æe``. Tiny files are unchanged."""
+    text = "Ona je rekla da će doći sutra navečer.\n"
+    assert read_text(write(tmp_path, text.encode("iso8859-2")))[0] == text
+    with pytest.raises(AmbiguousEncodingError):
+        read_text(write(tmp_path, "će".encode("iso8859-2"), "tiny.txt"))

@@ -86,7 +86,10 @@ _MARKS = _Lazy(_MARK_CLASS)
 _THAI_MARKS = _Lazy("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 _THAI_MARK = -1.5
 _OTHER_MARK = -8.0
-# A mark of another script on a Latin letter (``caf\u0e49``).
+# A mark of another script on a Latin letter (``caf\u0e49``): no language writes one there, so
+# it costs what a letter no language uses costs, on top of the two scripts meeting (a Thai
+# code page's reading of ``r\xe9siste`` is ``r\u0e49siste``: one mark, no Thai letter at all).
+_MARK_ON_LATIN_COST = MIXED_PAIR - _UNSEEN_LETTER / 10
 _MARK_ON_LATIN = _Lazy(
     "[A-Za-z\u00c0-\u024f\u1e00-\u1eff][\u0483-\u0489\u0591-\u05c7\u0610-\u061a"
     "\u064b-\u065f\u0670\u06d6-\u06ed\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]"
@@ -356,7 +359,7 @@ def profile(
         orphans = len(_ORPHAN_MARKS.get().findall(composed))
         thai = len(_THAI_MARKS.get().findall(composed))
         marks_cost = thai * _THAI_MARK + (marks - thai) * _OTHER_MARK
-        marks_cost += MIXED_PAIR * len(_MARK_ON_LATIN.get().findall(composed))
+        marks_cost += _MARK_ON_LATIN_COST * len(_MARK_ON_LATIN.get().findall(composed))
         marks_cost += orphans * (_SYMBOL + _GLUED)
     on_bytes = _on_bytes(lowered, counts, tables)
     counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
