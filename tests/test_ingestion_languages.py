@@ -311,3 +311,15 @@ def test_a_sentence_of_ascii_letters_shrinks_the_short_text_margin(tmp_path: Pat
     assert read_text(write(tmp_path, text.encode("iso8859-2")))[0] == text
     with pytest.raises(AmbiguousEncodingError):
         read_text(write(tmp_path, "će".encode("iso8859-2"), "tiny.txt"))
+
+
+def test_a_reading_with_no_letter_of_its_code_pages_script_pays_for_it(tmp_path: Path) -> None:
+    """KOI8-R reads German ``schön`` as ``sch\\xa0n`` and ISO-8859-7 Spanish ``canción`` as
+    ``canci'n`` (a right single quote): no Cyrillic or Greek letter in either. Such a reading
+    costs what a letter no language uses costs, so it no longer leads (KOI8-R did, refused
+    only by the margin) nor stays a close rival (ISO-8859-7 was one)."""
+    german = "Wir haben gestern im Garten gearbeitet, schön.\n".encode("mac-roman")
+    assert rank(german)[0].encoding == "mac-roman"
+    assert "koi8-r" not in [reading.encoding for reading in rank(german)[:2]]
+    spanish = "La canción era muy bonita y larga.\n"
+    assert read_text(write(tmp_path, spanish.encode("cp850")))[0] == spanish

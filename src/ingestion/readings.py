@@ -21,6 +21,7 @@ from ingestion.plausibility import (
     byte_counts,
     byte_tables,
     first_round_score,
+    foreign_letter,
     is_mark,
     judge,
     language_models,
@@ -173,6 +174,21 @@ _PRIOR: dict[str, float] = {
     ),
     **dict.fromkeys(("iso8859-3", "iso8859-10", "iso8859-16", *(c for c, _ in EBCDIC)), _RARE),
 }
+# A reading in a code page made for another script (Cyrillic, Greek, Hebrew, Arabic, Thai, CJK)
+# that holds no letter of any such script is Latin text with a symbol or two where the Latin
+# code pages read letters (KOI8-R reads German "sch\xf6n" as "sch\xa0n", ISO-8859-7 Spanish
+# "religi\xf3n" as "religi\u2019n"): a code page whose every letter went unused. It costs what a
+# letter no language uses costs.
+_NO_OWN_LETTER = -14.0
+
+
+@functools.cache
+def _foreign_script(languages: tuple[str, ...]) -> bool:
+    """Whether every language of a codec is written in a script other than Latin."""
+    models = language_models()
+    return not any(models[language].latin for language in languages)
+
+
 # Vendor variants of one standard: they differ in a few symbols only, so when both read the
 # text alike the standard one (listed first) is taken instead of refusing.
 VARIANTS: tuple[tuple[str, ...], ...] = (
@@ -272,7 +288,10 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
         if key not in fits:
             fits[key] = ascii_fits(reading)
         verdict = judge(reading, candidate.languages, fits[key])
-        verdict = replace(verdict, score=verdict.score + _PRIOR.get(candidate.encoding, 0.0))
+        prior = _PRIOR.get(candidate.encoding, 0.0)
+        if _foreign_script(candidate.languages) and not any(map(foreign_letter, reading.chars)):
+            prior += _NO_OWN_LETTER
+        verdict = replace(verdict, score=verdict.score + prior)
         evidence = sum(reading.chars.values())
         finalists.append(
             Reading(
