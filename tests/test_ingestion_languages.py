@@ -323,3 +323,21 @@ def test_a_reading_with_no_letter_of_its_code_pages_script_pays_for_it(tmp_path:
     assert "koi8-r" not in [reading.encoding for reading in rank(german)[:2]]
     spanish = "La canción era muy bonita y larga.\n"
     assert read_text(write(tmp_path, spanish.encode("cp850")))[0] == spanish
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ta ütles: ¡ tere ! ja läks.\n", "Real text: \u00b4 stands alone.\n"],
+    ids=["opening-mark-before-a-space", "spacing-accent-alone"],
+)
+def test_punctuation_out_of_its_place_costs_like_a_glued_symbol(text: str) -> None:
+    quoted = text.replace("\u00a1", "\u201d").replace("\u00b4", "\u201c")  # the same, as quotes
+    assert profile(text).glued <= profile(quoted).glued - 8.0
+
+
+def test_baltic_quotes_are_not_read_as_an_accent_and_an_inverted_mark(tmp_path: Path) -> None:
+    """ISO-8859-13 writes “ ” at 0xB4 0xA1, where cp1252 has an acute accent and ¡: with
+    spaces inside the quotes (as tokenized text has them) both readings cost the same and the
+    file was refused."""
+    text = "Ema küsis: “ Kas sa tuled täna koju ? ”\nIsa vastas: “ Jah . ”\n"
+    assert read_text(write(tmp_path, text.encode("iso8859-13")))[0] == text

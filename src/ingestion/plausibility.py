@@ -51,6 +51,15 @@ _GLUED = -8.0
 # A symbol inside a word, on top of being glued on both sides (see ``_symbols_inside_words``).
 _INSIDE_WORD = -12.0
 _INSIDE_WORD_OK = frozenset("\u2019\u02bc\u00b7\u2010\u2011\u00ad\u2027")
+# Punctuation out of its place: an opening ¡ or ¿ that opens nothing (a space or line end
+# follows), and a spacing accent (U+00B4 acute, U+00A8 diaeresis, cedilla, breve, caron, ...)
+# standing alone between spaces. Where ISO-8859-13 puts its quotes (“ ” at 0xB4 0xA1), cp1252
+# reads these: real text has them seldom, so each costs what a symbol glued to a word does.
+_MISPLACEABLE = frozenset("\u00a1\u00bf\u00b4\u00a8\u00b8\u02d8\u02c7\u02dd\u02db\u02d9\u00af")
+_MISPLACED_MARKS = _Lazy(
+    "[\u00a1\u00bf](?=\\s|$)|(?<!\\S)[\u00b4\u00a8\u00b8\u02d8\u02c7\u02dd\u02db\u02d9\u00af](?!\\S)"
+)
+_MISPLACED = _GLUED
 _ASCII_WEIGHT = 0.2
 # What taking a letter from another of the codec's languages than the main one costs.
 _MIXTURE = -5.0
@@ -386,6 +395,8 @@ def profile(
     glued += _switch_score(lowered, on_bytes) + marks_cost
     glued += _CAPITAL_AFTER_SMALL * _capitals(text, on_bytes)
     glued += _INSIDE_WORD * _symbols_inside_words(lowered, chars)
+    if not _MISPLACEABLE.isdisjoint(chars):
+        glued += _MISPLACED * len(_MISPLACED_MARKS.get().findall(lowered))
     if _DIGIT.search(lowered):
         glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
     return Profile(chars, pairs, ascii_letters, ascii_pairs, glued)
