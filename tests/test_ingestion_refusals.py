@@ -16,6 +16,7 @@ from ingestion import (
     read_text,
 )
 from ingestion.plausibility import profile
+from ingestion.utils import spread_sample
 
 MALTESE = (
     "Il-Gvern ħabbar li l-uffiċjali tal-ministeru se jiltaqgħu ġimgħa oħra biex jiddiskutu "
@@ -361,3 +362,30 @@ def test_byte_counted_profile_is_the_text_counted_profile() -> None:
             lowered = p._MARKS.get().sub("", text.lower())  # pyright: ignore[reportPrivateUsage]
             counted_on_bytes += p._through(data, tables.lowering) == lowered  # pyright: ignore[reportPrivateUsage]
     assert counted_on_bytes > 100
+
+
+def test_first_round_leaves_out_only_readings_rank_has_no_use_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``rank`` with the first round's bound gives the same readings and scores as scoring
+    every reading in the first round; and the bound does leave readings out."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    whole_round = r._first_round  # pyright: ignore[reportPrivateUsage]
+    left_out = 0
+    samples = _byte_counted_samples()
+    samples += [text.encode("utf-8") for text in SHAPES]  # UTF-8 read as legacy: mojibake
+    samples += [sample[:n] for sample in samples[:40] for n in (12, 40)]  # few non-ASCII bytes
+    for data in samples:
+        if data.isascii():
+            continue
+        sample = spread_sample(data, r.SCORE_BYTES)
+        kept = whole_round(sample, r._MAX_FINALISTS)  # pyright: ignore[reportPrivateUsage]
+        every = whole_round(sample)
+        assert [c for c in every if c in kept] == kept
+        left_out += len(every) - len(kept)
+        bounded = r.rank(data)
+        monkeypatch.setattr(r, "_first_round", lambda sample, keep=None: whole_round(sample))
+        assert r.rank(data) == bounded
+        monkeypatch.undo()
+    assert left_out > 100

@@ -8,8 +8,11 @@ language the codec was made for (``plausibility``). Cost is bounded by the sampl
 
 from __future__ import annotations
 
+import bisect
 import collections
 import functools
+import math
+import operator
 from dataclasses import dataclass, replace
 
 from ingestion.errors import ReadingNote
@@ -47,6 +50,8 @@ _FIRST_ROUND_SPAN = -10.0
 # best): all within _FEW_BYTES_SPAN reach the final, which costs little on so few letters.
 _FEW_BYTES = 12
 _FEW_BYTES_SPAN = -40.0
+# Rounding room for comparing a bound summed in another order with exact scores.
+_BOUND_SLACK = 1e-6
 _ASCII_BYTES = bytes(range(0x80))
 _IMPLAUSIBLE_PER_CHAR = -4.5
 # With this many non-ASCII characters the average is steady: real text in our corpora, the
@@ -247,7 +252,7 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     ``data`` count (single-byte ones checked by a byte search, others by a strict decode).
     """
     sample = spread_sample(data, SCORE_BYTES)
-    candidates = _first_round(sample)
+    candidates = _first_round(sample, None if whole_file else _MAX_FINALISTS)
     candidates.sort(key=lambda candidate: -candidate.first_round)
     finalists: list[Reading] = []
     fits: dict[frozenset[tuple[str, int]], dict[str, float]] = {}
@@ -337,8 +342,13 @@ def utf8_reading(text: str) -> Reading:
     return read_as(text, "utf-8", tuple(language_models()))
 
 
-def _first_round(sample: bytes) -> list[_Candidate]:
+def _first_round(sample: bytes, keep: int | None = None) -> list[_Candidate]:
     """Each distinct strict, readable reading, scored on its non-ASCII letters alone.
+
+    With ``keep``, a table-counted reading is left out when even its best possible score
+    (``_bound``) is below the ``keep`` best readings' scores and more than the widest span
+    behind the best: ``rank`` takes at most ``keep`` readings before such a one, and never one
+    that far behind, so it has no use for it. (The others are returned in the same order.)
 
     A single-byte codec is judged on the byte values present, by table, without decoding: it
     decodes the sample and reads as text exactly when no present byte is undefined in it or
@@ -369,24 +379,57 @@ def _first_round(sample: bytes) -> list[_Candidate]:
             continue
         readings[key] = (encoding, languages)
     high = [(value, byte_counts[value]) for value in high_present]
+    high_columns = (high_present, [n for _, n in high])
     # A skeleton depends only on what the present bytes are in the codec: codecs that agree
     # there (most Latin ones on Latin text) share one count.
     shapes: dict[bytes, float] = {}
-    found: list[_Candidate] = []
-    for encoding, languages in readings.values():
+    found: dict[int, _Candidate] = {}
+    pending: list[tuple[float, int, str, tuple[str, ...], float]] = []
+    for index, (encoding, languages) in enumerate(readings.values()):
         text = texts.get(encoding)
-        chars = non_ascii_chars(text) if text is not None else _table_counts(encoding, high)
-        first = first_round_score(chars, languages)
-        if text is not None:
-            first += mixed_score(text)
-        else:  # the same costs, counted on the bytes' skeleton (C-level translate and count)
+        if text is None:  # counted by table: scored below, the likeliest first
             table = _byte_skeleton(encoding)
             kinds = present_bytes.translate(table)
-            if kinds not in shapes:
+            if kinds not in shapes:  # the same costs, counted on the bytes' skeleton
                 shapes[kinds] = skeleton_score(sample.translate(table))
-            first += shapes[kinds]
-        found.append(_Candidate(encoding, languages, text, first))
-    return found
+            bound = math.inf if keep is None else _bound(encoding, languages, *high_columns)
+            pending.append((bound + shapes[kinds], index, encoding, languages, shapes[kinds]))
+            continue
+        first = first_round_score(non_ascii_chars(text), languages)
+        first += mixed_score(text)
+        found[index] = _Candidate(encoding, languages, text, first)
+    pending.sort(key=lambda item: -item[0])
+    scores = sorted(-candidate.first_round for candidate in found.values())  # best first
+    for bound, index, encoding, languages, shape in pending:
+        if keep is not None and len(scores) >= keep:
+            reach = min(-scores[keep - 1], -scores[0] + _FEW_BYTES_SPAN) - _BOUND_SLACK
+            if bound < reach:
+                break  # this reading and all after it: below the best ``keep`` and far behind
+        first = first_round_score(_table_counts(encoding, high), languages)
+        first += shape
+        found[index] = _Candidate(encoding, languages, None, first)
+        bisect.insort(scores, -first)
+    return [found[index] for index in sorted(found)]
+
+
+def _bound(
+    encoding: str, languages: tuple[str, ...], values: list[int], counts: list[int]
+) -> float:
+    """The most a table-counted reading can score in the first round (``values``: the sample's
+    bytes >= 0x80, ``counts`` how often each occurs): each letter at the cost of the language
+    that finds it likeliest, with no mixture cost (which only lowers a score); the caller adds
+    the skeleton's cost."""
+    weights = _bound_weights(encoding, languages)
+    return sum(map(operator.mul, counts, map(weights.__getitem__, values)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _bound_weights(encoding: str, languages: tuple[str, ...]) -> tuple[float, ...]:
+    """Per byte, its character's share of ``_bound``: the first round's score of that one
+    character alone (a letter: its cost in the likeliest language; else its fixed cost)."""
+    return tuple(
+        first_round_score({char: 1}, languages) if char else 0.0 for char in _kept_chars(encoding)
+    )
 
 
 def _reading_key(
