@@ -8,14 +8,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-import mlflow
 import pytest
-from mlflow.entities import Experiment, FileInfo, Run
-from mlflow.tracking import MlflowClient
 
 from codex_ml.tracking.mlflow_utils import MlflowConfig, TrackingConfigError, start_run
+
+if TYPE_CHECKING:
+    from mlflow.entities import Experiment, FileInfo, Run
+
+# mlflow is imported by the tests that use it, not at collection: every pytest-xdist worker
+# collects every module, and importing mlflow costs about a second in each.
 
 SYSTEM_VARS = (
     "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING",
@@ -40,6 +43,8 @@ class _Client(Protocol):
 
 
 def _client(store: str) -> _Client:
+    from mlflow.tracking import MlflowClient  # noqa: PLC0415 (see above)
+
     return cast("_Client", MlflowClient(store))
 
 
@@ -280,6 +285,8 @@ def test_explicit_switch_ignores_the_variable(monkeypatch: pytest.MonkeyPatch, s
 def test_run_records_calls_config_and_restores_process_state(
     monkeypatch: pytest.MonkeyPatch, store: str, tmp_path: Path
 ) -> None:
+    import mlflow  # noqa: PLC0415 (see above)
+
     monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_NODE_ID", "outer")
     env_before = _environ()
     uri_before = mlflow.get_tracking_uri()
@@ -378,6 +385,7 @@ def _wait_for_a_control_run(store: str, experiment_name: str) -> None:
     from mlflow.system_metrics.system_metrics_monitor import (  # noqa: PLC0415
         SystemMetricsMonitor,
     )
+    from mlflow.tracking import MlflowClient  # noqa: PLC0415 (see above)
 
     client = MlflowClient(store)
     experiment = _client(store).get_experiment_by_name(experiment_name)

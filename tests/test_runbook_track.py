@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from mlflow.tracking import MlflowClient
 
 from codex_ml.tracking import MlflowConfig
 from runbook import cli
@@ -43,6 +42,9 @@ def run_in(root: Path, **kw: object) -> Run:
 
 
 def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(tmp_path: Path) -> None:
+    # Imported here, not at collection: every pytest-xdist worker collects every module.
+    from mlflow.tracking import MlflowClient  # noqa: PLC0415
+
     perform(run_in(tmp_path))
     state = tmp_path / ".runbook"
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
