@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from ingestion_corpus import DEVELOPMENT, HELD_OUT, Case, binaries, files  # noqa: E402
+from public_texts import byte_twins  # noqa: E402
 from public_texts import cases as public_cases  # noqa: E402
 from sweep_short_texts import main as sweep_short_texts  # noqa: E402
 
@@ -141,6 +142,22 @@ def report(
         if name == "read_text(auto)" and result.misses:
             more = " ..." if len(result.misses) > 40 else ""
             print(f"    misses: {result.misses[:40]}{more}")
+
+
+def twins_line(cases: list[tuple[Path, str | None]], twins: set[str]) -> str:
+    """Ours on the byte twins (``public_texts.byte_twins``) and on the other files, apart."""
+    named = {f"{name}.txt" for name in twins}
+    inside = [case for case in cases if case[0].name in named]
+    outside = [case for case in cases if case[0].name not in named]
+    if not outside:
+        return f"  byte twins: all {len(inside)} files"
+    twin, rest = tally(ours, inside), tally(ours, outside)
+    return (
+        f"  read_text(auto) on the {len(inside)} byte twins (the same bytes are another code "
+        f"page's text: refusing is right): refused {twin.refused}, wrong {twin.wrong}; on the "
+        f"other {len(outside)}: exact {rest.right} ({100 * rest.right / len(outside):.1f}%), "
+        f"wrong {rest.wrong}, refused {rest.refused}"
+    )
 
 
 def written(directory: Path, corpus: list[Case]) -> list[tuple[Path, str | None]]:
@@ -309,8 +326,10 @@ def main() -> None:
             report("own corpus, held-out part", held_out, readers)
         report(f"char-dataset ({root})", char_dataset(root), readers)
         if heldout:
-            public = written_cases(directory / "public", public_cases(Path(heldout)))
+            found = public_cases(Path(heldout))
+            public = written_cases(directory / "public", found)
             report(f"public held-out text ($INGESTION_HELDOUT={heldout})", public, readers)
+            print(twins_line(public, byte_twins(found)))
         else:
             print("public held-out text: set $INGESTION_HELDOUT to a directory of sentences")
         # read_text as None: the sweep calls it itself, to check what its refusals name

@@ -9,7 +9,9 @@ of that text is in the repository, and none of it was used to fit the detector: 
 statistics come from lingua's models and, for the languages lingua lacks, from other text
 (``scripts/derive_char_ngrams.py``). Each language is written in every code page made for it
 that can encode the text, as short files (one sentence, at least 40 bytes) and longer ones
-(consecutive sentences up to about 2 KB).
+(consecutive sentences up to about 2 KB). Files whose bytes are also the text written for
+another of the language's code pages, with other letters (``byte_twins``), are counted apart:
+their refusal is the right answer.
 """
 
 from __future__ import annotations
@@ -84,6 +86,28 @@ def cases(directory: Path) -> list[tuple[str, str, str]]:
     return found
 
 
+def byte_twins(found: list[tuple[str, str, str]]) -> set[str]:
+    """Names of files whose bytes are also this language's text written for another of its
+    code pages, with other letters (Romanian in cp1250 with cedilla and in ISO-8859-16 with
+    comma-below): no detector can tell which was meant, so refusing them is the right answer,
+    and the report counts them apart."""
+    twins: set[str] = set()
+    for name, text, codec in found:
+        language = name.split("-", 1)[0]
+        data = text.encode(codec)
+        for other in CODE_PAGES[language]:
+            written = _as_written(text, language, other)
+            if other == codec or written == text:
+                continue
+            try:
+                same = written.encode(other) == data
+            except UnicodeEncodeError:
+                continue
+            if same:
+                twins.add(name)
+    return twins
+
+
 def _encodable(text: str, codec: str) -> bool:
     try:
         data = text.encode(codec)
@@ -116,19 +140,18 @@ def _files(language: str, codec: str, sentences: list[str]) -> list[tuple[str, s
 
 def main() -> None:
     sys.path[:0] = [str(Path(__file__).resolve().parent)]
-    from bench_ingestion import report, written_cases  # noqa: PLC0415
+    from bench_ingestion import report, twins_line, written_cases  # noqa: PLC0415
 
     directory = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("INGESTION_HELDOUT")
     if not directory:
         raise SystemExit("usage: public_texts.py DIR (or set $INGESTION_HELDOUT)")
     import tempfile  # noqa: PLC0415
 
+    found = cases(Path(directory))
     with tempfile.TemporaryDirectory() as name:
-        report(
-            f"public held-out text ({directory})",
-            written_cases(Path(name), cases(Path(directory))),
-            None,
-        )
+        public = written_cases(Path(name), found)
+        report(f"public held-out text ({directory})", public, None)
+        print(twins_line(public, byte_twins(found)))
 
 
 if __name__ == "__main__":
