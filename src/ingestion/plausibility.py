@@ -296,7 +296,7 @@ def _through(data: bytes, table: str) -> str | None:
         return None
 
 
-def _renamed(counted: collections.Counter[str], table: str, size: int) -> dict[str, int]:
+def _renamed(counted: dict[str, int], table: str, size: int) -> dict[str, int]:
     """Counts of latin-1 grams of ``size`` characters under their names through ``table``:
     grams that become one are added up, in order of first occurrence (as counting the
     renamed text would order them)."""
@@ -321,26 +321,30 @@ def _pairs_near_non_ascii(lowered: str) -> collections.Counter[str]:
 @dataclass(frozen=True)
 class ByteCounts:
     """A sample's counts taken once on its bytes (as latin-1 characters, in order of first
-    occurrence), shared by all its single-byte readings: each byte value, each pair of bytes
-    that holds a byte >= 0x80 (``_pairs_near_non_ascii``), and the ASCII letter pairs."""
+    occurrence), shared by all its single-byte readings: each byte value, each pair of
+    adjacent bytes that holds a byte >= 0x80, and the ASCII letter pairs (lowercased)."""
 
     data: bytes
     text: str  # the bytes as latin-1 characters
     values: collections.Counter[str]
-    near_pairs: collections.Counter[str]
+    near_pairs: dict[str, int]
     ascii_pairs: dict[str, int]
 
 
 def byte_counts(sample: bytes) -> ByteCounts:
     """Count ``sample`` once for ``profile(..., counts=...)`` (C-level counting)."""
     text = sample.decode("latin-1")
-    return ByteCounts(
-        sample,
-        text,
-        collections.Counter(text),
-        _pairs_near_non_ascii(text),
-        ascii_letter_pairs(text),
-    )
+    pairs = collections.Counter(map(operator.add, text, text[1:]))
+    # latin-1 characters >= 0x80 stay >= 0x80 lowercased, and ASCII stays ASCII: the ASCII
+    # letter pairs of the lowered text are these, lowercased (added up in order of first
+    # occurrence, as ``ascii_letter_pairs`` counts them).
+    ascii_pairs: dict[str, int] = {}
+    for pair, n in pairs.items():
+        if pair.isascii() and pair.isalpha():
+            lowered = pair.lower()
+            ascii_pairs[lowered] = ascii_pairs.get(lowered, 0) + n
+    near = {pair: n for pair, n in pairs.items() if not pair.isascii()}
+    return ByteCounts(sample, text, collections.Counter(text), near, ascii_pairs)
 
 
 def profile(

@@ -359,14 +359,59 @@ def _first_round(sample: bytes, keep: int | None = None) -> list[_Candidate]:
     byte_counts = collections.Counter(sample)
     present = sorted(byte_counts)
     present_bytes = bytes(present)
-    present_mask = sum(1 << value for value in present)  # distinct values: the sum is the OR
     high_present = [value for value in present if value > 0x7F]
+    readings, texts = _distinct_readings(sample, byte_counts, present)
+    high = [(value, byte_counts[value]) for value in high_present]
+    high_columns = (high_present, [n for _, n in high])
+    # A skeleton depends only on what the present bytes are in the codec: codecs that agree
+    # there (most Latin ones on Latin text) share one count.
+    shapes: dict[bytes, float] = {}
+    found: dict[int, _Candidate] = {}
+    pending: list[tuple[float, int, str, tuple[str, ...]]] = []
+    for index, (encoding, languages) in enumerate(readings.values()):
+        text = texts.get(encoding)
+        if text is None:  # counted by table: scored below, the likeliest first
+            bound = math.inf if keep is None else _bound(encoding, languages, *high_columns)
+            pending.append((bound, index, encoding, languages))
+            continue
+        first = first_round_score(non_ascii_chars(text), languages)
+        first += mixed_score(text)
+        found[index] = _Candidate(encoding, languages, text, first)
+    pending.sort(key=lambda item: -item[0])
+    scores = sorted(-candidate.first_round for candidate in found.values())  # best first
+    reach = -math.inf  # only rises as scores are added: what falls below it stays below
+    for bound, index, encoding, languages in pending:
+        if keep is not None and len(scores) >= keep:
+            reach = min(-scores[keep - 1], -scores[0] + _FEW_BYTES_SPAN) - _BOUND_SLACK
+            if bound < reach:
+                break  # this reading and all after it: below the best ``keep`` and far behind
+        table = _byte_skeleton(encoding)
+        kinds = present_bytes.translate(table)
+        if kinds not in shapes:  # the same costs, counted on the bytes' skeleton
+            shapes[kinds] = skeleton_score(sample.translate(table))
+        shape = shapes[kinds]
+        if bound + shape < reach:
+            continue  # with its skeleton's cost (never positive), this one too
+        first = first_round_score(_table_counts(encoding, high), languages)
+        first += shape
+        found[index] = _Candidate(encoding, languages, None, first)
+        bisect.insort(scores, -first)
+    return [found[index] for index in sorted(found)]
+
+
+def _distinct_readings(
+    sample: bytes, byte_counts: dict[int, int], present: list[int]
+) -> tuple[dict[object, tuple[str, tuple[str, ...]]], dict[str, str]]:
+    """Each distinct readable reading's codec and languages (those of every codec that reads
+    the sample alike), and the text of those counted on the text."""
+    present_mask = sum(1 << value for value in present)  # distinct values: the sum is the OR
+    has_high = present[-1] > 0x7F if present else False
     ebcdic = byte_counts.get(0x40, 0) > byte_counts.get(0x20, 0)
     codecs = (*SINGLE_BYTE, *MULTI_BYTE, *(EBCDIC if ebcdic else ()))
     readings: dict[object, tuple[str, tuple[str, ...]]] = {}
     texts: dict[str, str] = {}
     for encoding, languages in codecs:
-        found_key = _reading_key(sample, encoding, present, present_mask, bool(high_present))
+        found_key = _reading_key(sample, encoding, present, present_mask, has_high)
         if found_key is None:
             continue
         key, text = found_key
@@ -378,38 +423,7 @@ def _first_round(sample: bytes, keep: int | None = None) -> list[_Candidate]:
             readings[key] = (earlier[0], earlier[1] + more)
             continue
         readings[key] = (encoding, languages)
-    high = [(value, byte_counts[value]) for value in high_present]
-    high_columns = (high_present, [n for _, n in high])
-    # A skeleton depends only on what the present bytes are in the codec: codecs that agree
-    # there (most Latin ones on Latin text) share one count.
-    shapes: dict[bytes, float] = {}
-    found: dict[int, _Candidate] = {}
-    pending: list[tuple[float, int, str, tuple[str, ...], float]] = []
-    for index, (encoding, languages) in enumerate(readings.values()):
-        text = texts.get(encoding)
-        if text is None:  # counted by table: scored below, the likeliest first
-            table = _byte_skeleton(encoding)
-            kinds = present_bytes.translate(table)
-            if kinds not in shapes:  # the same costs, counted on the bytes' skeleton
-                shapes[kinds] = skeleton_score(sample.translate(table))
-            bound = math.inf if keep is None else _bound(encoding, languages, *high_columns)
-            pending.append((bound + shapes[kinds], index, encoding, languages, shapes[kinds]))
-            continue
-        first = first_round_score(non_ascii_chars(text), languages)
-        first += mixed_score(text)
-        found[index] = _Candidate(encoding, languages, text, first)
-    pending.sort(key=lambda item: -item[0])
-    scores = sorted(-candidate.first_round for candidate in found.values())  # best first
-    for bound, index, encoding, languages, shape in pending:
-        if keep is not None and len(scores) >= keep:
-            reach = min(-scores[keep - 1], -scores[0] + _FEW_BYTES_SPAN) - _BOUND_SLACK
-            if bound < reach:
-                break  # this reading and all after it: below the best ``keep`` and far behind
-        first = first_round_score(_table_counts(encoding, high), languages)
-        first += shape
-        found[index] = _Candidate(encoding, languages, None, first)
-        bisect.insort(scores, -first)
-    return [found[index] for index in sorted(found)]
+    return readings, texts
 
 
 def _bound(
