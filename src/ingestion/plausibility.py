@@ -224,8 +224,15 @@ def _symbols_inside_words(lowered: str, chars: dict[str, int]) -> int:
     ]
     if not symbols:
         return 0
-    pattern = rf"(?<=[^\W\d_])[{re.escape(''.join(symbols))}](?=[^\W\d_])"
-    return len(re.findall(pattern, lowered))
+    return len(_inside_word_pattern("".join(sorted(symbols))).findall(lowered))
+
+
+@functools.lru_cache(maxsize=4096)
+def _inside_word_pattern(symbols: str) -> re.Pattern[str]:
+    """``symbols`` with a letter on each side, compiled once per set of symbols (sorted: the
+    class means the same in any order). Short files each bring new sets, more than ``re``'s
+    own cache keeps: compiling was about 8 % of the time per short file."""
+    return re.compile(rf"(?<=[^\W\d_])[{re.escape(symbols)}](?=[^\W\d_])")
 
 
 def non_ascii_chars(text: str) -> dict[str, int]:
