@@ -344,7 +344,7 @@ def test_byte_counted_profile_is_the_text_counted_profile() -> None:
     from ingestion import plausibility as p  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
 
-    counted_on_bytes = 0
+    counted_on_bytes = symbols_on_bytes = 0
     for data in _byte_counted_samples():
         counts = p.byte_counts(data)
         for encoding, _ in r.SINGLE_BYTE:
@@ -360,8 +360,12 @@ def test_byte_counted_profile_is_the_text_counted_profile() -> None:
             assert list(fast.ascii_letters.items()) == list(whole.ascii_letters.items())
             assert (fast.ascii_pairs, fast.glued) == (whole.ascii_pairs, whole.glued)
             lowered = p._MARKS.get().sub("", text.lower())  # pyright: ignore[reportPrivateUsage]
-            counted_on_bytes += p._through(data, tables.lowering) == lowered  # pyright: ignore[reportPrivateUsage]
+            on_bytes = p._through(data, tables.lowering) == lowered  # pyright: ignore[reportPrivateUsage]
+            counted_on_bytes += on_bytes
+            symbols = p._symbols_inside_words(lowered, whole.chars)  # pyright: ignore[reportPrivateUsage]
+            symbols_on_bytes += on_bytes and symbols > 0
     assert counted_on_bytes > 100
+    assert symbols_on_bytes > 10  # the per-codec symbol-inside-word pattern is exercised
 
 
 def test_first_round_leaves_out_only_readings_rank_has_no_use_for(

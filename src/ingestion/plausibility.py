@@ -214,14 +214,15 @@ def _capitals_after_small(text: str) -> int:
     return found
 
 
+def _inside_word_symbol(char: str) -> bool:
+    """A character that does not belong inside a word (``_symbols_inside_words``)."""
+    return not char.isspace() and not _is_letter(char) and char not in _INSIDE_WORD_OK
+
+
 def _symbols_inside_words(lowered: str, chars: dict[str, int]) -> int:
     """Non-ASCII symbols with a letter on each side (``J³rgen``, ``Pavlovi¹a``): a letter read
     in the wrong code page. Only apostrophes, hyphens and the middle dot sit there in text."""
-    symbols = [
-        char
-        for char in chars
-        if not char.isspace() and not _is_letter(char) and char not in _INSIDE_WORD_OK
-    ]
+    symbols = [char for char in chars if _inside_word_symbol(char)]
     if not symbols:
         return 0
     return len(_inside_word_pattern("".join(sorted(symbols))).findall(lowered))
@@ -265,6 +266,8 @@ class ByteTables:
     table); ``capital_after_small`` is ``[small letters][non-ASCII capitals]`` as the codec
     reads the bytes, on latin-1 characters; ``capitals``, ``small`` and ``brackets`` are the
     latin-1 characters of the bytes that read as such (brackets: ``[`` and ``]``).
+    ``symbol_inside_word`` is ``_symbols_inside_words``'s pattern on latin-1 characters, for
+    every byte that reads as such a symbol: one compiled pattern per codec, not one per text.
     """
 
     lowering: str
@@ -273,6 +276,7 @@ class ByteTables:
     capitals: str
     small: str
     brackets: str
+    symbol_inside_word: re.Pattern[str]
 
 
 def byte_tables(table: tuple[str, ...]) -> ByteTables:
@@ -289,8 +293,30 @@ def byte_tables(table: tuple[str, ...]) -> ByteTables:
     brackets = "".join(chr(v) for v, c in enumerate(table) if c in "[]" and c)
     pattern = f"[{re.escape(small)}][{re.escape(capitals)}]" if small and capitals else "(?!)"
     return ByteTables(
-        "".join(lowering), kinds.encode("ascii"), re.compile(pattern), capitals, small, brackets
+        "".join(lowering),
+        kinds.encode("ascii"),
+        re.compile(pattern),
+        capitals,
+        small,
+        brackets,
+        _symbol_inside_word_on_bytes(lowering),
     )
+
+
+def _symbol_inside_word_on_bytes(lowering: list[str]) -> re.Pattern[str]:
+    """``_symbols_inside_words``'s pattern as the bytes read through ``lowering``: a letter is
+    a byte whose character matches ``[^\\W\\d_]``, a symbol a byte >= 0x80 whose character
+    is one (which symbols are present no longer matters: absent bytes never match)."""
+    usable = [(chr(value), char) for value, char in enumerate(lowering) if char != "\ufffe"]
+    letters = "".join(byte for byte, char in usable if _WORD_LETTER.fullmatch(char))
+    symbols = "".join(byte for byte, char in usable if char > "\x7f" and _inside_word_symbol(char))
+    if not letters or not symbols:
+        return re.compile("(?!)")
+    letter = f"[{re.escape(letters)}]"
+    return re.compile(f"(?<={letter})[{re.escape(symbols)}](?={letter})")
+
+
+_WORD_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _through(data: bytes, table: str) -> str | None:
@@ -405,7 +431,10 @@ def profile(
                 glued += n * (_GLUED_PUNCTUATION if other in _GLUES else _GLUED)
     glued += _switch_score(lowered, on_bytes) + marks_cost
     glued += _CAPITAL_AFTER_SMALL * _capitals(text, on_bytes)
-    glued += _INSIDE_WORD * _symbols_inside_words(lowered, chars)
+    if on_bytes is None:
+        glued += _INSIDE_WORD * _symbols_inside_words(lowered, chars)
+    else:  # the same positions: the bytes are the lowered text's characters one for one
+        glued += _INSIDE_WORD * len(on_bytes[1].symbol_inside_word.findall(on_bytes[0].text))
     if not _MISPLACEABLE.isdisjoint(chars):
         glued += _MISPLACED * len(_MISPLACED_MARKS.get().findall(lowered))
     if _DIGIT.search(lowered):
