@@ -254,6 +254,35 @@ def test_first_round_score_is_the_letter_by_letter_sum(text: str) -> None:
         assert p.first_round_score(chars, languages) == fixed - mixed / 10
 
 
+def test_first_round_by_table_is_the_same_float_as_by_characters() -> None:
+    """A table-counted reading's first-round score from its byte columns (``LetterTable``)
+    is exactly ``first_round_score`` of its characters, for every single-byte codec with its own
+    languages and a merged set, on corpus paragraphs (and their halves)."""
+    import collections  # noqa: PLC0415
+
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    compared = with_letters = 0
+    for data in _byte_counted_samples()[::4]:
+        for sample in (data, data[: len(data) // 2]):
+            counted = collections.Counter(sample)
+            high = sorted((value, n) for value, n in counted.items() if value > 0x7F)
+            values, counts = [v for v, _ in high], [n for _, n in high]
+            for encoding, own in r.SINGLE_BYTE:
+                for languages in (own, ("el", *own, "ru")):  # merged sets too
+                    table = r._letter_table(encoding, languages)  # pyright: ignore[reportPrivateUsage]
+                    assert table is not None
+                    assert len(sample) <= table.most_bytes
+                    chars = r._table_counts(encoding, high)  # pyright: ignore[reportPrivateUsage]
+                    expected = p.first_round_score(chars, languages)
+                    assert p.first_round_by_table(table, values, counts) == expected
+                    compared += 1
+                    with_letters += bool(p._split(chars)[1])  # pyright: ignore[reportPrivateUsage]
+    assert with_letters > 1000
+    assert compared > with_letters
+
+
 def _first_round_by_decoding(sample: bytes) -> list[tuple[str, tuple[str, ...], float]]:
     """The first round as it was written first: every codec decodes the sample, the same
     text is one reading, each scored on its decoded text."""

@@ -753,6 +753,80 @@ def first_round_score(chars: dict[str, int], languages: tuple[str, ...]) -> floa
     return fixed - mixed / 10
 
 
+# A letter table's fields: a letter count, then each language's letter costs (see ``LetterTable``).
+_FIELD_BITS = 32
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+
+
+@dataclass(frozen=True)
+class LetterTable:
+    """``first_round_score`` of a single-byte codec's readings as per-byte columns, so that a
+    reading is scored on its byte counts by a few C-level sums (``first_round_by_table``)
+    instead of a dictionary of characters and a sum per language.
+
+    Per byte: ``fixed``, its character's cost when that is no letter (0.0 for letters, and for
+    bytes the first round does not count); ``packed``, for a letter, 1 plus its cost in each
+    language shifted into its own ``_FIELD_BITS`` field (one sum over the bytes adds up every
+    language's letter cost at once); ``mixed[main]``, the letter's cost with the main language
+    ``main`` when another language may supply it (``_MIXTURE``). ``most_bytes``: the longest
+    sample whose sums cannot overflow a field.
+
+    The scores are the same floats as ``first_round_score``'s, not just close: letter costs are
+    integers and the fixed costs multiples of one half (``letter_table`` checks both), so every
+    sum is exact in any order, and a character read from two bytes costs the same either way.
+    """
+
+    fixed: tuple[float, ...]
+    packed: tuple[int, ...]
+    mixed: tuple[tuple[float, ...], ...]
+    shifts: tuple[int, ...]
+    most_bytes: int
+
+
+def letter_table(chars: tuple[str, ...], languages: tuple[str, ...]) -> LetterTable | None:
+    """The ``LetterTable`` of a codec whose byte ``value`` the first round counts as
+    ``chars[value]`` ("" for bytes it does not count); None when a cost is not exact (then
+    ``first_round_score`` scores its readings)."""
+    models = [language_models()[language] for language in languages]
+    fixed: list[float] = []
+    packed: list[int] = []
+    costs: list[tuple[int, ...] | None] = []
+    for char in chars:
+        cost = None if not char or _is_letter(char) else char_log(char, _NO_MODEL)
+        if cost is not None and (2 * cost) % 1:
+            return None
+        row: tuple[int, ...] | None = None
+        if char and cost is None:
+            raw = [_letter_cost(char, model) for model in models]
+            row = tuple(x for x in raw if isinstance(x, int) and x >= 0)
+            if len(row) < len(raw):
+                return None
+        fixed.append(0.0 if cost is None else cost)
+        packed.append(
+            0 if row is None else 1 + sum(x << (_FIELD_BITS * (i + 1)) for i, x in enumerate(row))
+        )
+        costs.append(row)
+    mixed = tuple(
+        tuple(0.0 if row is None else min(row[main], min(row) - 10 * _MIXTURE) for row in costs)
+        for main in range(len(languages))
+    )
+    highest = max((max(row) for row in costs if row is not None), default=0)
+    shifts = tuple(_FIELD_BITS * (i + 1) for i in range(len(languages)))
+    return LetterTable(tuple(fixed), tuple(packed), mixed, shifts, _FIELD_MASK // max(highest, 1))
+
+
+def first_round_by_table(table: LetterTable, values: list[int], counts: list[int]) -> float:
+    """``first_round_score`` of the characters the bytes ``values`` (each ``counts`` times,
+    at most ``table.most_bytes`` in all) read as, by ``table``: the same float."""
+    fixed = sum(map(operator.mul, counts, map(table.fixed.__getitem__, values)), 0.0)
+    packed = sum(map(operator.mul, counts, map(table.packed.__getitem__, values)))
+    if not packed & _FIELD_MASK:
+        return fixed
+    sums = [(packed >> shift) & _FIELD_MASK for shift in table.shifts]
+    main = table.mixed[sums.index(min(sums))]
+    return fixed - sum(map(operator.mul, counts, map(main.__getitem__, values))) / 10
+
+
 def ascii_fits(reading: Profile) -> dict[str, float]:
     """How well each Latin-script language reads the ASCII letters (``ascii_fit`` for each,
     by C-level lookups in per-language tables of each letter's and pair's term)."""

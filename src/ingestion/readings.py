@@ -20,14 +20,17 @@ from ingestion.plausibility import (
     UNREADABLE_EBCDIC,
     ByteCounts,
     ByteTables,
+    LetterTable,
     ascii_fits,
     byte_counts,
     byte_tables,
+    first_round_by_table,
     first_round_score,
     foreign_letter,
     is_mark,
     judge,
     language_models,
+    letter_table,
     mixed_score,
     non_ascii_chars,
     profile,
@@ -392,7 +395,11 @@ def _first_round(sample: bytes, keep: int | None = None) -> list[_Candidate]:
         shape = shapes[kinds]
         if bound + shape < reach:
             continue  # with its skeleton's cost (never positive), this one too
-        first = first_round_score(_table_counts(encoding, high), languages)
+        table = _letter_table(encoding, languages)
+        if table is not None and len(sample) <= table.most_bytes:
+            first = first_round_by_table(table, *high_columns)
+        else:
+            first = first_round_score(_table_counts(encoding, high), languages)
         first += shape
         found[index] = _Candidate(encoding, languages, None, first)
         bisect.insort(scores, -first)
@@ -512,6 +519,12 @@ def _byte_skeleton(encoding: str) -> bytes:
     """A ``bytes.translate`` table giving each byte's kind in this codec (see ``skeleton``)."""
     table = _byte_chars(encoding) or ()
     return "".join(skeleton(char[:1] or "\x00") for char in table).encode("ascii")
+
+
+@functools.lru_cache(maxsize=4096)
+def _letter_table(encoding: str, languages: tuple[str, ...]) -> LetterTable | None:
+    """The first round's ``letter_table`` of a table-counted codec read as ``languages``."""
+    return letter_table(_kept_chars(encoding), languages)
 
 
 def _table_counts(encoding: str, high: list[tuple[int, int]]) -> dict[str, int]:
