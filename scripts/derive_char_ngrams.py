@@ -20,6 +20,16 @@ used, so they stay fit for held-out checks.
 The detector scores a candidate reading by how far its letters and letter pairs fall below what
 the language's own text scores on average; the averages (``eu``, ``eb``) are computed here
 from the full models, before pruning.
+
+A Latin-script language keeps only the non-ASCII letters of its own alphabet (``ALPHABETS``),
+and the pairs made of those and ASCII letters. lingua's models were counted from web text that
+holds mojibake: Hungarian has ``û`` at 60 % of the frequency of ``ű`` (ISO-8859-2 ``ű`` read as
+Latin-1), Croatian ``æ`` for ``ć`` (cp1250 read as cp1252). Kept, those letters made the wrong
+code page's reading cost nearly what the right one does. Dropped, a letter foreign to the
+language is scored as taken from another language of the code page that writes it (the
+detector's mixture cost), or as unseen. Run as ``python scripts/derive_char_ngrams.py
+LINGUA_MODELS_DIR``, the script re-derives lingua's languages and keeps the languages counted
+from text (mt, se, fo) from the shipped table, restricted to their alphabets the same way.
 """
 
 from __future__ import annotations
@@ -87,6 +97,53 @@ LANGUAGES = [
     "zh",
     "ko",
 ]
+# Each Latin-script language's non-ASCII letters (lowercase): the main exemplar sets of Unicode
+# CLDR 42 (as ICU 72 gives them: ``icu.LocaleData(language).getExemplarSet(0, ES_STANDARD)``),
+# NFC, lowercased; Turkish and Azerbaijani ``İ`` lowercases to ``i`` plus a mark the detector
+# drops. Turkish also writes ``â î û`` (``hâlâ``, ``millî``: the Turkish Language Association's
+# spelling; CLDR lists them as auxiliary). Romanian also writes ``ş ţ`` with a cedilla where a
+# code page lacks the comma-below letters (cp1250, ISO-8859-2: see
+# ``ingestion.plausibility._SPELLED_BOTH_WAYS``). English, Indonesian and Malay have none.
+# Languages in other scripts are left as counted.
+ALPHABETS = {
+    "en": "",
+    "fr": "àâæçèéêëîïôùûüÿœ",
+    "de": "ßäöü",
+    "es": "áéíñóúü",
+    "pt": "àáâãçéêíòóôõú",
+    "it": "àèéìòóù",
+    "nl": "áäéëíïóöúü",
+    "da": "åæø",
+    "sv": "àäåéö",
+    "nb": "àåæéòóôø",
+    "fi": "äåöšž",
+    "is": "áæéíðóöúýþ",
+    "ca": "àçèéíïòóúü",
+    "eu": "çñ",
+    "ga": "áéíóú",
+    "af": "áâèéêëîïôöû",
+    "sq": "çë",
+    "id": "",
+    "ms": "",
+    "et": "äõöüšž",
+    "cs": "áéíóúýčďěňřšťůž",
+    "sk": "áäéíóôúýčďĺľňŕšťž",
+    "pl": "óąćęłńśźż",
+    "hu": "áéíóöúüőű",
+    "hr": "ćčđšž",
+    "sl": "čšž",
+    "bs": "ćčđšž",
+    "ro": "âîășțşţ",
+    "tr": "çöüğışâîû",
+    "az": "çöüğışə",
+    "lt": "ąčėęįšūųž",
+    "lv": "āčēģīķļņšūž",
+    "vi": "àáâãèéêìíòóôõùúýăđĩũơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
+    "eo": "ĉĝĥĵŝŭ",
+    "mt": "àèìòùċġħż",
+    "se": "áčđŋšŧž",
+    "fo": "áæíðóøúý",
+}
 MIN_UNIGRAM = 2e-6
 MIN_BIGRAM_JOINT = 2e-6
 OUT = Path(__file__).resolve().parents[1] / "src" / "ingestion" / "data" / "char_ngrams.json"
@@ -161,12 +218,39 @@ def derive_from(unigrams: dict[str, float], bigrams: dict[str, float]) -> dict[s
     }
 
 
+def own_letters(entry: dict[str, object], language: str) -> dict[str, object]:
+    """``entry`` without the Latin letters foreign to the language's alphabet (``ALPHABETS``),
+    nor the pairs that hold one; the averages stay as counted. Other languages unchanged."""
+    alphabet = ALPHABETS.get(language)
+    if alphabet is None:
+        return entry
+
+    def own(gram: str) -> bool:
+        return all(char.isascii() or not latin(char) or char in alphabet for char in gram)
+
+    def kept(gram: str) -> bool:  # uncased letters (the ordinals ª º) are no one's alphabet
+        return own(gram) or all(char.isascii() or char.upper() == char for char in gram)
+
+    letters: dict[str, int] = entry["u"]  # type: ignore[assignment]
+    pairs: dict[str, int] = entry["b"]  # type: ignore[assignment]
+    return {
+        **entry,
+        "u": {g: cost for g, cost in letters.items() if kept(g)},
+        "b": {g: cost for g, cost in pairs.items() if own(g)},
+    }
+
+
+def latin(char: str) -> bool:
+    """A Latin letter as ``ingestion.plausibility.latin_letter`` counts one (no marks here)."""
+    return char < "\u0250" or "\u1e00" <= char <= "\u1eff"
+
+
 def merge_text(arguments: list[str]) -> None:
     """``--text LANGUAGE=FILE ...``: those languages from text, merged into the shipped table."""
     payload = json.loads(OUT.read_text("utf-8"))
     for argument in arguments:
         language, _, file = argument.partition("=")
-        payload["languages"][language] = derive_from(*count_text(Path(file)))
+        payload["languages"][language] = own_letters(derive_from(*count_text(Path(file))), language)
     payload["source"] = (
         "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo counted from "
         "Universal Dependencies treebank text; see NOTICE"
@@ -180,9 +264,16 @@ def main() -> None:
         merge_text(sys.argv[2:])
         return
     models = Path(sys.argv[1])
-    table = {language: derive(models, language) for language in LANGUAGES}
+    table = {language: own_letters(derive(models, language), language) for language in LANGUAGES}
+    if OUT.exists():  # the languages counted from text (mt, se, fo) stay as they are
+        shipped: dict[str, dict[str, object]] = json.loads(OUT.read_text("utf-8"))["languages"]
+        for language, entry in shipped.items():
+            table.setdefault(language, own_letters(entry, language))
     payload = {
-        "source": "lingua-language-detector 1.3.5 language models (Apache-2.0), see NOTICE",
+        "source": (
+            "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo counted "
+            "from Universal Dependencies treebank text; see NOTICE"
+        ),
         "scale": "-ln(probability) * 10, rounded; b is P(second letter | first letter)",
         "languages": table,
     }
