@@ -283,6 +283,16 @@ def test_first_round_by_table_is_the_same_float_as_by_characters() -> None:
     assert compared > with_letters
 
 
+def test_single_byte_codecs_read_each_byte_as_at_most_one_character() -> None:
+    """The first round keys a single-byte reading by the present bytes decoded (a str): two
+    such keys are equal exactly when each byte reads alike only if no byte reads as more
+    than one character."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    for encoding, _ in (*r.SINGLE_BYTE, *r.EBCDIC):
+        assert max(map(len, r._raw_chars(encoding))) == 1  # pyright: ignore[reportPrivateUsage]
+
+
 def _first_round_by_decoding(sample: bytes) -> list[tuple[str, tuple[str, ...], float]]:
     """The first round as it was written first: every codec decodes the sample, the same
     text is one reading, each scored on its decoded text."""

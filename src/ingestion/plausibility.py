@@ -600,11 +600,10 @@ def _switches(shape: bytes) -> int:
     return sum(words.count(pattern) for pattern in (b"a n", b"l n", b"n a", b"n l"))
 
 
-def _expected(reading: Profile, model: LanguageModel) -> float:
-    """What text of the language scores on as many characters and pairs, on average."""
-    return model.mean_wide_letter * sum(reading.chars.values()) + model.mean_wide_pair * sum(
-        reading.pairs.values()
-    )
+def _expected(model: LanguageModel, chars: int, pairs: int) -> float:
+    """What text of the language scores on ``chars`` non-ASCII characters and ``pairs`` letter
+    pairs that hold one, on average."""
+    return model.mean_wide_letter * chars + model.mean_wide_pair * pairs
 
 
 def ascii_fit(reading: Profile, model: LanguageModel) -> float:
@@ -642,24 +641,32 @@ def judge(
     a prior on the language, never the whole verdict.
     """
     models = language_models()
-    best = Verdict(float("-inf"), "", 0.0)
     evidence = sum(reading.chars.values())
+    pairs_total = sum(reading.pairs.values())
     fixed, letters_only = _split(reading.chars)
     ascii_best = max(ascii_fits.values()) if ascii_fits else 0.0
     letter_counts = [n for _, n in letters_only]
     letter_columns = _columns(_LETTER_ROWS, [c for c, _ in letters_only], languages, _letter_cost)
     pair_counts = list(reading.pairs.values())
     pair_columns = _columns(_PAIR_ROWS, list(reading.pairs), languages, pair_log)
+    glued = reading.glued
+    cap = _ASCII_CAP * evidence
+    # The best so far as plain values: a Verdict is made once, for the best language only.
+    best_score, best_letters, best_model, best_language = float("-inf"), 0.0, _NO_MODEL, ""
     for index, language in enumerate(languages):
         model = models[language]
         letters = fixed - sum(map(operator.mul, letter_counts, letter_columns[index])) / 10
         letters += sum(map(operator.mul, pair_counts, pair_columns[index]))
-        score = letters + reading.glued
+        score = letters + glued
         if model.latin and ascii_fits:
             prior = _ASCII_WEIGHT * (ascii_fits[language] - ascii_best)
-            score += max(prior, _ASCII_CAP * evidence)
-        if score > best.score:
-            best = Verdict(score, language, letters - _expected(reading, model))
+            score += max(prior, cap)
+        if score > best_score:
+            best_score, best_letters, best_model, best_language = score, letters, model, language
+    if not best_language:
+        return Verdict(float("-inf"), "", 0.0)
+    expected = _expected(best_model, evidence, pairs_total)
+    best = Verdict(best_score, best_language, best_letters - expected)
     if len(languages) < 2 or not best.language:
         return best
     # A letter or pair taken from another of the languages where that explains it better by
@@ -674,7 +681,7 @@ def judge(
     likeliest = map(max, *rest, rest[0])  # the best other language's log-probability of each
     for n, own, other in zip(pair_counts, pair_columns[main], likeliest, strict=True):
         total += n * max(own, other + _MIXTURE)
-    gain = total - (best.shortfall + _expected(reading, models[best.language]))
+    gain = total - (best.shortfall + expected)
     if gain <= 0:
         return best
     return Verdict(best.score + gain, f"{best.language}+", best.shortfall + gain)

@@ -13,7 +13,7 @@ import collections
 import functools
 import math
 import operator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ingestion.errors import ReadingNote
 from ingestion.plausibility import (
@@ -260,6 +260,7 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     finalists: list[Reading] = []
     fits: dict[frozenset[tuple[str, int]], dict[str, float]] = {}
     counts: ByteCounts | None = None
+    shared_key: frozenset[tuple[str, int]] = frozenset()
     top = candidates[0].first_round if candidates else 0.0
     # The best multi-byte reading always reaches the final: letters alone undersell kana-heavy
     # Japanese against Latin mojibake, which letter pairs then expose.
@@ -284,6 +285,7 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
         if candidate.text is None:  # single-byte: counted on the sample's bytes, once
             if counts is None:
                 counts = byte_counts(sample)
+                shared_key = frozenset(counts.ascii_pairs.items())
             reading = profile(
                 sample.decode(candidate.encoding),
                 counts.ascii_pairs,
@@ -292,19 +294,20 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
             )
         else:
             reading = profile(candidate.text)
-        key = frozenset(reading.ascii_pairs.items())
+        # Readings counted on the bytes share the sample's ASCII pairs (one dict): keyed once.
+        shared = counts is not None and reading.ascii_pairs is counts.ascii_pairs
+        key = shared_key if shared else frozenset(reading.ascii_pairs.items())
         if key not in fits:
             fits[key] = ascii_fits(reading)
         verdict = judge(reading, candidate.languages, fits[key])
         prior = _PRIOR.get(candidate.encoding, 0.0)
         if _foreign_script(candidate.languages) and not any(map(foreign_letter, reading.chars)):
             prior += _NO_OWN_LETTER
-        verdict = replace(verdict, score=verdict.score + prior)
         evidence = sum(reading.chars.values())
         finalists.append(
             Reading(
                 candidate.encoding,
-                verdict.score,
+                verdict.score + prior,
                 verdict.language,
                 evidence,
                 verdict.shortfall,
@@ -412,13 +415,14 @@ def _distinct_readings(
     """Each distinct readable reading's codec and languages (those of every codec that reads
     the sample alike), and the text of those counted on the text."""
     present_mask = sum(1 << value for value in present)  # distinct values: the sum is the OR
+    present_bytes = bytes(present)
     has_high = present[-1] > 0x7F if present else False
     ebcdic = byte_counts.get(0x40, 0) > byte_counts.get(0x20, 0)
     codecs = (*SINGLE_BYTE, *MULTI_BYTE, *(EBCDIC if ebcdic else ()))
     readings: dict[object, tuple[str, tuple[str, ...]]] = {}
     texts: dict[str, str] = {}
     for encoding, languages in codecs:
-        found_key = _reading_key(sample, encoding, present, present_mask, has_high)
+        found_key = _reading_key(sample, encoding, present_bytes, present_mask, has_high)
         if found_key is None:
             continue
         key, text = found_key
@@ -454,28 +458,30 @@ def _bound_weights(encoding: str, languages: tuple[str, ...]) -> tuple[float, ..
 
 
 def _reading_key(
-    sample: bytes, encoding: str, present: list[int], present_mask: int, has_high: bool
+    sample: bytes, encoding: str, present: bytes, present_mask: int, has_high: bool
 ) -> tuple[object, str | None] | None:
     """What identifies this codec's reading of the sample (equal keys, equal texts), and the
     text when it is counted on the text; None when the codec has no readable reading.
 
-    Single-byte codecs are keyed by what each present byte reads as (undecodable or
-    unreadable bytes, by table, rule them out); multi-byte codecs by their decoded text, or,
-    on an ASCII sample, like the ASCII-compatible single-byte codecs (all read it alike).
-    ``present_mask`` has bit ``value`` set for each present byte value.
+    Single-byte codecs are keyed by what the present byte values (``present``, each once)
+    read as, one character each (undecodable or unreadable bytes, by table, rule them out);
+    multi-byte codecs by their decoded text (in a 1-tuple: never equal to a single-byte
+    key), or, on an ASCII sample, like the ASCII-compatible single-byte codecs (all read it
+    alike). ``present_mask`` has bit ``value`` set for each present byte value.
     """
     if _byte_chars(encoding) is not None:
         if present_mask & _unreadable_mask(encoding):
             return None
-        key = tuple(map(_raw_chars(encoding).__getitem__, present))
-        return key, sample.decode(encoding) if encoding in _TEXT_COUNTED else None
+        return present.decode(encoding), sample.decode(
+            encoding
+        ) if encoding in _TEXT_COUNTED else None
     try:
         text = sample.decode(encoding)
     except UnicodeDecodeError:
         return None
     if not readable(text):
         return None
-    return (text if has_high else tuple(map(chr, present))), text
+    return ((text,) if has_high else present.decode("latin-1")), text
 
 
 @functools.cache
