@@ -171,7 +171,7 @@ def _judge_every_language(text: str, languages: tuple[str, ...]) -> tuple[float,
         score += p.pair_score(reading.pairs, model) + reading.glued
         if model.latin:
             prior = 0.2 * (fits[language] - max(fits.values()))
-            score += max(prior, -6.0 * evidence)
+            score += max(prior, -10.0 * evidence)
         if score > best[0]:
             best = (score, language)
     return best
