@@ -293,6 +293,69 @@ def test_single_byte_codecs_read_each_byte_as_at_most_one_character() -> None:
         assert max(map(len, r._raw_chars(encoding))) == 1  # pyright: ignore[reportPrivateUsage]
 
 
+def _led_by_class_texts() -> list[str]:
+    """Texts for the patterns led by their class: edge cases, and corpus paragraphs read in
+    their own and in wrong single-byte code pages, lowered as ``profile`` lowers them."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    texts = [
+        *("a\u00b2\u00b2b", "x\u00b9y\u00b9z", "\u00a1 a", "a \u00b4 b", "\u00b4", "x\u00b4"),
+        *("\u00b4x", "\n\u00b4\n", "\u00bf", "\u00a1\n", "\u00e91", "1\u00e9", "1\u00e92"),
+        *(
+            "\u00e9\u00e91",
+            "\u044f2\u044f",
+            "\u4e002",
+            "\u00b2\u00e91",
+            "p\u00cbre ma\u0141y \u00c4",
+        ),
+    ]
+    for data in _byte_counted_samples()[::3]:
+        for encoding, _ in r.SINGLE_BYTE[::5]:
+            texts.append(data.decode(encoding, "replace").lower())
+    return texts
+
+
+def test_patterns_led_by_their_class_find_what_lookbehind_first_finds() -> None:
+    """The counting patterns that start with their character class (so ``re`` skips ahead
+    in C) match the same characters as the same patterns written lookbehind first."""
+    import re  # noqa: PLC0415
+
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    accents = p._SPACING_ACCENTS  # pyright: ignore[reportPrivateUsage]
+    wide = "[\x00-\x7f\u2e80-\ud7ff\uf900-\ufaff\uff00-\uffef]"
+    lookbehind_first = {
+        p._MISPLACED_MARKS.get(): f"[\u00a1\u00bf](?=\\s|$)|(?<!\\S){accents}(?!\\S)",  # pyright: ignore[reportPrivateUsage]
+        p._LETTER_DIGIT.get(): (  # pyright: ignore[reportPrivateUsage]
+            f"(?!{wide})[^\\W\\d_](?=[0-9])|(?<=[0-9])(?!{wide})[^\\W\\d_]"
+        ),
+    }
+    found = 0
+    for text in _led_by_class_texts():
+        for pattern, first in lookbehind_first.items():
+            expected = [m.start() for m in re.finditer(first, text)]
+            assert [m.start() for m in pattern.finditer(text)] == expected
+            found += len(expected)
+        symbols = "".join(sorted({c for c in text if c > "\x7f" and p._inside_word_symbol(c)}))  # pyright: ignore[reportPrivateUsage]
+        if symbols:
+            inside = rf"(?<=[^\W\d_])[{re.escape(symbols)}](?=[^\W\d_])"
+            expected = [m.start() for m in re.finditer(inside, text)]
+            led = p._inside_word_pattern(symbols)  # pyright: ignore[reportPrivateUsage]
+            assert [m.start() for m in led.finditer(text)] == expected
+            found += len(expected)
+        for encoding, _ in r.SINGLE_BYTE[::7]:  # capitals after small letters, on latin-1 text
+            tables = r._tables(encoding)  # pyright: ignore[reportPrivateUsage]
+            latin1 = text.encode(encoding, "replace").decode("latin-1")
+            if tables.small and tables.capitals:
+                pairs = f"[{re.escape(tables.small)}][{re.escape(tables.capitals)}]"
+                expected = [m.start() + 1 for m in re.finditer(pairs, latin1)]
+                led = tables.capital_after_small
+                assert [m.start() for m in led.finditer(latin1)] == expected
+                found += len(expected)
+    assert found > 100
+
+
 def _first_round_by_decoding(sample: bytes) -> list[tuple[str, tuple[str, ...], float]]:
     """The first round as it was written first: every codec decodes the sample, the same
     text is one reading, each scored on its decoded text."""

@@ -56,8 +56,14 @@ _INSIDE_WORD_OK = frozenset("\u2019\u02bc\u00b7\u2010\u2011\u00ad\u2027")
 # standing alone between spaces. Where ISO-8859-13 puts its quotes (“ ” at 0xB4 0xA1), cp1252
 # reads these: real text has them seldom, so each costs what a symbol glued to a word does.
 _MISPLACEABLE = frozenset("\u00a1\u00bf\u00b4\u00a8\u00b8\u02d8\u02c7\u02dd\u02db\u02d9\u00af")
+# Each pattern below that counts single characters starts with the class of the character it
+# counts and checks what comes before it by a lookbehind that includes that character: ``re``
+# then skips from one candidate character to the next in C (a pattern that starts with a
+# lookbehind is tried at every position). The matches are the same characters as when the
+# lookbehind comes first (``(?<!\\S)[...]`` is ``[...](?<!\\S[...])``), which a test checks.
+_SPACING_ACCENTS = "[\u00b4\u00a8\u00b8\u02d8\u02c7\u02dd\u02db\u02d9\u00af]"
 _MISPLACED_MARKS = _Lazy(
-    "[\u00a1\u00bf](?=\\s|$)|(?<!\\S)[\u00b4\u00a8\u00b8\u02d8\u02c7\u02dd\u02db\u02d9\u00af](?!\\S)"
+    f"[\u00a1\u00bf](?=\\s|$)|{_SPACING_ACCENTS}(?<!\\S{_SPACING_ACCENTS})(?!\\S)"
 )
 _MISPLACED = _GLUED
 _ASCII_WEIGHT = 0.2
@@ -237,7 +243,8 @@ def _inside_word_pattern(symbols: str) -> re.Pattern[str]:
     """``symbols`` with a letter on each side, compiled once per set of symbols (sorted: the
     class means the same in any order). Short files each bring new sets, more than ``re``'s
     own cache keeps: compiling was about 8 % of the time per short file."""
-    return re.compile(rf"(?<=[^\W\d_])[{re.escape(symbols)}](?=[^\W\d_])")
+    symbol = f"[{re.escape(symbols)}]"  # led by its class (see _MISPLACED_MARKS)
+    return re.compile(rf"{symbol}(?<=[^\W\d_]{symbol})(?=[^\W\d_])")
 
 
 def non_ascii_chars(text: str) -> dict[str, int]:
@@ -295,7 +302,10 @@ def byte_tables(table: tuple[str, ...]) -> ByteTables:
     capitals = "".join(chr(v) for v, c in enumerate(table) if c > "\x7f" and c.isupper())
     small = "".join(chr(v) for v, c in enumerate(table) if c.islower())
     brackets = "".join(chr(v) for v, c in enumerate(table) if c in "[]" and c)
-    pattern = f"[{re.escape(small)}][{re.escape(capitals)}]" if small and capitals else "(?!)"
+    # [small][capital], led by the capital (see _MISPLACED_MARKS): no capital is small, so the
+    # pairs never overlap and each is one capital right after a small letter.
+    capital = f"[{re.escape(capitals)}]"
+    pattern = f"{capital}(?<=[{re.escape(small)}]{capital})" if small and capitals else "(?!)"
     return ByteTables(
         "".join(lowering),
         kinds.encode("ascii"),
@@ -316,8 +326,8 @@ def _symbol_inside_word_on_bytes(lowering: list[str]) -> re.Pattern[str]:
     symbols = "".join(byte for byte, char in usable if char > "\x7f" and _inside_word_symbol(char))
     if not letters or not symbols:
         return re.compile("(?!)")
-    letter = f"[{re.escape(letters)}]"
-    return re.compile(f"(?<={letter})[{re.escape(symbols)}](?={letter})")
+    letter, symbol = f"[{re.escape(letters)}]", f"[{re.escape(symbols)}]"
+    return re.compile(f"{symbol}(?<={letter}{symbol})(?={letter})")  # led by its class
 
 
 _WORD_LETTER = re.compile(r"[^\W\d_]")
@@ -552,9 +562,10 @@ _SWITCH = -6.0
 _CAPITAL_AFTER_SMALL = -10.0
 # A non-ASCII letter glued to a digit (``Ł825`` for ``£825``); not CJK, kana or Hangul, which
 # sit next to digits in real text (``1932年``).
+# (``(?![...])[^\\W\\d_](?=[0-9])|(?<=[0-9])(?![...])[^\\W\\d_]``, led by its class, as above.)
 _LETTER_DIGIT = _Lazy(
-    "(?![\x00-\x7f\u2e80-\ud7ff\uf900-\ufaff\uff00-\uffef])[^\\W\\d_](?=[0-9])"
-    "|(?<=[0-9])(?![\x00-\x7f\u2e80-\ud7ff\uf900-\ufaff\uff00-\uffef])[^\\W\\d_]"
+    "[^\x00-\x7f\u2e80-\ud7ff\uf900-\ufaff\uff00-\uffef](?<=[^\\W\\d_])"
+    "(?:(?=[0-9])|(?<=[0-9][^\\W\\d_]))"
 )
 _GLUED_DIGIT = -6.0
 _DIGIT = re.compile("[0-9]")
