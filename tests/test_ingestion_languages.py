@@ -382,3 +382,11 @@ def test_the_ascii_letters_say_the_language_of_a_short_sentence(
     reading judged as another language (cp775 ``ni\u017co`` as Polish) pays for the misfit up
     to 10 nats per non-ASCII letter. Capped at 6, it stayed a close rival: the file was refused."""
     assert read_text(write(tmp_path, text.encode(codec)))[0] == text
+
+
+def test_turkish_dotted_capital_i_is_a_letter_not_a_stray_mark(tmp_path: Path) -> None:
+    """``"İ".lower()`` is ``i`` plus a combining dot above: counted as a stray mark, it cost
+    8 nats in each Turkish reading that holds ``İ`` and a cp1254 sentence was refused."""
+    assert profile("İyi akşamlar dedi.\n").glued == profile("Iyi akşamlar dedi.\n").glued
+    text = "İyi akşamlar dedi.\n"
+    assert read_text(write(tmp_path, text.encode("cp1254")))[0] == text
