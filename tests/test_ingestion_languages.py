@@ -390,3 +390,17 @@ def test_turkish_dotted_capital_i_is_a_letter_not_a_stray_mark(tmp_path: Path) -
     assert profile("İyi akşamlar dedi.\n").glued == profile("Iyi akşamlar dedi.\n").glued
     text = "İyi akşamlar dedi.\n"
     assert read_text(write(tmp_path, text.encode("cp1254")))[0] == text
+
+
+def test_a_latin_mark_left_over_after_composition_costs_like_a_letter_no_one_uses(
+    tmp_path: Path,
+) -> None:
+    """cp1258 writes Vietnamese tones as combining marks; on Lithuanian ISO-8859-4 text it
+    reads ``ė`` (0xEC) as an acute accent on the letter before: ``b\\u0301go``, a letter no
+    language writes (Unicode has no ``b`` with an acute), where it cost as a stray mark."""
+    assert profile("b\u0301go").glued == -14.0  # an unseen letter's cost (a stray mark: 8)
+    assert profile("be\u0301go").glued == 0.0  # composes: \u00e9
+    text = "Vaikas bėgo per kiemą.\n"
+    data = text.encode("iso8859-4")
+    assert rank(data)[0].encoding == "iso8859-4"
+    assert read_text(write(tmp_path, data))[0] == text

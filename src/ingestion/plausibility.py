@@ -113,6 +113,12 @@ _MARK_ON_LATIN = _Lazy(
     "[A-Za-z\u00c0-\u024f\u1e00-\u1eff][\u0483-\u0489\u0591-\u05c7\u0610-\u061a"
     "\u064b-\u065f\u0670\u06d6-\u06ed\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]"
 )
+# A Latin mark still on a Latin letter after composition (cp1258 reads Lithuanian ``bėgo`` as
+# ``b`` + U+0301 + ``go``): Unicode composes every letter with a mark that a language of these
+# code pages writes (all of Vietnamese), so what is left is a letter no language uses and costs
+# as one, not as a stray mark (Turkish ``İ`` is lowered to plain ``i``: see ``profile``).
+_LEFT_ON_LATIN_COST = -_UNSEEN_LETTER / 10 - _OTHER_MARK
+_LEFT_ON_LATIN = _Lazy("(?<=[A-Za-z\u00c0-\u024f\u1e00-\u1eff])[\u0300-\u036f]")
 # A mark on no letter (after a space or punctuation): a symbol, as mojibake makes them.
 _ORPHAN_MARKS = _Lazy(rf"(?<![^\W\d_])(?<!{_MARK_CLASS}){_MARK_CLASS}")
 _LATIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -425,6 +431,7 @@ def profile(
         thai = len(_THAI_MARKS.get().findall(composed))
         marks_cost = thai * _THAI_MARK + (marks - thai) * _OTHER_MARK
         marks_cost += _MARK_ON_LATIN_COST * len(_MARK_ON_LATIN.get().findall(composed))
+        marks_cost += _LEFT_ON_LATIN_COST * len(_LEFT_ON_LATIN.get().findall(composed))
         marks_cost += orphans * (_SYMBOL + _GLUED)
     on_bytes = _on_bytes(lowered, counts, tables)
     counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
