@@ -375,7 +375,8 @@ def _pairs_near_non_ascii(lowered: str) -> collections.Counter[str]:
 class ByteCounts:
     """A sample's counts taken once on its bytes (as latin-1 characters, in order of first
     occurrence), shared by all its single-byte readings: each byte value, each pair of
-    adjacent bytes that holds a byte >= 0x80, and the ASCII letter pairs (lowercased)."""
+    adjacent bytes that holds a byte >= 0x80 (ASCII letters lowercased), and the ASCII letter
+    pairs (lowercased)."""
 
     data: bytes
     text: str  # the bytes as latin-1 characters
@@ -387,16 +388,19 @@ class ByteCounts:
 def byte_counts(sample: bytes) -> ByteCounts:
     """Count ``sample`` once for ``profile(..., counts=...)`` (C-level counting)."""
     text = sample.decode("latin-1")
-    pairs = collections.Counter(map(operator.add, text, text[1:]))
-    # latin-1 characters >= 0x80 stay >= 0x80 lowercased, and ASCII stays ASCII: the ASCII
-    # letter pairs of the lowered text are these, lowercased (added up in order of first
-    # occurrence, as ``ascii_letter_pairs`` counts them).
+    # Pairs are counted on the bytes with ASCII letters lowercased (``bytes.lower`` touches
+    # nothing else): every lowering table reads an ASCII capital as its small letter, so the
+    # near pairs renamed through one are the same, and the ASCII letter pairs come out
+    # lowercased, each first met where its first spelling was (as ``ascii_letter_pairs``).
+    lowered = sample.lower().decode("latin-1")
+    pairs = collections.Counter(map(operator.add, lowered, lowered[1:]))
     ascii_pairs: dict[str, int] = {}
+    near: dict[str, int] = {}
     for pair, n in pairs.items():
-        if pair.isascii() and pair.isalpha():
-            lowered = pair.lower()
-            ascii_pairs[lowered] = ascii_pairs.get(lowered, 0) + n
-    near = {pair: n for pair, n in pairs.items() if not pair.isascii()}
+        if not pair.isascii():
+            near[pair] = n
+        elif pair.isalpha():
+            ascii_pairs[pair] = n
     return ByteCounts(sample, text, collections.Counter(text), near, ascii_pairs)
 
 
