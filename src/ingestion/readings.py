@@ -21,6 +21,7 @@ from ingestion.plausibility import (
     ByteCounts,
     ByteTables,
     LetterTable,
+    Profile,
     ascii_fits,
     byte_counts,
     byte_tables,
@@ -248,6 +249,10 @@ class _Candidate:
     first_round: float
 
 
+# What readings with the same ASCII letter pairs share their ASCII fits by, in ``rank``.
+_FitKey = frozenset[tuple[str, int]]
+
+
 def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     """Distinct readings of ``data`` by known legacy codecs, the most plausible first.
 
@@ -258,7 +263,8 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     candidates = _first_round(sample, None if whole_file else _MAX_FINALISTS)
     candidates.sort(key=lambda candidate: -candidate.first_round)
     finalists: list[Reading] = []
-    fits: dict[frozenset[tuple[str, int]], dict[str, float]] = {}
+    fits: dict[_FitKey, dict[str, float]] = {}
+    firsts: dict[_FitKey, Profile] = {}
     counts: ByteCounts | None = None
     shared_key: frozenset[tuple[str, int]] = frozenset()
     top = candidates[0].first_round if candidates else 0.0
@@ -297,9 +303,8 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
         # Readings counted on the bytes share the sample's ASCII pairs (one dict): keyed once.
         shared = counts is not None and reading.ascii_pairs is counts.ascii_pairs
         key = shared_key if shared else frozenset(reading.ascii_pairs.items())
-        if key not in fits:
-            fits[key] = ascii_fits(reading)
-        verdict = judge(reading, candidate.languages, fits[key])
+        fit = _ascii_fit(reading, candidate.languages, key, (fits, firsts))
+        verdict = judge(reading, candidate.languages, fit)
         prior = _PRIOR.get(candidate.encoding, 0.0)
         if _foreign_script(candidate.languages) and not any(map(foreign_letter, reading.chars)):
             prior += _NO_OWN_LETTER
@@ -316,6 +321,24 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
         )
     finalists.sort(key=lambda reading: -reading.score)
     return finalists
+
+
+def _ascii_fit(
+    reading: Profile,
+    languages: tuple[str, ...],
+    key: _FitKey,
+    kept: tuple[dict[_FitKey, dict[str, float]], dict[_FitKey, Profile]],
+) -> dict[str, float] | None:
+    """``ascii_fits`` for ``judge`` in one ``rank`` call (``kept``: the fits, and the first
+    reading with each key): fitted on the first reading with these ASCII pairs, and only
+    once a reading with a Latin-script language needs it (``judge`` reads it for no other)."""
+    fits, firsts = kept
+    firsts.setdefault(key, reading)
+    if _foreign_script(languages):
+        return None
+    if key not in fits:
+        fits[key] = ascii_fits(firsts[key])
+    return fits[key]
 
 
 def plausible(reading: Reading) -> bool:
