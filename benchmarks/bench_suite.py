@@ -12,7 +12,11 @@ the machine's, so "cold" means no environment, not no download cache), prints:
 - release: ``make release`` with the environments built (target <= 60 s);
 - the suite in the tests environment, ``pytest -q -p no:cacheprovider``: its CPU seconds (user +
   system of pytest and every process it waited for; target <= 60 s), and its wall time serial
-  (``-n 0``) against parallel (``-n auto``) when pytest-xdist is in the tests environment.
+  (``-n 0``) against parallel (``-n auto``) when pytest-xdist is in the tests environment;
+- the tests gate itself with ``[tool.runbook] workers = 0`` (``nox -R -s tests`` on the clone,
+  its pyproject.toml edited and put back): the serial figure like for like with the runbook,
+  since coverage tracing, per-test contexts and the selection plugins cost in both. The target
+  compares with the bare suite above; this line shows how much of the gap is "every core".
 
 The machine is shared: the load average before and after is printed, and every ratio compares
 figures measured in this one run.
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -125,6 +130,21 @@ def has_xdist(python: Path, clone: Path) -> bool:
     return probe.returncode == 0
 
 
+def serial_gate(clone: Path, env: dict[str, str]) -> Measured:
+    """A full tests gate with ``[tool.runbook] workers = 0``: the clone's pyproject.toml is
+    edited for the run and put back whatever happens."""
+    pyproject = clone / "pyproject.toml"
+    text = pyproject.read_text("utf-8")
+    serial, found = re.subn(r"(?m)^workers = .*$", "workers = 0", text, count=1)
+    if not found:
+        raise SystemExit("benchmark: pyproject.toml has no `workers =` line in [tool.runbook]")
+    pyproject.write_text(serial, "utf-8")
+    try:
+        return measure([str(clone / ".tools" / "bin" / "nox"), "-R", "-s", "tests"], clone, env)
+    finally:
+        pyproject.write_text(text, "utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", action="store_true", help="keep the clone (prints its path)")
@@ -171,6 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             spread = noted("the suite (-n auto)", measure(auto, clone, suite_env))
             print(f"suite, parallel (-n auto), wall {spread.wall:7.2f}s, CPU {spread.cpu:7.2f}s")
             print(f"  parallel / serial wall                 {spread.wall / serial.wall:7.2f}x")
+            gate = noted("the tests gate (workers = 0)", serial_gate(clone, env))
+            print(f"tests gate, workers = 0, wall {gate.wall:7.2f}s, CPU {gate.cpu:7.2f}s")
+            print(f"  warm full runbook / serial tests gate  {warm.wall / gate.wall:7.2f}x")
         else:
             print("suite, parallel: pytest-xdist is not in the tests environment; not measured")
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
