@@ -13,10 +13,10 @@ the machine's, so "cold" means no environment, not no download cache), prints:
 - the suite in the tests environment, ``pytest -q -p no:cacheprovider``: its CPU seconds (user +
   system of pytest and every process it waited for; target <= 60 s), and its wall time serial
   (``-n 0``) against parallel (``-n auto``) when pytest-xdist is in the tests environment;
-- the tests gate itself with ``[tool.runbook] workers = 0`` (``nox -R -s tests`` on the clone,
-  its pyproject.toml edited and put back): the serial figure like for like with the runbook,
-  since coverage tracing, per-test contexts and the selection plugins cost in both. The target
-  compares with the bare suite above; this line shows how much of the gap is "every core".
+- the tests gate itself in one process (``RUNBOOK_TEST_WORKERS=0 nox -R -s tests``): the serial
+  figure like for like with the runbook, since coverage tracing, per-test contexts and the
+  selection plugins cost in both. The target compares with the bare suite above; this line
+  shows how much of the gap is "every core".
 
 The machine is shared: the load average before and after is printed, and every ratio compares
 figures measured in this one run.
@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -131,18 +130,9 @@ def has_xdist(python: Path, clone: Path) -> bool:
 
 
 def serial_gate(clone: Path, env: dict[str, str]) -> Measured:
-    """A full tests gate with ``[tool.runbook] workers = 0``: the clone's pyproject.toml is
-    edited for the run and put back whatever happens."""
-    pyproject = clone / "pyproject.toml"
-    text = pyproject.read_text("utf-8")
-    serial, found = re.subn(r"(?m)^workers = .*$", "workers = 0", text, count=1)
-    if not found:
-        raise SystemExit("benchmark: pyproject.toml has no `workers =` line in [tool.runbook]")
-    pyproject.write_text(serial, "utf-8")
-    try:
-        return measure([str(clone / ".tools" / "bin" / "nox"), "-R", "-s", "tests"], clone, env)
-    finally:
-        pyproject.write_text(text, "utf-8")
+    """A full tests gate in one process (``RUNBOOK_TEST_WORKERS=0``, the runbook's own switch)."""
+    nox = str(clone / ".tools" / "bin" / "nox")
+    return measure([nox, "-R", "-s", "tests"], clone, {**env, "RUNBOOK_TEST_WORKERS": "0"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

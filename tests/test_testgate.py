@@ -481,6 +481,29 @@ def test_ctrl_c_during_a_selective_run_leaves_the_stored_data_as_it_was(
     assert stored_state(project) == before
 
 
+def test_a_pytest_that_cannot_start_fails_the_gate_with_one_notice_and_stores_nothing(
+    project: Path,
+) -> None:
+    """pytest's own error, then one notice; not a traceback about the plugin's missing file."""
+    before = stored_state(project)
+    argv = [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50"]
+    proc = subprocess.run(
+        [*argv, "-p", "no_such_plugin_anywhere"],
+        cwd=project,
+        env=gate_env(False),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    ran = Ran.of(project, proc)
+    assert proc.returncode != 0, ran
+    assert "No module named 'no_such_plugin_anywhere'" in ran, ran
+    assert "observed.json" not in ran, ran
+    assert "pytest ended before its session started" in ran.notices, ran
+    assert stored_state(project) == before
+
+
 def test_a_source_file_read_as_text_is_a_whole_file_input(extended: Path) -> None:
     """A test that reads a module as data depends on all of it; a read while pytest collects
     depends on everything."""

@@ -324,6 +324,25 @@ def run(argv: Sequence[str] | None, facts: Facts) -> int:
         )
 
 
+NO_SESSION = 4
+"""The gate's exit when pytest ended without a session and still said 0 (the selection plugin
+turned off with ``-p no:...``): pytest's own code for a usage error."""
+
+
+def observations(work: Path, facts: Facts) -> Observed | None:
+    """What the selection plugin saw, or None when pytest ended before its session started (an
+    option or plugin it could not load: its own error is printed above), said as a notice;
+    nothing is reported or stored from such a run."""
+    try:
+        return Observed.load(work / "observed.json")
+    except FileNotFoundError:
+        facts.notice(
+            "pytest ended before its session started (its error is above): "
+            "no test ran and nothing was stored"
+        )
+        return None
+
+
 def lost(observed: Observed, store: SelectionStore, facts: Facts) -> bool:
     """A worker crashed: drop the stored data (the next run is a full one) and say which test
     it was running; whether that happened."""
@@ -359,7 +378,9 @@ def selective(
         code = run_pytest(root, work, plan.unaffected, extra, launch=launch, facts=facts)
         if code not in {0, 1, 5}:
             return code  # interrupted, internal or usage error: nothing to report
-        observed = Observed.load(work / "observed.json")
+        observed = observations(work, facts)
+        if observed is None:
+            return code or NO_SESSION
         lost(observed, store, facts)
         collected = frozenset(observed.collected)
         if code == 5:
@@ -404,7 +425,9 @@ def whole(
     code = run_pytest(root, work, frozenset(), pytest_args, launch=launch, facts=facts)
     if code not in {0, 1, 5}:
         return code  # interrupted, internal or usage error: nothing to report or store
-    observed = Observed.load(work / "observed.json")
+    observed = observations(work, facts)
+    if observed is None:
+        return code or NO_SESSION
     data = work / "coverage.db"
     code, facts.coverage = verdict(
         code, root, data, threshold=threshold, reports=reports, out=facts.out
@@ -460,7 +483,9 @@ def apart(
         code = run_pytest(root, work, frozenset(), pytest_args, launch=launch, facts=facts)
         if code not in {0, 1, 5}:
             return code
-        observed = Observed.load(work / "observed.json")
+        observed = observations(work, facts)
+        if observed is None:
+            return code or NO_SESSION
         data = work / "coverage.db"
         if launch.shard is None:
             code, facts.coverage = verdict(
