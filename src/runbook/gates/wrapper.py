@@ -6,8 +6,9 @@ machine-output arguments), shows a person what the tool said, and writes ``OUT_D
 the tool's counts line. It exits with the tool's code, so nox reports the session as failed too.
 
 The noxfile runs every gate's command under this wrapper, except a command that writes its own
-result (``Gate.writes_result``: the tests gate's launcher). A tool that prints its machine
-output (``Tool.stdout_file``) has it kept in that file; the log then shows the human text
+result (``Gate.writes_result``: the tests and types gates' launchers, which run the tool through
+``tool_report``). A tool that prints its machine output (``Tool.stdout_file``) has it kept in
+that file; the log then shows the human text
 rebuilt from it (its stderr passes through). What passes through is kept (its tail) for the
 tool's summary line, computed here by the tool's module. Stdlib-only, like the gate table: it
 runs in every gate's environment.
@@ -67,36 +68,43 @@ def tee(
 
 def run_tool(gate: Gate, argv: Sequence[str], out_dir: Path, sink: BinaryIO) -> int:
     """Run the gate's tool, write its ``result.json`` into ``out_dir``; the tool's exit code."""
+    report = tool_report(gate, argv, out_dir, sink)
+    handover.write(handover.path_in(out_dir), report)
+    return report.exit_code
+
+
+def tool_report(
+    gate: Gate, argv: Sequence[str], out_dir: Path, sink: BinaryIO, cwd: Path | None = None
+) -> GateReport:
+    """Run the gate's tool (in ``cwd``; its machine output into ``out_dir``) and say what it
+    did: the result a gate's launcher adds to (``runbook.typeselect.typegate``) before writing
+    it."""
     tool = gate.tool
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         if tool.stdout_file:  # its stderr passes through; the log gets the rebuilt text too
             with (out_dir / tool.stdout_file).open("wb") as machine:
-                code, errors = tee(argv, sink, machine=machine)
+                code, errors = tee(argv, sink, cwd=cwd, machine=machine)
             rebuilt = tool.human_text(out_dir)
             sink.write(f"{rebuilt}\n".encode())
             sink.flush()
             text = f"{errors}\n{rebuilt}"
         else:
-            code, text = tee(argv, sink)
+            code, text = tee(argv, sink, cwd=cwd)
     except OSError as exc:
         missing = isinstance(exc, FileNotFoundError)
         reason = f"Program {argv[0]} not found." if missing else f"cannot start {argv[0]!r}: {exc}"
         sink.write(f"runbook: {reason}\n".encode())
         code = MISSING_PROGRAM
-        report = GateReport(gate=gate.name, status=Status.ERROR, exit_code=code, reason=reason)
-        handover.write(handover.path_in(out_dir), report)
-        return code
+        return GateReport(gate=gate.name, status=Status.ERROR, exit_code=code, reason=reason)
     summary = tool.summarize(text)
-    report = GateReport(
+    return GateReport(
         gate=gate.name,
         status=gate.status_for(code),
         exit_code=code,
         summary=summary,
         counts=handover.counts_of(summary),
     )
-    handover.write(handover.path_in(out_dir), report)
-    return code
 
 
 def main(argv: Sequence[str], gates: tuple[Gate, ...] = GATES) -> int:

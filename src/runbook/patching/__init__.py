@@ -3,5 +3,5 @@
 Owns the patch workflow (``patch.py``), reading unified diffs (``diffs.py``), snapshots of the
 touched paths (``snapshot.py``) and merging suffixed copies (``canonicalize.py``).
 
-May import: records, gates, running, reports, selection, run.
+May import: records, gates, running, reports, selection, typeselect, run.
 """

@@ -2,5 +2,5 @@
 
 Owns logging a run to MLflow (``track.py``) and serving the MLflow UI on it (``dashboard.py``).
 
-May import: records, gates, running, reports, selection, run.
+May import: records, gates, running, reports, selection, typeselect, run.
 """

@@ -7,8 +7,9 @@ informationCount).
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -49,6 +50,39 @@ def _finding(item: Any) -> Finding:
         severity=str(diagnostic.get("severity", "error")),
         message=str(diagnostic.get("message", "")),
     )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a run checked and found, from its summary and diagnostics."""
+
+    files: int
+    """``summary.filesAnalyzed``: how many files pyright checked."""
+    diagnostics: int
+    """Every diagnostic, whatever its severity."""
+
+
+def checked(out_dir: Path) -> Checked:
+    """The run's counts; ``MachineOutputError`` (or OSError) when the output cannot say."""
+    report = _report(out_dir)
+    summary = report.get("summary")
+    expect(isinstance(summary, dict), "no summary")
+    files = cast(dict[str, Any], summary).get("filesAnalyzed")
+    expect(isinstance(files, int), "no summary.filesAnalyzed")
+    return Checked(files=cast(int, files), diagnostics=len(report["generalDiagnostics"]))
+
+
+def not_started(out_dir: Path, why: str) -> None:
+    """The machine output of a run that did not need pyright: no file checked, nothing found."""
+    empty = {"errorCount": 0, "warningCount": 0, "informationCount": 0, "filesAnalyzed": 0}
+    report: dict[str, object] = {
+        "version": "",
+        "runbook": why,
+        "generalDiagnostics": list[object](),
+        "summary": empty,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / OUTPUT).write_text(json.dumps(report), "utf-8")
 
 
 def read(out_dir: Path, _log: str) -> list[Finding]:
