@@ -4,8 +4,9 @@
 
 On a throwaway clone of this repository (committed state) with warm gate environments, applies
 a series of small edits one after another: code edits in ``ingestion``, ``codex_ml`` and
-``runbook``, an edit of a test module, an edit that breaks tests (then its revert), and a change
-to a non-Python input. After each edit it runs ``nox -s runbook`` (cache and test selection on)
+``runbook``, an edit of a test module, an edit that breaks tests (then its revert), a signature
+edit that breaks the types gate in modules it does not touch (then its revert), and a change to a
+non-Python input. After each edit it runs ``nox -s runbook`` (cache and test selection on)
 and then ``nox -s runbook -- --no-cache --full`` on the same tree, and compares every gate's
 status and the coverage total (to 0.01 percentage points).
 
@@ -78,6 +79,18 @@ EDITS = (
         "    return None\n    candidates = (label,",
         "    candidates = (label,",
     ),
+    Edit(
+        "types: a signature breaks importers",
+        "src/ingestion/utils.py",
+        "def fold_newlines(text: str) -> str:",
+        "def fold_newlines(text: str) -> str | None:",
+    ),
+    Edit(
+        "types: the break reverted",
+        "src/ingestion/utils.py",
+        "def fold_newlines(text: str) -> str | None:",
+        "def fold_newlines(text: str) -> str:",
+    ),
     Edit("non-Python input: the manual", "docs/ops/RUNBOOK.md", "", "\nEdited by a benchmark.\n"),
 )
 
@@ -103,6 +116,7 @@ class Outcome:
     statuses: dict[str, str]
     coverage: float | None
     tests_reason: str
+    types_reason: str
     measured: Measured
     percent: float | None
     """coverage.json's total, unrounded."""
@@ -153,11 +167,13 @@ def runbook(clone: Path, env: dict[str, str], *args: str) -> Outcome:
     gates = cast(list[dict[str, Any]], report["gates"])
     report_json = coverage_json(clone)
     tests = next((g for g in gates if g["name"] == "tests"), dict[str, Any]())
+    types = next((g for g in gates if g["name"] == "types"), dict[str, Any]())
     return Outcome(
         seconds=seconds,
         statuses={str(g["name"]): str(g["status"]) for g in gates},
         coverage=cast(float | None, tests.get("coverage")),
         tests_reason=str(tests.get("reason", "")),
+        types_reason=str(types.get("reason", "")),
         measured=measured(report_json),
         percent=cast(float | None, report_json.get("totals", {}).get("percent_covered")),
     )
@@ -203,7 +219,8 @@ def main() -> int:
             print(
                 f"{edit.name:<32} runbook {selective.seconds:6.1f}s  full {full.seconds:6.1f}s  "
                 f"coverage {coverage}  "
-                f"tests: {selective.tests_reason or selective.statuses.get('tests')}",
+                f"tests: {selective.tests_reason or selective.statuses.get('tests')}  "
+                f"types: {selective.types_reason or selective.statuses.get('types')}",
                 flush=True,
             )
         median = statistics.median(row[1].seconds for row in rows)
