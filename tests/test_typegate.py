@@ -48,6 +48,9 @@ def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("PYRIGHT_PYTHON_IGNORE_WARNINGS", "1")
     monkeypatch.setenv(SELECT_ENV, "select")
+    # This checkout's src/ on PYTHONPATH would be a search path outside the throwaway project,
+    # which the selection does not follow (runbook.typeselect.environment).
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     (tmp_path / "pyproject.toml").write_text(PYPROJECT, "utf-8")
     for name, text in PROJECT.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -4,10 +4,13 @@ pyright's diagnostics depend, besides the project's files, on pyright itself (it
 the typeshed it bundles), the interpreter it asks for its search paths (``python3``, else
 ``python``, on ``PATH``: the gate's environment inside nox) and every package installed there.
 The digest covers pyright's executable, each interpreter's path, version and search paths
-(``sys.path``, which ``PYTHONPATH`` extends), and, in each search path outside the project, the
-names of the installed distributions (``*.dist-info``: name and version), ``.pth`` files with
-their content, and the ``PYRIGHT*`` variables (pyright-python's own settings). A baseline
-recorded in another environment is foreign: the gate checks every file.
+(``sys.path``, which ``PYTHONPATH`` extends), and, in each search path of the interpreter (its
+standard library, its ``site-packages``), the names of the installed distributions
+(``*.dist-info``: name and version), ``.pth`` files with their content, and the ``PYRIGHT*``
+variables (pyright-python's own settings). A baseline recorded in another environment is
+foreign: the gate checks every file. A search path inside the project (``src``) holds project
+files, which the tree state covers; one that is neither (another checkout on ``PYTHONPATH``) is
+an ``EnvironmentProbeError``: its files are not followed, so every file is checked.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from typing import Any, cast
 
 INTERPRETERS = ("python3", "python")
 """What pyright runs, in its order, to learn the search paths."""
-PROBE = "import json, sys; print(json.dumps([sys.executable, sys.version, sys.path]))"
+PROBE = (
+    "import json, sys; "
+    "print(json.dumps([sys.executable, sys.version, sys.path, sys.prefix, sys.base_prefix]))"
+)
 PROBE_TIMEOUT = 60.0
 INSTALLED = (".dist-info", ".egg-info", ".egg-link", ".pth")
 
@@ -39,10 +45,11 @@ class Fingerprint:
     """The interpreter's search paths (those inside the project are import roots)."""
 
 
-def _ask(program: str) -> list[Any]:
+def _ask(program: str, root: Path) -> list[Any]:
     try:
         done = subprocess.run(
             [program, "-c", PROBE],
+            cwd=root,
             capture_output=True,
             text=True,
             timeout=PROBE_TIMEOUT,
@@ -52,7 +59,7 @@ def _ask(program: str) -> list[Any]:
         answer = json.loads(done.stdout)
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         raise EnvironmentProbeError(f"cannot ask {program} for its search paths: {exc}") from exc
-    if not isinstance(answer, list) or len(cast(list[Any], answer)) != 3:
+    if not isinstance(answer, list) or len(cast(list[Any], answer)) != 5:
         raise EnvironmentProbeError(f"{program} answered {done.stdout[:200]!r}")
     return cast(list[Any], answer)
 
@@ -101,14 +108,21 @@ def fingerprint(root: Path) -> Fingerprint:
         if real in seen:
             continue
         seen.add(real)
-        executable, version, search = _ask(program)
-        listed = [str(entry) for entry in cast(list[object], search)]
+        executable, version, search, prefix, base_prefix = _ask(program, top)
+        # "" is the working directory of ``-c``, which pyright leaves out too.
+        listed = [str(entry) for entry in cast(list[object], search) if entry]
         parts.append([executable, version, listed])
+        prefixes = {Path(str(prefix)).resolve(), Path(str(base_prefix)).resolve()}
         for entry in listed:
-            path = Path(entry or ".").resolve()
+            path = Path(entry).resolve()
             if in_project(path, top):
                 paths.append(str(path))
-            else:
+            elif prefixes & {path, *path.parents} or ENVIRONMENT_DIRS & set(path.parts):
                 parts.append(_installed(path))
+            else:
+                raise EnvironmentProbeError(
+                    f"{program}'s search path {path} is neither the project's nor the "
+                    "interpreter's: the selection does not follow its files"
+                )
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return Fingerprint(hashlib.sha256(blob).hexdigest(), tuple(dict.fromkeys(paths)))

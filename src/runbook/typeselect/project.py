@@ -9,9 +9,10 @@ resolve to (``.py``, ``.pyi``, compiled modules, ``py.typed`` markers under dire
 names can be module names), each with its content digest, and the configuration files.
 
 The configuration is ``pyrightconfig.json`` when it exists (it takes precedence), else
-``[tool.pyright]`` of ``pyproject.toml``. Settings that move pyright's roots or interpreter in
-ways this module does not follow (``executionEnvironments``, ``venvPath``, ``venv``, a root
-outside the project) are a ``ConfigError``: the gate then checks every file.
+``[tool.pyright]`` of ``pyproject.toml``. Settings that move pyright's roots, interpreter or
+typeshed in ways this module does not follow (``executionEnvironments``, ``venvPath``, ``venv``,
+``typeshedPath``, a root outside the project) are a ``ConfigError``: the gate then checks every
+file.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ AUTO_EXCLUDE = ("**/node_modules", "**/__pycache__", "**/.*")
 CHECKED_SUFFIXES = (".py", ".pyi")
 RESOLVED_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 MARKERS = ("py.typed",)
-UNFOLLOWED = ("executionEnvironments", "venvPath", "venv")
+UNFOLLOWED = ("executionEnvironments", "venvPath", "venv", "typeshedPath")
 """Settings whose effect on roots and interpreter the selection does not model."""
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 
