@@ -134,3 +134,79 @@ def test_outside_the_soft_runbook_every_file_is_checked(
     assert (status, selection, notices) == (Status.FAIL, "", ())
     assert {path for path, *_ in found} == {"pkg/d.py"}
     assert not (tiny / baseline.BASELINE).exists()  # a run that is not clean records nothing
+
+
+# --- what a real pyright rarely does, with a stand-in: every case is a full run or no record ---
+
+FAKE_PYRIGHT = """#!{python}
+import json, os, sys
+from pathlib import Path
+
+files = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+with Path(os.environ["FAKE_PYRIGHT_LOG"]).open("a", encoding="utf-8") as log:
+    log.write(json.dumps(files) + "\\n")
+touch = os.environ.get("FAKE_PYRIGHT_TOUCH")
+if touch:
+    Path(touch).write_text("X = 1\\n", encoding="utf-8")
+analyzed = int(os.environ.get("FAKE_PYRIGHT_COUNT") or len(files) or {total})
+empty = {{"errorCount": 0, "warningCount": 0, "informationCount": 0}}
+print(json.dumps({{"generalDiagnostics": [], "summary": {{**empty, "filesAnalyzed": analyzed}}}}))
+"""
+
+
+@pytest.fixture
+def fake(
+    tiny: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The throwaway project with a stand-in pyright first on PATH; its calls' file lists go to
+    ``calls.jsonl`` beside it. Returns the project."""
+    bin_dir = tmp_path_factory.mktemp("fake-bin")
+    program = bin_dir / "pyright"
+    program.write_text(FAKE_PYRIGHT.format(python=sys.executable, total=len(PROJECT)), "utf-8")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_PYRIGHT_LOG", str(bin_dir / "calls.jsonl"))
+    return tiny
+
+
+def calls(root: Path) -> list[list[str]]:
+    program = shutil.which("pyright")
+    assert program is not None
+    log = Path(program).parent / "calls.jsonl"
+    return [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+
+
+def test_pyright_checking_other_files_than_given_makes_every_file_checked(
+    fake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate(fake)  # the baseline
+    kept = (fake / baseline.BASELINE).read_bytes()
+    (fake / "pkg/a.py").write_text("LIMIT = 4\n", "utf-8")
+    monkeypatch.setenv("FAKE_PYRIGHT_COUNT", "1")
+    status, selection, notices, _ = gate(fake)
+    assert (status, selection) == (Status.PASS, "")
+    assert calls(fake)[1:] == [["pkg/a.py", "pkg/b.py", "pkg/c.py"], []]  # then every file
+    assert notices == (
+        "types: every file checked: pyright checked 1 of the 3 files given",
+        "types: pyright checked 1 files where the selection counts 5; no baseline recorded "
+        "(the selection's file list does not match pyright's)",
+    )
+    assert (fake / baseline.BASELINE).read_bytes() == kept
+
+
+def test_a_file_changed_during_the_run_records_no_baseline(
+    fake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_PYRIGHT_TOUCH", str(fake / "pkg/d.py"))
+    _, _, notices, _ = gate(fake)
+    assert notices[-1] == "types: files changed during the run; no baseline recorded"
+    assert not (fake / baseline.BASELINE).exists()
+
+
+def test_a_file_whose_imports_cannot_be_read_records_no_baseline(fake: Path) -> None:
+    """pyright may accept what this interpreter's parser does not (a newer syntax): such a
+    file's importers could not be found later, so that tree is never a baseline."""
+    (fake / "pkg/d.py").write_text("def other(:\n", "utf-8")
+    _, _, notices, _ = gate(fake)
+    assert notices[-1].startswith("types: cannot read the imports of pkg/d.py (SyntaxError")
+    assert not (fake / baseline.BASELINE).exists()
