@@ -500,3 +500,98 @@ def test_first_round_leaves_out_only_readings_rank_has_no_use_for(
         assert r.rank(data) == bounded
         monkeypatch.undo()
     assert left_out > 100
+
+
+def _ranked_samples() -> list[bytes]:
+    """Byte-counted samples, UTF-8 read as legacy text, and short pieces (few non-ASCII bytes)."""
+    samples = _byte_counted_samples()
+    samples += [text.encode("utf-8") for text in SHAPES]
+    samples += [sample[:n] for sample in samples[:40] for n in (12, 40)]
+    return [data for data in samples if not data.isascii()]
+
+
+def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``rank_down_to`` returns ``rank``'s readings (same scores, same order) down to the
+    floor, with and without ``whole_file``; ``guess`` and ``utf8_or_legacy`` detect on it what
+    they detect on every reading; and it does leave readings unscored."""
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    scored = [0, 0, 0]  # readings scored by rank, by rank_down_to, by the detections
+    counting = r._Scorer.reading  # pyright: ignore[reportPrivateUsage]
+    which = [0]
+
+    def counted(self: object, index: int) -> r.Reading:
+        scored[which[0]] += 1
+        return counting(self, index)  # type: ignore[arg-type]
+
+    def every_reading(
+        data: bytes,
+        floor: object,
+        *,
+        whole_file: bool = False,
+        given: tuple[r.Reading, ...] = (),
+    ) -> list[r.Reading]:
+        del floor  # the whole list
+        return sorted([*r.rank(data, whole_file=whole_file), *given], key=lambda x: -x.score)
+
+    monkeypatch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
+    for data in _ranked_samples():
+        for whole_file in (False, True):
+            which[0] = 0
+            full = r.rank(data, whole_file=whole_file)
+            which[0] = 1
+            cut = r.rank_down_to(data, e.floor, whole_file=whole_file)
+            assert cut == ([x for x in full if x.score >= e.floor(full)] if full else [])
+        which[0] = 2
+        fast = e.guess(data), e.guess(data, whole_file=True)
+        text = data.decode("utf-8", "replace")
+        fast_utf8 = e.utf8_or_legacy(data, text)
+        with monkeypatch.context() as patch:
+            patch.setattr(e, "rank_down_to", every_reading)
+            assert (e.guess(data), e.guess(data, whole_file=True)) == fast
+            assert e.utf8_or_legacy(data, text) == fast_utf8
+    assert scored[1] < 0.7 * scored[0]
+
+
+def test_bounds_are_at_least_the_scores() -> None:
+    """Every finalist's upper bounds (rough, then with the exact glue terms) are at least its
+    score, and most single-byte finalists have one."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    bounded = scored = 0
+    for data in _ranked_samples():
+        sample = spread_sample(data, r.SCORE_BYTES)
+        scorer = r._Scorer(sample, r._finalists(data, sample, whole_file=False))  # pyright: ignore[reportPrivateUsage]
+        for index in range(len(scorer.finalists)):
+            score = scorer.reading(index).score
+            bound = scorer.bound(index)
+            assert scorer.rough_bound(index) >= bound >= score - 1e-9 * max(1.0, abs(score))
+            scored += 1
+            bounded += bound < float("inf")
+    assert bounded > 0.8 * scored
+
+
+def test_safe_bytes_read_through_the_lowering_table_as_profile_lowers_them() -> None:
+    """For every byte-counted codec, text made of every ordered pair of the bytes a bound takes
+    (none in ``_unsafe_mask``) lowers, composed and without marks, as ``profile`` lowers it, to
+    the bytes through the lowering table: NFC and ``str.lower`` act on each character alone."""
+    import unicodedata  # noqa: PLC0415
+
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    for encoding, _ in r.SINGLE_BYTE:
+        if encoding in r._TEXT_COUNTED:  # pyright: ignore[reportPrivateUsage]
+            continue
+        unsafe = r._unsafe_mask(encoding)  # pyright: ignore[reportPrivateUsage]
+        raw = r._raw_chars(encoding)  # pyright: ignore[reportPrivateUsage]
+        safe = [value for value in range(1, 256) if raw[value] and not unsafe >> value & 1]
+        data = bytes(value for first in safe for second in safe for value in (first, second))
+        text = data.decode(encoding)
+        composed = unicodedata.normalize("NFC", text).replace("\u0130", "i").lower()
+        lowered = p._MARKS.get().sub("", composed)  # pyright: ignore[reportPrivateUsage]
+        tables = r._tables(encoding)  # pyright: ignore[reportPrivateUsage]
+        assert p._through(data, tables.lowering) == lowered, encoding  # pyright: ignore[reportPrivateUsage]

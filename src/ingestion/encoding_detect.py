@@ -23,7 +23,7 @@ from ingestion.readings import (
     Reading,
     notes,
     plausible,
-    rank,
+    rank_down_to,
     read_as,
     utf8_reading,
     variants,
@@ -60,6 +60,8 @@ _MOSTLY_UTF8_MIN = 4
 AMBIGUOUS_MARGIN = 4.0
 _SHORT_TEXT_MARGIN = 80.0
 _ASCII_EVIDENCE = 0.35
+# A gap of this many margins gives confidence round(1 - exp(-8), 3) = 1.0, as no rival does.
+_SURE = 8.0
 # Valid UTF-8 with fewer multi-byte characters than this may be legacy text whose bytes form
 # UTF-8 by accident (Big5 "Ж" is the bytes of "Ǵ"): its reading then competes with the legacy
 # ones, ahead by _UTF8_PRIOR (random high bytes seldom form UTF-8, and UTF-8 is common).
@@ -257,11 +259,11 @@ def guess(data: bytes, *, whole_file: bool = False) -> Detection:
     reading did: a codec that merely decodes every byte is no answer (cp1252 text with a stray
     byte is not mac-roman).
     """
-    ranked = rank(data, whole_file=whole_file)
+    ranked = rank_down_to(data, floor, whole_file=whole_file)
     if not ranked or not plausible(ranked[0]):
         return Detection(None, "detector", readings=notes(data, ranked[:_NAMED]))
     if whole_file:
-        best_anywhere = rank(data)[0]
+        best_anywhere = rank_down_to(data, floor)[0]
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
     return explained(data, ranked, decide(ranked))
@@ -282,8 +284,7 @@ def decide(ranked: list[Reading]) -> Detection:
     best = ranked[0]
     rivals = [reading for reading in ranked[1:] if not variants(best.encoding, reading.encoding)]
     gap = best.score - rivals[0].score if rivals else math.inf
-    evidence = best.evidence + _ASCII_EVIDENCE * best.ascii_letters
-    margin = AMBIGUOUS_MARGIN + _SHORT_TEXT_MARGIN / max(1.0, evidence)
+    margin = _margin(best)
     confidence = round(1.0 - math.exp(-gap / margin), 3)
     close = [
         reading.encoding
@@ -292,6 +293,33 @@ def decide(ranked: list[Reading]) -> Detection:
     ]
     rival, others = (close[0], tuple(close[1:])) if close else (None, ())
     return Detection(best.encoding, "detector", confidence, rival, others)
+
+
+def floor(ranked: list[Reading]) -> float:
+    """A score below which readings change nothing ``guess`` and ``utf8_or_legacy`` read of
+    ``ranked`` (best first): readings scoring below it may be left out (``rank_down_to``).
+
+    Such a reading is not the best (the floor is a margin below it); not a close rival (within
+    the margin); not among the three an implausible best's refusal names (the floor is at most
+    the third's score); and not the first rival, which sets the confidence: the floor is at most
+    that rival's score, or, with no rival within _SURE margins, that far below the best, where
+    every gap rounds to confidence 1.0 (as no rival at all does).
+    """
+    best = ranked[0]
+    margin = _margin(best)
+    low = best.score - margin
+    rival = next((r for r in ranked[1:] if not variants(best.encoding, r.encoding)), None)
+    sure = best.score - _SURE * margin
+    low = min(low, rival.score if rival is not None and rival.score > sure else sure)
+    if not plausible(best):
+        low = min(low, ranked[_NAMED - 1].score if len(ranked) >= _NAMED else -math.inf)
+    return low
+
+
+def _margin(best: Reading) -> float:
+    """How far (in nats) another reading must score below the best not to be its rival."""
+    evidence = best.evidence + _ASCII_EVIDENCE * best.ascii_letters
+    return AMBIGUOUS_MARGIN + _SHORT_TEXT_MARGIN / max(1.0, evidence)
 
 
 def utf8_or_legacy(data: bytes, text: str) -> Sniffed:
@@ -306,10 +334,7 @@ def utf8_or_legacy(data: bytes, text: str) -> Sniffed:
     if sum(1 for char in text if char > "\x7f") >= _FEW_MULTI_BYTE:
         return utf8
     own = utf8_reading(text)
-    ranked = sorted(
-        [*rank(data), replace(own, score=own.score + _UTF8_PRIOR)],
-        key=lambda reading: -reading.score,
-    )
+    ranked = rank_down_to(data, floor, given=(replace(own, score=own.score + _UTF8_PRIOR),))
     if ranked[0].encoding == "utf-8" and not plausible(ranked[0]):
         return utf8  # no reading looks like text: valid UTF-8 it stays
     detection = explained(data, ranked, decide(ranked))

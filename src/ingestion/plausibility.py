@@ -525,6 +525,61 @@ def _capitals(text: str, on_bytes: tuple[ByteCounts, ByteTables] | None) -> int:
     return len(tables.capital_after_small.findall(counts.text))
 
 
+def glued_on_bytes(counts: ByteCounts, tables: ByteTables) -> float:
+    """What ``profile`` adds to ``glued`` for script switches, capitals after small letters and
+    symbols inside words, for a reading it counts on the bytes (``_on_bytes``): the same counts
+    on the same bytes, without decoding. (Its other ``glued`` terms are costs, never gains.)"""
+    on_bytes = (counts, tables)
+    glued = _switch_score("", on_bytes)
+    glued += _CAPITAL_AFTER_SMALL * _capitals("", on_bytes)
+    return glued + _INSIDE_WORD * len(tables.symbol_inside_word.findall(counts.text))
+
+
+def pairs_bound(counts: ByteCounts, tables: ByteTables, languages: tuple[str, ...]) -> float:
+    """At least what ``judge`` takes for the letter pairs of a reading ``profile`` counts on the
+    bytes, plus ``profile``'s cost of non-letters glued to letters: per pair of adjacent bytes
+    that holds one >= 0x80, read through ``tables.lowering``, its log-probability in the
+    language of ``languages`` that finds it likeliest (``judge`` takes each pair from one of
+    them, at most that), or its glue cost (``_pair_bounds``). Pairs that read alike add up
+    (a sum: in any order, the same value to rounding)."""
+    bounds = _PAIR_BOUNDS.get((tables.lowering, languages))
+    if bounds is None:
+        if len(_PAIR_BOUNDS) > _ROWS_KEPT // 1000:
+            _PAIR_BOUNDS.clear()
+        bounds = _PAIR_BOUNDS[tables.lowering, languages] = _PairBounds(tables.lowering, languages)
+    near = counts.near_pairs
+    return sum(map(operator.mul, near.values(), map(bounds.__getitem__, near)), 0.0)
+
+
+class _PairBounds(dict[str, float]):
+    """``pairs_bound``'s term of each byte pair (two latin-1 characters), worked out on first
+    use: the same few hundred pairs recur across readings and files."""
+
+    def __init__(self, lowering: str, languages: tuple[str, ...]) -> None:
+        super().__init__()
+        self.lowering = lowering
+        self.models = [language_models()[language] for language in languages]
+
+    def __missing__(self, pair: str) -> float:
+        if len(self) > _ROWS_KEPT:
+            self.clear()
+        first, second = (self.lowering[ord(char)] for char in pair)
+        bound = 0.0
+        if "\ufffe" not in (first, second) and "\x00" not in (first, second):
+            first_letter = _is_letter(first) if first > "\x7f" else first.isalpha()
+            second_letter = _is_letter(second) if second > "\x7f" else second.isalpha()
+            other = second if first_letter else first
+            if first_letter and second_letter:
+                bound = max(pair_log(first + second, model) for model in self.models)
+            elif (first_letter or second_letter) and other > "\x7f" and not other.isspace():
+                bound = _GLUED_PUNCTUATION if other in _GLUES else _GLUED
+        self[pair] = bound
+        return bound
+
+
+_PAIR_BOUNDS: dict[tuple[str, tuple[str, ...]], _PairBounds] = {}
+
+
 def char_log(char: str, model: LanguageModel) -> float:
     """Log-probability of one non-ASCII character: a letter by the model, others fixed."""
     if _is_letter(char):

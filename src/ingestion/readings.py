@@ -13,6 +13,8 @@ import collections
 import functools
 import math
 import operator
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingestion.errors import ReadingNote
@@ -28,12 +30,14 @@ from ingestion.plausibility import (
     first_round_by_table,
     first_round_score,
     foreign_letter,
+    glued_on_bytes,
     is_mark,
     judge,
     language_models,
     letter_table,
     mixed_score,
     non_ascii_chars,
+    pairs_bound,
     profile,
     readable,
     skeleton,
@@ -260,13 +264,69 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     ``data`` count (single-byte ones checked by a byte search, others by a strict decode).
     """
     sample = spread_sample(data, SCORE_BYTES)
+    scorer = _Scorer(sample, _finalists(data, sample, whole_file=whole_file))
+    finalists = [scorer.reading(index) for index in range(len(scorer.finalists))]
+    finalists.sort(key=lambda reading: -reading.score)
+    return finalists
+
+
+def rank_down_to(
+    data: bytes,
+    floor: Callable[[list[Reading]], float],
+    *,
+    whole_file: bool = False,
+    given: tuple[Reading, ...] = (),
+) -> list[Reading]:
+    """``rank(data, whole_file=...)`` with ``given`` added (after readings that score the same),
+    cut below ``floor`` of it: the readings scoring at least that, best first, without scoring
+    readings that provably score below it.
+
+    ``floor(ranked)`` (a non-empty list, best first) must be a score such that, for any
+    readings scoring below it, the caller reads ``ranked`` with them added as it reads
+    ``ranked`` cut below it. A single-byte reading is scored only when its upper bound
+    (``_Scorer.bound``: exact terms, and for the rest the best any language can do) reaches
+    the floor of the readings scored so far; the likeliest are scored first. The floor of the
+    final set is checked against every bound left out (floors need not rise as readings are
+    added), so that every reading left out scores below the floor of what is returned.
+    """
+    sample = spread_sample(data, SCORE_BYTES)
+    scorer = _Scorer(sample, _finalists(data, sample, whole_file=whole_file))
+    count = len(scorer.finalists)
+    scored: list[tuple[Reading, int]] = [(r, count + at) for at, r in enumerate(given)]
+    bounds = [scorer.rough_bound(index) for index in range(count)]
+    for index in sorted(range(count), key=lambda index: -bounds[index]):
+        if scored:
+            low = floor(_best_first(scored)) - _BOUND_SLACK
+            if bounds[index] < low:
+                break  # and every reading after it: their bounds are no higher
+            bounds[index] = scorer.bound(index)
+            if bounds[index] < low:
+                continue
+        scored.append((scorer.reading(index), index))
+    while scored:  # the floor may have fallen below a bound left out: score those too
+        low = floor(_best_first(scored)) - _BOUND_SLACK
+        done = {index for _, index in scored}
+        missing = [index for index in range(count) if index not in done and bounds[index] >= low]
+        if not missing:
+            break
+        scored.extend((scorer.reading(index), index) for index in missing)
+    ranked = _best_first(scored)
+    if not ranked:
+        return ranked
+    low = floor(ranked)
+    return [reading for reading in ranked if reading.score >= low]
+
+
+def _best_first(scored: list[tuple[Reading, int]]) -> list[Reading]:
+    """The readings best first, readings that score the same in ``rank``'s order."""
+    return [reading for reading, _ in sorted(scored, key=lambda item: (-item[0].score, item[1]))]
+
+
+def _finalists(data: bytes, sample: bytes, *, whole_file: bool) -> list[_Candidate]:
+    """The readings ``rank`` scores in full, in the first round's order (best first)."""
     candidates = _first_round(sample, None if whole_file else _MAX_FINALISTS)
     candidates.sort(key=lambda candidate: -candidate.first_round)
-    finalists: list[Reading] = []
-    fits: dict[_FitKey, dict[str, float]] = {}
-    firsts: dict[_FitKey, Profile] = {}
-    counts: ByteCounts | None = None
-    shared_key: frozenset[tuple[str, int]] = frozenset()
+    finalists: list[_Candidate] = []
     top = candidates[0].first_round if candidates else 0.0
     # The best multi-byte reading always reaches the final: letters alone undersell kana-heavy
     # Japanese against Latin mojibake, which letter pairs then expose.
@@ -282,63 +342,176 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
         else:
             full = len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS)
         if full:
-            if multi_byte is None or any(r.encoding == multi_byte.encoding for r in finalists):
+            if multi_byte is None or any(c.encoding == multi_byte.encoding for c in finalists):
                 break
             if candidate is not multi_byte:
                 continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
-        if candidate.text is None:  # single-byte: counted on the sample's bytes, once
-            if counts is None:
-                counts = byte_counts(sample)
-                shared_key = frozenset(counts.ascii_pairs.items())
-            reading = profile(
-                sample.decode(candidate.encoding),
+        finalists.append(candidate)
+    return finalists
+
+
+class _Scorer:
+    """Scores ``rank``'s finalists of one sample, in any order, each as ``rank`` scores it.
+
+    Single-byte readings are counted on the sample's bytes (counted once). ``judge`` takes the
+    ASCII letters' fit to each language from the first finalist (in the first round's order)
+    whose profile has the same ASCII letter pairs: every single-byte profile has the sample's
+    own pairs (the same dict), so their key is known without profiling them; the owner of a
+    key is profiled when a reading needs its fit (once a reading with a Latin-script language
+    does: ``judge`` reads the fit for no other).
+    """
+
+    def __init__(self, sample: bytes, finalists: list[_Candidate]) -> None:
+        self.sample = sample
+        self.finalists = finalists
+        self.counts: ByteCounts | None = None
+        self.shared_key: _FitKey = frozenset()
+        if any(candidate.text is None for candidate in finalists):
+            self.counts = byte_counts(sample)
+            self.shared_key = frozenset(self.counts.ascii_pairs.items())
+        values = collections.Counter(sample)
+        self.present = sum(1 << value for value in values)  # distinct values: the sum is the OR
+        self.high = [value for value in values if value > 0x7F]
+        self.high_counts = [values[value] for value in self.high]
+        self.profiles: dict[int, Profile] = {}
+        self.keys: dict[int, _FitKey] = {}
+        self.fits: dict[int, dict[str, float]] = {}
+
+    def reading(self, index: int) -> Reading:
+        """The finalist's ``Reading``, as ``rank`` scores it."""
+        candidate = self.finalists[index]
+        reading = self.profile(index)
+        verdict = judge(reading, candidate.languages, self.fit(index))
+        prior = _PRIOR.get(candidate.encoding, 0.0)
+        if _foreign_script(candidate.languages) and not any(map(foreign_letter, reading.chars)):
+            prior += _NO_OWN_LETTER
+        return Reading(
+            candidate.encoding,
+            verdict.score + prior,
+            verdict.language,
+            sum(reading.chars.values()),
+            verdict.shortfall,
+            sum(reading.ascii_letters.values()),
+        )
+
+    def profile(self, index: int) -> Profile:
+        """The finalist's ``profile`` (made once)."""
+        found = self.profiles.get(index)
+        if found is not None:
+            return found
+        candidate, counts = self.finalists[index], self.counts
+        if candidate.text is None:  # single-byte: counted on the sample's bytes
+            assert counts is not None  # noqa: S101 - made for any single-byte finalist
+            found = profile(
+                self.sample.decode(candidate.encoding),
                 counts.ascii_pairs,
                 counts=counts,
                 tables=_tables(candidate.encoding),
             )
         else:
-            reading = profile(candidate.text)
+            found = profile(candidate.text)
+        self.profiles[index] = found
         # Readings counted on the bytes share the sample's ASCII pairs (one dict): keyed once.
-        shared = counts is not None and reading.ascii_pairs is counts.ascii_pairs
-        key = shared_key if shared else frozenset(reading.ascii_pairs.items())
-        fit = _ascii_fit(reading, candidate.languages, key, (fits, firsts))
-        verdict = judge(reading, candidate.languages, fit)
-        prior = _PRIOR.get(candidate.encoding, 0.0)
-        if _foreign_script(candidate.languages) and not any(map(foreign_letter, reading.chars)):
-            prior += _NO_OWN_LETTER
-        evidence = sum(reading.chars.values())
-        finalists.append(
-            Reading(
-                candidate.encoding,
-                verdict.score + prior,
-                verdict.language,
-                evidence,
-                verdict.shortfall,
-                sum(reading.ascii_letters.values()),
-            )
-        )
-    finalists.sort(key=lambda reading: -reading.score)
-    return finalists
+        shared = counts is not None and found.ascii_pairs is counts.ascii_pairs
+        self.keys[index] = self.shared_key if shared else frozenset(found.ascii_pairs.items())
+        return found
+
+    def key(self, index: int) -> _FitKey:
+        """What the finalist shares its ASCII fit by (a single-byte one's: the sample's pairs)."""
+        if index not in self.keys and self.finalists[index].text is None:
+            return self.shared_key
+        self.profile(index)
+        return self.keys[index]
+
+    def fit(self, index: int) -> dict[str, float] | None:
+        """``ascii_fits`` of the first finalist with this one's key, for a Latin-script one."""
+        if _foreign_script(self.finalists[index].languages):
+            return None
+        key = self.key(index)
+        owner = next(at for at in range(index + 1) if _same(self.key(at), key))
+        if owner not in self.fits:
+            self.fits[owner] = ascii_fits(self.profile(owner))
+        return self.fits[owner]
+
+    def rough_bound(self, index: int) -> float:
+        """At least the finalist's score (``math.inf`` when no bound is known): for a
+        single-byte reading that ``profile`` counts on the bytes, its characters each at the
+        cost of the language that finds them likeliest, its pairs likewise, non-letters glued
+        to letters, and the codec's priors; ``judge``'s other terms are costs (see ``bound``)."""
+        candidate, counts = self.finalists[index], self.counts
+        encoding, languages = candidate.encoding, candidate.languages
+        if candidate.text is not None or counts is None or self.present & _unsafe_mask(encoding):
+            return math.inf
+        letters = _final_weights(encoding, languages)
+        bound = sum(map(operator.mul, self.high_counts, map(letters.__getitem__, self.high)), 0.0)
+        bound += pairs_bound(counts, _tables(encoding), languages)
+        bound += _PRIOR.get(encoding, 0.0)
+        if _foreign_script(languages) and not self.present & _foreign_mask(encoding):
+            bound += _NO_OWN_LETTER
+        return bound
+
+    def bound(self, index: int) -> float:
+        """``rough_bound`` with the script switches, capitals after small letters and symbols
+        inside words that ``profile`` counts on the bytes (exact terms).
+
+        Why it bounds the score: ``judge`` scores a reading under one language with, where it
+        explains them better, letters and pairs taken from another at a cost; each letter's
+        and pair's share is then at most its best language's. Its other terms never add: the
+        ASCII prior (a fit worse than the best, or the cap), ``profile``'s other costs (marks,
+        misplaced accents, letters glued to digits), and the codec's own-letter cost.
+        """
+        bound = self.rough_bound(index)
+        if bound == math.inf:
+            return bound
+        assert self.counts is not None  # noqa: S101 - a finite rough bound needs the counts
+        return bound + glued_on_bytes(self.counts, _tables(self.finalists[index].encoding))
 
 
-def _ascii_fit(
-    reading: Profile,
-    languages: tuple[str, ...],
-    key: _FitKey,
-    kept: tuple[dict[_FitKey, dict[str, float]], dict[_FitKey, Profile]],
-) -> dict[str, float] | None:
-    """``ascii_fits`` for ``judge`` in one ``rank`` call (``kept``: the fits, and the first
-    reading with each key): fitted on the first reading with these ASCII pairs, and only
-    once a reading with a Latin-script language needs it (``judge`` reads it for no other)."""
-    fits, firsts = kept
-    firsts.setdefault(key, reading)
-    if _foreign_script(languages):
-        return None
-    if key not in fits:
-        fits[key] = ascii_fits(firsts[key])
-    return fits[key]
+@functools.lru_cache(maxsize=4096)
+def _final_weights(encoding: str, languages: tuple[str, ...]) -> tuple[float, ...]:
+    """Per byte >= 0x80, the most its character (as ``profile`` counts it on the bytes: read
+    through the lowering table) adds to ``judge``'s score: a letter's cost in the language that
+    finds it likeliest, another character's fixed cost."""
+    lowering = _tables(encoding).lowering
+    return tuple(
+        first_round_score({char: 1}, languages) if value > 0x7F and char != "\ufffe" else 0.0
+        for value, char in enumerate(lowering)
+    )
+
+
+@functools.cache
+def _unsafe_mask(encoding: str) -> int:
+    """Bytes (bit ``value`` set) that may keep ``profile`` from counting a reading on the bytes:
+    any that reads as a combining character, as capital sigma (``str.lower`` makes it final
+    sigma at a word's end) or as no single character after lowering. Without them ``profile``'s
+    lowered text is the bytes through its lowering table, character for character: ``str.lower``
+    acts on each character alone, and so does NFC composition here (no character of these code
+    pages starts with a mark or composes with the character before it; a test checks this)."""
+    lowering, raw = _tables(encoding).lowering, _raw_chars(encoding)
+    return sum(
+        1 << value
+        for value, char in enumerate(raw)
+        if char and (lowering[value] == "\ufffe" or unicodedata.combining(char) or char == "\u03a3")
+    )
+
+
+@functools.cache
+def _foreign_mask(encoding: str) -> int:
+    """Bytes >= 0x80 (bit ``value`` set) that ``profile`` counts as a letter of a script other
+    than Latin (``foreign_letter``)."""
+    lowering = _tables(encoding).lowering
+    return sum(
+        1 << value
+        for value, char in enumerate(lowering)
+        if value > 0x7F and char != "\ufffe" and foreign_letter(char)
+    )
+
+
+def _same(first: _FitKey, second: _FitKey) -> bool:
+    """Equal keys (the shared key compared by identity first: hundreds of pairs)."""
+    return first is second or first == second
 
 
 def plausible(reading: Reading) -> bool:
