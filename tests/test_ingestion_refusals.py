@@ -5,6 +5,7 @@ its language was written in."""
 
 from __future__ import annotations
 
+import collections
 from pathlib import Path
 
 import pytest
@@ -479,9 +480,11 @@ def test_first_round_leaves_out_only_readings_rank_has_no_use_for(
 
     whole_round = r._first_round  # pyright: ignore[reportPrivateUsage]
 
-    def every_reading(sample: bytes, keep: int | None = None) -> list[object]:
+    def every_reading(
+        sample: bytes, keep: int | None = None, values: dict[int, int] | None = None
+    ) -> list[object]:
         del keep  # scored every reading
-        return list(whole_round(sample))
+        return list(whole_round(sample, None, values))
 
     left_out = 0
     samples = _byte_counted_samples()
@@ -564,7 +567,9 @@ def test_bounds_are_at_least_the_scores() -> None:
     bounded = scored = 0
     for data in _ranked_samples():
         sample = spread_sample(data, r.SCORE_BYTES)
-        scorer = r._Scorer(sample, r._finalists(data, sample, whole_file=False))  # pyright: ignore[reportPrivateUsage]
+        values = collections.Counter(sample)
+        finalists = r._finalists(data, sample, values, whole_file=False)  # pyright: ignore[reportPrivateUsage]
+        scorer = r._Scorer(sample, values, finalists)  # pyright: ignore[reportPrivateUsage]
         for index in range(len(scorer.finalists)):
             score = scorer.reading(index).score
             bound = scorer.bound(index)
@@ -595,3 +600,23 @@ def test_safe_bytes_read_through_the_lowering_table_as_profile_lowers_them() -> 
         lowered = p._MARKS.get().sub("", composed)  # pyright: ignore[reportPrivateUsage]
         tables = r._tables(encoding)  # pyright: ignore[reportPrivateUsage]
         assert p._through(data, tables.lowering) == lowered, encoding  # pyright: ignore[reportPrivateUsage]
+
+
+def test_counts_taken_once_are_the_counts_taken_apart() -> None:
+    """``byte_counts`` given the sample's ``Counter`` counts what it counts alone (same order),
+    and ``non_ascii_chars`` counted on the non-ASCII runs is the whole text's count of them."""
+    import unicodedata  # noqa: PLC0415
+
+    from ingestion import plausibility as p  # noqa: PLC0415
+
+    texts = 0
+    for data in _ranked_samples()[:60]:
+        alone, given = p.byte_counts(data), p.byte_counts(data, collections.Counter(data))
+        assert list(alone.values.items()) == list(given.values.items())
+        for encoding in ("gbk", "big5", "shift_jis", "cp1258", "cp1251", "utf-8"):
+            text = data.decode(encoding, "replace")
+            lowered = p._MARKS.get().sub("", unicodedata.normalize("NFC", text).lower())  # pyright: ignore[reportPrivateUsage]
+            whole = [(c, n) for c, n in collections.Counter(lowered).items() if c > "\x7f"]
+            assert list(p.non_ascii_chars(text).items()) == whole
+            texts += bool(whole)
+    assert texts > 100

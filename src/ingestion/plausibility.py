@@ -257,7 +257,9 @@ def non_ascii_chars(text: str) -> dict[str, int]:
     """``profile(text).chars`` alone: the non-ASCII characters, composed, lowercased, without
     the marks the models leave out."""
     lowered = _MARKS.get().sub("", unicodedata.normalize("NFC", text).lower())
-    return {char: n for char, n in collections.Counter(lowered).items() if char > "\x7f"}
+    # Counted on the non-ASCII runs alone: the same characters in the same order of first
+    # occurrence, without counting (mostly ASCII) text only to drop it.
+    return dict(collections.Counter("".join(_NON_ASCII_RUN.findall(lowered))))
 
 
 def ascii_letter_pairs(text: str) -> dict[str, int]:
@@ -380,13 +382,15 @@ class ByteCounts:
 
     data: bytes
     text: str  # the bytes as latin-1 characters
-    values: collections.Counter[str]
+    values: dict[str, int]
     near_pairs: dict[str, int]
     ascii_pairs: dict[str, int]
 
 
-def byte_counts(sample: bytes) -> ByteCounts:
-    """Count ``sample`` once for ``profile(..., counts=...)`` (C-level counting)."""
+def byte_counts(sample: bytes, values: dict[int, int] | None = None) -> ByteCounts:
+    """Count ``sample`` once for ``profile(..., counts=...)`` (C-level counting); ``values``,
+    when given, is ``collections.Counter(sample)`` (each byte value, in order of first
+    occurrence, as ``ByteCounts.values`` counts them as characters)."""
     text = sample.decode("latin-1")
     # Pairs are counted on the bytes with ASCII letters lowercased (``bytes.lower`` touches
     # nothing else): every lowering table reads an ASCII capital as its small letter, so the
@@ -401,7 +405,10 @@ def byte_counts(sample: bytes) -> ByteCounts:
             near[pair] = n
         elif pair.isalpha():
             ascii_pairs[pair] = n
-    return ByteCounts(sample, text, collections.Counter(text), near, ascii_pairs)
+    if values is None:
+        return ByteCounts(sample, text, collections.Counter(text), near, ascii_pairs)
+    named = dict(zip(map(chr, values), values.values(), strict=True))
+    return ByteCounts(sample, text, named, near, ascii_pairs)
 
 
 def profile(

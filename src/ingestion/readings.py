@@ -264,7 +264,8 @@ def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     ``data`` count (single-byte ones checked by a byte search, others by a strict decode).
     """
     sample = spread_sample(data, SCORE_BYTES)
-    scorer = _Scorer(sample, _finalists(data, sample, whole_file=whole_file))
+    values = collections.Counter(sample)
+    scorer = _Scorer(sample, values, _finalists(data, sample, values, whole_file=whole_file))
     finalists = [scorer.reading(index) for index in range(len(scorer.finalists))]
     finalists.sort(key=lambda reading: -reading.score)
     return finalists
@@ -290,7 +291,8 @@ def rank_down_to(
     added), so that every reading left out scores below the floor of what is returned.
     """
     sample = spread_sample(data, SCORE_BYTES)
-    scorer = _Scorer(sample, _finalists(data, sample, whole_file=whole_file))
+    values = collections.Counter(sample)
+    scorer = _Scorer(sample, values, _finalists(data, sample, values, whole_file=whole_file))
     count = len(scorer.finalists)
     scored: list[tuple[Reading, int]] = [(r, count + at) for at, r in enumerate(given)]
     bounds = [scorer.rough_bound(index) for index in range(count)]
@@ -322,9 +324,12 @@ def _best_first(scored: list[tuple[Reading, int]]) -> list[Reading]:
     return [reading for reading, _ in sorted(scored, key=lambda item: (-item[0].score, item[1]))]
 
 
-def _finalists(data: bytes, sample: bytes, *, whole_file: bool) -> list[_Candidate]:
-    """The readings ``rank`` scores in full, in the first round's order (best first)."""
-    candidates = _first_round(sample, None if whole_file else _MAX_FINALISTS)
+def _finalists(
+    data: bytes, sample: bytes, values: dict[int, int], *, whole_file: bool
+) -> list[_Candidate]:
+    """The readings ``rank`` scores in full, in the first round's order (best first);
+    ``values``: the sample's ``collections.Counter``."""
+    candidates = _first_round(sample, None if whole_file else _MAX_FINALISTS, values)
     candidates.sort(key=lambda candidate: -candidate.first_round)
     finalists: list[_Candidate] = []
     top = candidates[0].first_round if candidates else 0.0
@@ -363,20 +368,18 @@ class _Scorer:
     does: ``judge`` reads the fit for no other).
     """
 
-    def __init__(self, sample: bytes, finalists: list[_Candidate]) -> None:
+    def __init__(self, sample: bytes, values: dict[int, int], finalists: list[_Candidate]) -> None:
         self.sample = sample
         self.finalists = finalists
         self.counts: ByteCounts | None = None
-        self.shared_key: _FitKey = frozenset()
         if any(candidate.text is None for candidate in finalists):
-            self.counts = byte_counts(sample)
-            self.shared_key = frozenset(self.counts.ascii_pairs.items())
-        values = collections.Counter(sample)
+            self.counts = byte_counts(sample, values)
+        self.shared_key: _FitKey | None = None  # made when a key is compared with it
         self.present = sum(1 << value for value in values)  # distinct values: the sum is the OR
         self.high = [value for value in values if value > 0x7F]
         self.high_counts = [values[value] for value in self.high]
         self.profiles: dict[int, Profile] = {}
-        self.keys: dict[int, _FitKey] = {}
+        self.keys: dict[int, _FitKey | None] = {}
         self.fits: dict[int, dict[str, float]] = {}
 
     def reading(self, index: int) -> Reading:
@@ -413,24 +416,35 @@ class _Scorer:
         else:
             found = profile(candidate.text)
         self.profiles[index] = found
-        # Readings counted on the bytes share the sample's ASCII pairs (one dict): keyed once.
+        # Readings counted on the bytes share the sample's ASCII pairs (one dict): keyed by None.
         shared = counts is not None and found.ascii_pairs is counts.ascii_pairs
-        self.keys[index] = self.shared_key if shared else frozenset(found.ascii_pairs.items())
+        self.keys[index] = None if shared else frozenset(found.ascii_pairs.items())
         return found
 
-    def key(self, index: int) -> _FitKey:
-        """What the finalist shares its ASCII fit by (a single-byte one's: the sample's pairs)."""
+    def key(self, index: int) -> _FitKey | None:
+        """What the finalist shares its ASCII fit by: None for the sample's own pairs (those of
+        every single-byte reading), else the reading's pairs."""
         if index not in self.keys and self.finalists[index].text is None:
-            return self.shared_key
+            return None
         self.profile(index)
         return self.keys[index]
+
+    def same(self, first: _FitKey | None, second: _FitKey | None) -> bool:
+        """Whether two keys are the same pairs (None: the sample's own, made into a key only
+        when compared with another reading's: hundreds of pairs)."""
+        if first is second:
+            return True
+        if self.shared_key is None and self.counts is not None:
+            self.shared_key = frozenset(self.counts.ascii_pairs.items())
+        shared = self.shared_key
+        return (shared if first is None else first) == (shared if second is None else second)
 
     def fit(self, index: int) -> dict[str, float] | None:
         """``ascii_fits`` of the first finalist with this one's key, for a Latin-script one."""
         if _foreign_script(self.finalists[index].languages):
             return None
         key = self.key(index)
-        owner = next(at for at in range(index + 1) if _same(self.key(at), key))
+        owner = next(at for at in range(index + 1) if self.same(self.key(at), key))
         if owner not in self.fits:
             self.fits[owner] = ascii_fits(self.profile(owner))
         return self.fits[owner]
@@ -509,11 +523,6 @@ def _foreign_mask(encoding: str) -> int:
     )
 
 
-def _same(first: _FitKey, second: _FitKey) -> bool:
-    """Equal keys (the shared key compared by identity first: hundreds of pairs)."""
-    return first is second or first == second
-
-
 def plausible(reading: Reading) -> bool:
     """Whether the best reading looks like text at all (random high bytes read as nothing).
 
@@ -544,7 +553,9 @@ def utf8_reading(text: str) -> Reading:
     return read_as(text, "utf-8", tuple(language_models()))
 
 
-def _first_round(sample: bytes, keep: int | None = None) -> list[_Candidate]:
+def _first_round(
+    sample: bytes, keep: int | None = None, values: dict[int, int] | None = None
+) -> list[_Candidate]:
     """Each distinct strict, readable reading, scored on its non-ASCII letters alone.
 
     With ``keep``, a table-counted reading is left out when even its best possible score
@@ -556,9 +567,9 @@ def _first_round(sample: bytes, keep: int | None = None) -> list[_Candidate]:
     decodes the sample and reads as text exactly when no present byte is undefined in it or
     reads as a control (``_unreadable_bytes``), and two such codecs read the sample alike
     exactly when they read each present byte alike. Only multi-byte codecs, and those counted
-    on the text, are decoded here.
+    on the text, are decoded here. ``values``: the sample's ``collections.Counter``, if made.
     """
-    byte_counts = collections.Counter(sample)
+    byte_counts = collections.Counter(sample) if values is None else values
     present = sorted(byte_counts)
     present_bytes = bytes(present)
     high_present = [value for value in present if value > 0x7F]
