@@ -620,3 +620,23 @@ def test_counts_taken_once_are_the_counts_taken_apart() -> None:
             assert list(p.non_ascii_chars(text).items()) == whole
             texts += bool(whole)
     assert texts > 100
+
+
+def test_ascii_fits_by_rows_are_the_per_language_sums() -> None:
+    """``ascii_fits`` (rows transposed) gives each language the same float as summing its
+    terms gram by gram in the reading's order, also with no ASCII letter at all."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+
+    terms = p._ascii_terms()  # pyright: ignore[reportPrivateUsage]
+    checked = 0
+    for data in [*_ranked_samples()[:80], b"\xe9\xe8"]:
+        reading = profile(data.decode("cp1252", "replace"))
+        grams = [*reading.ascii_letters, *reading.ascii_pairs]
+        counts = [*reading.ascii_letters.values(), *reading.ascii_pairs.values()]
+        expected = {
+            language: sum(n * table[gram] for n, gram in zip(counts, grams, strict=True))
+            for language, table in terms.items()
+        }
+        assert p.ascii_fits(reading) == expected
+        checked += bool(grams)
+    assert checked > 50

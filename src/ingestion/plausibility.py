@@ -523,12 +523,12 @@ def _capitals(text: str, on_bytes: tuple[ByteCounts, ByteTables] | None) -> int:
     if on_bytes is None:
         return _capitals_after_small(text)
     counts, tables = on_bytes
-    present = counts.values
-    if not any(char in present for char in tables.capitals):
+    present = counts.values.keys()
+    if present.isdisjoint(tables.capitals):
         return 0
-    if not any(char in present for char in tables.small):
-        found = sum(present.get(char, 0) for char in tables.capitals)
-        return found + sum(present.get(char, 0) for char in tables.brackets)
+    if present.isdisjoint(tables.small):
+        found = sum(counts.values.get(char, 0) for char in tables.capitals)
+        return found + sum(counts.values.get(char, 0) for char in tables.brackets)
     return len(tables.capital_after_small.findall(counts.text))
 
 
@@ -655,16 +655,28 @@ _SWITCHES = re.compile("[al] +(?=n)|n +(?=[al])")  # what ``_switches`` counts
 def skeleton(text: str) -> str:
     """The text with each character replaced by its kind: ``a`` an ASCII letter, ``l`` another
     Latin letter, ``n`` a letter or mark of another script, a space anything else."""
-    table: dict[int, str] = {}
-    for char in set(text):
+    if len(_KINDS) > _ROWS_KEPT:
+        _KINDS.clear()
+    return text.translate(_KINDS)
+
+
+class _Kinds(dict[int, str]):
+    """Each code point's ``skeleton`` kind, worked out on first use and kept across texts (the
+    same few hundred characters recur; ``str.translate`` looks each one up)."""
+
+    def __missing__(self, point: int) -> str:
+        char = chr(point)
         if char.isascii():
             kind = "a" if char.isalpha() else " "
         elif not _is_letter(char):
             kind = " "
         else:
             kind = "l" if latin_letter(char) else "n"
-        table[ord(char)] = kind
-    return text.translate(table)
+        self[point] = kind
+        return kind
+
+
+_KINDS = _Kinds()
 
 
 def mixed_score(text: str) -> float:
@@ -928,14 +940,31 @@ def first_round_by_table(table: LetterTable, values: list[int], counts: list[int
 
 
 def ascii_fits(reading: Profile) -> dict[str, float]:
-    """How well each Latin-script language reads the ASCII letters (``ascii_fit`` for each,
-    by C-level lookups in per-language tables of each letter's and pair's term)."""
+    """How well each Latin-script language reads the ASCII letters (``ascii_fit`` for each).
+
+    Each gram's terms in every language are one row (``_ascii_rows``): the rows of the
+    reading's grams, transposed at C speed, give each language's terms in the grams' order,
+    summed in that order (the same floats as summing gram by gram)."""
     grams = [*reading.ascii_letters, *reading.ascii_pairs]
+    languages, rows = _ascii_rows()
+    if not grams:
+        return dict.fromkeys(languages, 0)
     counts = [*reading.ascii_letters.values(), *reading.ascii_pairs.values()]
-    fits: dict[str, float] = {}
-    for language, terms in _ascii_terms().items():
-        fits[language] = sum(map(operator.mul, counts, map(terms.__getitem__, grams)))
-    return fits
+    columns = zip(*map(rows.__getitem__, grams), strict=True)
+    sums = [sum(map(operator.mul, counts, column)) for column in columns]
+    return dict(zip(languages, sums, strict=True))
+
+
+@functools.cache
+def _ascii_rows() -> tuple[tuple[str, ...], dict[str, tuple[float, ...]]]:
+    """The Latin-script languages, and each ASCII letter's and letter pair's ``_ascii_terms``
+    term in each of them, in that order."""
+    terms = _ascii_terms()
+    languages = tuple(terms)
+    grams = terms[languages[0]] if languages else {}
+    return languages, {
+        gram: tuple(terms[language][gram] for language in languages) for gram in grams
+    }
 
 
 @functools.cache

@@ -296,22 +296,23 @@ def rank_down_to(
     count = len(scorer.finalists)
     scored: list[tuple[Reading, int]] = [(r, count + at) for at, r in enumerate(given)]
     bounds = [scorer.rough_bound(index) for index in range(count)]
+    low = floor(_best_first(scored)) - _BOUND_SLACK if scored else -math.inf
     for index in sorted(range(count), key=lambda index: -bounds[index]):
         if scored:
-            low = floor(_best_first(scored)) - _BOUND_SLACK
             if bounds[index] < low:
                 break  # and every reading after it: their bounds are no higher
             bounds[index] = scorer.bound(index)
             if bounds[index] < low:
                 continue
         scored.append((scorer.reading(index), index))
-    while scored:  # the floor may have fallen below a bound left out: score those too
         low = floor(_best_first(scored)) - _BOUND_SLACK
+    while scored:  # the floor may have fallen below a bound left out: score those too
         done = {index for _, index in scored}
         missing = [index for index in range(count) if index not in done and bounds[index] >= low]
         if not missing:
             break
         scored.extend((scorer.reading(index), index) for index in missing)
+        low = floor(_best_first(scored)) - _BOUND_SLACK
     ranked = _best_first(scored)
     if not ranked:
         return ranked
