@@ -251,6 +251,7 @@ class _Candidate:
     languages: tuple[str, ...]
     text: str | None  # decoded on demand for single-byte codecs (finalists only)
     first_round: float
+    letters: float | None = None  # a text-counted reading's first round before mixed scripts
 
 
 # What readings with the same ASCII letter pairs share their ASCII fits by, in ``rank``.
@@ -457,7 +458,9 @@ class _Scorer:
         to letters, and the codec's priors; ``judge``'s other terms are costs (see ``bound``)."""
         candidate, counts = self.finalists[index], self.counts
         encoding, languages = candidate.encoding, candidate.languages
-        if candidate.text is not None or counts is None or self.present & _unsafe_mask(encoding):
+        if candidate.text is not None:
+            return _letters_only_bound(candidate)
+        if counts is None or self.present & _unsafe_mask(encoding):
             return math.inf
         letters = _final_weights(encoding, languages)
         bound = sum(map(operator.mul, self.high_counts, map(letters.__getitem__, self.high)), 0.0)
@@ -478,10 +481,24 @@ class _Scorer:
         misplaced accents, letters glued to digits), and the codec's own-letter cost.
         """
         bound = self.rough_bound(index)
-        if bound == math.inf:
+        if bound == math.inf or self.finalists[index].text is not None:
             return bound
         assert self.counts is not None  # noqa: S101 - a finite rough bound needs the counts
         return bound + glued_on_bytes(self.counts, _tables(self.finalists[index].encoding))
+
+
+def _letters_only_bound(candidate: _Candidate) -> float:
+    """At least a text-counted reading's score when its one language is scored on letters
+    alone (Chinese, Japanese, Korean: their pairs cost nothing, or a mixed-script pair's cost):
+    its first round's letters (the same characters ``profile`` counts, each at that language's
+    cost) and its prior; ``judge``'s pairs and ``profile``'s costs never add. Else
+    ``math.inf``."""
+    languages = candidate.languages
+    if candidate.letters is None or len(languages) != 1:
+        return math.inf
+    if language_models()[languages[0]].pairs:
+        return math.inf
+    return candidate.letters + _PRIOR.get(candidate.encoding, 0.0)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -588,9 +605,8 @@ def _first_round(
             bound = math.inf if keep is None else _bound(encoding, languages, *high_columns)
             pending.append((bound, index, encoding, languages))
             continue
-        first = first_round_score(non_ascii_chars(text), languages)
-        first += mixed_score(text)
-        found[index] = _Candidate(encoding, languages, text, first)
+        letters = first_round_score(non_ascii_chars(text), languages)
+        found[index] = _Candidate(encoding, languages, text, letters + mixed_score(text), letters)
     pending.sort(key=lambda item: -item[0])
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     reach = -math.inf  # only rises as scores are added: what falls below it stays below
