@@ -642,3 +642,18 @@ def test_ascii_fits_by_rows_are_the_per_language_sums() -> None:
         assert p.ascii_fits(reading) == expected
         checked += bool(grams)
     assert checked > 50
+
+
+def test_final_weights_are_each_lowered_characters_own_weight() -> None:
+    """``_final_weights`` (reusing the first round's weight where the byte's character is the
+    same) is, per byte >= 0x80, the first round's score of its lowered character alone."""
+    from ingestion import readings as r  # noqa: PLC0415
+    from ingestion.plausibility import first_round_score  # noqa: PLC0415
+
+    for encoding, languages in r.SINGLE_BYTE:
+        lowering = r._tables(encoding).lowering  # pyright: ignore[reportPrivateUsage]
+        expected = tuple(
+            first_round_score({char: 1}, languages) if value > 0x7F and char != "\ufffe" else 0.0
+            for value, char in enumerate(lowering)
+        )
+        assert r._final_weights(encoding, languages) == expected  # pyright: ignore[reportPrivateUsage]

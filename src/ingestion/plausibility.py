@@ -547,7 +547,7 @@ def pairs_bound(counts: ByteCounts, tables: ByteTables, languages: tuple[str, ..
     bytes, plus ``profile``'s cost of non-letters glued to letters: per pair of adjacent bytes
     that holds one >= 0x80, read through ``tables.lowering``, its log-probability in the
     language of ``languages`` that finds it likeliest (``judge`` takes each pair from one of
-    them, at most that), or its glue cost (``_pair_bounds``). Pairs that read alike add up
+    them, at most that), or its glue cost (``_PairBounds``). Pairs that read alike add up
     (a sum: in any order, the same value to rounding)."""
     bounds = _PAIR_BOUNDS.get((tables.lowering, languages))
     if bounds is None:
@@ -566,10 +566,14 @@ class _PairBounds(dict[str, float]):
         super().__init__()
         self.lowering = lowering
         self.models = [language_models()[language] for language in languages]
+        # Letter pairs by their characters, shared by every code page with these languages.
+        self.likeliest = _LIKELIEST_PAIRS.setdefault(languages, {})
 
     def __missing__(self, pair: str) -> float:
         if len(self) > _ROWS_KEPT:
             self.clear()
+        if len(self.likeliest) > _ROWS_KEPT:
+            self.likeliest.clear()
         first, second = (self.lowering[ord(char)] for char in pair)
         bound = 0.0
         if "\ufffe" not in (first, second) and "\x00" not in (first, second):
@@ -577,7 +581,10 @@ class _PairBounds(dict[str, float]):
             second_letter = _is_letter(second) if second > "\x7f" else second.isalpha()
             other = second if first_letter else first
             if first_letter and second_letter:
-                bound = max(pair_log(first + second, model) for model in self.models)
+                bound = self.likeliest.get(first + second)
+                if bound is None:
+                    bound = max(pair_log(first + second, model) for model in self.models)
+                    self.likeliest[first + second] = bound
             elif (first_letter or second_letter) and other > "\x7f" and not other.isspace():
                 bound = _GLUED_PUNCTUATION if other in _GLUES else _GLUED
         self[pair] = bound
@@ -585,6 +592,7 @@ class _PairBounds(dict[str, float]):
 
 
 _PAIR_BOUNDS: dict[tuple[str, tuple[str, ...]], _PairBounds] = {}
+_LIKELIEST_PAIRS: dict[tuple[str, ...], dict[str, float]] = {}
 
 
 def char_log(char: str, model: LanguageModel) -> float:

@@ -506,9 +506,14 @@ def _final_weights(encoding: str, languages: tuple[str, ...]) -> tuple[float, ..
     """Per byte >= 0x80, the most its character (as ``profile`` counts it on the bytes: read
     through the lowering table) adds to ``judge``'s score: a letter's cost in the language that
     finds it likeliest, another character's fixed cost."""
-    lowering = _tables(encoding).lowering
+    lowering, kept = _tables(encoding).lowering, _kept_chars(encoding)
+    same = _bound_weights(encoding, languages)  # the same character's weight, where it is one
     return tuple(
-        first_round_score({char: 1}, languages) if value > 0x7F and char != "\ufffe" else 0.0
+        same[value]
+        if char == kept[value]
+        else first_round_score({char: 1}, languages)
+        if value > 0x7F and char != "\ufffe"
+        else 0.0
         for value, char in enumerate(lowering)
     )
 
