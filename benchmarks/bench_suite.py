@@ -99,6 +99,9 @@ def noted(what: str, measured: Measured) -> Measured:
         return required(what, measured)
     if measured.code == 1:
         print(f"  {what}: {measured.tail.splitlines()[-1] if measured.tail else 'failed'}")
+        for line in measured.tail.splitlines():
+            if line.startswith(("FAILED ", "ERROR ")):
+                print(f"    {line}")
     return measured
 
 
