@@ -21,7 +21,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,9 +235,9 @@ def gate_env(select: bool, **extra: str) -> dict[str, str]:
     return followed(env)  # the outer tests gate follows the inner one
 
 
-def gate(root: Path, *, select: bool) -> tuple[int, Ran]:
+def gate(root: Path, *, select: bool, extra: Sequence[str] = ()) -> tuple[int, Ran]:
     proc = subprocess.run(
-        [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50"],
+        [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50", *extra],
         cwd=root,
         env=gate_env(select),
         capture_output=True,
@@ -486,18 +486,8 @@ def test_a_pytest_that_cannot_start_fails_the_gate_with_one_notice_and_stores_no
 ) -> None:
     """pytest's own error, then one notice; not a traceback about the plugin's missing file."""
     before = stored_state(project)
-    argv = [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50"]
-    proc = subprocess.run(
-        [*argv, "-p", "no_such_plugin_anywhere"],
-        cwd=project,
-        env=gate_env(False),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    ran = Ran.of(project, proc)
-    assert proc.returncode != 0, ran
+    code, ran = gate(project, select=False, extra=["-p", "no_such_plugin_anywhere"])
+    assert code != 0, ran
     assert "No module named 'no_such_plugin_anywhere'" in ran, ran
     assert "observed.json" not in ran, ran
     assert "pytest ended before its session started" in ran.notices, ran
