@@ -2,6 +2,7 @@
 
 Usage: python scripts/derive_char_ngrams.py LINGUA_MODELS_DIR
    or: python scripts/derive_char_ngrams.py --text LANGUAGE=FILE [LANGUAGE=FILE ...]
+   or: python scripts/derive_char_ngrams.py --trigrams LINGUA_MODELS_DIR
 where LINGUA_MODELS_DIR is ``lingua/language-models`` unpacked from the pure-Python wheel
 ``lingua-language-detector==1.3.5`` (``pip download --no-deps``); reading its brotli-packed
 files needs the ``brotli`` package. Run offline, once; the output is committed with
@@ -16,6 +17,13 @@ The text used for the shipped table was the training and development parts of th
 Dependencies treebanks UD_Maltese-MUDT, UD_North_Sami-Giella and UD_Faroese-FarPaHC (CC BY-SA
 4.0 / CC BY 4.0; only rounded letter statistics are kept, no text); their test parts were not
 used, so they stay fit for held-out checks.
+
+``--trigrams`` writes ``src/ingestion/data/char_trigrams.json`` from the same models: for each
+Latin-script language lingua has (not Vietnamese, whose code page composes letters from marks),
+the letter trigrams that hold a non-ASCII letter of its alphabet, as P(third | first two),
+kept where the trigram's joint frequency is at least ``MIN_TRIGRAM_JOINT``; Romanian's cedilla
+letters are folded into comma-below ones (as ``_SPELLED_BOTH_WAYS`` makes them cost the same).
+Only ``ingestion.closecall`` reads it, when two readings that differ in a few letters are close.
 
 The detector scores a candidate reading by how far its letters and letter pairs fall below what
 the language's own text scores on average; the averages (``eu``, ``eb``) are computed here
@@ -146,7 +154,10 @@ ALPHABETS = {
 }
 MIN_UNIGRAM = 2e-6
 MIN_BIGRAM_JOINT = 2e-6
+MIN_TRIGRAM_JOINT = 1e-5
 OUT = Path(__file__).resolve().parents[1] / "src" / "ingestion" / "data" / "char_ngrams.json"
+TRIGRAMS_OUT = OUT.with_name("char_trigrams.json")
+_COMMA_BELOW = str.maketrans("şţ", "șț")
 
 
 def load(models: Path, language: str, kind: str) -> dict[str, Fraction]:
@@ -259,7 +270,45 @@ def merge_text(arguments: list[str]) -> None:
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes, {len(payload['languages'])} languages)")
 
 
+def derive_trigrams(models: Path, language: str) -> dict[str, int]:
+    """One language's trigrams that hold a non-ASCII letter of its alphabet (see the docstring)."""
+    alphabet = ALPHABETS[language]
+    unigrams = load(models, language, "unigrams")
+    bigrams = load(models, language, "bigrams")
+    kept: dict[str, int] = {}
+    for gram, probability in load(models, language, "trigrams").items():
+        if gram.isascii() or not all(char.isascii() or char in alphabet for char in gram):
+            continue
+        joint = unigrams.get(gram[0], Fraction(0)) * bigrams.get(gram[:2], Fraction(0))
+        if joint * probability < MIN_TRIGRAM_JOINT:
+            continue
+        key = gram.translate(_COMMA_BELOW) if language == "ro" else gram
+        cost = quantized(float(probability))
+        kept[key] = min(cost, kept.get(key, cost))
+    return dict(sorted(kept.items()))
+
+
+def write_trigrams(models: Path) -> None:
+    """``--trigrams LINGUA_MODELS_DIR``: ``char_trigrams.json``."""
+    table = {
+        language: derive_trigrams(models, language)
+        for language in LANGUAGES
+        if ALPHABETS.get(language) and language != "vi"
+    }
+    payload = {
+        "source": "lingua-language-detector 1.3.5 language models (Apache-2.0); see NOTICE",
+        "scale": "-ln(P(third letter | first two)) * 10, rounded",
+        "languages": {language: grams for language, grams in table.items() if grams},
+    }
+    TRIGRAMS_OUT.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+    size = TRIGRAMS_OUT.stat().st_size
+    print(f"wrote {TRIGRAMS_OUT} ({size} bytes, {sum(map(len, table.values()))} trigrams)")
+
+
 def main() -> None:
+    if sys.argv[1] == "--trigrams":
+        write_trigrams(Path(sys.argv[2]))
+        return
     if sys.argv[1] == "--text":
         merge_text(sys.argv[2:])
         return

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from ingestion_corpus import DEVELOPMENT, Case, files
 
-from ingestion import AmbiguousEncodingError, TextDecodeError, read_text
-from ingestion.encoding_detect import detect_encoding, guess
+from ingestion import AmbiguousEncodingError, TextDecodeError, closecall, read_text
+from ingestion.encoding_detect import decide, detect_encoding, floor, guess
 from ingestion.plausibility import MIXED_PAIR, language_models, profile, readable
-from ingestion.readings import rank
+from ingestion.readings import rank, rank_down_to
 
 # One code page per language and size: the whole corpus runs in the benchmark.
 SAMPLED = [
@@ -404,3 +404,83 @@ def test_a_latin_mark_left_over_after_composition_costs_like_a_letter_no_one_use
     data = text.encode("iso8859-4")
     assert rank(data)[0].encoding == "iso8859-4"
     assert read_text(write(tmp_path, data))[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "rival"),
+    [
+        # Estonian ä (cp1252) or õ (cp850): "lähevad" is a word, "lõhevad" hardly.
+        ("Homme hommikul lähevad nad koos poistega linna kinno.\n", "cp1252", "cp850"),
+        # Esperanto ĉ (ISO-8859-3) or Bosnian ć (cp1250): the ASCII words are Esperanto.
+        ("Ni vidis ĉiujn amikojn en la urbo hieraux vespere.\n", "iso8859-3", "cp1250"),
+        # Slovenian š (cp1257) or đ (cp1250): "vprašanja" is Slovenian, "vprađanja" nothing.
+        ("Nismo vedeli, kaj naj naredimo, in vprašanja so ostala.\n", "iso8859-13", "cp1250"),
+        # Slovenian č (cp852) or ü (mac-roman): "črto".
+        ("Ljudje so narisali črto, da bi razdelili polje na dva dela.\n", "cp852", "mac-roman"),
+        # German ö (mac-roman) or a Cyrillic letter (KOI8-R, whose languages have no trigrams:
+        # their letter pairs chain the words).
+        ("Wir wollen das Problem heute noch gemeinsam lösen.\n", "mac-roman", "koi8-r"),
+        # Guillemets (ISO-8859-1) or ISO-8859-3 letters: a reading with letters where another
+        # has punctuation pays for those letters, the other for its punctuation.
+        ("Il a dit : « nous partirons demain matin » (selon lui).\n", "iso8859-1", "iso8859-3"),
+    ],
+)
+def test_words_settle_a_close_call_the_letters_left_open(
+    tmp_path: Path, text: str, codec: str, rival: str
+) -> None:
+    """Letters and pairs alone put these readings within the margin (the file was refused);
+    the words of the best one score ``closecall.CONFIRM`` nats above the rival's."""
+    data = text.encode(codec)
+    letters_only = decide(rank_down_to(data, floor))
+    assert letters_only.rival == rival
+    assert data.decode(str(letters_only.encoding)) == text
+    assert read_text(write(tmp_path, data))[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        # cp1257 "kužas" is the letters' best: the words prefer the right reading, which the
+        # rule never picks over the letters' best, so the file stays refused.
+        ("Li kuŝas en la lito kaj legas libron pri historio.\n", "iso8859-3"),
+        # Romanian cedilla or comma-below: one text to the words, as to the letters.
+        ("Astăzi științele și țările învață, însă fără grabă.\n", "iso8859-16"),
+    ],
+)
+def test_words_never_overturn_the_letters_and_twins_stay_refused(
+    tmp_path: Path, text: str, codec: str
+) -> None:
+    with pytest.raises(AmbiguousEncodingError):
+        read_text(write(tmp_path, text.encode(codec)))
+
+
+def test_a_close_call_is_confirmed_only_for_the_letters_best_and_on_enough_letters() -> None:
+    text = "Homme hommikul lähevad nad koos poistega linna kinno.\n"
+    data = text.encode("cp1252")
+    estonian = ("et",)
+    assert closecall.confirmed([("cp1252", estonian), ("cp850", estonian)], data)
+    assert not closecall.confirmed([("cp850", estonian), ("cp1252", estonian)], data)
+    short = "Nad lähevad.\n".encode("cp1252")  # fewer than MIN_LETTERS letters
+    assert not closecall.confirmed([("cp1252", estonian), ("cp850", estonian)], short)
+    undefined = b"\x81" + data  # cp1252 leaves 0x81 undefined: no reading, no confirmation
+    assert not closecall.confirmed([("cp1252", estonian), ("cp850", estonian)], undefined)
+
+
+def test_the_word_statistics_load_only_on_a_close_call(tmp_path: Path) -> None:
+    closecall.trigrams.cache_clear()
+    text = "Les enfants jouaient dans le jardin derrière la maison.\n"
+    assert read_text(write(tmp_path, text.encode("cp1252")))[0] == text
+    assert closecall.trigrams.cache_info().currsize == 0
+    table = closecall.trigrams()
+    assert {"et", "eo", "sl", "pl", "de", "fr"} <= set(table)
+    for language, grams in table.items():
+        assert all(len(gram) == 3 and not gram.isascii() for gram in grams), language
+    assert not any(char in gram for gram in table["ro"] for char in "şţ")  # folded
+
+
+def test_a_trigram_the_table_lacks_costs_its_pair_and_more() -> None:
+    pair = -language_models()["et"].pairs["õh"] / 10
+    seen = closecall.word_score("läh", "et")
+    assert closecall.word_score("lõh", "et") < seen
+    unseen = closecall.word_score("xõh", "et") - closecall.word_score("xõ", "et")
+    assert abs(unseen - (pair - 2.0)) < 1e-9

@@ -16,11 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from ingestion.closecall import confirmed
 from ingestion.declared import declared_encoding, decode_as_declared
 from ingestion.errors import ReadingNote
 from ingestion.readings import (
     SCORE_BYTES,
     Reading,
+    letter_languages,
     notes,
     plausible,
     rank_down_to,
@@ -266,7 +268,24 @@ def guess(data: bytes, *, whole_file: bool = False) -> Detection:
         best_anywhere = rank_down_to(data, floor)[0]
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
-    return explained(data, ranked, decide(ranked))
+    return explained(data, ranked, settle(data, decide(ranked)))
+
+
+def settle(data: bytes, detection: Detection) -> Detection:
+    """``detection`` without its rivals when word statistics confirm its pick over each of
+    them (``closecall``: readings in single-byte code pages that differ in a few letters)."""
+    if detection.encoding is None or detection.rival is None:
+        return detection
+    close = (detection.encoding, detection.rival, *detection.others)
+    readings: list[tuple[str, tuple[str, ...]]] = []
+    for encoding in close:
+        languages = letter_languages(encoding)
+        if languages is None:
+            return detection
+        readings.append((encoding, languages))
+    if not confirmed(readings, spread_sample(data, SCORE_BYTES)):
+        return detection
+    return replace(detection, rival=None, others=())
 
 
 def explained(data: bytes, ranked: list[Reading], detection: Detection) -> Detection:
@@ -337,7 +356,7 @@ def utf8_or_legacy(data: bytes, text: str) -> Sniffed:
     ranked = rank_down_to(data, floor, given=(replace(own, score=own.score + _UTF8_PRIOR),))
     if ranked[0].encoding == "utf-8" and not plausible(ranked[0]):
         return utf8  # no reading looks like text: valid UTF-8 it stays
-    detection = explained(data, ranked, decide(ranked))
+    detection = explained(data, ranked, settle(data, decide(ranked)))
     if detection.encoding == "utf-8":
         return Sniffed(replace(detection, reason="utf-8"), text)
     if not plausible(ranked[0]):

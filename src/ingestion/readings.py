@@ -214,6 +214,17 @@ VARIANTS: tuple[tuple[str, ...], ...] = (
 )
 
 
+def letter_languages(encoding: str) -> tuple[str, ...] | None:
+    """The languages of a single-byte code page whose bytes each read as one character (not
+    cp1258's composed letters nor EBCDIC), or None for any other codec."""
+    if encoding in _TEXT_COUNTED:
+        return None
+    return _SINGLE_BYTE_LANGUAGES.get(encoding)
+
+
+_SINGLE_BYTE_LANGUAGES: dict[str, tuple[str, ...]] = dict(SINGLE_BYTE)
+
+
 def variants(first: str, second: str) -> bool:
     """Whether two codecs are vendor variants of one standard."""
     return any(first in family and second in family for family in VARIANTS)
