@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from support import followed
+
 ROOT = Path(__file__).resolve().parents[1]
 # Packages whose root module must not be imported by the files pyright checks.
 HEAVY_ROOTS = frozenset({"transformers", "huggingface_hub"})
@@ -340,7 +342,9 @@ def test_the_runners_own_process_loads_no_library_module() -> None:
         "    importlib.import_module(name)\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(LIBRARY)!r}))\n"
     )
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "src")}
+    # A clean environment, still followed by the tests gate (only the runner's files run in it:
+    # the test depends on those, not on every change).
+    env = followed({"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "src")})
     done = subprocess.run(
         [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=False
     )

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -24,9 +25,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from coverage import CoverageData
+from coverage import Coverage, CoverageData
+from coverage.results import analysis_from_file_reporter
 
 from runbook.gates.settings import SELECT_ENV
 from runbook.running import cache
@@ -494,6 +497,8 @@ def test_a_pytest_that_cannot_start_fails_the_gate_with_one_notice_and_stores_no
     assert stored_state(project) == before
 
 
+# The inner session's sh children, which the outer gate sees too, cannot be followed.
+@pytest.mark.child_reads(*RUNNER_FILES)
 def test_a_source_file_read_as_text_is_a_whole_file_input(extended: Path) -> None:
     """A test that reads a module as data depends on all of it; a read while pytest collects
     depends on everything."""
@@ -561,3 +566,46 @@ def test_the_total_is_the_same_whichever_report_gives_it(
     got = verdict.report(tmp_path, tmp_path / "data.db", 80, reports, out)
     assert (got.total, got.reached) == (71.43, False)  # 4 of 5 lines and 1 of 2 branches
     assert "Coverage total 71.43%, floor 80%: not reached" in out.getvalue()
+
+
+def test_reports_from_one_analysis_are_those_of_an_analysis_each(tmp_path: Path) -> None:
+    """The verdict analyses each file once for all its reports (verdict.AnalysedOnce): the
+    reports are byte for byte those of a coverage.py that analyses the files again per report."""
+    (tmp_path / "pyproject.toml").write_text("[tool.coverage.run]\nbranch = true\n")
+    first, second = tmp_path / "m.py", tmp_path / "n.py"
+    first.write_text("def f(x):\n    if x:\n        return 1\n    return 2\n\n\nf(1)\n")
+    second.write_text("def g():\n    return 3\n\n\nif __name__ == 'x':\n    g()\n")
+    data = CoverageData(str(tmp_path / "data.db"))
+    data.add_arcs({str(first): {(-1, 1), (1, 7), (7, -1), (-2, 2), (2, 3), (3, -2)}})
+    data.add_arcs({str(second): {(-1, 1), (1, 5), (5, -1)}})
+    data.write()
+    kinds = ["term", "json", "xml", "term-missing"]
+
+    def reports(cov: Coverage) -> list[str]:
+        cov.load()
+        texts: list[str] = []
+        for kind in kinds:
+            out, target = io.StringIO(), tmp_path / f"{kind}.out"
+            verdict.write_reports(cov, [f"{kind}:{target}"], out)
+            text = out.getvalue() + (target.read_text() if target.exists() else "")
+            target.unlink(missing_ok=True)
+            texts.append(re.sub(r"timestamp(\": |=)\"[^\"]*\"", "", text))
+        return texts
+
+    analysed: list[str] = []
+
+    def counted(*args: Any) -> Any:
+        analysed.append(args[3])
+        return analysis_from_file_reporter(*args)
+
+    data_file, config_file = str(tmp_path / "data.db"), str(tmp_path / "pyproject.toml")
+    with pytest.MonkeyPatch.context() as patch:
+        # Coverage._analyze calls it by this name: one call, one analysis of one file.
+        patch.setattr("coverage.control.analysis_from_file_reporter", counted)
+        once = reports(verdict.AnalysedOnce(data_file=data_file, config_file=config_file))
+        assert sorted(analysed) == sorted([str(first), str(second)])  # once each, four reports
+        analysed.clear()
+        each = reports(Coverage(data_file=data_file, config_file=config_file))
+        assert len(analysed) == 2 * len(kinds)
+    assert once == each
+    assert all("m.py" in text and "n.py" in text for text in once)

@@ -57,6 +57,7 @@ def facts(
     ("started", "why"),
     [
         (facts("/usr/bin/git", "status"), ""),
+        (facts("/usr/bin/uname", "-p"), ""),  # a pytest-xdist worker's platform.platform()
         (facts(PY, "-c", "pass"), ""),
         (facts(f"{BIN}/python3", "-X", "dev", "-m", "x"), ""),
         (facts(PY, "-I", "-c", "pass"), ""),  # -I still reads site-packages' .pth

@@ -51,8 +51,11 @@ MARKER = "child_reads"
 """``@pytest.mark.child_reads("src/runbook/*.py", ...)``: the project files (globs relative to
 the root) that the test's child processes may run or read. A test whose children cannot all be
 followed depends on them (and on what was measured) instead of always running."""
-UNFOLLOWED_OK = frozenset({"git"})
-"""Programs that cannot run project code: starting them never makes a test always run."""
+UNFOLLOWED_OK = frozenset({"git", "uname"})
+"""Programs that cannot run project code: starting them never makes a test always run. ``uname``
+starts nothing and runs no Python: every pytest-xdist worker starts it (``platform.platform()``
+asks it for the processor), so without it every test that runs a nested gate on workers would
+always run."""
 _PYTHON = re.compile(r"python(\d+(\.\d+)*)?$")
 _NO_SITE = frozenset("S")
 """The interpreter flag that skips site-packages' ``.pth`` files, hence the child's log."""
