@@ -210,6 +210,14 @@ def test_workers_and_shards_come_from_pyproject_and_the_env_overrides_workers(
     assert settings.load(tmp_path, env={settings.WORKERS_ENV: "0"}).workers == "0"
 
 
+def test_serial_below_comes_from_pyproject_and_the_env_overrides_it(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, "")
+    assert settings.load(tmp_path, env={}).serial_below == settings.DEFAULT_SERIAL_BELOW
+    write_pyproject(tmp_path, "[tool.runbook]\nserial_below = 1.5\n")
+    assert settings.load(tmp_path, env={}).serial_below == 1.5
+    assert settings.load(tmp_path, env={settings.SERIAL_BELOW_ENV: "0"}).serial_below == 0.0
+
+
 @pytest.mark.parametrize(
     ("body", "env", "message"),
     [
@@ -219,9 +227,13 @@ def test_workers_and_shards_come_from_pyproject_and_the_env_overrides_workers(
         ("", {settings.WORKERS_ENV: "2.5"}, "RUNBOOK_TEST_WORKERS: workers '2.5'"),
         ("shards = 0", {}, "shards 0; allowed: a whole number from 1 to 64"),
         ('shards = "2"', {}, "shards '2'; allowed"),
+        ("serial_below = -1", {}, "serial_below: -1; allowed: a number of seconds, 0 or more"),
+        ("serial_below = true", {}, "serial_below: True; allowed"),
+        ('serial_below = "x"', {}, "serial_below: 'x' is not a number of seconds"),
+        ("", {settings.SERIAL_BELOW_ENV: "nan"}, "RUNBOOK_TEST_SERIAL_BELOW: 'nan'; allowed"),
     ],
 )
-def test_bad_workers_or_shards_are_clear_errors(
+def test_bad_workers_shards_or_serial_below_are_clear_errors(
     tmp_path: Path, body: str, env: dict[str, str], message: str
 ) -> None:
     write_pyproject(tmp_path, f"[tool.runbook]\n{body}\n")

@@ -22,11 +22,12 @@ from typing import Any, cast
 import pytest
 from coverage import CoverageData
 
-from runbook.gates.settings import SELECT_ENV, WORKERS_ENV
+from runbook.gates.settings import SELECT_ENV, SERIAL_BELOW_ENV, WORKERS_ENV
 from runbook.gates.shards import ShardError
 from runbook.reports import ci_shards
 from runbook.selection import store, testgate
 from runbook.selection.handoff import ORDER_ENV
+from runbook.selection.impact import Plan
 from support import Ran, followed, git, init_repo
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -220,6 +221,35 @@ def test_a_selective_run_on_workers_gives_the_full_total(baseline: Baseline, pro
     assert total(selective) == total(baseline.output)
 
 
+def test_a_small_selection_runs_in_one_process_with_the_data_of_the_workers(
+    baseline: Baseline, project: Path
+) -> None:
+    """Two test files whose tests took 0.2 s (tests/durations.json), under ``serial_below``:
+    the selective run starts no workers, and its verdict, total and every file's measured lines
+    and branches are those of the same selective run on workers (``serial_below = 0``)."""
+    for name, old, new in (
+        ("src/calc/core.py", "return 2 * x", "return x * 2"),
+        ("src/calc/words.py", ".split())", ".split(None))"),
+    ):
+        path = project / name
+        path.write_text(path.read_text().replace(old, new))  # same lines
+    report = project.parent / "coverage.json"  # outside the project: not a new file of it
+    seen: list[tuple[float, dict[str, tuple[object, object]]]] = []
+    for env, on_workers in (({}, False), ({SERIAL_BELOW_ENV: "0"}, True)):
+        code, ran = gate(project, f"--cov-report=json:{report}", select=True, env=env)
+        assert code == 0, ran
+        assert ran.result.selection == "2 of 6 run, 4 unaffected", ran
+        assert ("bringing up nodes" in ran) is on_workers, ran
+        files = cast(dict[str, dict[str, Any]], json.loads(report.read_text())["files"])
+        lines = {
+            name: (entry["executed_lines"], entry["executed_branches"])
+            for name, entry in files.items()
+        }
+        seen.append((total(ran), lines))
+    assert seen[0] == seen[1]
+    assert seen[0][0] == total(baseline.output)
+
+
 def test_a_crashed_worker_fails_the_gate_naming_its_test_and_the_next_run_is_full(
     baseline: Baseline, project: Path
 ) -> None:
@@ -321,3 +351,20 @@ def test_the_gate_on_workers_reads_the_durations_and_a_bad_file_is_a_clear_error
     (tmp_path / "tests" / "durations.json").write_text("[]")
     with pytest.raises(ShardError, match=r"durations\.json: expected an object"):
         testgate.launch_for(tmp_path, None)
+
+
+def test_a_selection_of_one_file_or_few_recorded_seconds_runs_in_one_process() -> None:
+    durations = {"tests/test_a.py::t1": 1.0, "tests/test_b.py::t2": 1.5, "tests/test_b.py::t3": 9.0}
+    stored = [*durations, "tests/test_a.py::t4"]  # t4: not recorded, counts 0
+    launch = testgate.Launch(workers="2", durations=durations, serial_below=3.0)
+    both = frozenset({"tests/test_a.py", "tests/test_b.py"})
+    small = Plan(unaffected=frozenset({"tests/test_b.py::t3"}), collect=both)  # 2.5 s
+    large = Plan(unaffected=frozenset({"tests/test_a.py::t1"}), collect=both)  # 10.5 s
+    one_file = Plan(
+        unaffected=frozenset({"tests/test_a.py::t1"}), collect=frozenset({"tests/test_b.py"})
+    )
+    assert launch.alone(small, stored).workers == "0"
+    assert launch.alone(large, stored).workers == "2"
+    assert launch.alone(one_file, stored).workers == "0"  # one file goes to one worker anyway
+    assert testgate.Launch(workers="2", durations=durations).alone(small, stored).workers == "2"
+    assert testgate.Launch(workers="0").alone(large, stored).workers == "0"

@@ -24,10 +24,13 @@ SELECT_ENV = "RUNBOOK_TEST_SELECTION"
 (runbook.typeselect.typegate)."""
 WORKERS_ENV = "RUNBOOK_TEST_WORKERS"
 """Overrides ``[tool.runbook] workers`` (e.g. ``0`` for one process while debugging)."""
+SERIAL_BELOW_ENV = "RUNBOOK_TEST_SERIAL_BELOW"
+"""Overrides ``[tool.runbook] serial_below`` (``0``: a selective run always uses the workers)."""
 DEFAULT_COV_FAIL_UNDER = 70.0
 DEFAULT_TIMEOUT = 1800.0
 DEFAULT_WORKERS = "auto"
 DEFAULT_SHARDS = 2
+DEFAULT_SERIAL_BELOW = 3.0
 
 
 class SettingsError(ValueError):
@@ -44,6 +47,10 @@ class Settings:
     the tests in the pytest process itself."""
     shards: int = DEFAULT_SHARDS
     """How many CI jobs the tests gate is split into (gates.yml's matrix)."""
+    serial_below: float = DEFAULT_SERIAL_BELOW
+    """A selective run whose tests took fewer seconds than this in ``tests/durations.json`` runs
+    in one process: starting the workers, each importing and collecting the selected test files,
+    costs more than the workers save on so little."""
 
 
 def parse_threshold(value: object, source: str) -> float:
@@ -76,6 +83,17 @@ def parse_workers(value: object, source: str) -> str:
     if text == "auto" or (text.isdigit() and not isinstance(value, bool)):
         return text if text == "auto" else str(int(text))
     raise SettingsError(f'{source}: workers {value!r}; allowed: "auto" or a count (0: none)')
+
+
+def parse_seconds(value: object, source: str) -> float:
+    """A number of seconds, 0 or more."""
+    try:
+        seconds = float(cast(Any, value))
+    except (TypeError, ValueError):
+        raise SettingsError(f"{source}: {value!r} is not a number of seconds") from None
+    if not seconds >= 0 or math.isinf(seconds) or isinstance(value, bool):
+        raise SettingsError(f"{source}: {value!r}; allowed: a number of seconds, 0 or more")
+    return seconds
 
 
 def parse_shards(value: object, source: str) -> int:
@@ -122,6 +140,16 @@ def load(
     if WORKERS_ENV in env:
         workers = parse_workers(env[WORKERS_ENV], WORKERS_ENV)
     shards = parse_shards(runbook.get("shards", DEFAULT_SHARDS), "[tool.runbook] shards")
+    serial_below = parse_seconds(
+        runbook.get("serial_below", DEFAULT_SERIAL_BELOW), "[tool.runbook] serial_below"
+    )
+    if SERIAL_BELOW_ENV in env:
+        serial_below = parse_seconds(env[SERIAL_BELOW_ENV], SERIAL_BELOW_ENV)
     return Settings(
-        cov_fail_under=threshold, timeout=timeout, skip=skip, workers=workers, shards=shards
+        cov_fail_under=threshold,
+        timeout=timeout,
+        skip=skip,
+        workers=workers,
+        shards=shards,
+        serial_below=serial_below,
     )

@@ -25,10 +25,11 @@ The gate hands its result to the runner as data: ``.runbook/machine/tests/result
 line, the notices). What it prints is for a person; nothing parses it back.
 
 pytest runs on every core (pytest-xdist ``-n``, ``[tool.runbook] workers``; ``0``: in one
-process; a selective run of one test file runs in one process) with whole test files to a
-worker, the longest first (by ``tests/durations.json``: a long file started last is the run's
-tail); pytest-cov combines the workers' data, per-test contexts included, and the plugin gathers
-the workers' observations. A worker that crashed fails the run (pytest-xdist names the
+process; a selective run of one test file, or of tests that took under ``[tool.runbook]
+serial_below`` seconds, runs in one process) with whole test files to a worker, the longest
+first (by ``tests/durations.json``: a long file started last is the run's tail); pytest-cov
+combines the workers' data, per-test contexts included, and the plugin gathers the workers'
+observations. A worker that crashed fails the run (pytest-xdist names the
 test it was running) and the stored data is dropped: the next run is a full one.
 
 * Shard (``--shard K/N``, CI's matrix): the K-th of N parts of the whole suite
@@ -52,7 +53,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO, cast
@@ -110,12 +111,32 @@ class Launch:
     workers: str = "0"
     shard: Shard | None = None
     durations: dict[str, float] = field(default_factory=dict[str, float])
+    serial_below: float = 0.0
+    """``[tool.runbook] serial_below``: see ``alone``."""
+
+    def alone(self, plan: Plan, stored: Iterable[str]) -> Launch:
+        """How a selective run of ``plan`` starts: in one process when it collects one test
+        file (one file goes to one worker: the workers would only add their start), or when
+        the stored tests it runs took fewer than ``serial_below`` seconds together in
+        ``tests/durations.json`` (a test not in it, new or not yet recorded, counts 0): two
+        workers start, import and collect the selected files twice, which costs more than
+        they save on so little. Which tests run, and the data they give, is the same either
+        way (tests/test_testgate_workers.py); only the wall time differs."""
+        if self.workers == "0":
+            return self
+        seconds = sum(
+            self.durations.get(name, 0.0) for name in stored if name not in plan.unaffected
+        )
+        if len(plan.collect) < 2 or seconds < self.serial_below:
+            return replace(self, workers="0")
+        return self
 
 
 def launch_for(root: Path, shard: str | None) -> Launch:
-    """The workers (``[tool.runbook] workers``) and the shard; a SettingsError or ShardError
-    when they cannot be had."""
-    launch = Launch(workers=settings.load(root).workers)
+    """The workers (``[tool.runbook] workers``, ``serial_below``) and the shard; a
+    SettingsError or ShardError when they cannot be had."""
+    configured = settings.load(root)
+    launch = Launch(workers=configured.workers, serial_below=configured.serial_below)
     if launch.workers != "0" and importlib.util.find_spec("xdist") is None:
         raise settings.SettingsError(
             f"workers = {launch.workers!r} needs pytest-xdist in the tests environment "
@@ -301,7 +322,7 @@ def run(argv: Sequence[str] | None, facts: Facts) -> int:
             return selective(
                 root,
                 work,
-                launch=launch,
+                launch=launch.alone(plan, stored.tests if stored is not None else ()),
                 store=store,
                 plan=plan,
                 kept=kept,
@@ -373,8 +394,6 @@ def selective(
     code = 0
     if plan.collect:
         extra = [*output, *sorted(plan.collect)]
-        if len(plan.collect) < 2:
-            launch = replace(launch, workers="0")  # one file goes to one worker: no workers
         code = run_pytest(root, work, plan.unaffected, extra, launch=launch, facts=facts)
         if code not in {0, 1, 5}:
             return code  # interrupted, internal or usage error: nothing to report
