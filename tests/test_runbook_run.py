@@ -594,3 +594,19 @@ def test_runner_modules_the_noxfile_imports_need_only_the_standard_library() -> 
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_soft_run_starts_the_gates_that_took_longest_last_time_first(tmp_path: Path) -> None:
+    """One job: the start order is the order the gates run in; the table keeps its order."""
+    log = tmp_path / "started.txt"
+    gates = tuple(gate(name, f"open({str(log)!r}, 'a').write({name!r} + '\\n')") for name in "abcd")
+    (tmp_path / ".runbook").mkdir()
+    last = {"a": 0.2, "b": 30.0, "d": 9.0}  # c: not timed (new): first
+    sample = {"gates": {name: {"status": "pass", "seconds": s} for name, s in last.items()}}
+    (tmp_path / ".runbook" / history.HISTORY_FILE).write_text(json.dumps(sample) + "\n")
+    outcome = perform(make_run(tmp_path, gates, jobs=1))
+    assert log.read_text().split() == ["c", "b", "d", "a"]
+    assert [r.name for r in outcome.report.results] == ["a", "b", "c", "d"]
+    log.unlink()
+    perform(make_run(tmp_path, gates, mode="release", jobs=1))
+    assert log.read_text().split() == ["a", "b", "c", "d"]  # strict: table order

@@ -8,6 +8,7 @@ Data flows one way: gate table → execution → results → reports, error capt
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 from runbook.gates.reasons import last_line
 from runbook.gates.settings import COV_ENV, SELECT_ENV, Settings
@@ -220,16 +221,22 @@ class Run:
 
 
 def run_gates(
-    run: Run, plan: Sequence[tuple[int, Gate]], *, cancel_on_failure: bool = False
+    run: Run,
+    plan: Sequence[tuple[int, Gate]],
+    *,
+    cancel_on_failure: bool = False,
+    start: Sequence[tuple[int, Gate]] | None = None,
 ) -> tuple[list[GateResult], bool]:
-    """The ``plan``'s gates, ``run.jobs`` at a time: results in plan order, and whether
-    interrupted. With ``cancel_on_failure`` the first gate to fail cancels the others: those
-    running are stopped (``Run.cancel``), those not yet started never start."""
+    """The ``plan``'s gates, ``run.jobs`` at a time, started in ``start``'s order (default: the
+    plan's): results in plan order, and whether interrupted. With ``cancel_on_failure`` the
+    first gate to fail cancels the others: those running are stopped (``Run.cancel``), those
+    not yet started never start."""
     done: dict[str, GateResult] = {}
     interrupted = False
     with ThreadPoolExecutor(max_workers=max(1, run.jobs), thread_name_prefix="gate") as pool:
         futures: dict[Future[GateResult], tuple[int, Gate]] = {
-            pool.submit(run.execute, step, gate): (step, gate) for step, gate in plan
+            pool.submit(run.execute, step, gate): (step, gate)
+            for step, gate in (plan if start is None else start)
         }
         try:
             for future in as_completed(futures):
@@ -254,9 +261,30 @@ def run_gates(
     return results, interrupted
 
 
+def longest_first(
+    plan: Sequence[tuple[int, Gate]], before: Mapping[str, Any] | None
+) -> list[tuple[int, Gate]]:
+    """The soft run's start order: the gates that took longest in the last run (``before``, a
+    history sample) first, a gate it does not time (new, or a torn sample) before those; table
+    order among equals. With fewer jobs than gates, the gates started last wait for a free job:
+    a second's lint started first would hold back the tests gate, which ends the run, by that
+    second; started last it runs beside the tests."""
+    gates = cast(Mapping[str, Any], (before or {}).get("gates", {}))
+
+    def seconds(item: tuple[int, Gate]) -> float:
+        entry = gates.get(item[1].name)
+        value = cast(Mapping[str, Any], entry).get("seconds") if isinstance(entry, dict) else None
+        return float(value) if isinstance(value, int | float) else math.inf
+
+    return sorted(plan, key=lambda item: -seconds(item))
+
+
 def run_soft(run: Run) -> tuple[list[GateResult], bool]:
-    """Every gate, ``run.jobs`` at a time, keeping going after a failure."""
-    return run_gates(run, run.planned())
+    """Every gate, ``run.jobs`` at a time, the longest first (``longest_first``), keeping going
+    after a failure."""
+    plan = run.planned()
+    before = history.previous(run.state_dir / history.HISTORY_FILE)
+    return run_gates(run, plan, start=longest_first(plan, before))
 
 
 def run_strict(run: Run) -> tuple[list[GateResult], bool]:
