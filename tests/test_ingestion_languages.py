@@ -484,3 +484,15 @@ def test_a_trigram_the_table_lacks_costs_its_pair_and_more() -> None:
     assert closecall.word_score("lõh", "et") < seen
     unseen = closecall.word_score("xõh", "et") - closecall.word_score("xõ", "et")
     assert abs(unseen - (pair - 2.0)) < 1e-9
+
+
+def test_a_symbol_glued_to_a_word_where_a_rival_reads_a_letter_is_never_confirmed() -> None:
+    """Mojibake's mark: the words of "Kosteli\u201e" lose a letter to pay for, so they would
+    beat "Kostelić"; the letters' verdict (a refusal) stands. Punctuation apart from words,
+    where a rival reads letters (guillemets against ISO-8859-3's), is weighed as usual."""
+    assert closecall._glued_for_a_letter("Kosteli\u201e je", "Kosteli\u0107 je")  # pyright: ignore[reportPrivateUsage]
+    assert not closecall._glued_for_a_letter("dit \u00ab nous", "dit \u0124 nous")  # pyright: ignore[reportPrivateUsage]
+    text = "Kiedyś mieszkali tam razem z dziadkiem i babcią w dużym domu.\n"
+    data = text.encode("iso8859-16")  # cp1250 reads ś as ÷, glued to "Kiedy"
+    polish = ("pl",)
+    assert not closecall.confirmed([("cp1250", polish), ("iso8859-16", polish)], data)

@@ -105,7 +105,22 @@ def confirmed(readings: list[tuple[str, tuple[str, ...]]], sample: bytes) -> boo
             return False
     if sum(map(str.isalpha, texts[0])) < MIN_LETTERS:
         return False
+    if any(_glued_for_a_letter(texts[0], text) for text in texts[1:]):
+        return False
     scores = [
         text_score(text, languages) for text, (_, languages) in zip(texts, readings, strict=True)
     ]
     return all(scores[0] - score >= CONFIRM for score in scores[1:])
+
+
+def _glued_for_a_letter(best: str, rival: str) -> bool:
+    """Whether ``best`` has a non-letter glued to a letter where ``rival`` reads a letter
+    (mojibake's mark: cp1252 "Kosteli\u201e" for "Kosteli\u0107"); the words cannot weigh that
+    fairly (the word loses a letter), so the letters' verdict stands. One character per byte:
+    the texts align."""
+    for at, (mine, theirs) in enumerate(zip(best, rival, strict=True)):
+        if mine == theirs or mine.isalpha() or not theirs.isalpha():
+            continue
+        if best[max(0, at - 1) : at].isalpha() or best[at + 1 : at + 2].isalpha():
+            return True
+    return False
