@@ -481,10 +481,10 @@ def test_first_round_leaves_out_only_readings_rank_has_no_use_for(
     whole_round = r._first_round  # pyright: ignore[reportPrivateUsage]
 
     def every_reading(
-        sample: bytes, keep: int | None = None, values: dict[int, int] | None = None
+        sample: bytes, bounded: bool = False, values: dict[int, int] | None = None
     ) -> list[object]:
-        del keep  # scored every reading
-        return list(whole_round(sample, None, values))
+        del bounded  # scored every reading
+        return list(whole_round(sample, False, values))
 
     left_out = 0
     samples = _byte_counted_samples()
@@ -494,7 +494,7 @@ def test_first_round_leaves_out_only_readings_rank_has_no_use_for(
         if data.isascii():
             continue
         sample = spread_sample(data, r.SCORE_BYTES)
-        kept = whole_round(sample, r._MAX_FINALISTS)  # pyright: ignore[reportPrivateUsage]
+        kept = whole_round(sample, True)
         every = whole_round(sample)
         assert [c for c in every if c in kept] == kept
         left_out += len(every) - len(kept)

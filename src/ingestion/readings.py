@@ -342,7 +342,7 @@ def _finalists(
 ) -> list[_Candidate]:
     """The readings ``rank`` scores in full, in the first round's order (best first);
     ``values``: the sample's ``collections.Counter``."""
-    candidates = _first_round(sample, None if whole_file else _MAX_FINALISTS, values)
+    candidates = _first_round(sample, not whole_file, values)
     candidates.sort(key=lambda candidate: -candidate.first_round)
     finalists: list[_Candidate] = []
     top = candidates[0].first_round if candidates else 0.0
@@ -588,14 +588,13 @@ def utf8_reading(text: str) -> Reading:
 
 
 def _first_round(
-    sample: bytes, keep: int | None = None, values: dict[int, int] | None = None
+    sample: bytes, bounded: bool = False, values: dict[int, int] | None = None
 ) -> list[_Candidate]:
     """Each distinct strict, readable reading, scored on its non-ASCII letters alone.
 
-    With ``keep``, a table-counted reading is left out when even its best possible score
-    (``_bound``) is below the ``keep`` best readings' scores and more than the widest span
-    behind the best: ``rank`` takes at most ``keep`` readings before such a one, and never one
-    that far behind, so it has no use for it. (The others are returned in the same order.)
+    With ``bounded``, a table-counted reading is left out when even its best possible score
+    (``_bound``) is below ``_reach`` of the scores so far: ``_finalists`` (without
+    ``whole_file``) has no use for it. (The others are returned in the same order.)
 
     A single-byte codec is judged on the byte values present, by table, without decoding: it
     decodes the sample and reads as text exactly when no present byte is undefined in it or
@@ -618,19 +617,20 @@ def _first_round(
     for index, (encoding, languages) in enumerate(readings.values()):
         text = texts.get(encoding)
         if text is None:  # counted by table: scored below, the likeliest first
-            bound = math.inf if keep is None else _bound(encoding, languages, *high_columns)
+            bound = _bound(encoding, languages, *high_columns) if bounded else math.inf
             pending.append((bound, index, encoding, languages))
             continue
         letters = first_round_score(non_ascii_chars(text), languages)
         found[index] = _Candidate(encoding, languages, text, letters + mixed_score(text), letters)
     pending.sort(key=lambda item: -item[0])
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
+    few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
     reach = -math.inf  # only rises as scores are added: what falls below it stays below
     for bound, index, encoding, languages in pending:
-        if keep is not None and len(scores) >= keep:
-            reach = min(-scores[keep - 1], -scores[0] + _FEW_BYTES_SPAN) - _BOUND_SLACK
+        if bounded:
+            reach = _reach(scores, few_bytes)
             if bound < reach:
-                break  # this reading and all after it: below the best ``keep`` and far behind
+                break  # this reading and all after it: ``_finalists`` takes none of them
         table = _byte_skeleton(encoding)
         kinds = present_bytes.translate(table)
         if kinds not in shapes:  # the same costs, counted on the bytes' skeleton
@@ -647,6 +647,27 @@ def _first_round(
         found[index] = _Candidate(encoding, languages, None, first)
         bisect.insort(scores, -first)
     return [found[index] for index in sorted(found)]
+
+
+def _reach(scores: list[float], few_bytes: bool) -> float:
+    """A first-round score below which ``_finalists`` takes no table-counted reading, given
+    ``scores`` (negated first-round scores so far, sorted: best first); it only rises as
+    scores are added.
+
+    ``_finalists`` (without ``whole_file``) takes the readings in order, best first, and its
+    ``n``-th (from 0) only when ``n < _MAX_FINALISTS`` or, with few bytes, within
+    ``_FEW_BYTES_SPAN`` of the best; otherwise when ``n < _FINALISTS``, or ``n <
+    _MAX_FINALISTS`` within ``_FIRST_ROUND_SPAN`` of the best (and the best multi-byte
+    reading in any case, which is text-counted, never left out). A reading scoring below the
+    ``k``-th best score so far is at least ``k``-th in that order."""
+    reach = -math.inf
+    if len(scores) >= _MAX_FINALISTS:
+        reach = -scores[_MAX_FINALISTS - 1]
+        if few_bytes:
+            reach = min(reach, -scores[0] + _FEW_BYTES_SPAN)
+    if not few_bytes and len(scores) >= _FINALISTS:
+        reach = max(reach, min(-scores[_FINALISTS - 1], -scores[0] + _FIRST_ROUND_SPAN))
+    return reach - _BOUND_SLACK
 
 
 def _distinct_readings(
