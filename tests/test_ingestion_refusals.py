@@ -424,6 +424,56 @@ def test_first_round_by_table_finds_the_readings_decoding_finds(data: bytes) -> 
         assert abs(candidate.first_round - score) < 1e-9
 
 
+def test_single_byte_readings_by_byte_classes_are_those_by_codec() -> None:
+    """``_distinct_readings`` groups the single-byte codecs by byte classes: the same readings
+    (codec, languages, text-counted text) in the same order as keying each codec's decoded
+    present bytes, on corpus samples whole and cut short; and what the grouping rests on holds:
+    every single-byte codec reads bytes < 0x80 alike, and a character is readable in all of
+    them or in none."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    readable: dict[str, set[bool]] = {}
+    for encoding, _ in r.SINGLE_BYTE:
+        bad = r._unreadable_bytes(encoding)  # pyright: ignore[reportPrivateUsage]
+        for value, char in enumerate(r._raw_chars(encoding)):  # pyright: ignore[reportPrivateUsage]
+            readable.setdefault(char, set()).add(value in bad)
+            if value < 0x80 and value not in bad:
+                assert char == chr(value)
+    assert all(len(kinds) == 1 for kinds in readable.values())
+
+    def by_codec(sample: bytes) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str, str]]:
+        present = sorted(set(sample))
+        mask = sum(1 << value for value in present)
+        readings: dict[object, tuple[str, tuple[str, ...]]] = {}
+        texts: dict[str, str] = {}
+        for encoding, languages in (*r.SINGLE_BYTE, *r.MULTI_BYTE):
+            key = r._reading_key(sample, encoding, bytes(present), mask, True)  # pyright: ignore[reportPrivateUsage]
+            if key is None:
+                continue
+            if key[1] is not None and key[0] not in readings:
+                texts[encoding] = key[1]
+            earlier = readings.get(key[0])
+            readings[key[0]] = (
+                (encoding, languages)
+                if earlier is None
+                else (earlier[0], earlier[1] + tuple(x for x in languages if x not in earlier[1]))
+            )
+        return list(readings.values()), texts
+
+    samples = _byte_counted_samples()
+    samples += ["Tôi đi làm, ông ấy ở nhà.".encode("cp1258", "ignore")]
+    samples += [sample[:n] for sample in samples for n in (3, 12, 40)]
+    compared = 0
+    for sample in samples:
+        counts = collections.Counter(sample)
+        if sample.isascii() or counts[0x40] > counts[0x20]:
+            continue
+        readings, texts = r._distinct_readings(sample, counts, sorted(counts))  # pyright: ignore[reportPrivateUsage]
+        assert (list(readings.values()), texts) == by_codec(sample)
+        compared += 1
+    assert compared > 100
+
+
 def _byte_counted_samples() -> list[bytes]:
     """Every corpus paragraph in its first code page, and the shapes above in cp1252."""
     from ingestion_corpus import DEVELOPMENT, HELD_OUT  # noqa: PLC0415

@@ -679,9 +679,15 @@ def _distinct_readings(
     present_bytes = bytes(present)
     has_high = present[-1] > 0x7F if present else False
     ebcdic = byte_counts.get(0x40, 0) > byte_counts.get(0x20, 0)
-    codecs = (*SINGLE_BYTE, *MULTI_BYTE, *(EBCDIC if ebcdic else ()))
     readings: dict[object, tuple[str, tuple[str, ...]]] = {}
     texts: dict[str, str] = {}
+    codecs = (*SINGLE_BYTE, *MULTI_BYTE, *(EBCDIC if ebcdic else ()))
+    if has_high and not ebcdic:  # the single-byte readings by byte classes, in the same order
+        readings.update(_single_byte_groups(present))
+        for encoding, _ in readings.values():
+            if encoding in _TEXT_COUNTED:
+                texts[encoding] = sample.decode(encoding)
+        codecs = MULTI_BYTE
     for encoding, languages in codecs:
         found_key = _reading_key(sample, encoding, present_bytes, present_mask, has_high)
         if found_key is None:
@@ -696,6 +702,56 @@ def _distinct_readings(
             continue
         readings[key] = (encoding, languages)
     return readings, texts
+
+
+def _single_byte_groups(present: list[int]) -> dict[object, tuple[str, tuple[str, ...]]]:
+    """``_distinct_readings``'s single-byte readings of a sample with a byte >= 0x80 (its
+    first entries, keyed apart from the multi-byte ones): the same readings in the same order,
+    without decoding per codec.
+
+    Every single-byte codec reads bytes < 0x80 alike, and whether a byte is readable depends
+    on its character alone (a test checks both): so two codecs read the sample
+    alike exactly when they read each present byte >= 0x80 alike, and such codecs are
+    readable or not together. Codecs are grouped by their class numbers of those bytes (one
+    C-level transpose), and a group is dropped when one of its present bytes is unreadable
+    (one OR over the present bytes)."""
+    unreadable, rows = _byte_classes()
+    rejected = functools.reduce(int.__or__, map(unreadable.__getitem__, present), 0)
+    groups: dict[tuple[int, ...], int] = {}
+    columns = zip(*(rows[value] for value in present if value > 0x7F), strict=True)
+    for index, key in enumerate(columns):  # key: codec ``index``'s classes of the bytes
+        groups[key] = groups.get(key, 0) | 1 << index
+    return {
+        members: _group(members)
+        for members in groups.values()
+        if not rejected & members  # members read alike: all readable or none
+    }
+
+
+@functools.cache
+def _byte_classes() -> tuple[tuple[int, ...], tuple[bytes, ...]]:
+    """Per byte value: the single-byte codecs (bit ``i`` for ``SINGLE_BYTE[i]``) that cannot
+    read it (``_unreadable_bytes``), and a class number per codec of what it decodes to (equal
+    numbers: the same character)."""
+    codecs = [encoding for encoding, _ in SINGLE_BYTE]
+    unreadable: list[int] = []
+    rows: list[bytes] = []
+    for value in range(256):
+        chars = [_raw_chars(encoding)[value] for encoding in codecs]
+        bad = [value in _unreadable_bytes(encoding) for encoding in codecs]
+        classes: dict[str, int] = {}
+        rows.append(bytes(classes.setdefault(char, len(classes)) for char in chars))
+        unreadable.append(sum(1 << index for index, no in enumerate(bad) if no))
+    return tuple(unreadable), tuple(rows)
+
+
+@functools.cache
+def _group(members: int) -> tuple[str, tuple[str, ...]]:
+    """The first codec of ``SINGLE_BYTE`` with bit ``members`` set, with the languages of all
+    of them (in order, each once)."""
+    chosen = [SINGLE_BYTE[index] for index in range(len(SINGLE_BYTE)) if members >> index & 1]
+    languages = dict.fromkeys(language for _, own in chosen for language in own)
+    return chosen[0][0], tuple(languages)
 
 
 def _bound(
