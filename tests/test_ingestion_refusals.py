@@ -696,7 +696,9 @@ def test_ascii_fits_by_rows_are_the_per_language_sums() -> None:
 
 def test_final_weights_are_each_lowered_characters_own_weight() -> None:
     """``_final_weights`` (reusing the first round's weight where the byte's character is the
-    same) is, per byte >= 0x80, the first round's score of its lowered character alone."""
+    same) is, per byte >= 0x80, the first round's score of its lowered character alone; and
+    ``_bound_weights`` that of its character (both through the per-languages weights kept
+    across code pages)."""
     from ingestion import readings as r  # noqa: PLC0415
     from ingestion.plausibility import first_round_score  # noqa: PLC0415
 
@@ -707,3 +709,6 @@ def test_final_weights_are_each_lowered_characters_own_weight() -> None:
             for value, char in enumerate(lowering)
         )
         assert r._final_weights(encoding, languages) == expected  # pyright: ignore[reportPrivateUsage]
+        kept = r._kept_chars(encoding)  # pyright: ignore[reportPrivateUsage]
+        first = tuple(first_round_score({char: 1}, languages) if char else 0.0 for char in kept)
+        assert r._bound_weights(encoding, languages) == first  # pyright: ignore[reportPrivateUsage]

@@ -357,6 +357,8 @@ def _renamed(counted: dict[str, int], table: str, size: int) -> dict[str, int]:
     renamed text would order them)."""
     renamed_keys = "".join(counted).translate(table)
     names = list(renamed_keys) if size == 1 else _PAIRS.findall(renamed_keys)
+    if len(set(names)) == len(names):  # no two became one: the same counts, in order
+        return dict(zip(names, counted.values(), strict=True))
     renamed: dict[str, int] = {}
     for name, n in zip(names, counted.values(), strict=True):
         renamed[name] = renamed.get(name, 0) + n
@@ -926,8 +928,12 @@ def letter_table(chars: tuple[str, ...], languages: tuple[str, ...]) -> LetterTa
             0 if row is None else 1 + sum(x << (_FIELD_BITS * (i + 1)) for i, x in enumerate(row))
         )
         costs.append(row)
+    others = [0.0 if row is None else min(row) - 10 * _MIXTURE for row in costs]
     mixed = tuple(
-        tuple(0.0 if row is None else min(row[main], min(row) - 10 * _MIXTURE) for row in costs)
+        tuple(
+            0.0 if row is None else min(row[main], other)
+            for row, other in zip(costs, others, strict=True)
+        )
         for main in range(len(languages))
     )
     highest = max((max(row) for row in costs if row is not None), default=0)

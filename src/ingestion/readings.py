@@ -16,6 +16,7 @@ import operator
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ingestion.errors import ReadingNote
 from ingestion.plausibility import (
@@ -256,8 +257,7 @@ def _byte_chars(encoding: str) -> tuple[str, ...] | None:
     return tuple(chars)
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):  # a tuple: made for every reading of every file, cheaply
     encoding: str
     languages: tuple[str, ...]
     text: str | None  # decoded on demand for single-byte codecs (finalists only)
@@ -519,10 +519,11 @@ def _final_weights(encoding: str, languages: tuple[str, ...]) -> tuple[float, ..
     finds it likeliest, another character's fixed cost."""
     lowering, kept = _tables(encoding).lowering, _kept_chars(encoding)
     same = _bound_weights(encoding, languages)  # the same character's weight, where it is one
+    weight = _char_weights(languages)
     return tuple(
         same[value]
         if char == kept[value]
-        else first_round_score({char: 1}, languages)
+        else weight[char]
         if value > 0x7F and char != "\ufffe"
         else 0.0
         for value, char in enumerate(lowering)
@@ -769,9 +770,27 @@ def _bound(
 def _bound_weights(encoding: str, languages: tuple[str, ...]) -> tuple[float, ...]:
     """Per byte, its character's share of ``_bound``: the first round's score of that one
     character alone (a letter: its cost in the likeliest language; else its fixed cost)."""
-    return tuple(
-        first_round_score({char: 1}, languages) if char else 0.0 for char in _kept_chars(encoding)
-    )
+    weight = _char_weights(languages)
+    return tuple(weight[char] if char else 0.0 for char in _kept_chars(encoding))
+
+
+class _CharWeights(dict[str, float]):
+    """``first_round_score({char: 1}, languages)`` of each character, worked out on first use:
+    code pages with the same languages share most of their characters."""
+
+    def __init__(self, languages: tuple[str, ...]) -> None:
+        super().__init__()
+        self.languages = languages
+
+    def __missing__(self, char: str) -> float:
+        weight = self[char] = first_round_score({char: 1}, self.languages)
+        return weight
+
+
+@functools.lru_cache(maxsize=1024)
+def _char_weights(languages: tuple[str, ...]) -> _CharWeights:
+    """The one ``_CharWeights`` of these languages."""
+    return _CharWeights(languages)
 
 
 def _reading_key(
