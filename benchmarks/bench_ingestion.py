@@ -7,8 +7,11 @@ Usage: python benchmarks/bench_ingestion.py [--accuracy] [CHAR_DATASET_DIR]
 Accuracy, for each corpus and detector: exact text, wrong readings (text returned that is not
 the file's: silent mojibake) and refusals (an error, or a binary file read as text), apart.
 The corpora: this project's own (``tests/ingestion_corpus.py``: the development part the
-detector was tuned on, and the held-out part written after it), and char-dataset. Then the
-short-text sweep (``sweep_short_texts.py``: words and fragments of 1-8 and 20-200 bytes).
+detector was tuned on, and the held-out part written after it), and char-dataset. In each part
+of our corpus and in the public set, the byte twins (Romanian bytes that are cedilla text in one
+code page and comma-below text in another: refusing is the right answer) are also counted apart,
+beside exact readings of the other files. Then the short-text sweep (``sweep_short_texts.py``:
+words and fragments of 1-8 and 20-200 bytes).
 
 Speed: 20 MB of varied legacy text per script (Latin, Cyrillic, Greek, Arabic, CJK) against
 charset-normalizer, and 20 MB of UTF-8 (LF and CRLF) against a plain decode. Times are the
@@ -144,9 +147,31 @@ def report(
             print(f"    misses: {result.misses[:40]}{more}")
 
 
-def twins_line(cases: list[tuple[Path, str | None]], twins: set[str]) -> str:
-    """Ours on the byte twins (``public_texts.byte_twins``) and on the other files, apart."""
-    named = {f"{name}.txt" for name in twins}
+ROMANIAN_COMMA = str.maketrans("şţŞŢ", "șțȘȚ")
+CENTRAL_EUROPEAN = ("cp1250", "iso8859-2", "iso8859-16", "cp852", "mac-latin2")
+
+
+def corpus_twins(cases: list[tuple[Path, str | None]]) -> set[str]:
+    """File names of this project's corpus whose bytes, read in another Central European code
+    page, are the same Romanian text with the other s/t accent (cedilla written in cp1250 is
+    comma-below in ISO-8859-16): the corpus's byte twins, where refusing is the right answer."""
+    twins: set[str] = set()
+    for path, truth in cases:
+        if truth is None or not any(letter in truth for letter in "şţŞŢșțȘȚ"):
+            continue
+        data = path.read_bytes()
+        for codec in CENTRAL_EUROPEAN:
+            try:
+                read = fold(data.decode(codec))
+            except UnicodeDecodeError:
+                continue
+            if read != truth and read.translate(ROMANIAN_COMMA) == truth.translate(ROMANIAN_COMMA):
+                twins.add(path.name)
+    return twins
+
+
+def twins_line(cases: list[tuple[Path, str | None]], named: set[str]) -> str:
+    """Ours on the byte twins (file names ``named``) and on the other files, apart."""
     inside = [case for case in cases if case[0].name in named]
     outside = [case for case in cases if case[0].name not in named]
     if not outside:
@@ -321,15 +346,17 @@ def main() -> None:
         directory = Path(name)
         development = written(directory / "dev", files(DEVELOPMENT) + binaries())
         report("own corpus, development part", development, readers)
+        print(twins_line(development, corpus_twins(development)))
         if HELD_OUT:
             held_out = written(directory / "held", files(HELD_OUT))
             report("own corpus, held-out part", held_out, readers)
+            print(twins_line(held_out, corpus_twins(held_out)))
         report(f"char-dataset ({root})", char_dataset(root), readers)
         if heldout:
             found = public_cases(Path(heldout))
             public = written_cases(directory / "public", found)
             report(f"public held-out text ($INGESTION_HELDOUT={heldout})", public, readers)
-            print(twins_line(public, byte_twins(found)))
+            print(twins_line(public, {f"{name}.txt" for name in byte_twins(found)}))
         else:
             print("public held-out text: set $INGESTION_HELDOUT to a directory of sentences")
         # read_text as None: the sweep calls it itself, to check what its refusals name
