@@ -909,36 +909,62 @@ def letter_table(chars: tuple[str, ...], languages: tuple[str, ...]) -> LetterTa
     """The ``LetterTable`` of a codec whose byte ``value`` the first round counts as
     ``chars[value]`` ("" for bytes it does not count); None when a cost is not exact (then
     ``first_round_score`` scores its readings)."""
-    models = [language_models()[language] for language in languages]
-    fixed: list[float] = []
-    packed: list[int] = []
-    costs: list[tuple[int, ...] | None] = []
-    for char in chars:
-        cost = None if not char or _is_letter(char) else char_log(char, _NO_MODEL)
-        if cost is not None and (2 * cost) % 1:
-            return None
-        row: tuple[int, ...] | None = None
-        if char and cost is None:
-            raw = [_letter_cost(char, model) for model in models]
-            row = tuple(x for x in raw if isinstance(x, int) and x >= 0)
-            if len(row) < len(raw):
-                return None
-        fixed.append(0.0 if cost is None else cost)
-        packed.append(
-            0 if row is None else 1 + sum(x << (_FIELD_BITS * (i + 1)) for i, x in enumerate(row))
-        )
-        costs.append(row)
-    others = [0.0 if row is None else min(row) - 10 * _MIXTURE for row in costs]
-    mixed = tuple(
-        tuple(
-            0.0 if row is None else min(row[main], other)
-            for row, other in zip(costs, others, strict=True)
-        )
-        for main in range(len(languages))
-    )
-    highest = max((max(row) for row in costs if row is not None), default=0)
+    entries = _letter_entries(languages)
+    found = [entries[char] for char in chars]
+    exact = [entry for entry in found if entry is not None]
+    if len(exact) < len(found):
+        return None
+    highest = max((entry[3] for entry in exact), default=0)
     shifts = tuple(_FIELD_BITS * (i + 1) for i in range(len(languages)))
-    return LetterTable(tuple(fixed), tuple(packed), mixed, shifts, _FIELD_MASK // max(highest, 1))
+    return LetterTable(
+        tuple(entry[0] for entry in exact),
+        tuple(entry[1] for entry in exact),
+        tuple(zip(*(entry[2] for entry in exact), strict=True)),
+        shifts,
+        _FIELD_MASK // max(highest, 1),
+    )
+
+
+# A character's share of a ``LetterTable``: its fixed cost, its packed letter costs, its
+# ``mixed`` cost with each language as the main one, and its highest letter cost (0 for no
+# letter); None when a cost is not exact.
+_LetterEntry = tuple[float, int, tuple[float, ...], int] | None
+
+
+class _LetterEntries(dict[str, _LetterEntry]):
+    """Each character's ``_LetterEntry`` under some languages, worked out on first use: code
+    pages with the same languages share most of their characters."""
+
+    def __init__(self, languages: tuple[str, ...]) -> None:
+        super().__init__()
+        self.languages = languages
+
+    def __missing__(self, char: str) -> _LetterEntry:
+        entry = self[char] = _letter_entry(char, self.languages)
+        return entry
+
+
+@functools.lru_cache(maxsize=1024)
+def _letter_entries(languages: tuple[str, ...]) -> _LetterEntries:
+    """The one ``_LetterEntries`` of these languages."""
+    return _LetterEntries(languages)
+
+
+def _letter_entry(char: str, languages: tuple[str, ...]) -> _LetterEntry:
+    """``char``'s share of a ``LetterTable`` under ``languages`` ("": a byte not counted)."""
+    cost = None if not char or _is_letter(char) else char_log(char, _NO_MODEL)
+    if cost is not None and (2 * cost) % 1:
+        return None
+    if not char or cost is not None:  # no letter: a fixed cost (or none), no letter costs
+        return (0.0 if cost is None else cost, 0, (0.0,) * len(languages), 0)
+    models = [language_models()[language] for language in languages]
+    raw = [_letter_cost(char, model) for model in models]
+    row = tuple(x for x in raw if isinstance(x, int) and x >= 0)
+    if len(row) < len(raw):
+        return None
+    packed = 1 + sum(x << (_FIELD_BITS * (i + 1)) for i, x in enumerate(row))
+    other = min(row) - 10 * _MIXTURE
+    return (0.0, packed, tuple(min(own, other) for own in row), max(row))
 
 
 def first_round_by_table(table: LetterTable, values: list[int], counts: list[int]) -> float:
