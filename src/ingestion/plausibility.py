@@ -568,33 +568,41 @@ class _PairBounds(dict[str, float]):
         super().__init__()
         self.lowering = lowering
         self.models = [language_models()[language] for language in languages]
-        # Letter pairs by their characters, shared by every code page with these languages.
-        self.likeliest = _LIKELIEST_PAIRS.setdefault(languages, {})
+        # By the pair's two characters, shared by every code page with these languages.
+        self.by_chars = _CHAR_PAIR_BOUNDS.setdefault(languages, {})
 
     def __missing__(self, pair: str) -> float:
         if len(self) > _ROWS_KEPT:
             self.clear()
-        if len(self.likeliest) > _ROWS_KEPT:
-            self.likeliest.clear()
-        first, second = (self.lowering[ord(char)] for char in pair)
-        bound = 0.0
-        if "\ufffe" not in (first, second) and "\x00" not in (first, second):
-            first_letter = _is_letter(first) if first > "\x7f" else first.isalpha()
-            second_letter = _is_letter(second) if second > "\x7f" else second.isalpha()
-            other = second if first_letter else first
-            if first_letter and second_letter:
-                bound = self.likeliest.get(first + second)
-                if bound is None:
-                    bound = max(pair_log(first + second, model) for model in self.models)
-                    self.likeliest[first + second] = bound
-            elif (first_letter or second_letter) and other > "\x7f" and not other.isspace():
-                bound = _GLUED_PUNCTUATION if other in _GLUES else _GLUED
+        chars = pair.translate(self.lowering)  # what the bytes read as, one character each
+        bound = self.by_chars.get(chars)
+        if bound is None:
+            if len(self.by_chars) > _ROWS_KEPT:
+                self.by_chars.clear()
+            bound = self.by_chars[chars] = _pair_bound(chars, self.models)
         self[pair] = bound
         return bound
 
 
+def _pair_bound(chars: str, models: list[LanguageModel]) -> float:
+    """``pairs_bound``'s term of a pair of characters (as a lowering table reads two bytes):
+    a letter pair's log-probability in the model that finds it likeliest, or the glue cost of
+    a letter next to a non-letter >= 0x80 (not a space); else 0 (U+FFFE or NUL: none)."""
+    first, second = chars
+    if "\ufffe" in chars or "\x00" in chars:
+        return 0.0
+    first_letter = _is_letter(first) if first > "\x7f" else first.isalpha()
+    second_letter = _is_letter(second) if second > "\x7f" else second.isalpha()
+    other = second if first_letter else first
+    if first_letter and second_letter:
+        return max(pair_log(chars, model) for model in models)
+    if (first_letter or second_letter) and other > "\x7f" and not other.isspace():
+        return _GLUED_PUNCTUATION if other in _GLUES else _GLUED
+    return 0.0
+
+
 _PAIR_BOUNDS: dict[tuple[str, tuple[str, ...]], _PairBounds] = {}
-_LIKELIEST_PAIRS: dict[tuple[str, ...], dict[str, float]] = {}
+_CHAR_PAIR_BOUNDS: dict[tuple[str, ...], dict[str, float]] = {}
 
 
 def char_log(char: str, model: LanguageModel) -> float:
