@@ -694,6 +694,31 @@ def test_ascii_fits_by_rows_are_the_per_language_sums() -> None:
     assert checked > 50
 
 
+def test_judge_picks_the_language_scoring_every_language_picks() -> None:
+    """``judge`` skips a language whose letters plus the most any language's pairs can add
+    cannot beat the best so far: it picks the language (and score) that scoring each language
+    on its own picks, the first best, on corpus paragraphs read in every single-byte codec."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    compared = 0
+    for data in _byte_counted_samples()[::3]:
+        for encoding, languages in r.SINGLE_BYTE[::2]:
+            try:
+                reading = profile(data.decode(encoding))
+            except UnicodeDecodeError:
+                continue
+            fits = p.ascii_fits(reading)
+            alone = [p.judge(reading, (language,), fits) for language in languages]
+            best = max(alone, key=lambda verdict: verdict.score)  # the first best
+            verdict = p.judge(reading, languages, fits)
+            assert verdict.language.rstrip("+") == best.language
+            if not verdict.language.endswith("+"):
+                assert verdict == best
+            compared += 1
+    assert compared > 100
+
+
 def test_final_weights_are_each_lowered_characters_own_weight() -> None:
     """``_final_weights`` (reusing the first round's weight where the byte's character is the
     same) is, per byte >= 0x80, the first round's score of its lowered character alone; and

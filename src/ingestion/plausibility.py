@@ -776,9 +776,15 @@ def judge(
     cap = _ASCII_CAP * evidence
     # The best so far as plain values: a Verdict is made once, for the best language only.
     best_score, best_letters, best_model, best_language = float("-inf"), 0.0, _NO_MODEL, ""
+    # The most any language's pairs can add: a language whose letters plus that, plus the
+    # glue, do not beat the best so far cannot win (its ASCII prior never adds); the same
+    # floats in the same order, each term no smaller, so the sums are no smaller either.
+    pairs_most = sum(map(operator.mul, pair_counts, map(max, *pair_columns, pair_columns[0])))
     for index, language in enumerate(languages):
         model = models[language]
         letters = fixed - sum(map(operator.mul, letter_counts, letter_columns[index])) / 10
+        if letters + pairs_most + glued <= best_score:
+            continue
         letters += sum(map(operator.mul, pair_counts, pair_columns[index]))
         score = letters + glued
         if model.latin and ascii_fits:
