@@ -157,6 +157,20 @@ def test_an_interrupted_gate_that_leaves_a_survivor_becomes_a_warning(
 
 
 @pytest.mark.child_reads  # a gate's Python may be stopped before it reports
+def test_a_gate_that_starts_after_the_stop_began_is_stopped_at_once(tmp_path: Path) -> None:
+    """The race an interrupt can lose (a gate launched while ``stop_all`` runs) taken on purpose:
+    the late gate is stopped as it is registered, so nothing outlives Ctrl-C; and a full run's
+    coverage of ``add`` no longer depends on which side of the race the interrupt tests land."""
+    registry = ProcessRegistry()
+    registry.stop_all()  # nothing running yet: only the flag is set
+    late = spawn_group(tmp_path, "import time; time.sleep(60)")
+    registry.add(late)
+    assert late.poll() is not None
+    assert procgroup.live_members(late.pid) == []
+    assert registry.survivor_warnings() == []
+
+
+@pytest.mark.child_reads  # a gate's Python may be stopped before it reports
 def test_the_reap_wait_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A member that never goes away does not hang the runner: it is reported after ``reap``."""
 
