@@ -30,6 +30,9 @@ MEMORY_METRICS = ("system_memory_usage_megabytes", "system_memory_usage_percenta
 # How long a run may take to store its first system metrics before the test gives up: generous,
 # since only a failing test (or a very loaded machine) waits that long.
 SYSTEM_METRICS_DEADLINE = 120.0
+SAMPLING_INTERVAL = 0.2
+"""The fast sampling interval these tests give MLflow's monitor (MLflow sleeps it before the first
+sample): each system-metrics test waits about one interval for its first batch."""
 
 
 class _Client(Protocol):
@@ -423,7 +426,7 @@ def test_system_metrics_follow_setting_then_variable(
         monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", "1000")
     else:
         # Fast variables, so a monitor started against the setting would log within the wait.
-        monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", "1")
+        monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", f"{SAMPLING_INTERVAL:g}")
         monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", "1")
     env_before = _environ()
     name = f"system-{setting}-{variable}"
@@ -431,7 +434,7 @@ def test_system_metrics_follow_setting_then_variable(
         store,
         name,
         log_system_metrics=setting,
-        system_metrics_sampling_interval=1.0,
+        system_metrics_sampling_interval=SAMPLING_INTERVAL,
         system_metrics_samples_before_logging=1,
         system_metrics_node_id="node-a",
     )
