@@ -66,12 +66,17 @@ def parse_threshold(value: object, source: str) -> float:
     return threshold
 
 
+def _number_of_seconds(value: object, what: str) -> float:
+    """``value`` as a float, or a SettingsError saying ``what`` is not a number of seconds."""
+    try:
+        return float(cast(Any, value))
+    except (TypeError, ValueError):
+        raise SettingsError(f"{what} is not a number of seconds") from None
+
+
 def parse_timeout(value: object, source: str) -> float:
     """A positive number of seconds."""
-    try:
-        seconds = float(cast(Any, value))
-    except (TypeError, ValueError):
-        raise SettingsError(f"{source}: timeout {value!r} is not a number of seconds") from None
+    seconds = _number_of_seconds(value, f"{source}: timeout {value!r}")
     if not seconds > 0 or math.isinf(seconds):
         raise SettingsError(f"{source}: timeout {value!r} must be a positive number of seconds")
     return seconds
@@ -87,10 +92,7 @@ def parse_workers(value: object, source: str) -> str:
 
 def parse_seconds(value: object, source: str) -> float:
     """A number of seconds, 0 or more."""
-    try:
-        seconds = float(cast(Any, value))
-    except (TypeError, ValueError):
-        raise SettingsError(f"{source}: {value!r} is not a number of seconds") from None
+    seconds = _number_of_seconds(value, f"{source}: {value!r}")
     if not seconds >= 0 or math.isinf(seconds) or isinstance(value, bool):
         raise SettingsError(f"{source}: {value!r}; allowed: a number of seconds, 0 or more")
     return seconds

@@ -76,7 +76,7 @@ def kept_contexts(contexts: set[str], kept: frozenset[str]) -> str | None:
     It names the smaller side: the kept contexts, or the left-out ones in a negative lookahead
     (a selective run leaves out few, and keeps ~3,000: compiling an alternation of every kept
     test was most of the merge's 0.2 s). Over the data's own contexts both forms match the same
-    set (tests/test_testgate.py checks them against each other and against ``keeps``)."""
+    set (tests/test_selection_merge.py checks them against ``keeps`` and the old alternation)."""
     wanted = sorted(c for c in contexts if keeps(c, kept))
     left = sorted(c for c in contexts if not keeps(c, kept))
     if not left:
