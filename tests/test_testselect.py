@@ -292,6 +292,8 @@ PLUGIN = (
     "src/runbook/selection/handoff.py",  # the variables the gate hands it
     "src/runbook/gates/__init__.py",
     "src/runbook/gates/shards.py",  # the split, imported at collection
+    "src/runbook/records/__init__.py",
+    "src/runbook/records/atomic.py",  # how it writes what it saw
 )
 
 

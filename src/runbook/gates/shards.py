@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from runbook.records import atomic
+
 DURATIONS = Path("tests") / "durations.json"
 """Seconds per test node id, relative to the project root (committed: CI splits by it)."""
 DEFAULT_SECONDS = 1.0
@@ -127,9 +129,7 @@ def longest_first(nodeids: Sequence[str], durations: Mapping[str, float]) -> lis
 def write_durations(path: Path, seconds: Mapping[str, float]) -> None:
     """Record the seconds per test (sorted, rounded: a stable, reviewable file), atomically."""
     text = json.dumps({n: round(s, 3) for n, s in sorted(seconds.items())}, indent=1) + "\n"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, "utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, text)
 
 
 def matrix(gates: Sequence[str], shards: int) -> list[dict[str, str]]:

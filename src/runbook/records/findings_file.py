@@ -13,11 +13,11 @@ It is written once per run, next to report.json, atomically (a temporary file, t
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from runbook.records import atomic
 from runbook.records.findings import Finding
 
 FINDINGS_FILE = "findings.jsonl"
@@ -34,18 +34,12 @@ def write(
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     header = {"run": dict(run), "gates": {name: len(found) for name, found in gates}}
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as out:
-            out.write(encode(header) + "\n")
-            for name, found in gates:
-                out.writelines(
-                    f'{{"gate":{encode(name)},{encode(finding.to_json())[1:]}\n'
-                    for finding in found
-                )
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic.writing(path) as out:
+        out.write(encode(header) + "\n")
+        for name, found in gates:
+            out.writelines(
+                f'{{"gate":{encode(name)},{encode(finding.to_json())[1:]}\n' for finding in found
+            )
 
 
 def read(path: Path) -> tuple[dict[str, str], dict[str, list[Finding]]]:

@@ -12,12 +12,12 @@ file, which the runner reports as the gate's error.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from runbook.records import atomic
 from runbook.records.result import Status
 
 RESULT_FILE = "result.json"
@@ -105,9 +105,7 @@ def path_in(out_dir: Path) -> Path:
 def write(target: Path, report: GateReport) -> Path:
     """Write ``report`` atomically at ``target`` (normally ``path_in(<machine-output dir>)``)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", "utf-8")
-    tmp.replace(target)
+    atomic.write_text(target, json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     return target
 
 

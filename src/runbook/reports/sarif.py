@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from runbook.gates.tools import GENERIC, Tool, version
+from runbook.records import atomic
 from runbook.records.findings import SEVERITIES, Finding
 from runbook.records.result import GateResult, Status
 
@@ -152,6 +153,4 @@ def render(
 def write(results: Sequence[GateResult], tools: Mapping[str, Tool], root: Path, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = render(results, tools, root)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text + "\n", "utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, text + "\n")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from runbook.gates.table import Gate
+from runbook.records import atomic
 from runbook.records.result import GateResult, Status
 from runbook.running import gitutil
 
@@ -130,8 +131,6 @@ def store(state_dir: Path, gate: Gate, key: str, result: GateResult) -> None:
             path.unlink(missing_ok=True)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
     # Every finding (a pass can have warnings): a cached pass reports all of them again.
     data = {"key": key, "result": result.to_json(max_findings=None)}
-    tmp.write_text(json.dumps(data), "utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, json.dumps(data))

@@ -3,10 +3,10 @@ children: written into the tests environment's site-packages, atomically, once."
 
 from __future__ import annotations
 
-import os
 import sysconfig
 from pathlib import Path
 
+from runbook.records import atomic
 from runbook.selection import childwatch
 
 
@@ -18,9 +18,7 @@ def install_childwatch() -> str:
     try:
         if target.is_file() and target.read_text("utf-8") == childwatch.PTH_LINE:
             return ""
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(childwatch.PTH_LINE, "utf-8")
-        tmp.replace(target)
+        atomic.write_text(target, childwatch.PTH_LINE)
     except OSError as exc:
         return f"tests: cannot follow child processes ({exc}); tests that start one always run"
     return ""

@@ -10,7 +10,6 @@ never a mix. ``build_stored`` turns a full run's coverage data and what the
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from coverage import CoverageData
 from coverage.exceptions import CoverageException
 
 from runbook.gates.table import GATES, Gate
+from runbook.records import atomic
 from runbook.running import cache
 from runbook.selection import impact
 from runbook.selection.coverdata import executed, relative_to
@@ -121,13 +121,8 @@ class SelectionStore:
     def save(self, stored: Stored, db: Path) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / stored.coverage_db
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.copyfile(db, tmp)
-        tmp.replace(target)
-        meta = self.directory / META
-        tmp_meta = meta.with_name(META + ".tmp")
-        tmp_meta.write_text(json.dumps(stored.to_json()), "utf-8")
-        tmp_meta.replace(meta)
+        atomic.copy_file(db, target)
+        atomic.write_text(self.directory / META, json.dumps(stored.to_json()))
         for old in self.directory.glob("coverage-*.db"):
             if old.name != stored.coverage_db:
                 old.unlink(missing_ok=True)

@@ -49,7 +49,6 @@ import argparse
 import importlib.util
 import json
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -67,7 +66,7 @@ from runbook.gates.shards import Shard, ShardError
 from runbook.gates.tools import output_dir
 from runbook.gates.tools import pytest as pytest_tool
 from runbook.gates.wrapper import tee
-from runbook.records import handover
+from runbook.records import atomic, handover
 from runbook.records.handover import Coverage, GateReport
 from runbook.running import cache, gitutil
 from runbook.selection import childwatch, impact
@@ -522,7 +521,7 @@ def apart(
             code, root, data, threshold=0, reports=reports, out=facts.out
         )
         machine.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(data, machine / SHARD_DATA)
+        atomic.copy_file(data, machine / SHARD_DATA)
         record = {
             "shard": str(launch.shard),
             "commit": gitutil.head_commit(root),
@@ -530,9 +529,7 @@ def apart(
             "ran": sorted(observed.tests),
             "incomplete": observed.incomplete,
         }
-        tmp_record = machine / (SHARD_RECORD + ".tmp")
-        tmp_record.write_text(json.dumps(record), "utf-8")
-        tmp_record.replace(machine / SHARD_RECORD)
+        atomic.write_text(machine / SHARD_RECORD, json.dumps(record))
         facts.notice(
             f"tests: shard {launch.shard} ran {len(observed.tests)} of "
             f"{len(observed.collected)} tests; the floor ({threshold:g}%) is checked on the "

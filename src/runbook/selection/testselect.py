@@ -35,6 +35,7 @@ from typing import Any, cast
 
 import pytest
 
+from runbook.records import atomic
 from runbook.selection.childwatch import (
     CHILD_ENV,
     SPAWN_EVENTS,
@@ -479,9 +480,7 @@ class Gathering:
         try:
             return (yield)  # the observer (in one process) hands over its part first
         finally:
-            tmp = self.out.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.result()), "utf-8")
-            tmp.replace(self.out)
+            atomic.write_text(self.out, json.dumps(self.result()))
 
 
 _ACTIVE: list[Observer] = []

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from runbook.records import atomic
 from runbook.typeselect.imports import ImportRef
 
 BASELINE = Path(".runbook") / "types" / "baseline.json"
@@ -136,6 +136,4 @@ def save(root: Path, baseline: Baseline) -> None:
     """Write the baseline atomically (OSError when it cannot be written)."""
     path = root / BASELINE
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(baseline.to_json(), sort_keys=True), "utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, json.dumps(baseline.to_json(), sort_keys=True))
