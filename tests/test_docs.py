@@ -19,12 +19,17 @@ from runbook.gates.settings import load
 from runbook.gates.table import GATES, Gate
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNBOOK = (ROOT / "docs" / "ops" / "RUNBOOK.md").read_text("utf-8")
+
+
+def manual() -> str:
+    """The manual, read by each test that checks it, never at import: a change to it then reruns
+    the tests that read it, where a read while pytest collects runs the whole suite."""
+    return (ROOT / "docs" / "ops" / "RUNBOOK.md").read_text("utf-8")
 
 
 def gate_rows() -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {}
-    for line in RUNBOOK.splitlines():
+    for line in manual().splitlines():
         match = re.match(r"\| `(\w+)` \|", line)
         if match:
             rows[match.group(1)] = [cell.strip() for cell in line.strip("|").split("|")]
@@ -68,7 +73,7 @@ def test_make_help_lists_every_target_with_its_purpose() -> None:
     wanted |= {"tokenizer-smoke", "fix", "clean"}
     assert wanted <= set(described)
     for target in set(described) - {"help"}:
-        assert f"make {target}" in RUNBOOK, f"make {target} is not in the manual"
+        assert f"make {target}" in manual(), f"make {target} is not in the manual"
 
 
 @pytest.mark.parametrize("gate", [g for g in GATES if not g.release_only], ids=lambda g: g.name)
@@ -82,7 +87,12 @@ def test_every_gate_has_a_make_target(gate: Gate) -> None:
 # tree) and every code span of the manual and the README, so a renamed target, session, flag or
 # file fails here instead of misleading a reader.
 
-DOCS = {"docs/ops/RUNBOOK.md": RUNBOOK, "README.md": (ROOT / "README.md").read_text("utf-8")}
+
+def docs() -> dict[str, str]:
+    """The manual and the README (read by each test, as ``manual``)."""
+    return {"docs/ops/RUNBOOK.md": manual(), "README.md": (ROOT / "README.md").read_text("utf-8")}
+
+
 SRC_PACKAGES = ("runbook", "codex_ml", "ingestion")
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _INLINE = re.compile(r"`([^`]+)`")
@@ -102,7 +112,7 @@ def inline_spans(markdown: str) -> list[str]:
 
 
 def all_spans() -> list[tuple[str, str]]:
-    return [(doc, span) for doc, text in DOCS.items() for span in code_spans(text)]
+    return [(doc, span) for doc, text in docs().items() for span in code_spans(text)]
 
 
 def make_targets() -> set[str]:
@@ -217,7 +227,7 @@ def public_options(command: str) -> set[str]:
 
 
 def test_the_manual_lists_exactly_the_runbook_options() -> None:
-    listed = RUNBOOK.split("Options (after `--`):", 1)[1].split("\n\n", 1)[0]
+    listed = manual().split("Options (after `--`):", 1)[1].split("\n\n", 1)[0]
     flags = set(re.findall(r"`(--[\w-]+)", listed))
     assert flags == public_options("run") - {"--mode"}  # the nox session (runbook, release) sets it
 
@@ -257,7 +267,7 @@ def repo_path_candidates(span: str) -> bool:
 def test_every_repository_path_in_the_docs_exists() -> None:
     checked: list[str] = []
     missing: list[str] = []
-    for doc, text in DOCS.items():
+    for doc, text in docs().items():
         spans = inline_spans(text) + re.findall(r"\]\(([^)#:]+)\)", text)  # and link targets
         for span in filter(repo_path_candidates, spans):
             checked.append(span)
@@ -365,7 +375,7 @@ def test_every_benchmark_named_exists_and_the_readme_lists_them_all() -> None:
     assert named
     unknown = sorted(f"{doc}: nox -s bench -- {name}" for doc, name in named if name not in names)
     assert not unknown, f"no such benchmark: {unknown}"
-    listing = DOCS["README.md"].split("- Benchmarks:", 1)[1].split("\n- ", 1)[0]
+    listing = docs()["README.md"].split("- Benchmarks:", 1)[1].split("\n- ", 1)[0]
     listed = re.search(r"one \(([^)]*)\)", listing)  # "... one (`findings`, `ingestion`, ...)"
     assert listed is not None
     assert set(re.findall(r"`(\w+)`", listed.group(1))) == names
@@ -373,8 +383,8 @@ def test_every_benchmark_named_exists_and_the_readme_lists_them_all() -> None:
 
 def test_every_section_the_manual_refers_to_exists() -> None:
     """Features add paragraphs and sections move: "section 9.3" must still be a heading."""
-    headings = set(re.findall(r"^##+ (\d+(?:\.\d+)?)\)? ", RUNBOOK, re.MULTILINE))
+    headings = set(re.findall(r"^##+ (\d+(?:\.\d+)?)\)? ", manual(), re.MULTILINE))
     assert {"1", "9", "9.3", "14"} <= headings
-    refs = set(re.findall(r"\bsections? (\d+(?:\.\d+)?)\b", RUNBOOK))
+    refs = set(re.findall(r"\bsections? (\d+(?:\.\d+)?)\b", manual()))
     assert refs, "no section reference found: the reader is broken"
     assert refs <= headings, f"no such section: {sorted(refs - headings)}"

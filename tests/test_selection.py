@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from runbook.running import cache
 from runbook.selection import impact
 from runbook.selection.impact import RecordedTest, SelectionDataError, Stored, fingerprint, plan
 
@@ -136,6 +137,17 @@ FILES = {
     "pyproject.toml": "p1",
     "uv.lock": "u1",
     "docs/guide.md": "d1",
+    "src/data/table.json": "k1",
+    "setup.cfg": "sc1",
+    "tests/pytest.ini": "pi1",
+    ".coveragerc": "cr1",
+    "Makefile": "m1",
+    "src/data/.gitignore": "g1",
+    "requirements-dev.txt": "r1",
+    ".python-version": "pv1",
+    "benchmarks/bench.py": "b1",
+    "scripts/tool": "st1",
+    "tests/test_notes.txt": "n1",
 }
 SOURCES = {
     "src/core.py": CORE,
@@ -261,12 +273,19 @@ def test_failed_spawning_and_fixture_sharing_tests_run_again() -> None:
     [
         ({"src/core.py": CORE.replace("LIMIT = 10", "LIMIT = 11")}, "outside function bodies"),
         ({"src/core.py": CORE + "def broken(:\n"}, "does not parse"),
-        ({"pyproject.toml": ""}, "pyproject.toml changed"),
-        ({"uv.lock": ""}, "uv.lock changed"),
-        ({"tests/conftest.py": ""}, "tests/conftest.py changed"),
-        ({"tests/support.py": ""}, "tests/support.py changed"),  # a helper module under tests/
-        ({"tests/data/sample.json": ""}, "tests/data/sample.json changed"),  # data a test reads
-        ({"docs/guide.md": ""}, "docs/guide.md changed"),
+        ({"pyproject.toml": ""}, "pyproject.toml changed (configuration"),
+        ({"uv.lock": ""}, "uv.lock changed (configuration"),
+        ({"tests/conftest.py": ""}, "tests/conftest.py changed (configuration"),
+        ({"setup.cfg": ""}, "setup.cfg changed (configuration"),
+        ({"tests/pytest.ini": ""}, "tests/pytest.ini changed (configuration"),  # nearer: pytest's
+        ({".coveragerc": ""}, ".coveragerc changed (configuration"),
+        ({"Makefile": ""}, "Makefile changed (configuration"),  # it may export variables
+        ({"src/data/.gitignore": ""}, "src/data/.gitignore changed (configuration"),
+        ({"requirements-dev.txt": ""}, "requirements-dev.txt changed (configuration"),
+        ({".python-version": ""}, ".python-version changed (configuration"),
+        ({"tests/support.py": ""}, "tests/support.py changed (Python code"),  # a helper module
+        ({"benchmarks/bench.py": ""}, "benchmarks/bench.py changed (Python code"),
+        ({"scripts/tool": "#!/usr/bin/env python3\nprint(1)\n"}, "scripts/tool changed (Python"),
         ({"src/runbook/selection/impact.py": ""}, "the test selection itself"),
     ],
 )
@@ -276,6 +295,72 @@ def test_changes_the_selection_cannot_see_through_run_everything(
     digests = {**FILES, "src/runbook/selection/impact.py": "m1"}
     data = replace(stored(), files=digests)
     assert reason in plan_after(edits, data, dict(digests)).full_reason
+
+
+def test_configuration_names_every_file_the_gate_cache_counts_as_configuration() -> None:
+    """The files every gate's cache key counts (runbook.running.cache) configure the tests too."""
+    assert set(cache.ALWAYS_READ) <= impact.CONFIGURATION
+
+
+def test_a_data_file_change_reruns_the_tests_that_read_it() -> None:
+    """A data file counts whole for a test that opened it (in its process, or in a followed
+    child: both are its ``read``), declared it (``child_reads``: in its ``touched``), or used a
+    cache entry a reader computed (a donor); the tests that always run still do."""
+    sample = "tests/data/sample.json"
+    tests = {
+        "tests/test_core.py::test_reads": record((), read=(sample,)),
+        "tests/test_core.py::test_double": record(),  # runs code, reads nothing
+        "tests/test_other.py::test_declares": record((sample,), functions={}),
+        "tests/test_other.py::test_spawns": record((), spawns=True),  # undeclared children
+        "tests/test_other.py::test_failed": record((), ok=False),
+        "tests/test_other.py::test_cached": record((), donors=("tests/test_core.py::test_reads",)),
+        "tests/test_other.py::test_lost_donor": record((), donors=("tests/test_gone.py::test_x",)),
+        "tests/test_other.py::test_reads_another": record((), read=("docs/guide.md",)),
+    }
+    result = plan_after({sample: '{"limit": 11}'}, stored(tests))
+    assert result.full_reason == ""
+    assert result.unaffected == {
+        "tests/test_core.py::test_double",
+        "tests/test_other.py::test_reads_another",
+    }
+    assert result.collect == {"tests/test_core.py", "tests/test_other.py"}
+    assert result.moved == {}  # no module's lines moved: the kept data stays where it is
+    # Package data (under src/PACKAGE/) counts for every test that ran the package's code too:
+    # what the package derived from it may be kept in module state a later test uses unread.
+    tests["tests/test_other.py::test_package_data"] = record((), read=("src/data/table.json",))
+    tests["tests/test_other.py::test_runs_data"] = record(("src/data/rows.py",), functions={})
+    result = plan_after({"src/data/table.json": "[]"}, stored(tests))
+    assert result.unaffected == {
+        "tests/test_core.py::test_reads",
+        "tests/test_core.py::test_double",  # src/core.py: not in the package
+        "tests/test_other.py::test_declares",
+        "tests/test_other.py::test_cached",
+        "tests/test_other.py::test_reads_another",
+    }
+
+
+def test_a_data_file_no_test_read_runs_no_test() -> None:
+    """The manual, for one: only a gate outside pytest or the format gate reads it."""
+    assert plan_after({"docs/guide.md": "edited"}) == impact.Plan(unaffected=frozenset(TESTS))
+
+
+def test_a_data_file_change_runs_everything_where_the_selection_cannot_see_its_readers() -> None:
+    """Read while pytest collected (before any test), read by a test that imported project
+    modules during the test (import-time code may have kept what it read for later tests), or
+    collected as tests by pytest itself (a ``test*.txt`` doctest file)."""
+    data = replace(stored(), collection_reads=("docs/guide.md",))
+    assert (
+        "read as data while pytest collected" in plan_after({"docs/guide.md": ""}, data).full_reason
+    )
+    tests = {
+        **TESTS,
+        "tests/test_core.py::test_reads": record((), lazy=True, read=("docs/guide.md",)),
+    }
+    edited = plan_after({"docs/guide.md": ""}, stored(tests))
+    assert "imports project modules during the test and docs/guide.md changed" in edited.full_reason
+    tests = {**TESTS, "tests/test_notes.txt::test_notes.txt": record(())}
+    edited = plan_after({"tests/test_notes.txt": ">>> 1\n2\n"}, stored(tests))
+    assert "tests/test_notes.txt changed and pytest collected tests from it" in edited.full_reason
 
 
 def test_new_and_deleted_files_run_everything() -> None:

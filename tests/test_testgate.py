@@ -207,6 +207,30 @@ SHELL_TESTS = """\
         subprocess.run(["sh", "-c", "true"], check=True)
     """
 
+DATA_TESTS = """\
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    READ = "import json; assert json.load(open('tests/data/table.json'))['limit'] == 10"
+
+
+    def test_reads_the_table():
+        assert json.loads(Path("tests/data/table.json").read_text())["limit"] == 10
+
+
+    def test_a_child_reads_the_table():
+        subprocess.run([sys.executable, "-c", READ], check=True)
+
+
+    @pytest.mark.child_reads("tests/data/*.json")
+    def test_declares_the_table():
+        subprocess.run(["sh", "-c", "grep -q limit tests/data/table.json"], check=True)
+    """
+
 MARKERS = 'markers = ["child_reads(*globs): declared"]\n'
 EXTENDED = {
     **PROJECT,
@@ -217,13 +241,16 @@ EXTENDED = {
     "tests/test_text.py": TEXT_TESTS,
     # ``sh`` cannot be followed: one test declares what it reads, one does not.
     "tests/test_shell.py": SHELL_TESTS,
+    # A data file, read in the test's process, by a followed child, and declared for ``sh``.
+    "tests/data/table.json": '{"limit": 10}\n',
+    "tests/test_data.py": DATA_TESTS,
 }
 
 
 @pytest.fixture(scope="module")
 def extended_baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
     """``PROJECT`` plus tests that read files as data and start children nobody can follow:
-    8 tests, ``test_undeclared`` among those that run on every selective run."""
+    11 tests, ``test_undeclared`` among those that run on every selective run."""
     return make_baseline(tmp_path_factory.mktemp("extended"), EXTENDED)
 
 
@@ -506,7 +533,7 @@ def test_a_source_file_read_as_text_is_a_whole_file_input(extended: Path) -> Non
     code, out = gate(extended, select=True)
     assert code == 0, out
     # test_reads_core, and test_undeclared (its child cannot be followed: it always runs)
-    assert selected(out) == "2 of 8 run, 6 unaffected"
+    assert selected(out) == "2 of 11 run, 9 unaffected"
     assert "2 passed, 1 deselected in" in out  # test_declared was left out
     edit(extended, "src/calc/api.py", "double(double(x))", "double(x) * 2")
     plan, _ = planned(extended)
@@ -526,13 +553,45 @@ def test_a_declared_child_reruns_when_a_declared_file_changes_and_an_undeclared_
     code, out = gate(extended, select=True)
     assert code == 0, out
     # test_quadruple, test_undeclared, and test_reads_core (it reads core.py as data)
-    assert selected(out) == "3 of 8 run, 5 unaffected"
+    assert selected(out) == "3 of 11 run, 8 unaffected"
     edit(extended, "src/calc/core.py", "    return x + x", "    return 2 * x")
     edit(extended, "src/calc/other.py", "    return 3 * x", "    return x * 3")
     code, out = gate(extended, select=True)
     assert code == 0, out
     # test_triple, test_child (its child ran other.py), test_declared, test_undeclared
-    assert selected(out) == "4 of 8 run, 4 unaffected"
+    assert selected(out) == "4 of 11 run, 7 unaffected"
+
+
+def failures(ran: Ran) -> list[str]:
+    """The tests pytest's summary names as failed."""
+    lines = str(ran).splitlines()
+    return sorted(
+        line.split(" - ")[0].removeprefix("FAILED ") for line in lines if line.startswith("FAILED ")
+    )
+
+
+# The inner session's sh children, which the outer gate sees too, cannot be followed.
+@pytest.mark.child_reads(*RUNNER_FILES)
+def test_a_data_file_edit_reruns_exactly_its_readers_with_a_full_runs_verdict(
+    extended: Path,
+) -> None:
+    """A data file's readers: a test that opened it, one whose (followed) child opened it, one
+    that declares it for a child nobody can follow; and test_undeclared, which always runs. Two
+    of them fail under the edit, as in a full run of the same tree, with the same total."""
+    edit(extended, "tests/data/table.json", '"limit": 10', '"limit": 11')
+    code, selective = gate(extended, select=True)
+    assert code == 1, selective
+    assert selected(selective) == "4 of 11 run, 7 unaffected"
+    assert "2 failed, 2 passed, 1 deselected in" in selective  # test_declared left out
+    assert failures(selective) == [
+        "tests/test_data.py::test_a_child_reads_the_table",
+        "tests/test_data.py::test_reads_the_table",
+    ], selective
+    code, full = gate(extended, select=False)
+    assert code == 1, full
+    assert "2 failed, 9 passed in" in full
+    assert failures(full) == failures(selective)
+    assert total(selective) == total(full)
 
 
 def test_the_gate_process_never_imports_pytest() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from runbook.selection import childwatch
+from runbook.selection import childwatch, store
 from runbook.selection.childpth import install_childwatch
 from runbook.selection.childwatch import CHILD_ENV, WATCH_ENV, chain, with_pair
 from runbook.selection.testselect import (
@@ -153,7 +153,14 @@ def test_a_child_logs_its_start_what_it_runs_and_starts_once(
     audit("exec", (compile("", sys.prefix + "/lib/x.py", "exec"),))  # the environment's
     audit("exec", (compile("", "rel.py", "exec"),))  # relative to the working directory
     audit("os.system", ("true",))
-    audit("open", ("f", "r", 0))
+    audit("open", ("f", "r", 0))  # data it reads, relative to the working directory
+    audit("open", (str(tmp_path / "f"), None, 0))  # os.open: once is enough
+    audit("sqlite3.connect", (str(tmp_path / "db.sqlite"),))
+    audit("open", (str(tmp_path / "m.cpython-311.pyc"), "rb", 0))  # bytecode
+    audit("open", (3, "r", 0))  # a file descriptor: opened already
+    audit("open", (str(log), "a", 0))  # the log itself
+    audit("open", (sys.prefix + "/lib/x.txt", "r", 0))  # the environment's
+    audit("open", ("/elsewhere/x.txt", "r", 0))  # outside every root
     lines = log.read_text().splitlines()
     assert lines[:4] == [
         f"start {os.getpid()} {os.getppid()}",
@@ -161,8 +168,9 @@ def test_a_child_logs_its_start_what_it_runs_and_starts_once(
         f"run {tmp_path / 's.py'}",
         f"run {tmp_path / 'rel.py'}",
     ]
-    (spawn,) = lines[4:]
+    spawn, *reads = lines[4:]
     assert json.loads(spawn.removeprefix("spawn "))["argv"] == ["/bin/sh", "-c", "true"]
+    assert reads == [f"read {tmp_path / 'f'}", f"read {tmp_path / 'db.sqlite'}"]
 
 
 def test_the_file_runs_without_following_outside_a_child() -> None:
@@ -376,3 +384,52 @@ def test_an_unreadable_spawn_record_makes_the_test_always_run(tmp_path: Path, re
     seen = SeenTest()
     assert observer.check_children(seen) == ""
     assert seen.unfollowed == ["a child's spawn record is unreadable"]
+
+
+def _hook(observer: Observer, path: str) -> None:
+    """Where the audit hook calls ``opened`` from: the opener is two frames up."""
+    observer.opened(path)
+
+
+def _through(filename: str) -> Any:
+    """A function whose code says it is in ``filename`` that opens through ``_hook``."""
+    namespace: dict[str, Any] = {"hook": _hook}
+    source = "def call(observer, path):\n    hook(observer, path)\n"
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 (a frame of another file)
+    return namespace["call"]
+
+
+def test_a_file_opened_counts_for_the_test_unless_the_import_system_or_pytest_opened_it(
+    tmp_path: Path,
+) -> None:
+    """The import system opens code to import it (not data), and data for ``pkgutil.get_data``
+    (a loader's ``get_data``: data); pytest's own reads are never the test's."""
+    observer = Observer(src=SRC, root=ROOT, skip=frozenset(), out=tmp_path / "observed.json")
+    observer.current = "t"
+    observer.tests["t"] = SeenTest()
+    data, module = str(ROOT / "docs" / "ops" / "RUNBOOK.md"), str(SRC / "runbook" / "cli.py")
+    importing = _through("<frozen importlib._bootstrap_external>")
+    importing(observer, module)  # an import
+    importing(observer, data)  # pkgutil.get_data
+    _through(f"{os.sep}lib{os.sep}_pytest{os.sep}python.py")(observer, str(ROOT / "README.md"))
+    _hook(observer, str(SRC / "runbook" / "__pycache__" / "cli.cpython-311.pyc"))  # bytecode
+    _hook(observer, "/elsewhere/data.json")  # outside the root
+    _hook(observer, str(ROOT / ".nox" / "tests" / "pyvenv.cfg"))  # the store keeps only inputs
+    assert observer.tests["t"].read == [data, str(ROOT / ".nox" / "tests" / "pyvenv.cfg")]
+    observer.current = None
+    _hook(observer, module)  # outside any test (collection): the whole suite depends on it
+    assert observer.collection_reads == [module]
+
+
+def test_a_file_read_through_a_symbolic_link_counts_as_the_link_and_its_target(
+    tmp_path: Path,
+) -> None:
+    """The link's own digest is its target's name (a retarget changes it), the target's is the
+    content (an edit changes it): the reader depends on both."""
+    root = tmp_path.resolve()
+    (root / "data").mkdir()
+    (root / "data" / "table.json").write_text("{}")
+    (root / "link.json").symlink_to("data/table.json")
+    inputs = {"data/table.json": "t", "link.json": "l"}
+    opened = [str(root / "link.json"), "/elsewhere/x.json", str(root / "ignored.txt")]
+    assert store.read_files(root, opened, inputs) == ("data/table.json", "link.json")

@@ -8,13 +8,14 @@ the whole
 session, so a child started with the tests' environment (inherited, or copied from
 ``os.environ`` at any time, even at import) appends to the logs it names: ``start PID PPID``,
 every file under the log's project root it runs (``run PATH``, written before the code runs, so a
-killed child has logged all it ran) and every process it starts (``spawn JSON``, judged by the
-plugin). The variable is a JSON list of ``[root, log]`` pairs: a test that runs the tests gate
-on another project (a nested plugin) adds its pair and keeps the outer one, so both follow.
-Stdlib only, and run without importing the project: the child imports what it would have
-imported. Measured like the project's code: its functions by the tests that call them, its child
-side (``install``, the audit hook) by tests in the test process, the module's lines by a test
-that runs the file (the gate's pytest imports it before coverage starts).
+killed child has logged all it ran), every file under that root it opens, once (``read PATH``:
+the data it reads; a change to one reruns the test) and every process it starts (``spawn JSON``,
+judged by the plugin). The variable is a JSON list of ``[root, log]`` pairs: a test that runs
+the tests gate on another project (a nested plugin) adds its pair and keeps the outer one, so
+both follow. Stdlib only, and run without importing the project: the child imports what it
+would have imported. Measured like the project's code: its functions by the tests that call
+them, its child side (``install``, the audit hook) by tests in the test process, the module's
+lines by a test that runs the file (the gate's pytest imports it before coverage starts).
 """
 
 from __future__ import annotations
@@ -180,8 +181,37 @@ def _ran(filename: str) -> None:
             _log(log, "run " + filename)
 
 
+_BYTECODE = os.sep + "__pycache__" + os.sep
+"""Where the import system reads and writes bytecode (a write goes through ``NAME.pyc.ID``)."""
+_OPENED: set[str] = set()
+"""The files this process opened that were considered for a ``read`` line (each once)."""
+OPEN_EVENTS = frozenset({"open", "sqlite3.connect"})
+"""Audit events that open a file by name (``open``: ``open``, ``io.open_code``, ``os.open``,
+``FileIO``; an ``mmap`` maps a file already opened). Their first argument is the path, or a file
+descriptor (already open: not a name)."""
+
+
+def _opened(target: object) -> None:
+    """A file opened by name: logged once as ``read`` when it is under a pair's root (bytecode
+    and the environment's own files are not the project's data)."""
+    name = _text(target)
+    if not name or name.endswith(".pyc") or _BYTECODE in name:
+        return
+    path = name if name.startswith(os.sep) else os.path.abspath(name)  # noqa: PTH100
+    if path in _OPENED or path.startswith(_SKIP):
+        return
+    _OPENED.add(path)
+    if any(path == log for _, log in _PAIRS):
+        return  # appending to a log (its own open comes through here) is not reading data
+    for root, log in _PAIRS:
+        if path.startswith(root + os.sep):
+            _log(log, "read " + path)
+
+
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event == "exec":
+    if event in OPEN_EVENTS:
+        _opened(args[0])
+    elif event == "exec":
         filename = getattr(args[0], "co_filename", "")
         if isinstance(filename, str):
             _ran(filename)

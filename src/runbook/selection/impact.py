@@ -8,11 +8,14 @@ functions whose lines it executed (coverage.py's dynamic contexts), the lines ea
 import time (the empty context), and what the ``runbook.selection.testselect`` plugin saw of each
 test.
 
-A change is understood only when it is confined to function bodies under ``src/`` or to what test
+A change is understood only when it is confined to function bodies under ``src/``, to what test
 modules run during their tests (a test module's top-level code is import-time code, as ``src/``'s
-is); anything else makes ``plan`` return a reason to run the whole suite. A body change reruns
-the tests that executed that function (or the whole file, for a file a test's child process ran
-or a test read as text). Stdlib only: the decision is pure data in, data out, and is tested
+is), or to data files (``data_file_change``: neither Python nor configuration); anything else
+makes ``plan`` return a reason to run the whole suite. A body change reruns the tests that
+executed that function (or the whole file, for a file a test's child process ran or a test read
+as text); a data file's change reruns the tests that opened it, in their own process or in a
+followed child, or whose ``child_reads`` marker declares it (package data: also the tests that
+ran its package's code). Stdlib only: the decision is pure data in, data out, and is tested
 without running pytest.
 """
 
@@ -67,6 +70,46 @@ result across tests or run the body at import time, so a change to the body of a
 decorates runs the whole suite. A property's ``.setter``, ``.getter`` and ``.deleter`` count as
 ``property``."""
 ACCESSORS = frozenset({"setter", "getter", "deleter"})
+
+CONFIGURATION = frozenset(
+    {
+        # pytest's and coverage.py's configuration (pytest looks for its ini file in the
+        # directories of the paths it is given too, so the name counts anywhere in the tree)
+        "pyproject.toml",
+        "pytest.ini",
+        ".pytest.ini",
+        "tox.ini",
+        "setup.cfg",
+        ".coveragerc",
+        "conftest.py",
+        # the environments and how the gate is started: nox, uv, pip, make
+        "noxfile.py",
+        "uv.lock",
+        "uv.toml",
+        ".python-version",
+        "Makefile",
+        "GNUmakefile",
+        "makefile",
+        # git: which files are the gate's inputs, and what the tests' git commands see
+        ".gitignore",
+        ".gitattributes",
+        ".gitmodules",
+        # the other gates' configuration, part of every gate's cache key
+        # (runbook.running.cache.ALWAYS_READ)
+        "ruff.toml",
+        ".ruff.toml",
+        "pyrightconfig.json",
+    }
+)
+"""File names (anywhere in the tree) that configure how the tests run, read by pytest,
+coverage.py, nox, uv, make or git themselves, outside any test: no test's record shows them, so
+a change runs the whole suite. ``requirements*.txt`` and ``constraints*.txt`` count too."""
+CODE_SUFFIXES = frozenset(
+    {".py", ".pyi", ".pyw", ".pyc", ".pth", ".pyx", ".pxd", ".so", ".pyd", ".pyz", ".egg", ".whl"}
+)
+"""Python code, and what Python imports: outside ``src/`` and the test modules, the import
+system reads it (unseen: its reads are not a test's) and coverage.py does not measure it, so a
+change runs the whole suite (``tests/support.py``, ``benchmarks/``, ``scripts/``)."""
 
 
 class SelectionDataError(Exception):
@@ -601,10 +644,12 @@ class _Changes:
     moved: dict[str, dict[int, int]]
     tests: frozenset[str]
     """Changed test modules."""
+    data: frozenset[str] = frozenset()
+    """Changed data files (``data_file_change``): they count whole for the tests that read them."""
 
     @property
     def files(self) -> frozenset[str]:
-        return frozenset(self.functions) | self.tests
+        return frozenset(self.functions) | self.tests | self.data
 
 
 EMPTY_BODY = _digest(ast.dump(ast.Module(body=[], type_ignores=[])))
@@ -684,22 +729,27 @@ def _classify(
     functions: dict[str, frozenset[str]] = {}
     moved: dict[str, dict[int, int]] = {}
     tests: set[str] = set()
+    data: set[str] = set()
     for path in sorted(p for p, digest in current.items() if stored.files[p] != digest):
         unseen = _unseen(path, stored)
         if unseen:
             return unseen, none
         if is_test_module(path):
             reason = _test_module_change(path, stored.test_imports.get(path), read(path))
-            if reason:
-                return reason, none
             tests.add(path)
-        else:
+        elif is_source(path):
             reason, names, lines = _source_change(path, stored.prints.get(path), read(path), stored)
-            if reason:
-                return reason, none
             functions[path] = names
             moved[path] = lines
-    return "", _Changes(functions=functions, moved=moved, tests=frozenset(tests))
+        else:
+            reason = data_file_change(path, read(path), stored)
+            data.add(path)
+        if reason:
+            return reason, none
+    changes = _Changes(
+        functions=functions, moved=moved, tests=frozenset(tests), data=frozenset(data)
+    )
+    return "", changes
 
 
 def _test_module_change(path: str, old: str | None, source: str) -> str:
@@ -724,8 +774,47 @@ def _unseen(path: str, stored: Stored) -> str:
         return f"{path} changed (the test selection itself)"
     if path in stored.collection_reads:
         return f"{path} changed and was read as data while pytest collected"
-    if not is_test_module(path) and not (path.startswith("src/") and path.endswith(".py")):
-        return f"{path} changed (not a module under src/ or a test module)"
+    return ""
+
+
+def is_source(path: str) -> bool:
+    """A module under ``src/``: fingerprinted, measured by coverage.py."""
+    return path.startswith("src/") and path.endswith(".py")
+
+
+def package_of(path: str) -> str:
+    """For package data (a data file under ``src/PACKAGE/``), ``src/PACKAGE/``: a test that
+    executed any of the package's code depends on it too, read or not, since what the package
+    derives from it can be kept in module state (a dict of costs, filled by an earlier test)
+    that a later test uses without reading the file; "" elsewhere."""
+    parts = PurePosixPath(path).parts
+    return f"src/{parts[1]}/" if len(parts) > 2 and parts[0] == "src" else ""
+
+
+def data_file_change(path: str, text: str, stored: Stored) -> str:
+    """Why a change to a file that is neither a module under ``src/`` nor a test module needs
+    the whole suite ("" for a data file: only the tests that read it can see it).
+
+    A test sees a data file only by reading it, and every read the gate can see is in its
+    record: opened in the test's process (``open``, ``os.open``, ``io.open_code``, sqlite3's
+    ``connect``; an ``mmap`` maps a file already opened), opened by a followed Python child, or
+    declared by a ``child_reads`` marker (a child the gate cannot follow and no marker: the
+    test always runs). Not data: configuration (``CONFIGURATION``, requirements and
+    constraints files), which pytest, coverage.py, nox, uv, make or git read outside any test;
+    Python code (``CODE_SUFFIXES``, or a ``#!`` line naming python), which the import system
+    reads unseen and coverage.py does not measure; a file pytest itself collected tests from
+    (a ``test*.txt`` doctest), which it reads unseen.
+    """
+    name = PurePosixPath(path).name
+    if name in CONFIGURATION or name.startswith(("requirements", "constraints")):
+        return f"{path} changed (configuration read by pytest, coverage.py, nox, uv, make or git)"
+    first = text[:200].partition("\n")[0]
+    if PurePosixPath(path).suffix in CODE_SUFFIXES or (
+        first.startswith("#!") and "python" in first
+    ):
+        return f"{path} changed (Python code outside src/ and the test modules)"
+    if any(module_of(nodeid) == path for nodeid in stored.tests):
+        return f"{path} changed and pytest collected tests from it"
     return ""
 
 
@@ -747,6 +836,11 @@ def _importers(
 def _hits(record: RecordedTest, changes: _Changes) -> list[str]:
     """The changed files whose change reaches code the test ran or a file it read."""
     hits = {path for path in record.read if path in changes.files}
+    hits.update(path for path in record.touched if path in changes.data)  # run or declared
+    for path in changes.data:
+        package = package_of(path)
+        if package and any(touched.startswith(package) for touched in record.touched):
+            hits.add(path)
     for path in record.touched:
         names = changes.functions.get(path)
         if names is None:
@@ -778,7 +872,8 @@ def plan(
         hit = _hits(record, changes)
         for donor in record.donors:
             donor_record = stored.tests.get(donor)
-            hit += _hits(donor_record, changes) if donor_record else sorted(changes.functions)
+            unknown = sorted(changes.functions.keys() | changes.data)
+            hit += _hits(donor_record, changes) if donor_record else unknown
         if hit and record.lazy_imports:
             return _full(f"{nodeid} imports project modules during the test and {hit[0]} changed")
         if not hit:

@@ -9,6 +9,7 @@ never a mix. ``build_stored`` turns a full run's coverage data and what the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import uuid
@@ -139,8 +140,14 @@ def child_files(root: Path, seen: dict[str, Any]) -> set[str]:
 
 
 def read_files(root: Path, names: object, inputs: dict[str, str]) -> tuple[str, ...]:
-    """The gate input files among the paths the plugin saw opened."""
-    found = {relative_to(root, str(name)) for name in cast(list[object], names or [])}
+    """The gate input files among the paths the plugin saw opened: each as opened and as
+    resolved (through a symbolic link, whose own digest is its target's name, to the file an
+    edit changes)."""
+    found: set[str | None] = set()
+    for name in cast(list[object], names or []):
+        found.add(relative_to(root, str(name)))
+        with contextlib.suppress(ValueError):
+            found.add(Path(str(name)).relative_to(root).as_posix())
     return tuple(sorted(name for name in found if name is not None and name in inputs))
 
 

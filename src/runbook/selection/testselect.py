@@ -11,7 +11,8 @@ the file say so (``incomplete``): its tests' data is lost, and the gate stores n
 
 Child processes: for the session the plugin names a log in ``RUNBOOK_TESTSELECT_CHILD`` (rotated
 per test), so a Python child of the tests environment started with the tests' environment logs
-the project files it runs and the processes it starts (``runbook.selection.childwatch``). A test
+the project files it runs and opens and the processes it starts
+(``runbook.selection.childwatch``); what it opens counts as read by the test. A test
 whose
 children could not all be followed (a program other than that Python or git, an environment
 without the variable, ``-S``, a fork, a child that did not report) always runs, unless its
@@ -38,6 +39,7 @@ import pytest
 from runbook.records import atomic
 from runbook.selection.childwatch import (
     CHILD_ENV,
+    OPEN_EVENTS,
     SPAWN_EVENTS,
     SRC_ENV,
     chain,
@@ -146,7 +148,8 @@ class SeenTest:
     seconds: float = 0.0
     """Set-up, call and tear-down (what ``--store-durations`` records for the shards)."""
     read: list[str] = field(default_factory=list[str])
-    """Files under the root that project code opened during the test (not imports)."""
+    """Files under the root that project code opened during the test (not imports), and those
+    its followed children opened (any file but bytecode)."""
     cache_donors: list[str] = field(default_factory=list[str])
     """Tests that computed cache entries this test used (``runbook.selection.isolation``)."""
 
@@ -211,10 +214,13 @@ class Observer:
         path = os.path.abspath(name)  # noqa: PTH100 (cheap: every open)
         if not path.startswith(self._prefix) or path.endswith(".pyc"):
             return
+        importing = path.endswith(_CODE)
         frame = sys._getframe(2)  # pyright: ignore[reportPrivateUsage] (above the audit hook)
         while frame is not None:
             name = frame.f_code.co_filename
-            if name.startswith(_NOT_PROJECT) or f"{os.sep}_pytest{os.sep}" in name:
+            if name == __file__ or f"{os.sep}_pytest{os.sep}" in name:
+                return
+            if importing and name.startswith(_IMPORT_SYSTEM):
                 return
             if name.startswith(self._prefix) and not name.startswith(self._outside):
                 break
@@ -321,6 +327,8 @@ class Observer:
                     starts.update([("pid", int(pid)), ("ppid", int(ppid))])
             elif kind == "run" and rest not in seen.child_files:
                 seen.child_files.append(rest)
+            elif kind == "read" and rest not in seen.read:
+                seen.read.append(rest)  # a followed child opened it: the test read it
             elif kind == "spawn":
                 try:
                     spawned.append(cast(dict[str, Any], json.loads(rest)))
@@ -490,15 +498,17 @@ _SAVED_ENV: list[str | None] = []
 """``RUNBOOK_TESTSELECT_CHILD`` as it was before the session (a nested gate's pytest)."""
 
 
-_NOT_PROJECT = ("<frozen importlib", __file__)
-"""Frames whose opens are not the project's: the import system's, this plugin's."""
+_IMPORT_SYSTEM = "<frozen importlib"
+_CODE = (".py", ".pyc", ".pyi", ".pth", ".so")
+"""What the import system opens to import (its frames' opens of these are not the project's).
+It opens data too, for ``pkgutil.get_data`` (a loader's ``get_data``): that counts."""
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if event in SPAWN_EVENTS:
         for observer in _ACTIVE:  # a nested session (pytester) does not hide the outer one
             observer.audit(event, args)
-    elif event == "open":
+    elif event in OPEN_EVENTS:
         for observer in _ACTIVE:
             observer.opened(args[0])
 
