@@ -154,6 +154,8 @@ SOURCES = {
     "src/other.py": "def triple(x):\n    return 3 * x\n",
     "tests/test_core.py": "import core\n",
     "tests/test_other.py": "import other\nfrom test_core import helper\n",
+    "tests/support.py": "",
+    "tests/conftest.py": "",
 }
 TESTS = {
     "tests/test_core.py::test_double": record(),
@@ -524,3 +526,201 @@ def test_stored_data_round_trips_and_bad_data_is_an_error() -> None:
     raw["prints"]["src/core.py"]["functions"]["double"] = ["b", 1, 2, True]  # schema 1
     with pytest.raises(SelectionDataError, match="malformed"):
         Stored.from_json(raw)
+
+
+SIGNED = """\
+from __future__ import annotations
+
+import app
+import functools
+
+
+def fold(text: str, limit: int = 2) -> str:
+    return text[:limit]
+
+
+def caller(text):
+    return fold(text)
+
+
+def quiet(text):
+    return text
+
+
+@functools.cache
+def cached(n: int = 1) -> int:
+    return n
+
+
+@app.route
+def routed(n: int = 1) -> int:
+    return n
+
+
+async def later(x: int) -> int:
+    return x
+
+
+def numbers(n: int):
+    yield n
+
+
+def one(x: int) -> int: return x
+
+
+class Box:
+    def size(self, n: int = 1) -> int:
+        return n
+"""
+EVALUATED = "def scale(x: int, factor: int = 2) -> int:\n    return x * factor\n"
+"""A module without ``from __future__ import annotations``: its annotations run at import."""
+SIGNED_SOURCES = {
+    "src/core.py": SIGNED,
+    "src/plain.py": EVALUATED,
+    "src/other.py": '"""Helpers; none calls ``fold``."""\n',
+    "tests/test_core.py": "from core import quiet\n\n\ndef test_quiet():\n    quiet('a')\n",
+    "tests/test_fold.py": "from core import fold\n\n\ndef test_fold():\n    fold('abc')\n",
+    "tests/test_api.py": "import core\n\n\ndef test_caller():\n    core.caller('x')\n",
+    "tests/test_other.py": "import plain\n\n\ndef test_none():\n    plain.scale(1)\n",
+    "tests/support.py": "",
+}
+SIGNED_TESTS = {
+    "tests/test_core.py::test_quiet": record(functions={"src/core.py": ("quiet",)}),
+    "tests/test_fold.py::test_fold": record(functions={"src/core.py": ("fold",)}),
+    # It ran caller but not fold: say its call of fold did not bind (it expected a TypeError).
+    "tests/test_api.py::test_caller": record(functions={"src/core.py": ("caller",)}),
+    "tests/test_other.py::test_none": record(("src/plain.py",), functions={"src/plain.py": ()}),
+}
+
+
+def signed_plan(
+    path: str,
+    old: str,
+    new: str,
+    sources: dict[str, str] | None = None,
+    import_lines: frozenset[int] = frozenset(),
+) -> impact.Plan:
+    """The plan after replacing ``old`` by ``new`` in ``path`` of ``SIGNED_SOURCES`` (plus
+    ``sources``: files present, unchanged, in the full run too)."""
+    before = {**SIGNED_SOURCES, **(sources or {})}
+    assert old in before[path]
+    after = {**before, path: before[path].replace(old, new)}
+    data = Stored(
+        environment="env",
+        root="/r",
+        files=dict.fromkeys(before, "d"),
+        prints={p: fingerprint(s) for p, s in before.items() if p.startswith("src/")},
+        import_lines={"src/core.py": import_lines},
+        tests=dict(SIGNED_TESTS),
+        coverage_db="coverage-x.db",
+        test_imports=impact.test_import_prints(before, before.__getitem__),
+    )
+    return plan(data, {**data.files, path: "edited"}, after.__getitem__)
+
+
+FOLD = "def fold(text: str, limit: int = 2) -> str:"
+
+
+def test_a_signature_change_keeps_the_frame_and_what_defining_it_runs() -> None:
+    edited = SIGNED.replace(FOLD, "def fold(text: str, limit: int = 3, *, end: str = '') -> None:")
+    before, after = fingerprint(SIGNED), fingerprint(edited)
+    assert before.skeleton != after.skeleton
+    assert before.frame == after.frame
+    assert before.functions["fold"].signature != after.functions["fold"].signature
+    assert before.functions["fold"].defining == after.functions["fold"].defining
+    # Import-time code whatever the change: a method, an async def, a generator, a one-liner.
+    assert [n for n, f in before.functions.items() if not f.defining] == [
+        "later",
+        "numbers",
+        "one",
+        "Box.size",
+    ]
+
+
+def test_a_signature_change_reruns_the_tests_of_the_function_and_of_its_callers() -> None:
+    """As a body change, plus the tests that ran a function calling it and every test of a test
+    module calling it: a call that stops (or starts) binding fails before the function runs."""
+    result = signed_plan(
+        "src/core.py",
+        FOLD,
+        "def fold(text: str, limit: int = 3, *, end: str | None = None) -> str | None:",
+    )
+    assert result.full_reason == ""
+    assert result.unaffected == {"tests/test_core.py::test_quiet", "tests/test_other.py::test_none"}
+    assert result.collect == {"tests/test_fold.py", "tests/test_api.py"}
+    moved = result.moved["src/core.py"]
+    assert moved[7] == 7  # the def line, which ran at import
+    assert 8 not in moved  # the body: no test kept data there
+    assert moved[11] == 11  # caller's def
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "reason"),
+    [
+        # A literal default, without the future import: selected (annotations unchanged).
+        ("src/plain.py", "factor: int = 2", "factor: int = -3", ""),
+        ("src/plain.py", "factor: int = 2", "factor: float = 2", "an annotation, evaluated"),
+        ("src/core.py", "limit: int = 2", "limit: int = len('ab')", "not a literal"),
+        ("src/core.py", "def cached(n: int = 1)", "def cached(n: int = 2)", ""),  # functools
+        ("src/core.py", "def routed(n: int = 1)", "def routed(n: int = 2)", "decorated function"),
+        ("src/core.py", "def later(x: int)", "def later(x: str)", "an async def"),
+        ("src/core.py", "def numbers(n: int)", "def numbers(n: str)", "a generator"),
+        ("src/core.py", "def one(x: int)", "def one(x: str)", "a one-line def"),
+        ("src/core.py", "def size(self, n: int = 1)", "def size(self, n: int = 2)", "outside"),
+        # A default moved to a line of its own: import runs it there (placed: no)
+        ("src/core.py", FOLD, "def fold(\n    text: str,\n    limit: int = 3,\n) -> str:", "lines"),
+    ],
+)
+def test_a_signature_change_is_selected_only_when_defining_the_function_runs_nothing_new(
+    path: str, old: str, new: str, reason: str
+) -> None:
+    result = signed_plan(path, old, new)
+    assert (reason in result.full_reason) if reason else result.full_reason == ""
+
+
+CALLS_FOLD = "from core import fold\n\n\ndef helper():\n    return fold('x')\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "reason"),
+    [
+        ("src/other.py", "from core import fold\n\n\ndef pick():\n    return fold\n", "used other"),
+        ("src/other.py", "from core import fold as f\n", "imported as f"),
+        (
+            "src/other.py",
+            "import mock\n\n\ndef m():\n    return mock.patch('core.fold')\n",
+            "names it",
+        ),
+        (
+            "src/other.py",
+            "from core import fold\n\nFOLDED = fold('x')\n",
+            "outside a function body",
+        ),
+        ("src/other.py", "import inspect\n", "may read signatures without a call (inspect)"),
+        ("src/other.py", "def hints(f):\n    return f.__annotations__\n", "(__annotations__)"),
+        ("src/other.py", "import mock\n\n\ndef m(f):\n    return mock.Mock(spec=f)\n", "(spec=)"),
+        ("tests/support.py", CALLS_FOLD, "only calls in a module under src/"),
+        ("tests/test_other.py", "from core import fold\n\nTABLE = fold('x')\n", "at collection"),
+        ("tests/test_other.py", CALLS_FOLD + "\n\nTABLE = helper()\n", "at collection"),
+    ],
+)
+def test_a_signature_change_runs_everything_when_other_code_could_see_the_signature(
+    path: str, source: str, reason: str
+) -> None:
+    """A use other than a call hands the function to code that could read its signature
+    (``inspect``, a mock's spec, a registry): as it would not run again, the whole suite does."""
+    result = signed_plan("src/core.py", FOLD, FOLD.replace("= 2", "= 3"), {path: source})
+    assert reason in result.full_reason, result.full_reason
+
+
+def test_a_signature_change_of_a_function_or_caller_that_ran_at_import_runs_everything() -> None:
+    core = fingerprint(SIGNED)
+    edit = (FOLD, FOLD.replace("= 2", "= 3"))
+    ran_fold = frozenset({core.functions["fold"].first})
+    assert (
+        "fold changed and runs at import time"
+        in signed_plan("src/core.py", *edit, import_lines=ran_fold).full_reason
+    )
+    ran_caller = frozenset({core.functions["caller"].first})
+    result = signed_plan("src/core.py", *edit, import_lines=ran_caller)
+    assert "its caller src/core.py:caller runs at import time" in result.full_reason

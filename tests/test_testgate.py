@@ -370,6 +370,27 @@ def test_a_function_reached_through_another_module_changed_to_raise_fails(projec
     assert "1 failed in" in out  # only tests/test_api.py was collected
 
 
+def test_a_signature_edit_reruns_its_callers_tests_a_broken_call_fails_and_totals_agree(
+    project: Path,
+) -> None:
+    """A signature edit is selected like a body edit plus the tests of its callers
+    (runbook.selection.impact._signature_reach): a call it breaks is caught, and a compatible
+    edit gives a full run's verdict and total."""
+    edit(project, "src/calc/core.py", "def double(x):", "def double(x, factor):")
+    code, out = gate(project, select=True)
+    assert code == 1, out
+    assert selected(out) == "1 of 5 run, 4 unaffected"  # test_quadruple: quadruple calls it
+    assert "TypeError" in out
+    assert "1 failed in" in out
+    edit(project, "src/calc/core.py", "def double(x, factor):", "def double(x, factor=2):")
+    code, selective = gate(project, select=True)
+    assert code == 0, selective
+    assert selected(selective) == "1 of 5 run, 4 unaffected"
+    code, full = gate(project, select=False)
+    assert code == 0, full
+    assert total(selective) == total(full)
+
+
 def test_a_new_test_counts_among_all_tests(project: Path) -> None:
     test_core = project / "tests" / "test_core.py"
     test_core.write_text(test_core.read_text() + "\n\ndef test_new():\n    pass\n")

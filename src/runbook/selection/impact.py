@@ -24,12 +24,14 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from types import CodeType
 from typing import Any, cast
 
-SCHEMA = 3
+SCHEMA = 4
 MACHINERY = frozenset(
     {
         "src/runbook/selection/impact.py",
@@ -133,6 +135,14 @@ class FunctionPrint:
     """Digest of the exact text of lines ``head..last``."""
     head_text: str
     """Digest of the exact text of lines ``head..first-1`` (decorators and signature)."""
+    signature: str = ""
+    """Digest of the ``def``'s parameters and return annotation (what ``frame`` leaves out)."""
+    defining: str = ""
+    """What defining the function evaluates at import beyond literal defaults (and beyond
+    annotations, under ``from __future__ import annotations``), and the lines that run then
+    (``_defining``); "" when a change to its signature is import-time code whatever it is: a
+    method, an ``async def`` or a generator (calling it runs none of its lines), a function
+    not defined at module level."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,9 @@ class SourcePrint:
     """Digest of the exact text of the lines outside every function's range, in order."""
     length: int
     """Number of lines."""
+    frame: str = ""
+    """The skeleton's digest with the parameters and return annotation of every module-level
+    function also cut out: equal frames and unequal skeletons are a signature change."""
 
     def function_at(self) -> dict[int, str]:
         """Line -> the function whose range holds it (lines outside every range are absent)."""
@@ -206,6 +219,81 @@ def source_lines(source: str) -> list[str]:
     return source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+def _literal(node: ast.expr) -> bool:
+    """A default whose evaluation runs no code and reads no name: a constant (``None``,
+    ``True``, ``"x"``, ``2``), a signed number (``-1``), or a tuple, list or set of literals."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        return isinstance(node.operand, ast.Constant) and isinstance(
+            node.operand.value, int | float | complex
+        )
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return all(_literal(e) for e in node.elts)
+    return False
+
+
+def _future_annotations(tree: ast.Module) -> bool:
+    """The module has ``from __future__ import annotations``: annotations are kept as strings,
+    never evaluated."""
+    return any(
+        isinstance(s, ast.ImportFrom)
+        and s.module == "__future__"
+        and any(a.name == "annotations" for a in s.names)
+        for s in tree.body
+    )
+
+
+def _line_runs(code: CodeType) -> list[int]:
+    """The lines of a code object's instructions, in order, repeats in a row merged: the line
+    events a tracer sees when straight-line code runs (coverage.py's lines and arcs)."""
+    runs: list[int] = []
+    for _, _, line in code.co_lines():
+        if line is not None and (not runs or runs[-1] != line):
+            runs.append(line)
+    return runs
+
+
+def _defining(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, future: bool, runs: list[int]
+) -> str:
+    """``FunctionPrint.defining`` of a module-level function (``runs``: the module's line runs).
+
+    Defining it evaluates its decorators (they are in the frame), its defaults and, without
+    ``from __future__ import annotations``, its annotations; the lines those instructions
+    carry are what import-time coverage records inside the signature. Literal defaults run no
+    code, so only the others are named, in the order they run."""
+    first = function.body[0].lineno
+    if (
+        isinstance(function, ast.AsyncFunctionDef)
+        or _is_generator(function)
+        or (
+            first == function.lineno  # a one-line def: its signature shares its body's line
+        )
+    ):
+        return ""
+    arguments = function.args
+    defaults = [
+        ast.dump(d)
+        for d in (*arguments.defaults, *arguments.kw_defaults)
+        if d is not None and not _literal(d)
+    ]
+    annotated = (
+        *arguments.posonlyargs,
+        *arguments.args,
+        *([arguments.vararg] if arguments.vararg else []),
+        *arguments.kwonlyargs,
+        *([arguments.kwarg] if arguments.kwarg else []),
+    )
+    evaluated = [] if future else [a.annotation for a in annotated if a.annotation]
+    if function.returns is not None and not future:
+        evaluated.append(function.returns)
+    head = min([function.lineno, *(d.lineno for d in function.decorator_list)])
+    lines = ",".join(str(line - head) for line in runs if head <= line < first)
+    annotations = "strings" if future else _digest(repr([ast.dump(a) for a in evaluated]))[:16]
+    return f"defaults {_digest(repr(defaults))[:16]} annotations {annotations} lines {lines}"
+
+
 def fingerprint(source: str) -> SourcePrint:
     """The skeleton and function bodies of a module; raises SyntaxError for invalid code.
 
@@ -216,6 +304,10 @@ def fingerprint(source: str) -> SourcePrint:
     lines = source_lines(source)
     functions: dict[str, FunctionPrint] = {}
     imported = _imported_names(tree)
+    # What import runs inside each signature: compiled as the import system compiles the file.
+    runs = _line_runs(compile(tree, "<fingerprint>", "exec", dont_inherit=True))
+    future = _future_annotations(tree)
+    module_level: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
 
     def text(first: int, last: int) -> str:
         return _digest("\n".join(lines[first - 1 : last]))
@@ -248,9 +340,16 @@ def fingerprint(source: str) -> SourcePrint:
                     head=head,
                     text=text(head, last),
                     head_text=text(head, body[0].lineno - 1),
+                    signature=_digest(
+                        ast.dump(statement.args)
+                        + (ast.dump(statement.returns) if statement.returns else "")
+                    ),
+                    defining=_defining(statement, future, runs) if not prefix else "",
                 )
                 kind = "generator" if _is_generator(statement) else "function"
                 statement.body = [*docstring, ast.Expr(ast.Constant(kind))]
+                if not prefix:
+                    module_level.append(statement)
             elif isinstance(statement, ast.ClassDef):
                 visit(statement.body, f"{prefix}{statement.name}.")
             else:  # module-level if/try/with/for: functions defined in their blocks
@@ -265,6 +364,12 @@ def fingerprint(source: str) -> SourcePrint:
 
     visit(tree.body, "")
     skeleton = _digest(ast.dump(tree, include_attributes=False))
+    for statement in module_level:
+        statement.args = ast.arguments(
+            posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]
+        )
+        statement.returns = None
+    frame = _digest(ast.dump(tree, include_attributes=False))
     inside = {n for f in functions.values() for n in range(f.head, f.last + 1)}
     outside = [line for n, line in enumerate(lines, start=1) if n not in inside]
     return SourcePrint(
@@ -272,6 +377,7 @@ def fingerprint(source: str) -> SourcePrint:
         functions=functions,
         layout=_digest("\n".join(outside)),
         length=len(lines),
+        frame=frame,
     )
 
 
@@ -356,30 +462,13 @@ def _loaded_names(nodes: Iterable[ast.AST]) -> set[str]:
     }
 
 
-def test_import_print(source: str) -> str:
-    """Digest of what importing a test module executes; raises SyntaxError for invalid code.
-
-    pytest imports every test module it collects, and what runs then (an assignment that
-    patches a library, a call, a class statement) can change any later test: a change to it is
-    import-time code, as in ``src/``. Not part of it: the body of a function import does not
-    call, and a function whose definition runs nothing but ``pytest.mark``/``pytest.fixture``
-    (a test, a fixture, a helper: adding, removing or renaming one changes no other test). A
-    function whose name import-time code mentions, directly or through such a function, counts
-    whole: import may call it.
-    """
-    tree = ast.parse(source)
+def _called_at_import(tree: ast.Module) -> set[int]:
+    """Ids of the function definitions of a test module that importing it may call: those whose
+    name code outside function bodies mentions, directly or through such a function."""
     functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             functions.setdefault(node.name, []).append(node)
-    defined = {id(f) for group in functions.values() for f in group}
-    assigned = {
-        target.id
-        for statement in tree.body
-        if isinstance(statement, ast.Assign)
-        for target in statement.targets
-        if isinstance(target, ast.Name)
-    }
 
     def outside(statements: list[ast.stmt]) -> list[ast.AST]:
         """The parts of these statements that run at import (function bodies cut)."""
@@ -406,6 +495,34 @@ def test_import_print(source: str) -> str:
         for function in functions.get(name, []):
             called.add(id(function))
             pending |= _loaded_names(function.body) - seen
+    return called
+
+
+def test_import_print(source: str) -> str:
+    """Digest of what importing a test module executes; raises SyntaxError for invalid code.
+
+    pytest imports every test module it collects, and what runs then (an assignment that
+    patches a library, a call, a class statement) can change any later test: a change to it is
+    import-time code, as in ``src/``. Not part of it: the body of a function import does not
+    call, and a function whose definition runs nothing but ``pytest.mark``/``pytest.fixture``
+    (a test, a fixture, a helper: adding, removing or renaming one changes no other test). A
+    function whose name import-time code mentions, directly or through such a function, counts
+    whole: import may call it.
+    """
+    tree = ast.parse(source)
+    defined = {
+        id(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    assigned = {
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    }
+    called = _called_at_import(tree)
 
     def cut(statements: list[ast.stmt]) -> list[ast.stmt]:
         kept: list[ast.stmt] = []
@@ -426,14 +543,20 @@ def test_import_print(source: str) -> str:
     return _digest(ast.dump(ast.Module(body=cut(tree.body), type_ignores=[])))
 
 
-def line_map(old: SourcePrint, new: SourcePrint) -> dict[int, int] | None:
+def line_map(
+    old: SourcePrint, new: SourcePrint, signed: frozenset[str] = frozenset()
+) -> dict[int, int] | None:
     """Where each line of the old version that code outside changed bodies can run is now.
 
-    Both versions have the same skeleton. Defined for the lines outside every function, the
-    lines of each unchanged function and the decorators and signature of each changed one
-    (their text must be the same: then the mapping is exact); the body lines of a changed
-    function have no place. None when such text changed too (a comment, blank lines or
-    formatting outside the changed bodies): the stored coverage cannot be placed.
+    Both versions have the same skeleton, or the same frame and the functions of ``signed``
+    changed their signatures. Defined for the lines outside every function, the lines of each
+    unchanged function and the decorators and signature of each changed one (their text must be
+    the same: then the mapping is exact); the body lines of a changed function have no place. A
+    function of ``signed`` keeps its head's lines by their distance from its first line: the
+    lines that run when it is defined are the same distances from it (``defining``), and no
+    kept test data lies in its range (every test that ran a line of it runs again). None when
+    other text changed too (a comment, blank lines or formatting outside the changed bodies):
+    the stored coverage cannot be placed.
     """
     if old.layout != new.layout:
         return None
@@ -444,6 +567,8 @@ def line_map(old: SourcePrint, new: SourcePrint) -> dict[int, int] | None:
             end = before.last
         elif before.body != after.body and before.head_text == after.head_text:
             end = before.first - 1
+        elif name in signed:
+            end = before.head + min(before.first - before.head, after.first - after.head) - 1
         else:
             return None
         for line in range(before.head, end + 1):
@@ -521,11 +646,22 @@ class Stored:
                 path: {
                     "skeleton": p.skeleton,
                     "functions": {
-                        name: [f.body, f.first, f.last, f.plain, f.head, f.text, f.head_text]
+                        name: [
+                            f.body,
+                            f.first,
+                            f.last,
+                            f.plain,
+                            f.head,
+                            f.text,
+                            f.head_text,
+                            f.signature,
+                            f.defining,
+                        ]
                         for name, f in p.functions.items()
                     },
                     "layout": p.layout,
                     "length": p.length,
+                    "frame": p.frame,
                 }
                 for path, p in self.prints.items()
             },
@@ -565,11 +701,14 @@ class Stored:
                             head=int(f[4]),
                             text=str(f[5]),
                             head_text=str(f[6]),
+                            signature=str(f[7]),
+                            defining=str(f[8]),
                         )
                         for name, f in cast(dict[str, list[Any]], p["functions"]).items()
                     },
                     layout=str(p["layout"]),
                     length=int(p["length"]),
+                    frame=str(p["frame"]),
                 )
                 for path, p in cast(dict[str, dict[str, Any]], raw["prints"]).items()
             }
@@ -640,12 +779,27 @@ class _Changes:
     """What changed since the full run, when the selection can see through it."""
 
     functions: dict[str, frozenset[str]]
-    """Changed module under src/ -> the functions whose body changed."""
+    """Changed module under src/ -> the functions whose body (or signature) changed."""
     moved: dict[str, dict[int, int]]
     tests: frozenset[str]
     """Changed test modules."""
     data: frozenset[str] = frozenset()
     """Changed data files (``data_file_change``): they count whole for the tests that read them."""
+    signed: dict[str, frozenset[str]] = field(default_factory=dict[str, frozenset[str]])
+    """Changed module under src/ -> the functions whose signature changed."""
+    callers: dict[str, frozenset[str]] = field(default_factory=dict[str, frozenset[str]])
+    """Module under src/ -> its functions that call a function whose signature changed."""
+    calling: frozenset[str] = frozenset()
+    """Test modules that call a function whose signature changed."""
+
+    def reached(self, path: str) -> frozenset[str] | None:
+        """The functions of ``path`` a test that ran one of them must run again for (None: the
+        file did not change and calls no changed signature)."""
+        names = self.functions.get(path)
+        callers = self.callers.get(path)
+        if names is None:
+            return callers
+        return names | (callers or frozenset())
 
     @property
     def files(self) -> frozenset[str]:
@@ -671,37 +825,79 @@ def _edited_print(path: str, old: SourcePrint, source: str) -> SourcePrint | str
         new = fingerprint(source)
     except SyntaxError as exc:
         return f"{path} changed and does not parse ({exc.msg}, line {exc.lineno})"
-    if new.skeleton != old.skeleton:
+    if new.frame != old.frame:
         return f"{path} changed outside function bodies (import-time code)"
-    return new
+    return new  # the same skeleton, or the same but for module-level functions' signatures
+
+
+def _signature_change(path: str, name: str, old: FunctionPrint, new: FunctionPrint) -> str:
+    """Why a changed signature is import-time code ("" when only calls of the function see it:
+    ``defining`` equal, so defining it runs the same code on the same lines as before)."""
+    if "'" in name or name.startswith(("__", "pytest_")):
+        return (
+            f"{path}: the signature of {name} changed (a conditional redefinition, or a name "
+            "Python or pytest calls by itself)"
+        )
+    if not old.plain:
+        return f"{path}: the signature of decorated function {name} changed"
+    if not old.defining or not new.defining:
+        return (
+            f"{path}: the signature of {name} changed (an async def or a generator: a call may "
+            "run none of its lines; or a one-line def: its body shares the signature's line)"
+        )
+    before, after = old.defining.split(" "), new.defining.split(" ")
+    for part, why in (
+        ("defaults", "a default that is not a literal (evaluated at import)"),
+        (
+            "annotations",
+            "an annotation, evaluated at import (no `from __future__ import annotations`)",
+        ),
+        (
+            "lines",
+            "the lines that run when it is defined (the kept coverage data cannot be placed)",
+        ),
+    ):
+        at = before.index(part) + 1
+        if before[at] != after[at]:
+            return f"{path}: the signature of {name} changed {why}"
+    return ""
 
 
 def _source_change(
     path: str, old: SourcePrint | None, source: str, stored: Stored
-) -> tuple[str, frozenset[str], dict[int, int]]:
-    """(why the change needs the whole suite or "", changed functions, line map)."""
-    nothing: tuple[frozenset[str], dict[int, int]] = (frozenset(), {})
+) -> tuple[str, frozenset[str], dict[int, int], frozenset[str]]:
+    """(why the change needs the whole suite or "", changed functions, line map, the functions
+    among them whose signature changed)."""
+    nothing: tuple[frozenset[str], dict[int, int], frozenset[str]] = (frozenset(), {}, frozenset())
     if old is None:
         return f"{path} changed and has no fingerprint in the selection data", *nothing
     new = _edited_print(path, old, source)
     if isinstance(new, str):
         return new, *nothing
     import_lines = stored.import_lines.get(path, frozenset[int]())
-    changed = {name for name, f in old.functions.items() if new.functions[name].body != f.body}
-    for name in sorted(changed):
-        function = old.functions[name]
-        if not function.plain:
-            return f"{path}: the body of decorated function {name} changed", *nothing
-        if _runs_at_import(function, import_lines):
-            return f"{path}: {name} changed and runs at import time", *nothing
-    moved = line_map(old, new)
+    signed = {n for n, f in old.functions.items() if new.functions[n].signature != f.signature}
+    changed = {n for n, f in old.functions.items() if new.functions[n].body != f.body} | signed
+    reasons = [
+        *(_signature_change(path, n, old.functions[n], new.functions[n]) for n in sorted(signed)),
+        *(_body_change(path, n, old.functions[n], import_lines) for n in sorted(changed)),
+    ]
+    reason = next((r for r in reasons if r), "")
+    moved = None if reason else line_map(old, new, frozenset(signed))
     if moved is None:
-        return (
+        return reason or (
             f"{path}: lines outside the changed function bodies changed too (comments, blank "
-            "lines, layout): the kept coverage data cannot be placed",
-            *nothing,
-        )
-    return "", frozenset(changed), moved
+            "lines, layout): the kept coverage data cannot be placed"
+        ), *nothing
+    return "", frozenset(changed), moved, frozenset(signed)
+
+
+def _body_change(path: str, name: str, old: FunctionPrint, import_lines: frozenset[int]) -> str:
+    """Why a change of this function (its body or signature) is import-time code, or ""."""
+    if not old.plain:
+        return f"{path}: the body of decorated function {name} changed"
+    if _runs_at_import(old, import_lines):
+        return f"{path}: {name} changed and runs at import time"
+    return ""
 
 
 def _imported_modules(source: str) -> set[str]:
@@ -713,6 +909,205 @@ def _imported_modules(source: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module.split(".")[0])
     return names
+
+
+_INTROSPECTION = frozenset(
+    {
+        "get_type_hints",
+        "get_annotations",
+        "getfullargspec",
+        "getargspec",
+        "getcallargs",
+        "__annotations__",
+        "__defaults__",
+        "__kwdefaults__",
+        "__code__",
+        "__signature__",
+        "__text_signature__",
+        "create_autospec",
+        "singledispatch",
+        "singledispatchmethod",
+    }
+)
+"""Names whose use reads a function's signature without calling it (``typing``'s hints, a
+function's attributes, ``unittest.mock``'s autospec, ``functools``' dispatch on annotations)."""
+_INTROSPECTING_MODULES = frozenset({"inspect", "annotationlib"})
+"""Modules that read signatures (``inspect.signature``, ``getmembers``): importing one counts."""
+_SPEC_KEYWORDS = frozenset({"autospec", "spec", "spec_set"})
+"""``unittest.mock`` arguments that make a mock check calls against the signature it copies."""
+_INTROSPECTION_WORDS = re.compile(
+    r"\b(?:" + "|".join(sorted(_INTROSPECTION | _INTROSPECTING_MODULES | _SPEC_KEYWORDS)) + r")\b"
+)
+
+
+def _introspection(tree: ast.Module) -> tuple[int, str] | None:
+    """(line, name) of the first code that may read a function's signature without calling it."""
+    for node in ast.walk(tree):
+        found = ""
+        if isinstance(node, ast.Import):
+            found = next(
+                (a.name for a in node.names if a.name.split(".")[0] in _INTROSPECTING_MODULES), ""
+            )
+        elif isinstance(node, ast.ImportFrom):
+            root = (node.module or "").split(".")[0]
+            found = next(
+                (
+                    a.name
+                    for a in node.names
+                    if root in _INTROSPECTING_MODULES or a.name in _INTROSPECTION
+                ),
+                "",
+            )
+        elif isinstance(node, ast.Name) and node.id in _INTROSPECTION:
+            found = node.id
+        elif isinstance(node, ast.Attribute) and node.attr in _INTROSPECTION:
+            found = node.attr
+        elif isinstance(node, ast.keyword) and node.arg in _SPEC_KEYWORDS:
+            found = f"{node.arg}="
+        if found:
+            return getattr(node, "lineno", 0), found
+    return None
+
+
+Defs = tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...]
+
+
+def _calls_of(tree: ast.Module, names: frozenset[str]) -> tuple[str, list[tuple[int, Defs]]]:
+    """Where a module calls one of ``names``: each call's line and the ``def``s whose bodies
+    hold it, outermost first (empty: code outside every function body, run at import). The
+    first use that is not a call instead (a reference, a decorator, a string naming it, an
+    import under another name), as "line: what": such a use may hand the function to code that
+    reads its signature."""
+    calls: list[tuple[int, Defs]] = []
+    word = "|".join(re.escape(n) for n in sorted(names))
+    reference = re.compile(rf"[\w.:]*\b(?:{word})")  # "pkg.mod.name", "pkg.mod:name", "name"
+    problems: list[str] = []
+
+    def check(node: ast.AST, parent: ast.AST | None, within: Defs) -> None:
+        if isinstance(node, ast.Name | ast.Attribute):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name in names:
+                if isinstance(parent, ast.Call) and parent.func is node:
+                    calls.append((node.lineno, within))
+                else:
+                    problems.append(f"{node.lineno}: {name} is used other than called")
+        elif (
+            isinstance(node, ast.alias)
+            and node.name in names
+            and node.asname
+            not in (
+                None,
+                node.name,
+            )
+        ):
+            problems.append(f"{node.lineno}: {node.name} is imported as {node.asname}")
+        elif isinstance(node, ast.Global | ast.Nonlocal) and names.intersection(node.names):
+            problems.append(f"{node.lineno}: a global or nonlocal statement names it")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and not isinstance(parent, ast.Expr)  # a docstring
+            and reference.fullmatch(node.value)
+        ):
+            problems.append(f"{node.lineno}: the string {node.value!r} names it")
+
+    def walk(node: ast.AST, parent: ast.AST | None, within: Defs) -> None:
+        check(node, parent, within)
+        for field_name, value in ast.iter_fields(node):
+            inner = within
+            if field_name == "body" and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                inner = (*within, node)
+            children = cast(list[object], value) if isinstance(value, list) else [value]
+            for child in children:
+                if isinstance(child, ast.AST):
+                    walk(child, node, inner)
+
+    walk(tree, None, ())
+    return (problems[0] if problems else ""), calls
+
+
+def _callers(
+    path: str, text: str, calls: list[tuple[int, Defs]], stored: Stored
+) -> tuple[str, set[str]]:
+    """The functions of a module (a module under src/ with a fingerprint) that hold ``calls``,
+    or why a call there can change what runs at import ("path:line ...")."""
+    old = stored.prints.get(path)
+    if not (path.startswith("src/") and old):
+        return (
+            f"{path}:{calls[0][0]} calls it (only calls in a module under src/ with a fingerprint "
+            "or in a test module can be followed)",
+            set(),
+        )
+    new = fingerprint(text)
+    import_lines = stored.import_lines.get(path, frozenset[int]())
+    found: set[str] = set()
+    for line, within in calls:
+        caller = next((n for n, f in new.functions.items() if f.first <= line <= f.last), "")
+        if not within or not caller:
+            return f"{path}:{line} calls it outside a function body", set()
+        before = old.functions.get(caller)
+        if before is None or _runs_at_import(before, import_lines):
+            return f"its caller {path}:{caller} runs at import time", set()
+        found.add(caller)
+    return "", found
+
+
+def _signature_reach(
+    signed: Mapping[str, frozenset[str]],
+    stored: Stored,
+    current: Mapping[str, str],
+    read: Callable[[str], str],
+) -> tuple[str, dict[str, frozenset[str]], frozenset[str]]:
+    """What a change to the signatures of ``signed`` can reach besides the tests that ran the
+    functions: (why it can reach any test or "", src/ module -> its functions calling one of
+    them, the test modules calling one of them).
+
+    A call that no longer binds (or binds now and did not) fails before the function runs a
+    line, so the tests that ran the *calling* function run again too (the whole module, for a
+    call in a test module). Everything else that could see a signature runs the whole suite:
+    a use other than a call anywhere in the project's Python files (the function handed to
+    code that could read it), a call outside function bodies (import time), a call from a
+    Python file that is neither under src/ nor a test module, a caller that ran at import, and
+    any project code that reads signatures (``_introspection``; the selection's own modules,
+    which read caches and fixtures only, excepted)."""
+    names = frozenset(n for group in signed.values() for n in group)
+    named = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+    callers: dict[str, set[str]] = {}
+    calling: set[str] = set()
+    nothing: tuple[dict[str, frozenset[str]], frozenset[str]] = ({}, frozenset())
+    changed = f"the signature of {', '.join(sorted(names))} changed"
+    for path in sorted(p for p in current if p.endswith(".py")):
+        text = read(path)
+        reads = path not in MACHINERY and _INTROSPECTION_WORDS.search(text) is not None
+        if not reads and named.search(text) is None:
+            continue
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            return f"{changed} and {path} does not parse (no telling how it uses it)", *nothing
+        found = _introspection(tree) if reads else None
+        if found:
+            return (
+                f"{changed} and {path}:{found[0]} may read signatures without a call ({found[1]})",
+                *nothing,
+            )
+        problem, calls = _calls_of(tree, names)
+        if problem:
+            return f"{changed} and {path}:{problem}", *nothing
+        if not calls:
+            continue
+        if is_test_module(path):
+            collected = _called_at_import(tree)
+            line = next((n for n, d in calls if not d or any(id(f) in collected for f in d)), 0)
+            if line:
+                return f"{changed} and {path}:{line} calls it at collection", *nothing
+            calling.add(path)
+            continue
+        problem, found_callers = _callers(path, text, calls, stored)
+        if problem:
+            return f"{changed} and {problem}", *nothing
+        callers.setdefault(path, set()).update(found_callers)
+    return "", {p: frozenset(c) for p, c in callers.items()}, frozenset(calling)
 
 
 def _classify(
@@ -728,6 +1123,7 @@ def _classify(
         return f"deleted file {deleted[0]}", none
     functions: dict[str, frozenset[str]] = {}
     moved: dict[str, dict[int, int]] = {}
+    signed: dict[str, frozenset[str]] = {}
     tests: set[str] = set()
     data: set[str] = set()
     for path in sorted(p for p, digest in current.items() if stored.files[p] != digest):
@@ -738,16 +1134,24 @@ def _classify(
             reason = _test_module_change(path, stored.test_imports.get(path), read(path))
             tests.add(path)
         elif is_source(path):
-            reason, names, lines = _source_change(path, stored.prints.get(path), read(path), stored)
+            reason, names, lines, signatures = _source_change(
+                path, stored.prints.get(path), read(path), stored
+            )
             functions[path] = names
             moved[path] = lines
+            if signatures:
+                signed[path] = signatures
         else:
             reason = data_file_change(path, read(path), stored)
             data.add(path)
         if reason:
             return reason, none
     changes = _Changes(
-        functions=functions, moved=moved, tests=frozenset(tests), data=frozenset(data)
+        functions=functions,
+        moved=moved,
+        tests=frozenset(tests),
+        data=frozenset(data),
+        signed=signed,
     )
     return "", changes
 
@@ -842,7 +1246,7 @@ def _hits(record: RecordedTest, changes: _Changes) -> list[str]:
         if package and any(touched.startswith(package) for touched in record.touched):
             hits.add(path)
     for path in record.touched:
-        names = changes.functions.get(path)
+        names = changes.reached(path)
         if names is None:
             continue
         ran = record.functions.get(path)
@@ -862,9 +1266,13 @@ def plan(
     file's text. Returns a full-run reason for any change the selection cannot see through.
     """
     reason, changes = _classify(stored, current, read)
+    if not reason and changes.signed:
+        reason, callers, calling = _signature_reach(changes.signed, stored, current, read)
+        changes = replace(changes, callers=callers, calling=calling)
     if reason:
         return _full(reason)
-    rerun_modules = _importers(changes.tests, current, read) if changes.tests else set[str]()
+    edited = changes.tests | changes.calling
+    rerun_modules = _importers(edited, current, read) if edited else set[str]()
     unaffected: set[str] = set()
     for nodeid, record in stored.tests.items():
         if not record.ok or record.spawns or module_of(nodeid) in rerun_modules:
