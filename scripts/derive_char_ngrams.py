@@ -3,6 +3,7 @@
 Usage: python scripts/derive_char_ngrams.py LINGUA_MODELS_DIR
    or: python scripts/derive_char_ngrams.py --text LANGUAGE=FILE [LANGUAGE=FILE ...]
    or: python scripts/derive_char_ngrams.py --trigrams LINGUA_MODELS_DIR
+   or: python scripts/derive_char_ngrams.py --text-trigrams LANGUAGE=FILE [LANGUAGE=FILE ...]
 where LINGUA_MODELS_DIR is ``lingua/language-models`` unpacked from the pure-Python wheel
 ``lingua-language-detector==1.3.5`` (``pip download --no-deps``); reading its brotli-packed
 files needs the ``brotli`` package. Run offline, once; the output is committed with
@@ -24,6 +25,11 @@ the letter trigrams that hold a non-ASCII letter of its alphabet, as P(third | f
 kept where the trigram's joint frequency is at least ``MIN_TRIGRAM_JOINT``; Romanian's cedilla
 letters are folded into comma-below ones (as ``_SPELLED_BOTH_WAYS`` makes them cost the same).
 Only ``ingestion.closecall`` reads it, when two readings that differ in a few letters are close.
+``--text-trigrams`` adds the languages lingua lacks (mt, se, fo) the same way from plain text:
+the in-word trigrams of the file that hold a non-ASCII letter of the language's alphabet, as
+count(trigram) / count(its first two letters followed by a letter), kept where the trigram is
+seen ``MIN_TEXT_TRIGRAM_COUNT`` times and its share of the text's trigrams is at least
+``MIN_TRIGRAM_JOINT``. The shipped ones come from the same treebank parts as their letters.
 
 The detector scores a candidate reading by how far its letters and letter pairs fall below what
 the language's own text scores on average; the averages (``eu``, ``eb``) are computed here
@@ -150,11 +156,16 @@ ALPHABETS = {
     "eo": "ĉĝĥĵŝŭ",
     "mt": "àèìòùċġħż",
     "se": "áčđŋšŧž",
-    "fo": "áæíðóøúý",
+    "fo": "áæíðóöøúý",  # and ``ö``, the older spelling of ``ø`` (``OLDER_SPELLINGS``)
 }
+# Faroese printed before the spelling settled on ``ø`` (the Bible translations of
+# UD_Faroese-FarPaHC, the shipped Faroese text) write ``ö``; today's Faroese writes ``ø``
+# (CLDR's alphabet), so counted only as printed, Faroese had no ``ø`` at all.
+OLDER_SPELLINGS = {"fo": str.maketrans("ö", "ø")}
 MIN_UNIGRAM = 2e-6
 MIN_BIGRAM_JOINT = 2e-6
 MIN_TRIGRAM_JOINT = 1e-5
+MIN_TEXT_TRIGRAM_COUNT = 2  # a trigram seen once in a small text is as likely a name as a word
 OUT = Path(__file__).resolve().parents[1] / "src" / "ingestion" / "data" / "char_ngrams.json"
 TRIGRAMS_OUT = OUT.with_name("char_trigrams.json")
 _COMMA_BELOW = str.maketrans("şţ", "șț")
@@ -185,18 +196,26 @@ def derive(models: Path, language: str) -> dict[str, object]:
     return derive_from(unigrams, bigrams)
 
 
-def count_text(path: Path) -> tuple[dict[str, float], dict[str, float]]:
+def count_text(path: Path, language: str) -> tuple[dict[str, float], dict[str, float]]:
     """Letter frequencies and P(second | first) of the in-word pairs of a UTF-8 text file."""
     letters: Counter[str] = Counter()
     pairs: Counter[str] = Counter()
-    text = unicodedata.normalize("NFC", path.read_text("utf-8")).lower()
-    for word in re.findall(r"[^\W\d_]+", text):
+    for word in re.findall(r"[^\W\d_]+", spelled(path, language)):
         letters.update(word)
         pairs.update(map(operator.add, word, word[1:]))
     total = sum(letters.values())
     unigrams = {g: n / total for g, n in letters.items()}
     bigrams = {g: n / letters[g[0]] for g, n in pairs.items()}
     return unigrams, bigrams
+
+
+def spelled(path: Path, language: str) -> str:
+    """A text file's text, NFC and lowercased; where the language's older printings write a
+    letter another way (``OLDER_SPELLINGS``), the text a second time in today's spelling, so
+    both spellings count (at half the letter's frequency each)."""
+    text = unicodedata.normalize("NFC", path.read_text("utf-8")).lower()
+    older = OLDER_SPELLINGS.get(language)
+    return text if older is None else text + "\n" + text.translate(older)
 
 
 def derive_from(unigrams: dict[str, float], bigrams: dict[str, float]) -> dict[str, object]:
@@ -261,7 +280,8 @@ def merge_text(arguments: list[str]) -> None:
     payload = json.loads(OUT.read_text("utf-8"))
     for argument in arguments:
         language, _, file = argument.partition("=")
-        payload["languages"][language] = own_letters(derive_from(*count_text(Path(file))), language)
+        entry = derive_from(*count_text(Path(file), language))
+        payload["languages"][language] = own_letters(entry, language)
     payload["source"] = (
         "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo counted from "
         "Universal Dependencies treebank text; see NOTICE"
@@ -305,7 +325,58 @@ def write_trigrams(models: Path) -> None:
     print(f"wrote {TRIGRAMS_OUT} ({size} bytes, {sum(map(len, table.values()))} trigrams)")
 
 
+def count_trigrams(path: Path, language: str) -> dict[str, int]:
+    """``--text-trigrams``: one language's trigrams from a UTF-8 text file (see the docstring).
+    With an older spelling (``OLDER_SPELLINGS``) the text counts in both spellings, as for the
+    letters; the thresholds apply to the text as printed."""
+    alphabet = ALPHABETS[language]
+    printed: Counter[str] = Counter()
+    text = unicodedata.normalize("NFC", path.read_text("utf-8")).lower()
+    for word in re.findall(r"[^\W\d_]+", text):
+        printed.update(map("".join, zip(word, word[1:], word[2:], strict=False)))
+    older = OLDER_SPELLINGS.get(language)
+    both: Counter[str] = Counter(printed)
+    if older is not None:
+        for gram, count in printed.items():
+            both[gram.translate(older)] += count
+    prefixes: Counter[str] = Counter()
+    for gram, count in both.items():
+        prefixes[gram[:2]] += count
+    total = sum(printed.values()) or 1
+    kept: dict[str, int] = {}
+    for gram, count in sorted(printed.items()):
+        if count < MIN_TEXT_TRIGRAM_COUNT or count / total < MIN_TRIGRAM_JOINT:
+            continue
+        for spelled_gram in {gram, gram.translate(older) if older else gram}:
+            if spelled_gram.isascii() or not all(
+                c.isascii() or c in alphabet for c in spelled_gram
+            ):
+                continue
+            kept[spelled_gram] = quantized(both[spelled_gram] / prefixes[spelled_gram[:2]])
+    return dict(sorted(kept.items()))
+
+
+def merge_text_trigrams(arguments: list[str]) -> None:
+    """``--text-trigrams LANGUAGE=FILE ...``: those languages from text, merged into
+    ``char_trigrams.json``, leaving lingua's as they are."""
+    payload = json.loads(TRIGRAMS_OUT.read_text("utf-8"))
+    for argument in arguments:
+        language, _, file = argument.partition("=")
+        payload["languages"][language] = count_trigrams(Path(file), language)
+    payload["source"] = (
+        "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo counted from "
+        "Universal Dependencies treebank text; see NOTICE"
+    )
+    TRIGRAMS_OUT.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+    size = TRIGRAMS_OUT.stat().st_size
+    count = sum(map(len, payload["languages"].values()))
+    print(f"wrote {TRIGRAMS_OUT} ({size} bytes, {count} trigrams)")
+
+
 def main() -> None:
+    if sys.argv[1] == "--text-trigrams":
+        merge_text_trigrams(sys.argv[2:])
+        return
     if sys.argv[1] == "--trigrams":
         write_trigrams(Path(sys.argv[2]))
         return

@@ -478,6 +478,18 @@ def test_the_word_statistics_load_only_on_a_close_call(tmp_path: Path) -> None:
     assert not any(char in gram for gram in table["ro"] for char in "şţ")  # folded
 
 
+def test_faroese_is_known_in_both_spellings_of_its_o_with_stroke(tmp_path: Path) -> None:
+    """The Faroese statistics were counted from older printings that write "ö" for today's
+    "ø": counted so only, Faroese had no "ø", and one "ø" put ISO-8859-16's Hungarian "ű"
+    within the margin of cp1252's right reading (the file was refused)."""
+    faroese = language_models()["fo"]
+    assert {"ø", "ö"} <= set(faroese.letters)
+    assert any("ø" in gram for gram in closecall.trigrams()["fo"])
+    assert {"mt", "se", "fo"} <= set(closecall.trigrams())
+    text = "Hann fer til Føroya at vitja familjuna um jólini.\n"
+    assert read_text(write(tmp_path, text.encode("cp1252"))) == (text, "cp1252")
+
+
 def test_a_trigram_the_table_lacks_costs_its_pair_and_more() -> None:
     pair = -language_models()["et"].pairs["õh"] / 10
     seen = closecall.word_score("läh", "et")

@@ -17,7 +17,9 @@ development parts of Universal Dependencies treebanks (``benchmarks/public_texts
 the development part of the short-text sweep, to no wrong reading; checked on the treebanks'
 test parts and the sweep's held-out part. The
 trigram table (``data/char_trigrams.json``, from lingua's models by
-``scripts/derive_char_ngrams.py --trigrams``) is loaded on the first close call only.
+``scripts/derive_char_ngrams.py --trigrams``, and for Maltese, North Sami and Faroese from the
+text their letters were counted from, by ``--text-trigrams``) is loaded on the first close call
+only.
 """
 
 from __future__ import annotations
