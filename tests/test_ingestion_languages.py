@@ -498,6 +498,19 @@ def test_a_trigram_the_table_lacks_costs_its_pair_and_more() -> None:
     assert abs(unseen - (pair - 2.0)) < 1e-9
 
 
+def test_a_letter_foreign_to_the_language_costs_more_in_words_than_an_unseen_pair() -> None:
+    """Estonian has "ž" (not "žu") and no "ø": "døunglites" pays an unseen letter where
+    "džunglites" pays an unseen pair, so the words tell the ISO-8859-15 reading from cp1257's."""
+    estonian = language_models()["et"]
+    assert "ž" in estonian.letters
+    assert "ø" not in estonian.letters
+    assert "žu" not in estonian.pairs
+    assert closecall.word_score("dø", "et") - closecall.word_score("d", "et") == -14.0
+    assert closecall.word_score("la", "et") - closecall.word_score("l", "et") > -10.0
+    assert closecall.word_score("lž", "et") - closecall.word_score("l", "et") == -10.0
+    assert closecall.word_score("džunglites", "et") > closecall.word_score("døunglites", "et") + 3
+
+
 def test_a_symbol_glued_to_a_word_where_a_rival_reads_a_letter_is_never_confirmed() -> None:
     """Mojibake's mark: the words of "Kosteli\u201e" lose a letter to pay for, so they would
     beat "Kostelić"; the letters' verdict (a refusal) stands. Punctuation apart from words,

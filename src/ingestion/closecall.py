@@ -36,6 +36,9 @@ CONFIRM = 3.0
 MIN_LETTERS = 20
 # A trigram with a non-ASCII letter that the table lacks: its pair's cost and this much more.
 _UNSEEN_TRIGRAM = -2.0
+# A letter the language never uses (Estonian "døunglites" for "džunglites"), first in a word or
+# after another: what an unseen letter costs, more than an unseen pair of the language's own
+# letters ("žu"), so a foreign letter weighs against its reading in words as in letters.
 _UNSEEN_LETTER = -14.0
 _UNSEEN_PAIR = -10.0
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -64,7 +67,9 @@ def words(text: str) -> Counter[str]:
 @functools.lru_cache(maxsize=1 << 16)
 def word_score(word: str, language: str) -> float:
     """Log-probability of a word's letters in ``language``, by the chain of trigrams (where
-    the trigram holds a non-ASCII letter and the language has trigrams) and pairs."""
+    the trigram holds a non-ASCII letter and the language has trigrams) and pairs; an unseen
+    pair costs ``_UNSEEN_PAIR``, or ``_UNSEEN_LETTER`` when its second letter is foreign to the
+    language."""
     model = language_models()[language]
     table = trigrams().get(language)
     if language == "ro":
@@ -73,7 +78,12 @@ def word_score(word: str, language: str) -> float:
     for end in range(2, len(word) + 1):
         pair = word[end - 2 : end]
         cost = model.pairs.get(pair)
-        pair_log = _UNSEEN_PAIR if cost is None else -cost / 10
+        if cost is not None:
+            pair_log = -cost / 10
+        elif pair[1] in model.letters:
+            pair_log = _UNSEEN_PAIR
+        else:
+            pair_log = _UNSEEN_LETTER
         if table is None or end < 3 or word[end - 3 : end].isascii():
             score += pair_log
             continue
