@@ -511,6 +511,17 @@ def test_a_letter_foreign_to_the_language_costs_more_in_words_than_an_unseen_pai
     assert closecall.word_score("džunglites", "et") > closecall.word_score("døunglites", "et") + 3
 
 
+def test_a_capital_after_a_small_letter_costs_an_unseen_letter_in_words() -> None:
+    """Mac-roman reads cp1250 "sztukę" as "sztukÍ": lowercased, its word is Spanish-looking
+    "sztukí"; the capital after a small letter is what gives the reading away."""
+    languages = ("es", "pl")
+    lowered = closecall.text_score("Grano sztuk\u00ed o krolu.", languages)
+    assert closecall.text_score("Grano sztuk\u00cd o krolu.", languages) == lowered - 14.0
+    assert closecall.text_score("GRANO SZTUK\u00cd.", languages) == closecall.text_score(
+        "grano sztuk\u00ed.", languages
+    )
+
+
 def test_a_symbol_glued_to_a_word_where_a_rival_reads_a_letter_is_never_confirmed() -> None:
     """Mojibake's mark: the words of "Kosteli\u201e" lose a letter to pay for, so they would
     beat "Kostelić"; the letters' verdict (a refusal) stands. Punctuation apart from words,

@@ -95,9 +95,16 @@ def word_score(word: str, language: str) -> float:
 def text_score(text: str, languages: tuple[str, ...]) -> float:
     """The text's words under the one of ``languages`` that explains them best, and its
     non-ASCII characters that are no letters at what ``plausibility`` charges for them (a
-    reading with a symbol where another has a letter has fewer letters to pay for)."""
+    reading with a symbol where another has a letter has fewer letters to pay for). A non-ASCII
+    capital right after a small letter (mac-roman "sztukÍ" for cp1250 "sztukę": mojibake's
+    mark, which the letter scores charge too) costs an unseen letter: the words are lowercased,
+    so they alone would take "sztukí" for a word."""
     counted = words(text)
-    symbols = sum(
+    capitals = _UNSEEN_LETTER * sum(
+        sum(1 for piece in text.split(capital)[:-1] if piece and piece[-1].islower())
+        for capital in {char for char in text if char > "\x7f" and char.isupper()}
+    )
+    symbols = capitals + sum(
         char_log(char, _ANY_LANGUAGE) for char in text if char > "\x7f" and not char.isalpha()
     )
     return symbols + max(
