@@ -352,11 +352,12 @@ def main() -> None:
             report("own corpus, held-out part", held_out, readers)
             print(twins_line(held_out, corpus_twins(held_out)))
         report(f"char-dataset ({root})", char_dataset(root), readers)
-        if heldout:
-            found = public_cases(Path(heldout))
-            public = written_cases(directory / "public", found)
-            report(f"public held-out text ($INGESTION_HELDOUT={heldout})", public, readers)
-            print(twins_line(public, {f"{name}.txt" for name in byte_twins(found)}))
+        if heldout:  # one or more directories, os.pathsep apart (the tuning and test sets)
+            for index, part in enumerate(heldout.split(os.pathsep)):
+                found = public_cases(Path(part))
+                public = written_cases(directory / f"public{index}", found)
+                report(f"public held-out text ({part})", public, readers)
+                print(twins_line(public, {f"{name}.txt" for name in byte_twins(found)}))
         else:
             print("public held-out text: set $INGESTION_HELDOUT to a directory of sentences")
         # read_text as None: the sweep calls it itself, to check what its refusals name

@@ -12,6 +12,24 @@ that can encode the text, as short files (one sentence, at least 40 bytes) and l
 (consecutive sentences up to about 2 KB). Files whose bytes are also the text written for
 another of the language's code pages, with other letters (``byte_twins``), are counted apart:
 their refusal is the right answer.
+
+The sets used so far (the ``# text =`` lines of each CoNLL-U file, one ``<language>.txt`` per
+language; GitHub ``UniversalDependencies/UD_<Treebank>``, where a test file was too large for
+the snapshots at hand another treebank stood in):
+- test set (never tuned on): the test parts of Maltese-MUDT, Esperanto-Prago, Turkish-IMST,
+  Estonian-EDT, Lithuanian-ALKSNIS, Latvian-LVTB (the second half of dev: no test file),
+  North_Sami-Giella, Faroese-FarPaHC, Icelandic-Modern, Romanian-RRT, Polish-PDB, Croatian-SET,
+  Slovenian-SSJ, Hungarian-Szeged, Albanian-TSA, Czech-FicTree, Slovak-SNK, German-GSD,
+  French-GSD, Spanish-GSD, Swedish-Talbanken, Russian-GSD, Ukrainian-IU, Bulgarian-BTB,
+  Greek-GDT, Hebrew-HTB, Thai-PUD, Japanese-GSD, Chinese-GSD, Korean-Kaist (944 files);
+- tuning set: the dev parts of the same, but Latvian (the first half of LVTB dev), Sami (Giella
+  train, which was also counted for Sami's letters), Albanian (STAF dev), Esperanto
+  (Arbaletos/UD_Esperanto-ETB ``data/hand/fundamenta_ekzercaro.con``), Thai (TUD dev): 935;
+- extra set: the test parts of Estonian-EWT, Slovenian-SST, Polish-LFG, Turkish-BOUN,
+  Czech-CAC, Lithuanian-HSE, French-Sequoia, Romanian-Nonstandard, German-PUD, Spanish-PUD,
+  Swedish-LinES, Russian-Taiga, Icelandic-PUD, Faroese-OFT, Greek-GUD, Albanian-STAF: 611.
+``bench_ingestion.py`` reads them all when ``$INGESTION_HELDOUT`` lists their directories,
+``os.pathsep`` apart.
 """
 
 from __future__ import annotations
