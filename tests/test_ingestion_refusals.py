@@ -6,6 +6,7 @@ its language was written in."""
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -737,3 +738,56 @@ def test_final_weights_are_each_lowered_characters_own_weight() -> None:
         kept = r._kept_chars(encoding)  # pyright: ignore[reportPrivateUsage]
         first = tuple(first_round_score({char: 1}, languages) if char else 0.0 for char in kept)
         assert r._bound_weights(encoding, languages) == first  # pyright: ignore[reportPrivateUsage]
+
+
+def _letters_only_bound_misses(bound: Callable[[str], float]) -> tuple[int, int, int]:
+    """For every multi-byte finalist scored on letters alone in ``_ranked_samples``: how many
+    score above their letters-only bound plus ``bound(text)`` (misses), how many that bound
+    puts below ``rank_down_to``'s final floor, and how many there are."""
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    misses = below = checked = 0
+    for data in _ranked_samples():
+        sample = spread_sample(data, r.SCORE_BYTES)
+        values = collections.Counter(sample)
+        finalists = r._finalists(data, sample, values, whole_file=False)  # pyright: ignore[reportPrivateUsage]
+        scorer = r._Scorer(sample, values, finalists)  # pyright: ignore[reportPrivateUsage]
+        ranked = r.rank(data)
+        low = e.floor(ranked)
+        for index, candidate in enumerate(scorer.finalists):
+            letters = r._letters_only_bound(candidate)  # pyright: ignore[reportPrivateUsage]
+            if candidate.text is None or letters == float("inf"):
+                continue
+            checked += 1
+            score = scorer.reading(index).score
+            tight = letters + bound(candidate.text)
+            misses += tight < score - 1e-9 * max(1.0, abs(score))
+            below += tight < low
+    return misses, below, checked
+
+
+def test_a_letters_only_bound_with_its_mixed_scripts_is_at_least_the_score() -> None:
+    """A multi-byte reading scored on letters alone is bounded by its letters plus
+    ``mixed_bound`` (its mixed-script pairs and switches, as ``profile`` counts them):
+    never below its score, and low enough to leave most such readings unscored; the same
+    check catches a bound a few nats too tight, or one counting mixed pairs twice."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    misses, below, checked = _letters_only_bound_misses(p.mixed_bound)
+    assert misses == 0
+    assert checked > 20
+    assert below > checked // 4
+    assert _letters_only_bound_misses(lambda text: p.mixed_bound(text) - 3.0)[0] > 0
+    assert _letters_only_bound_misses(lambda text: 2 * p.mixed_bound(text))[0] > 0
+    sample = "ab\u00e9\u4e00c \u4e00d".encode("gbk")  # the bound is rank_down_to's
+    scorer = r._Scorer(  # pyright: ignore[reportPrivateUsage]
+        sample,
+        collections.Counter(sample),
+        r._finalists(sample, sample, collections.Counter(sample), whole_file=False),  # pyright: ignore[reportPrivateUsage]
+    )
+    for index, candidate in enumerate(scorer.finalists):
+        letters = r._letters_only_bound(candidate)  # pyright: ignore[reportPrivateUsage]
+        if candidate.text is not None and letters < float("inf"):
+            assert scorer.bound(index) == letters + p.mixed_bound(candidate.text)

@@ -436,8 +436,7 @@ def profile(
     ``İ`` (capitals after small letters, ``bulursanİz``, still cost: they are counted on the
     text as read).
     """
-    composed = unicodedata.normalize("NFC", text).replace("\u0130", "i").lower()
-    lowered, marks = _MARKS.get().subn("", composed)
+    composed, lowered, marks = _lowered(text)
     marks_cost = 0.0
     if marks:  # the searches below find marks only (a whole-sample scan each: skipped without)
         orphans = len(_ORPHAN_MARKS.get().findall(composed))
@@ -479,6 +478,25 @@ def profile(
     if _DIGIT.search(lowered):
         glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
     return Profile(chars, pairs, ascii_letters, ascii_pairs, glued)
+
+
+def _lowered(text: str) -> tuple[str, str, int]:
+    """``profile``'s text composed and lowercased, that text without the marks the models
+    leave out (what ``profile`` counts), and how many marks it dropped."""
+    composed = unicodedata.normalize("NFC", text).replace("\u0130", "i").lower()
+    lowered, marks = _MARKS.get().subn("", composed)
+    return composed, lowered, marks
+
+
+def mixed_bound(text: str) -> float:
+    """At least what ``profile``'s pairs and glue add to a reading's letters under a language
+    whose model has no letter pairs (Chinese, Japanese, Korean: ``pair_log`` is ``MIXED_PAIR``
+    for a pair of letters of two scripts, else 0): ``mixed_score`` of the text ``profile``
+    counts. Each ``an``/``na`` in its skeleton is an ASCII letter next to a non-Latin letter,
+    a pair ``profile`` keeps (it holds a non-ASCII letter) and ``pair_log`` prices at
+    ``MIXED_PAIR``; every other pair costs 0 or less. Its switches are ``profile``'s own
+    (``switch_score`` of the same text), and ``profile``'s other glue terms never add."""
+    return skeleton_score(skeleton(_lowered(text)[1]).encode("ascii"))
 
 
 def _counted(

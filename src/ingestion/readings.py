@@ -36,6 +36,7 @@ from ingestion.plausibility import (
     judge,
     language_models,
     letter_table,
+    mixed_bound,
     mixed_score,
     non_ascii_chars,
     pairs_bound,
@@ -483,7 +484,10 @@ class _Scorer:
 
     def bound(self, index: int) -> float:
         """``rough_bound`` with the script switches, capitals after small letters and symbols
-        inside words that ``profile`` counts on the bytes (exact terms).
+        inside words that ``profile`` counts on the bytes (exact terms); for a reading scored
+        on letters alone (``_letters_only_bound``), with its mixed-script pairs and script
+        switches (``mixed_bound``): most such readings of Latin text in a CJK codec are
+        mojibake glued to ASCII words, and their letters alone rarely fall below the floor.
 
         Why it bounds the score: ``judge`` scores a reading under one language with, where it
         explains them better, letters and pairs taken from another at a cost; each letter's
@@ -492,8 +496,11 @@ class _Scorer:
         misplaced accents, letters glued to digits), and the codec's own-letter cost.
         """
         bound = self.rough_bound(index)
-        if bound == math.inf or self.finalists[index].text is not None:
+        text = self.finalists[index].text
+        if bound == math.inf:
             return bound
+        if text is not None:  # scored on letters alone: add what its mixed scripts cost
+            return bound + mixed_bound(text)
         assert self.counts is not None  # noqa: S101 - a finite rough bound needs the counts
         return bound + glued_on_bytes(self.counts, _tables(self.finalists[index].encoding))
 
