@@ -791,3 +791,72 @@ def test_a_letters_only_bound_with_its_mixed_scripts_is_at_least_the_score() -> 
         letters = r._letters_only_bound(candidate)  # pyright: ignore[reportPrivateUsage]
         if candidate.text is not None and letters < float("inf"):
             assert scorer.bound(index) == letters + p.mixed_bound(candidate.text)
+
+
+def _ascii_bound_misses(
+    most: Callable[[dict[str, float], tuple[str, ...], int], float],
+) -> tuple[int, int, int]:
+    """For every byte-counted finalist of ``_ranked_samples`` whose ASCII fit is made (every
+    finalist scored first): how many score above ``bound`` with ``most`` in place of
+    ``ascii_prior_most`` (misses), how many that bound puts below the final floor where the
+    bound without an ASCII term does not, and how many there are."""
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    def without(fits: dict[str, float], languages: tuple[str, ...], evidence: int) -> float:
+        del fits, languages, evidence
+        return 0.0
+
+    misses = below = checked = 0
+    for data in _ranked_samples():
+        sample = spread_sample(data, r.SCORE_BYTES)
+        values = collections.Counter(sample)
+        finalists = r._finalists(data, sample, values, whole_file=False)  # pyright: ignore[reportPrivateUsage]
+        scorer = r._Scorer(sample, values, finalists)  # pyright: ignore[reportPrivateUsage]
+        scores = [scorer.reading(index).score for index in range(len(finalists))]
+        low = e.floor(r.rank(data))
+        for index, score in enumerate(scores):
+            if finalists[index].text is not None or scorer.known_fit(index) is None:
+                continue
+            checked += 1
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(r, "ascii_prior_most", most)
+                bound = scorer.bound(index)
+                patch.setattr(r, "ascii_prior_most", without)
+                plain = scorer.bound(index)
+            misses += bound < score - 1e-9 * max(1.0, abs(score))
+            below += bound < low <= plain
+    return misses, below, checked
+
+
+def test_the_ascii_prior_term_keeps_byte_counted_bounds_at_least_the_scores() -> None:
+    """A byte-counted reading's bound with the most its ASCII prior adds among its languages
+    (``ascii_prior_most``, once its fit is made) is never below its score and leaves more
+    readings unscored; the same check catches a term taken from the language the prior
+    costs most instead, or one a nat too low."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+
+    def least(fits: dict[str, float], languages: tuple[str, ...], evidence: int) -> float:
+        return min(p.ascii_prior_most(fits, (language,), evidence) for language in languages)
+
+    def too_low(fits: dict[str, float], languages: tuple[str, ...], evidence: int) -> float:
+        return p.ascii_prior_most(fits, languages, evidence) - 1.0
+
+    misses, below, checked = _ascii_bound_misses(p.ascii_prior_most)
+    assert misses == 0
+    assert checked > 200
+    assert below > 10
+    assert _ascii_bound_misses(least)[0] > 0
+    assert _ascii_bound_misses(too_low)[0] > 0
+    # the term is judge's own: one language, so no mixture (the same terms, to rounding)
+    reading = profile("le chat est sur la table, \u00e9t\u00e9 comme hiver")
+    fits = p.ascii_fits(reading)
+    evidence = sum(reading.chars.values())
+    for language in ("fr", "en", "pl"):
+        term = p.judge(reading, (language,), fits).score - p.judge(reading, (language,)).score
+        assert abs(term - p.ascii_prior_most(fits, (language,), evidence)) < 1e-9
+    singles = [p.ascii_prior_most(fits, (language,), evidence) for language in ("en", "fr")]
+    assert p.ascii_prior_most(fits, ("en", "fr"), evidence) == max(singles)
+    assert p.ascii_prior_most(fits, ("pl",), evidence) < max(singles)
+    assert p.ascii_prior_most(fits, ("ru",), evidence) == 0.0
+    assert p.ascii_prior_most({}, ("fr",), evidence) == 0.0

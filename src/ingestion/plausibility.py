@@ -834,6 +834,21 @@ def judge(
     return Verdict(best.score + gain, f"{best.language}+", best.shortfall + gain)
 
 
+def ascii_prior_most(fits: dict[str, float], languages: tuple[str, ...], evidence: int) -> float:
+    """The most ``judge``'s ASCII prior adds to a reading of ``evidence`` non-ASCII characters
+    judged under ``languages`` with these ``ascii_fits``: its term (the same floats) for the
+    language of ``languages`` it costs least, 0 for one not in Latin script. Never positive."""
+    if not fits:
+        return 0.0
+    models = language_models()
+    best = max(fits.values())
+    cap = _ASCII_CAP * evidence
+    return max(
+        max(_ASCII_WEIGHT * (fits[language] - best), cap) if models[language].latin else 0.0
+        for language in languages
+    )
+
+
 # Per code page's languages, each letter's and letter pair's cost in every one of them, kept
 # across readings and files (the same letters and pairs recur); emptied when it grows large.
 _ROWS_KEPT = 200_000

@@ -26,6 +26,7 @@ from ingestion.plausibility import (
     LetterTable,
     Profile,
     ascii_fits,
+    ascii_prior_most,
     byte_counts,
     byte_tables,
     first_round_by_table,
@@ -488,11 +489,14 @@ class _Scorer:
         on letters alone (``_letters_only_bound``), with its mixed-script pairs and script
         switches (``mixed_bound``): most such readings of Latin text in a CJK codec are
         mojibake glued to ASCII words, and their letters alone rarely fall below the floor.
+        A byte-counted one also gets the most its ASCII prior adds among its languages
+        (``ascii_prior_most``), once its ASCII fit is made (another reading needed it).
 
         Why it bounds the score: ``judge`` scores a reading under one language with, where it
         explains them better, letters and pairs taken from another at a cost; each letter's
         and pair's share is then at most its best language's. Its other terms never add: the
-        ASCII prior (a fit worse than the best, or the cap), ``profile``'s other costs (marks,
+        ASCII prior (a fit worse than the best, or the cap: at most its most among the
+        languages, the main language being one of them), ``profile``'s other costs (marks,
         misplaced accents, letters glued to digits), and the codec's own-letter cost.
         """
         bound = self.rough_bound(index)
@@ -502,7 +506,33 @@ class _Scorer:
         if text is not None:  # scored on letters alone: add what its mixed scripts cost
             return bound + mixed_bound(text)
         assert self.counts is not None  # noqa: S101 - a finite rough bound needs the counts
-        return bound + glued_on_bytes(self.counts, _tables(self.finalists[index].encoding))
+        bound += glued_on_bytes(self.counts, _tables(self.finalists[index].encoding))
+        fits = self.known_fit(index)
+        if fits is None:
+            return bound
+        languages = self.finalists[index].languages
+        return bound + ascii_prior_most(fits, languages, sum(self.high_counts))
+
+    def known_fit(self, index: int) -> dict[str, float] | None:
+        """``fit(index)`` of a byte-counted finalist with a Latin-script language when it is
+        made already (its owner was scored), else None: found without profiling a reading.
+
+        Its key is the sample's own pairs (None); each finalist before it has that key when it
+        is byte-counted and not profiled, else its key is known once it is profiled: one that
+        is not yet ends the search (its key is not known without profiling it)."""
+        if _foreign_script(self.finalists[index].languages):
+            return None
+        own = self.keys.get(index)
+        for at in range(index + 1):
+            if at in self.keys:
+                key = self.keys[at]
+            elif self.finalists[at].text is None:
+                key = None
+            else:
+                return None
+            if self.same(key, own):
+                return self.fits.get(at)
+        return None
 
 
 def _letters_only_bound(candidate: _Candidate) -> float:
