@@ -498,6 +498,42 @@ def test_ctrl_c_during_a_parallel_release_stops_every_group_and_exits_130(tmp_pa
     assert not (tmp_path / "built").exists()  # nothing was packaged
 
 
+THREAD_INTERRUPT_SCRIPT = """
+import signal, sys, threading
+from pathlib import Path
+from runbook.gates.table import Gate
+from runbook.run import Run, perform
+from runbook.gates.settings import Settings
+root = Path(sys.argv[1])
+script = f"sleep 30 & echo $! > '{root / 'lint.pid'}'; wait"
+lint = Gate(name="lint", projector="l", description="", groups=(), command=("sh", "-c", script))
+def launcher(gate):
+    # Ctrl-C as the kernel may deliver it: to a gate's thread, not to the main thread.
+    signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+    return list(gate.command)
+outcome = perform(Run(root=root, settings=Settings(timeout=60), mode="release", jobs=2,
+                      gates=(lint,), launcher=launcher))
+sys.exit(130 if outcome.interrupted else outcome.report.exit_code)
+"""
+
+
+@pytest.mark.child_reads(*RUNNER_FILES)  # and the gate is sh starting sleep
+def test_ctrl_c_that_reaches_a_gates_thread_stops_the_run_at_once(tmp_path: Path) -> None:
+    """The main thread waiting for the gates takes the interrupt within SIGNAL_CHECK_SECONDS,
+    not when a gate ends: with one blocking wait the gate below ran its 30 s to the end."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    proc = subprocess.run(
+        [PY, "-c", THREAD_INTERRUPT_SCRIPT, str(tmp_path)], env=env, timeout=120, check=False
+    )
+    assert proc.returncode == 130
+    report = json.loads((tmp_path / ".runbook/report.json").read_text())
+    assert [(g["name"], g["status"], g["reason"]) for g in report["gates"]] == [
+        ("lint", "not run", "interrupted")
+    ]
+    pidfile = tmp_path / "lint.pid"
+    assert not pidfile.exists() or not alive(int(pidfile.read_text()))
+
+
 def test_history_records_each_run_and_the_table_shows_what_moved(tmp_path: Path) -> None:
     def tests_gate(passed: bool, cov: float) -> Gate:
         code = f"print('TOTAL 100 10 {cov}%'); print('3 passed in 0.1s')"
