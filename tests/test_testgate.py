@@ -32,7 +32,7 @@ from coverage import Coverage, CoverageData
 from coverage.results import analysis_from_file_reporter
 
 from runbook.gates.settings import SELECT_ENV
-from runbook.running import cache
+from runbook.running import cache, procgroup
 from runbook.selection import store, testgate, verdict
 from runbook.selection.impact import Plan, Stored
 from runbook.selection.store import META, SELECTION_DIR, SelectionStore
@@ -529,6 +529,9 @@ def test_ctrl_c_during_a_selective_run_leaves_the_stored_data_as_it_was(
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(120) != 0
+        # The gate's pytest outlives the gate by a moment (it saves its coverage data on the
+        # way out, into the project): the next test's restore must not remove the tree under it.
+        assert procgroup.wait_gone(proc.pid, time.monotonic() + 120) == []
     assert stored_state(project) == before
 
 
