@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,6 +20,9 @@ from ingestion import (
 )
 from ingestion.plausibility import profile
 from ingestion.utils import spread_sample
+
+if TYPE_CHECKING:
+    from ingestion.readings import _Scorer  # pyright: ignore[reportPrivateUsage]
 
 MALTESE = (
     "Il-Gvern ħabbar li l-uffiċjali tal-ministeru se jiltaqgħu ġimgħa oħra biex jiddiskutu "
@@ -564,6 +568,16 @@ def _ranked_samples() -> list[bytes]:
     return [data for data in samples if not data.isascii()]
 
 
+def _scorer(data: bytes) -> _Scorer:
+    """``rank``'s scorer of ``data``'s finalists, on the sample ``rank`` takes (not whole file)."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    sample = spread_sample(data, r.SCORE_BYTES)
+    values = collections.Counter(sample)
+    finalists = r._finalists(data, sample, values, whole_file=False)  # pyright: ignore[reportPrivateUsage]
+    return r._Scorer(sample, values, finalists)  # pyright: ignore[reportPrivateUsage]
+
+
 def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -613,14 +627,10 @@ def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
 def test_bounds_are_at_least_the_scores() -> None:
     """Every finalist's upper bounds (rough, then with the exact glue terms) are at least its
     score, and most finalists have one."""
-    from ingestion import readings as r  # noqa: PLC0415
 
     bounded = scored = by_letters = 0
     for data in _ranked_samples():
-        sample = spread_sample(data, r.SCORE_BYTES)
-        values = collections.Counter(sample)
-        finalists = r._finalists(data, sample, values, whole_file=False)  # pyright: ignore[reportPrivateUsage]
-        scorer = r._Scorer(sample, values, finalists)  # pyright: ignore[reportPrivateUsage]
+        scorer = _scorer(data)
         for index in range(len(scorer.finalists)):
             score = scorer.reading(index).score
             bound = scorer.bound(index)
@@ -749,10 +759,7 @@ def _letters_only_bound_misses(bound: Callable[[str], float]) -> tuple[int, int,
 
     misses = below = checked = 0
     for data in _ranked_samples():
-        sample = spread_sample(data, r.SCORE_BYTES)
-        values = collections.Counter(sample)
-        finalists = r._finalists(data, sample, values, whole_file=False)  # pyright: ignore[reportPrivateUsage]
-        scorer = r._Scorer(sample, values, finalists)  # pyright: ignore[reportPrivateUsage]
+        scorer = _scorer(data)
         ranked = r.rank(data)
         low = e.floor(ranked)
         for index, candidate in enumerate(scorer.finalists):
@@ -809,14 +816,11 @@ def _ascii_bound_misses(
 
     misses = below = checked = 0
     for data in _ranked_samples():
-        sample = spread_sample(data, r.SCORE_BYTES)
-        values = collections.Counter(sample)
-        finalists = r._finalists(data, sample, values, whole_file=False)  # pyright: ignore[reportPrivateUsage]
-        scorer = r._Scorer(sample, values, finalists)  # pyright: ignore[reportPrivateUsage]
-        scores = [scorer.reading(index).score for index in range(len(finalists))]
+        scorer = _scorer(data)
+        scores = [scorer.reading(index).score for index in range(len(scorer.finalists))]
         low = e.floor(r.rank(data))
         for index, score in enumerate(scores):
-            if finalists[index].text is not None or scorer.known_fit(index) is None:
+            if scorer.finalists[index].text is not None or scorer.known_fit(index) is None:
                 continue
             checked += 1
             with pytest.MonkeyPatch.context() as patch:
