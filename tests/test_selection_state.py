@@ -24,6 +24,7 @@ STATE = {
         [tool.pytest.ini_options]
         pythonpath = ["src"]
         testpaths = ["tests"]
+        addopts = ["-p", "no:anyio", "-p", "no:platformdirs"]  # as this project's own: unused
 
         [tool.coverage.run]
         source = ["src"]

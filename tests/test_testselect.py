@@ -337,7 +337,7 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
         "--runbook-children",
     ]
     proc = subprocess.run(
-        [*argv, "-p", "no:cacheprovider", "-p", "no:anyio"],
+        [*argv, "-p", "no:cacheprovider", "-p", "no:anyio", "-p", "no:platformdirs"],
         cwd=root,
         env=env,
         capture_output=True,
