@@ -357,7 +357,7 @@ def test_the_checks_catch_what_they_guard() -> None:
     assert not repo_path_candidates("../shared/data/char-dataset")  # outside the repository
     assert not repo_path_candidates(".runbook/logs/<gate>.log")
     assert module_exists("runbook.selection.testgate")
-    assert module_exists("runbook.selection.impact.MACHINERY")
+    assert module_exists("runbook.selection.files.MACHINERY")
     assert not module_exists("runbook.selection.testgat")
     assert not module_exists("runbook.selection.impact.NOTHING_SUCH")
     spans = code_spans("Run `make\n  test` or\n\n```bash\nnox -s lint\n```\n")

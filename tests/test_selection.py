@@ -10,8 +10,10 @@ from dataclasses import replace
 import pytest
 
 from runbook.running import cache
-from runbook.selection import impact
-from runbook.selection.impact import RecordedTest, SelectionDataError, Stored, fingerprint, plan
+from runbook.selection import files, impact, importprint
+from runbook.selection.fingerprint import fingerprint
+from runbook.selection.impact import plan
+from runbook.selection.stored import RecordedTest, SelectionDataError, Stored
 
 CORE = """\
 LIMIT = 10
@@ -175,7 +177,7 @@ def stored(
         import_lines={"src/core.py": import_lines},
         tests=dict(TESTS if tests is None else tests),
         coverage_db="coverage-x.db",
-        test_imports=impact.test_import_prints(SOURCES, SOURCES.__getitem__),
+        test_imports=importprint.test_import_prints(SOURCES, SOURCES.__getitem__),
     )
 
 
@@ -301,7 +303,7 @@ def test_changes_the_selection_cannot_see_through_run_everything(
 
 def test_configuration_names_every_file_the_gate_cache_counts_as_configuration() -> None:
     """The files every gate's cache key counts (runbook.running.cache) configure the tests too."""
-    assert set(cache.ALWAYS_READ) <= impact.CONFIGURATION
+    assert set(cache.ALWAYS_READ) <= files.CONFIGURATION
 
 
 def test_a_data_file_change_reruns_the_tests_that_read_it() -> None:
@@ -480,7 +482,7 @@ def test_a_test_modules_top_level_code_is_import_time_code(old: str, new: str) -
     attribute patched at collection broke ten tests of other modules): as in src/, a change to
     it runs the whole suite."""
     data = replace(
-        stored(), test_imports={"tests/test_core.py": impact.test_import_print(TEST_MODULE)}
+        stored(), test_imports={"tests/test_core.py": importprint.test_import_print(TEST_MODULE)}
     )
     assert old in TEST_MODULE
     result = plan_after({"tests/test_core.py": TEST_MODULE.replace(old, new)}, data)
@@ -502,7 +504,7 @@ def test_a_test_modules_top_level_code_is_import_time_code(old: str, new: str) -
 )
 def test_a_test_modules_test_bodies_and_new_tests_rerun_only_its_tests(old: str, new: str) -> None:
     data = replace(
-        stored(), test_imports={"tests/test_core.py": impact.test_import_print(TEST_MODULE)}
+        stored(), test_imports={"tests/test_core.py": importprint.test_import_print(TEST_MODULE)}
     )
     assert old in TEST_MODULE
     result = plan_after({"tests/test_core.py": TEST_MODULE.replace(old, new)}, data)
@@ -613,7 +615,7 @@ def signed_plan(
         import_lines={"src/core.py": import_lines},
         tests=dict(SIGNED_TESTS),
         coverage_db="coverage-x.db",
-        test_imports=impact.test_import_prints(before, before.__getitem__),
+        test_imports=importprint.test_import_prints(before, before.__getitem__),
     )
     return plan(data, {**data.files, path: "edited"}, after.__getitem__)
 

@@ -15,6 +15,8 @@ import textwrap
 import pytest
 
 from runbook.selection import coverdata, impact
+from runbook.selection.fingerprint import fingerprint
+from runbook.selection.stored import Stored
 
 SHAPES = '''\
 def ellipsis():
@@ -95,7 +97,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> coverdata.Executed:
     script += "cov.stop()\ncov.save()\n"
     (root / "run.py").write_text(script)
     subprocess.run([sys.executable, "run.py"], cwd=root, check=True, timeout=120)
-    prints = {"src/shapes.py": impact.fingerprint(SHAPES)}
+    prints = {"src/shapes.py": fingerprint(SHAPES)}
     return coverdata.executed(root / "coverage.db", root, prints)
 
 
@@ -129,11 +131,11 @@ def test_a_docstring_only_function_called_at_import_makes_its_edit_a_full_run(
     measured: coverdata.Executed,
 ) -> None:
     import_lines = {path: frozenset(lines) for path, lines in measured.import_lines.items()}
-    stored = impact.Stored(
+    stored = Stored(
         environment="env",
         root="/r",
         files={"src/shapes.py": "old"},
-        prints={"src/shapes.py": impact.fingerprint(SHAPES)},
+        prints={"src/shapes.py": fingerprint(SHAPES)},
         import_lines=import_lines,
         tests={},
         coverage_db="coverage-x.db",

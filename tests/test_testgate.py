@@ -34,8 +34,9 @@ from coverage.results import analysis_from_file_reporter
 from runbook.gates.settings import SELECT_ENV
 from runbook.running import cache, procgroup
 from runbook.selection import store, testgate, verdict
-from runbook.selection.impact import Plan, Stored
+from runbook.selection.impact import Plan
 from runbook.selection.store import META, SELECTION_DIR, SelectionStore
+from runbook.selection.stored import Stored
 from support import RUNNER_FILES, Ran, followed, init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -374,7 +375,7 @@ def test_a_signature_edit_reruns_its_callers_tests_a_broken_call_fails_and_total
     project: Path,
 ) -> None:
     """A signature edit is selected like a body edit plus the tests of its callers
-    (runbook.selection.impact._signature_reach): a call it breaks is caught, and a compatible
+    (runbook.selection.signatures.signature_reach): a call it breaks is caught, and a compatible
     edit gives a full run's verdict and total."""
     edit(project, "src/calc/core.py", "def double(x):", "def double(x, factor):")
     code, out = gate(project, select=True)

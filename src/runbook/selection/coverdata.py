@@ -12,7 +12,7 @@ from pathlib import Path
 
 from coverage import CoverageData
 
-from runbook.selection import impact
+from runbook.selection import fingerprint, stored
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Executed:
     files: dict[str, set[str]]
     """Test -> project files it executed."""
     functions: dict[str, dict[str, set[str]]]
-    """Test -> file -> functions (``impact.fingerprint`` names) whose lines it executed."""
+    """Test -> file -> functions (``fingerprint.fingerprint`` names) whose lines it executed."""
     import_lines: dict[str, set[int]]
     """File -> lines run outside any test, and ``-n`` for each code object entered then."""
 
@@ -34,7 +34,7 @@ def relative_to(root: Path, measured: str) -> str | None:
         return None
 
 
-def executed(db: Path, root: Path, prints: dict[str, impact.SourcePrint]) -> Executed:
+def executed(db: Path, root: Path, prints: dict[str, fingerprint.SourcePrint]) -> Executed:
     """Per test, the files and functions it executed (``contexts_by_lineno``: the lines of its
     arcs), and per file what ran outside any test (its raw arcs: an entry arc ``(-n, m)`` is a
     call of the code object starting at line ``n``)."""
@@ -53,7 +53,7 @@ def executed(db: Path, root: Path, prints: dict[str, impact.SourcePrint]) -> Exe
                 if not context:
                     result.import_lines.setdefault(relative, set()).add(line)
                     continue
-                nodeid = impact.nodeid_of(context)
+                nodeid = stored.nodeid_of(context)
                 result.files.setdefault(nodeid, set()).add(relative)
                 if name is not None:
                     per_file = result.functions.setdefault(nodeid, {})

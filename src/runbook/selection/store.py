@@ -1,7 +1,7 @@
 """The stored selection data (``.runbook/selection/``): what a full run of the tests gate
 leaves for later selective runs, and the tree it is compared against.
 
-``meta.json`` (``impact.Stored``: file digests, source prints, per-test facts) names the
+``meta.json`` (``stored.Stored``: file digests, source prints, per-test facts) names the
 coverage data file it belongs to and is replaced last, so a reader sees the old data or the new,
 never a mix. ``build_stored`` turns a full run's coverage data and what the
 ``runbook.selection.testselect`` plugin saw into that record.
@@ -24,9 +24,9 @@ from coverage.exceptions import CoverageException
 from runbook.gates.table import GATES, Gate
 from runbook.records import atomic
 from runbook.running import cache
-from runbook.selection import impact
+from runbook.selection import fingerprint, importprint
 from runbook.selection.coverdata import executed, relative_to
-from runbook.selection.impact import RecordedTest, SelectionDataError, Stored
+from runbook.selection.stored import RecordedTest, SelectionDataError, Stored
 
 SELECTION_DIR = Path(".runbook") / "selection"
 META = "meta.json"
@@ -155,7 +155,7 @@ def build_stored(
     root: Path, files: dict[str, str], db: Path, observed: Observed, environment: str
 ) -> Stored:
     sources = [p for p in files if p.startswith("src/") and p.endswith(".py")]
-    prints = impact.source_prints(sources, read_text(root))
+    prints = fingerprint.source_prints(sources, read_text(root))
     ran = executed(db, root, prints)
     tests: dict[str, RecordedTest] = {}
     for nodeid, seen in observed.tests.items():
@@ -190,5 +190,5 @@ def build_stored(
         tests=tests,
         coverage_db=f"coverage-{uuid.uuid4().hex}.db",
         collection_reads=read_files(root, observed.collection_reads, files),
-        test_imports=impact.test_import_prints(files, read_text(root)),
+        test_imports=importprint.test_import_prints(files, read_text(root)),
     )

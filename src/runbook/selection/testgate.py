@@ -72,7 +72,7 @@ from runbook.running import cache, gitutil
 from runbook.selection import childwatch, impact
 from runbook.selection.childpth import install_childwatch
 from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, SHARD_ENV, SKIP_ENV
-from runbook.selection.impact import Plan, SelectionDataError, Stored
+from runbook.selection.impact import Plan
 from runbook.selection.merge import MergeError, merge
 from runbook.selection.store import (
     Observed,
@@ -82,6 +82,7 @@ from runbook.selection.store import (
     read_text,
     tests_gate,
 )
+from runbook.selection.stored import SelectionDataError, Stored
 from runbook.selection.verdict import verdict
 
 PYTEST_ARGS = (
