@@ -520,12 +520,13 @@ sys.exit(130 if outcome.interrupted else outcome.report.exit_code)
 @pytest.mark.child_reads(*RUNNER_FILES)  # and the gate is sh starting sleep
 def test_ctrl_c_that_reaches_a_gates_thread_stops_the_run_at_once(tmp_path: Path) -> None:
     """The main thread waiting for the gates takes the interrupt within SIGNAL_CHECK_SECONDS,
-    not when a gate ends: with one blocking wait the gate below ran its 30 s to the end."""
+    not when a gate ends: with one blocking wait the gate below ran its 30 s to the end.
+
+    ``interruptible``: started with SIGINT ignored (the suite run as a background job), the
+    child would ignore the Ctrl-C it sends itself and the gate would run its 30 s."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-    proc = subprocess.run(
-        [PY, "-c", THREAD_INTERRUPT_SCRIPT, str(tmp_path)], env=env, timeout=120, check=False
-    )
-    assert proc.returncode == 130
+    with interruptible([PY, "-c", THREAD_INTERRUPT_SCRIPT, str(tmp_path)], env=env) as proc:
+        assert proc.wait(120) == 130
     report = json.loads((tmp_path / ".runbook/report.json").read_text())
     assert [(g["name"], g["status"], g["reason"]) for g in report["gates"]] == [
         ("lint", "not run", "interrupted")
