@@ -41,6 +41,17 @@ def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
         handle.write(text)
 
 
+def write_bytes(target: Path, data: bytes) -> None:
+    """Replace ``target``'s content with ``data``, atomically."""
+    tmp = _temporary(target)
+    try:
+        with tmp.open("xb") as handle:
+            handle.write(data)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def copy_file(source: Path, target: Path) -> None:
     """Replace ``target`` with a copy of ``source``, atomically."""
     tmp = _temporary(target)

@@ -17,10 +17,12 @@ from typing import TextIO
 from coverage import Coverage as CoverageAPI
 from coverage.exceptions import CoverageException
 from coverage.plugin import FileReporter
+from coverage.python import PythonFileReporter
 from coverage.results import Analysis, should_fail_under
 from coverage.types import TMorf
 
 from runbook.records.handover import Coverage
+from runbook.selection.parses import PARSES, KeptFileReporter, KeptParses
 
 
 class UsageError(Exception):
@@ -36,11 +38,21 @@ class AnalysedOnce(CoverageAPI):
     analysis was half of the gate's tail after pytest. An analysis is a function of the data
     (loaded once, read only) and the file, so a report from a kept analysis is the report from a
     new one (tests/test_testgate.py compares them byte for byte).
+
+    With ``kept``, each file's text is analysed only when it changed since a verdict kept its
+    analysis (``runbook.selection.parses``).
     """
 
-    def __init__(self, *, data_file: str, config_file: str) -> None:
+    def __init__(self, *, data_file: str, config_file: str, kept: KeptParses | None = None) -> None:
         super().__init__(data_file=data_file, config_file=config_file)
         self._analysed: dict[str, Analysis] = {}
+        self.kept = kept
+
+    def _get_file_reporter(self, morf: TMorf) -> FileReporter:
+        found = super()._get_file_reporter(morf)
+        if self.kept is None or type(found) is not PythonFileReporter:
+            return found  # a plugin's file: not ours to keep
+        return KeptFileReporter(morf, self, self.kept)
 
     def _analyze(self, morf: TMorf, file_reporter: FileReporter | None = None) -> Analysis:
         if not isinstance(morf, str):
@@ -76,7 +88,10 @@ def report(
 ) -> Coverage:
     """Write the coverage reports and a line for a person; the total and whether it reached
     the floor (the gate's result carries both: nothing reads this line back)."""
-    cov = AnalysedOnce(data_file=str(data), config_file=str(root / "pyproject.toml"))
+    kept, problem = KeptParses.load(root / PARSES)
+    if problem:
+        out.write(f"coverage: the kept analyses are not used: {problem}\n")
+    cov = AnalysedOnce(data_file=str(data), config_file=str(root / "pyproject.toml"), kept=kept)
     cov.load()
     out.write("\n")
     out.flush()
@@ -87,6 +102,10 @@ def report(
     except CoverageException as exc:
         out.write(f"coverage: {exc}\n")
         total = 0.0
+    try:
+        kept.save()
+    except OSError as exc:
+        out.write(f"coverage: could not keep the analyses for the next verdict: {exc}\n")
     failed = should_fail_under(total, threshold, cov.config.precision)
     shown = float(f"{total:.2f}")
     out.write(
