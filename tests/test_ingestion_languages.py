@@ -12,7 +12,7 @@ from ingestion_corpus import DEVELOPMENT, Case, files
 from ingestion import AmbiguousEncodingError, TextDecodeError, closecall, read_text
 from ingestion.encoding_detect import decide, detect_encoding, floor, guess
 from ingestion.plausibility import MIXED_PAIR, language_models, profile, readable
-from ingestion.readings import codec_prior, rank, rank_down_to
+from ingestion.readings import SINGLE_BYTE, codec_prior, rank, rank_down_to
 
 # One code page per language and size: the whole corpus runs in the benchmark.
 SAMPLED = [
@@ -273,6 +273,23 @@ def test_marks_on_the_wrong_script_cost_like_a_letter_no_language_uses() -> None
 )
 def test_a_thai_mark_on_a_latin_letter_is_no_rival(tmp_path: Path, text: str) -> None:
     assert read_text(write(tmp_path, text.encode("cp1252")))[0] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vlada je objavila da će plaće porasti iduće godine.\n",
+        "Gradonačelnik je rekao da će se cesta uskoro popraviti.\n",
+        "Kostelić je išao na skijanje sa svojim prijateljima.\n",
+    ],
+)
+def test_croatian_without_dj_in_iso8859_13_is_judged_as_croatian(tmp_path: Path, text: str) -> None:
+    """ISO-8859-13 has Croatian's č ć š ž (not đ): judged without Croatian, its "ć" was a
+    Polish letter while cp1250's reading ("ă", "đ" for "š") was Croatian, and the first two
+    were read silently as cp1252 and cp1250, the third refused."""
+    assert "hr" in dict(SINGLE_BYTE)["iso8859-13"]
+    data = text.encode("iso8859-13")
+    assert read_text(write(tmp_path, data))[0] == text
 
 
 def test_sentences_in_six_languages_in_one_file(tmp_path: Path) -> None:

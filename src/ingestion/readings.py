@@ -83,10 +83,13 @@ _WESTERN = (
 )
 _CENTRAL = ("cs", "sk", "pl", "hu", "hr", "sl", "bs", "ro", "sq", "de", "en")
 _TURKISH = ("tr", "az", "en")
-# Latin-4, Latin-6 (Nordic) and Latin-7 (Baltic Rim; Windows and DOS Baltic alike).
+# Latin-4, Latin-6 (Nordic) and Latin-7 (Baltic Rim; Windows and DOS Baltic alike). Latin-7
+# has every Croatian letter but "đ" (č ć š ž), as it has Slovenian's: without Croatian, its
+# Croatian text's "ć" was judged as Polish while cp1250's reading of the same bytes ("ă", and
+# "đ" for "š") was judged as Croatian, and such a file was refused or read as cp1250.
 _LATIN4 = ("et", "lv", "lt", "se", "fi", "sv", "da", "nb", "de", "en")
 _NORDIC = ("is", "fo", "da", "sv", "nb", "fi", "et", "lt", "lv", "se", "en")
-_BALTIC_RIM = ("lt", "lv", "et", "pl", "sl", "de", "fi", "sv", "da", "nb", "en")
+_BALTIC_RIM = ("lt", "lv", "et", "pl", "sl", "hr", "de", "fi", "sv", "da", "nb", "en")
 _SOUTH_EASTERN = ("ro", "pl", "hu", "hr", "sl", "sq", "de", "fr", "it", "fi", "ga", "en")
 _SOUTH_EUROPEAN = ("mt", "eo", "tr", "en")
 _CYRILLIC = ("ru", "uk", "be", "bg", "sr", "mk")
