@@ -292,6 +292,25 @@ def test_croatian_without_dj_in_iso8859_13_is_judged_as_croatian(tmp_path: Path,
     assert read_text(write(tmp_path, data))[0] == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Übermorgen fahren wir nach Berlin und besuchen die Familie.\n",
+        "Über den Wolken muss die Freiheit wohl grenzenlos sein.\n",
+    ],
+)
+@pytest.mark.parametrize("codec", ["cp1252", "iso8859-1"])
+def test_a_capital_dotted_i_is_a_letter_to_pay_for(tmp_path: Path, text: str, codec: str) -> None:
+    """Mac-turkish reads Latin-1 "Ü" as Turkish "İ", which lowers to ASCII "i": counted as
+    nothing, "İbermorgen" was free ASCII text with no language prior, and the file a close
+    call between cp1252 and mac-turkish (refused). As the letter "i" it is evidence."""
+    assert profile("İber").chars == {"i": 1}
+    data = text.encode(codec)
+    assert read_text(write(tmp_path, data))[0] == text
+    turkish = "İki gün sonra İstanbul'a döndüler.\n".encode("cp1254")
+    assert read_text(write(tmp_path, turkish))[0] == turkish.decode("cp1254")
+
+
 def test_sentences_in_six_languages_in_one_file(tmp_path: Path) -> None:
     # Each letter may come from another of the codec's languages: å, ñ, ã and ß in one cp1252
     # file are Western text, not iso8859-16 mojibake (å read as ć), which a single-language

@@ -222,6 +222,7 @@ SHAPES = [
     "Вчера вечером мы с друзьями собрались на даче.\nПогода была прекрасная, éxé 12Ł3.",
     "เมื่อวานนี้ฉันไปเที่ยวตลาดน้ำกับครอบครัว abc",
     "pËre maŁy Ä",
+    "İstanbul'da İKİ gün, Übermorgen",
 ]
 
 
@@ -398,7 +399,9 @@ def _first_round_by_decoding(sample: bytes) -> list[tuple[str, tuple[str, ...], 
             chars = {}
             for value in sample:
                 char = table[value]
-                if char > "\x7f" and not p.is_mark(char):
+                if char == p.DOTTED_CAPITAL_I.lower():  # "i" and a dot: profile counts an "i"
+                    chars["i"] = chars.get("i", 0) + 1
+                elif char > "\x7f" and not p.is_mark(char):
                     chars[char] = chars.get(char, 0) + 1
             skeleton = r._byte_skeleton(encoding)  # pyright: ignore[reportPrivateUsage]
             shape = p.skeleton_score(sample.translate(skeleton))

@@ -259,7 +259,24 @@ def non_ascii_chars(text: str) -> dict[str, int]:
     lowered = _MARKS.get().sub("", unicodedata.normalize("NFC", text).lower())
     # Counted on the non-ASCII runs alone: the same characters in the same order of first
     # occurrence, without counting (mostly ASCII) text only to drop it.
-    return dict(collections.Counter("".join(_NON_ASCII_RUN.findall(lowered))))
+    chars = dict(collections.Counter("".join(_NON_ASCII_RUN.findall(lowered))))
+    _count_dotted_capital_i(text, chars)
+    return chars
+
+
+def _count_dotted_capital_i(text: str, chars: dict[str, int]) -> None:
+    """Count Turkish capital ``İ`` in ``chars`` as the letter ``i`` (what Turkish lowers it to,
+    at that letter's cost): lowered, it is ASCII and would go uncounted, so a reading whose
+    only non-ASCII byte reads as ``İ`` had no evidence at all, and no language prior either
+    (its cap is per non-ASCII character). Mac-turkish reads Latin-1 "Ü" as "İ": cp1252
+    "Überall waren Leute." was a close call with mac-turkish "İberall", a free ASCII word."""
+    dotted = text.count(DOTTED_CAPITAL_I)
+    if dotted:
+        chars["i"] = dotted
+
+
+# Turkish capital dotted I: lowered to plain ``i`` (see ``profile``), counted as one letter.
+DOTTED_CAPITAL_I = "\u0130"
 
 
 def ascii_letter_pairs(text: str) -> dict[str, int]:
@@ -434,7 +451,8 @@ def profile(
     Turkish ``İ`` is lowered to ``i``, as Turkish lowers it: ``str.lower`` gives ``i`` plus a
     combining dot, which would cost as a stray mark in every Turkish sentence that opens with
     ``İ`` (capitals after small letters, ``bulursanİz``, still cost: they are counted on the
-    text as read).
+    text as read). It is still a non-ASCII letter of the reading: ``chars`` counts it as an
+    ``i`` (``_count_dotted_capital_i``).
     """
     composed, lowered, marks = _lowered(text)
     marks_cost = 0.0
@@ -448,6 +466,7 @@ def profile(
     on_bytes = _on_bytes(lowered, counts, tables)
     counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
     chars = {char: n for char, n in counted.items() if char > "\x7f"}
+    _count_dotted_capital_i(text, chars)
     ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
     pairs: dict[str, int] = {}
     glued = 0.0
@@ -483,7 +502,7 @@ def profile(
 def _lowered(text: str) -> tuple[str, str, int]:
     """``profile``'s text composed and lowercased, that text without the marks the models
     leave out (what ``profile`` counts), and how many marks it dropped."""
-    composed = unicodedata.normalize("NFC", text).replace("\u0130", "i").lower()
+    composed = unicodedata.normalize("NFC", text).replace(DOTTED_CAPITAL_I, "i").lower()
     lowered, marks = _MARKS.get().subn("", composed)
     return composed, lowered, marks
 

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from ingestion.errors import ReadingNote
 from ingestion.plausibility import (
+    DOTTED_CAPITAL_I,
     UNREADABLE_EBCDIC,
     ByteCounts,
     ByteTables,
@@ -928,9 +929,14 @@ def _table_counts(encoding: str, high: list[tuple[int, int]]) -> dict[str, int]:
 
 @functools.cache
 def _kept_chars(encoding: str) -> tuple[str, ...]:
-    """What each byte reads as, where ``profile`` counts it: "" for ASCII and dropped marks."""
+    """What each byte reads as, where ``profile`` counts it: "" for ASCII and dropped marks,
+    "i" for Turkish capital dotted I (lowered, "i" and a dot above: counted as an "i")."""
     table = _byte_chars(encoding) or ()
-    return tuple(char if char > "\x7f" and not is_mark(char) else "" for char in table)
+    dotted = DOTTED_CAPITAL_I.lower()
+    return tuple(
+        "i" if char == dotted else char if char > "\x7f" and not is_mark(char) else ""
+        for char in table
+    )
 
 
 def _decodes_whole(data: bytes, encoding: str) -> bool:
