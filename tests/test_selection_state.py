@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from test_testgate import Baseline, edit, gate, gate_env, make_baseline, planned, total
 
-from support import Ran
+from support import THROWAWAY_ADDOPTS, Ran
 
 STATE = {
-    "pyproject.toml": """\
+    "pyproject.toml": f"""\
         [tool.pytest.ini_options]
         pythonpath = ["src"]
         testpaths = ["tests"]
-        addopts = ["-p", "no:anyio", "-p", "no:platformdirs"]  # as this project's own: unused
+        addopts = {THROWAWAY_ADDOPTS}
 
         [tool.coverage.run]
         source = ["src"]

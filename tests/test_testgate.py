@@ -37,16 +37,16 @@ from runbook.selection import store, testgate, verdict
 from runbook.selection.impact import Plan
 from runbook.selection.store import META, SELECTION_DIR, SelectionStore
 from runbook.selection.stored import Stored
-from support import RUNNER_FILES, Ran, followed, init_repo, interruptible
+from support import RUNNER_FILES, THROWAWAY_ADDOPTS, Ran, followed, init_repo, interruptible
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 PROJECT = {
-    "pyproject.toml": """\
+    "pyproject.toml": f"""\
         [tool.pytest.ini_options]
         pythonpath = ["src"]
         testpaths = ["tests"]
-        addopts = ["-p", "no:anyio", "-p", "no:platformdirs"]  # as this project's own: unused
+        addopts = {THROWAWAY_ADDOPTS}
 
         [tool.coverage.run]
         source = ["src"]

@@ -28,16 +28,16 @@ from runbook.reports import ci_shards
 from runbook.selection import store, testgate
 from runbook.selection.handoff import ORDER_ENV
 from runbook.selection.impact import Plan
-from support import Ran, followed, git, init_repo
+from support import THROWAWAY_ADDOPTS, Ran, followed, git, init_repo
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 PROJECT = {
-    "pyproject.toml": """\
+    "pyproject.toml": f"""\
         [tool.pytest.ini_options]
         pythonpath = ["src"]
         testpaths = ["tests"]
-        addopts = ["-p", "no:anyio", "-p", "no:platformdirs"]  # as this project's own: unused
+        addopts = {THROWAWAY_ADDOPTS}
 
         [tool.coverage.run]
         source = ["src"]
