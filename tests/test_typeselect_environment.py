@@ -4,6 +4,7 @@ what changes it, and a search path it does not follow."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,10 @@ def test_only_project_folders_outside_environments_are_project_roots(
 def test_the_digest_follows_the_pyright_variables_and_refuses_foreign_search_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The tests environment's interpreter first on PATH, as in `nox -s tests` and the types gate:
+    # not whatever python3 the shell has (pyenv's shims are bash scripts, ten processes a call).
+    bin_dir = Path(sys.executable).parent
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.delenv("PYTHONPATH", raising=False)
     first = environment.fingerprint(tmp_path)
     assert environment.fingerprint(tmp_path) == first
