@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -263,3 +264,24 @@ def followed(env: Mapping[str, str]) -> dict[str, str]:
     a test that gives its child a clean environment keeps that child followable."""
     keep = (childwatch.CHILD_ENV, childwatch.WATCH_ENV)
     return {**{k: os.environ[k] for k in keep if k in os.environ}, **env}
+
+
+def mlflow_schema(base: Path, target: Path) -> Path:
+    """An MLflow SQLite store at ``target`` holding MLflow's schema and nothing else, as MLflow
+    makes it on first use: made once under ``base`` (the session's temporary directory) and
+    copied. Making the schema (MLflow's migrations) costs about a second of CPU each time; a
+    test that proves a store is made where none exists makes its own."""
+    template = base / "mlflow-schema" / "mlflow.db"
+    if not template.exists():
+        from mlflow.tracking import MlflowClient  # noqa: PLC0415 (mlflow: only where used)
+
+        template.parent.mkdir(exist_ok=True)
+        cwd = Path.cwd()
+        os.chdir(template.parent)  # the default experiment's artifact folder: under base
+        try:
+            MlflowClient(f"sqlite:///{template}").search_experiments()
+        finally:
+            os.chdir(cwd)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+    return target

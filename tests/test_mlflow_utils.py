@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import pytest
 
 from codex_ml.tracking.mlflow_utils import MlflowConfig, TrackingConfigError, start_run
+from support import mlflow_schema
 
 if TYPE_CHECKING:
     from mlflow.entities import Experiment, FileInfo, Run
@@ -55,11 +56,7 @@ def _client(store: str) -> _Client:
 def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One SQLite store for the module: creating its schema costs seconds, runs cost little."""
     folder = tmp_path_factory.mktemp("mlflow")
-    uri = f"sqlite:///{folder}/mlflow.db"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(folder)  # the default experiment's artifact folder is relative to the cwd
-        _client(uri).search_experiments()
-    return uri
+    return f"sqlite:///{mlflow_schema(tmp_path_factory.getbasetemp(), folder / 'mlflow.db')}"
 
 
 @pytest.fixture(autouse=True)

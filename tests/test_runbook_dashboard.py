@@ -30,7 +30,7 @@ from runbook.gates.tools import ruff_check
 from runbook.run import Run, perform
 from runbook.running import procgroup
 from runbook.tracking import dashboard, track
-from support import alive, direct, followed, python_gate
+from support import alive, direct, followed, mlflow_schema, python_gate
 
 ROOT = Path(__file__).resolve().parents[1]
 GATES = (
@@ -67,11 +67,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def tracked_run(root: Path) -> str:
-    """One runbook run, logged to the runbook's default store under ``root``."""
+def tracked_run(root: Path, schema_from: Path | None = None) -> str:
+    """One runbook run, logged to the runbook's default store under ``root``. With
+    ``schema_from`` (the session's temporary directory), the store holds MLflow's schema before
+    the run is logged, as the real server makes it when it starts (``support.mlflow_schema``)."""
     perform(Run(root=root, settings=Settings(timeout=30), gates=GATES, launcher=direct))
     state = root / ".runbook"
-    run_id = track.log_report(state, track.default_config(state))
+    config = track.default_config(state)
+    if schema_from is not None:
+        mlflow_schema(schema_from, Path(config.tracking_uri.removeprefix("sqlite:///")))
+    run_id = track.log_report(state, config)
     assert run_id is not None
     return run_id
 
@@ -215,7 +220,7 @@ def children(pid: int) -> list[int]:
 
 
 def test_dashboard_serves_the_tracked_run_on_loopback_and_stops_as_a_group(
-    tmp_path: Path, clean_env: None
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, clean_env: None
 ) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in MLFLOW_VARS}
@@ -242,7 +247,7 @@ def test_dashboard_serves_the_tracked_run_on_loopback_and_stops_as_a_group(
         wait_for(lambda: len(children(server)) == 1, 30, "the server's worker")
         workers = children(server)
 
-        run_id = tracked_run(tmp_path)  # the runbook logs while the dashboard is up
+        run_id = tracked_run(tmp_path, tmp_path_factory.getbasetemp())  # logs while it is up
         assert dashboard.recorded_runs(url, track.EXPERIMENT) == 1
         assert run_id
 
