@@ -505,7 +505,8 @@ from runbook.gates.table import Gate
 from runbook.run import Run, perform
 from runbook.gates.settings import Settings
 root = Path(sys.argv[1])
-script = f"sleep 30 & echo $! > '{root / 'lint.pid'}'; wait"
+pids = root / "lint.pids"  # whole or absent: the gate may be stopped between open and write
+script = f"sleep 30 & echo $$ $! > '{pids}.tmp' && mv '{pids}.tmp' '{pids}'; wait"
 lint = Gate(name="lint", projector="l", description="", groups=(), command=("sh", "-c", script))
 def launcher(gate):
     # Ctrl-C as the kernel may deliver it: to a gate's thread, not to the main thread.
@@ -531,8 +532,8 @@ def test_ctrl_c_that_reaches_a_gates_thread_stops_the_run_at_once(tmp_path: Path
     assert [(g["name"], g["status"], g["reason"]) for g in report["gates"]] == [
         ("lint", "not run", "interrupted")
     ]
-    pidfile = tmp_path / "lint.pid"
-    assert not pidfile.exists() or not alive(int(pidfile.read_text()))
+    pidfile = tmp_path / "lint.pids"
+    assert not pidfile.exists() or gone(pidfile)
 
 
 def test_history_records_each_run_and_the_table_shows_what_moved(tmp_path: Path) -> None:
