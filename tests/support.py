@@ -279,7 +279,8 @@ def mlflow_schema(base: Path, target: Path) -> Path:
         cwd = Path.cwd()
         os.chdir(template.parent)  # the default experiment's artifact folder: under base
         try:
-            MlflowClient(f"sqlite:///{template}").search_experiments()
+            client: Any = MlflowClient(f"sqlite:///{template}")  # MLflow's own types have gaps
+            client.search_experiments()
         finally:
             os.chdir(cwd)
     target.parent.mkdir(parents=True, exist_ok=True)

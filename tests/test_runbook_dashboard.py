@@ -75,7 +75,9 @@ def tracked_run(root: Path, schema_from: Path | None = None) -> str:
     state = root / ".runbook"
     config = track.default_config(state)
     if schema_from is not None:
-        mlflow_schema(schema_from, Path(config.tracking_uri.removeprefix("sqlite:///")))
+        store = (state / "mlflow.db").resolve()
+        assert config.tracking_uri == f"sqlite:///{store}"  # the default store (clean_env)
+        mlflow_schema(schema_from, store)
     run_id = track.log_report(state, config)
     assert run_id is not None
     return run_id
