@@ -105,7 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NOX", "VIRTUAL_ENV"))}
-    env.update(NO_COLOR="1", PYRIGHT_PYTHON_IGNORE_WARNINGS="1", CODEX_MLFLOW="0")
+    # CODEX_MLFLOW unset, as a user has it: set at all (even to 0), the runner starts the track
+    # session after every run to read it (0.7-0.8 s), which a user without it never pays.
+    env.pop("CODEX_MLFLOW", None)
+    env.update(NO_COLOR="1", PYRIGHT_PYTHON_IGNORE_WARNINGS="1")
     nox = [sys.executable, "-m", "nox", "--non-interactive", "-s", "runbook", "--"]
     with tempfile.TemporaryDirectory(prefix="bench-runbook-") as tmp:
         clone = Path(tmp) / "clone"
