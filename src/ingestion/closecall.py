@@ -5,11 +5,9 @@ Esperanto "ĉiuj" (ISO-8859-3) from Bosnian "ćiuj" (cp1250) in a sentence of AS
 readings score within the margin and the file is refused. Word statistics can: each reading's
 words are scored letter by letter under a trigram chain (P(letter | two before) where the
 trigram holds a non-ASCII letter, P(letter | one before) elsewhere) in the language of its code
-page that explains them best, so the ASCII words weigh the language too, in full. A reading
-is taken only when it wins this way, by ``CONFIRM`` nats over every close rival, and the
-letters put it first too, or would but for the code pages' priors (``encoding_detect.settle``:
-cp1257 "kužas" ahead of ISO-8859-3 "kuŝas" only because ISO-8859-3 is rare); otherwise the
-refusal stands. It never picks a reading whose letters score below another close reading's.
+page that explains them best, so the ASCII words weigh the language too, in full. The best
+reading is kept only when it also wins this way, by ``CONFIRM`` nats over every close rival;
+otherwise the refusal stands. It never picks a reading the letters did not already put first.
 
 A non-ASCII character that is no letter costs what the letter scores charge for it (a
 reading with a symbol or a no-break space where another has a letter, "Kiedy÷" for "Kiedyś",
@@ -118,31 +116,20 @@ def confirmed(readings: list[tuple[str, tuple[str, ...]]], sample: bytes) -> boo
     """Whether the first of ``readings`` (single-byte codec, its languages), the best by
     letters, wins by words over every other by ``CONFIRM`` nats on ``sample``, a text of at
     least ``MIN_LETTERS`` letters."""
-    return word_winner(readings, sample) == 0
-
-
-def word_winner(readings: list[tuple[str, tuple[str, ...]]], sample: bytes) -> int | None:
-    """The index in ``readings`` (single-byte codec, its languages) of the one whose words
-    win over every other's by ``CONFIRM`` nats on ``sample``, a text of at least
-    ``MIN_LETTERS`` letters, with no non-letter glued to a letter where another reads a
-    letter (``_glued_for_a_letter``); None when no reading does."""
     texts: list[str] = []
     for encoding, _ in readings:
         try:
             texts.append(sample.decode(encoding))
         except (UnicodeDecodeError, LookupError):
-            return None
+            return False
     if sum(map(str.isalpha, texts[0])) < MIN_LETTERS:
-        return None
+        return False
+    if any(_glued_for_a_letter(texts[0], text) for text in texts[1:]):
+        return False
     scores = [
         text_score(text, languages) for text, (_, languages) in zip(texts, readings, strict=True)
     ]
-    best = max(range(len(scores)), key=scores.__getitem__)
-    if any(scores[best] - score < CONFIRM for at, score in enumerate(scores) if at != best):
-        return None
-    if any(_glued_for_a_letter(texts[best], text) for at, text in enumerate(texts) if at != best):
-        return None
-    return best
+    return all(scores[0] - score >= CONFIRM for score in scores[1:])
 
 
 def _glued_for_a_letter(best: str, rival: str) -> bool:

@@ -16,13 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from ingestion.closecall import word_winner
+from ingestion.closecall import confirmed
 from ingestion.declared import declared_encoding, decode_as_declared
 from ingestion.errors import ReadingNote
 from ingestion.readings import (
     SCORE_BYTES,
     Reading,
-    codec_prior,
     letter_languages,
     notes,
     plausible,
@@ -269,21 +268,12 @@ def guess(data: bytes, *, whole_file: bool = False) -> Detection:
         best_anywhere = rank_down_to(data, floor)[0]
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
-    return explained(data, ranked, settle(data, decide(ranked), ranked))
+    return explained(data, ranked, settle(data, decide(ranked)))
 
 
-def settle(data: bytes, detection: Detection, ranked: list[Reading]) -> Detection:
-    """``detection`` without its rivals when word statistics (``closecall``: readings in
-    single-byte code pages that differ in a few letters) pick one of the close readings
-    over each other: its pick, or a rival that the letters (``ranked``'s scores) put first,
-    ahead of every other close reading, once the code pages' priors are set aside. A prior
-    only settles readings the letters cannot tell apart (cp1257 "kužas" beat ISO-8859-3
-    "kuŝas" by ISO-8859-3's rarity alone); words that tell them apart by ``CONFIRM`` nats
-    weigh more. A rival whose letters score no higher than another close reading's is never
-    taken: the words alone prefer wrong readings too (cp1250 Czech "Minulý týden" read as
-    cp1254 "Minul\u0131 t\u0131den"), and on a tie they weigh the code pages' language lists
-    (Slovenian "o \u2013 medtem" read as cp775 "o \u00a2 medtem": Slovenian is a language of cp775,
-    not of cp1252)."""
+def settle(data: bytes, detection: Detection) -> Detection:
+    """``detection`` without its rivals when word statistics confirm its pick over each of
+    them (``closecall``: readings in single-byte code pages that differ in a few letters)."""
     if detection.encoding is None or detection.rival is None:
         return detection
     close = (detection.encoding, detection.rival, *detection.others)
@@ -293,16 +283,9 @@ def settle(data: bytes, detection: Detection, ranked: list[Reading]) -> Detectio
         if languages is None:
             return detection
         readings.append((encoding, languages))
-    sample = spread_sample(data, SCORE_BYTES)
-    winner = word_winner(readings, sample)
-    if winner is None:
+    if not confirmed(readings, spread_sample(data, SCORE_BYTES)):
         return detection
-    if winner:
-        letters = {r.encoding: r.score - codec_prior(r.encoding) for r in ranked}
-        chosen = close[winner]
-        if any(letters[other] >= letters[chosen] for other in close if other != chosen):
-            return detection
-    return replace(detection, encoding=close[winner], rival=None, others=())
+    return replace(detection, rival=None, others=())
 
 
 def explained(data: bytes, ranked: list[Reading], detection: Detection) -> Detection:
@@ -373,7 +356,7 @@ def utf8_or_legacy(data: bytes, text: str) -> Sniffed:
     ranked = rank_down_to(data, floor, given=(replace(own, score=own.score + _UTF8_PRIOR),))
     if ranked[0].encoding == "utf-8" and not plausible(ranked[0]):
         return utf8  # no reading looks like text: valid UTF-8 it stays
-    detection = explained(data, ranked, settle(data, decide(ranked), ranked))
+    detection = explained(data, ranked, settle(data, decide(ranked)))
     if detection.encoding == "utf-8":
         return Sniffed(replace(detection, reason="utf-8"), text)
     if not plausible(ranked[0]):

@@ -202,11 +202,6 @@ _PRIOR: dict[str, float] = {
 _NO_OWN_LETTER = -14.0
 
 
-def codec_prior(encoding: str) -> float:
-    """How much rarer ``encoding`` is than the common code pages (a log-prior, in nats)."""
-    return _PRIOR.get(encoding, 0.0)
-
-
 @functools.cache
 def _foreign_script(languages: tuple[str, ...]) -> bool:
     """Whether every language of a codec is written in a script other than Latin."""
