@@ -169,7 +169,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         public = written_cases(Path(name), found)
         report(f"public held-out text ({directory})", public, None)
-        print(twins_line(public, byte_twins(found)))
+        print(twins_line(public, {f"{name}.txt" for name in byte_twins(found)}))  # as written
 
 
 if __name__ == "__main__":
