@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -13,14 +15,17 @@ import sys
 import textwrap
 from collections.abc import Generator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from runbook.gates.reasons import Summarizer, last_line
 from runbook.gates.table import Gate
 from runbook.gates.tools import Tool
 from runbook.records import handover
 from runbook.records.handover import GateReport
-from runbook.selection import childwatch
+from runbook.selection import childwatch, verdict
+
+if TYPE_CHECKING:
+    from coverage import Coverage
 
 FAKE_GATE = """
 import importlib, io, json, sys
@@ -286,3 +291,18 @@ def mlflow_schema(base: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, target)
     return target
+
+
+def report_texts(cov: Coverage, directory: Path, kinds: Sequence[str]) -> list[str]:
+    """The tests gate's reports of ``cov`` (``verdict.write_reports``), one text per kind, what
+    it prints and what it writes under ``directory`` together, timestamps left out: two
+    verdicts compared text for text."""
+    cov.load()
+    texts: list[str] = []
+    for kind in kinds:
+        out, target = io.StringIO(), directory / f"{kind}.out"
+        verdict.write_reports(cov, [f"{kind}:{target}"], out)
+        text = out.getvalue() + (target.read_text() if target.exists() else "")
+        target.unlink(missing_ok=True)
+        texts.append(re.sub(r"timestamp(\": |=)\"[^\"]*\"", "", text))
+    return texts

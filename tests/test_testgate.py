@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -37,7 +36,15 @@ from runbook.selection import store, testgate, verdict
 from runbook.selection.impact import Plan
 from runbook.selection.store import META, SELECTION_DIR, SelectionStore
 from runbook.selection.stored import Stored
-from support import RUNNER_FILES, THROWAWAY_ADDOPTS, Ran, followed, init_repo, interruptible
+from support import (
+    RUNNER_FILES,
+    THROWAWAY_ADDOPTS,
+    Ran,
+    followed,
+    init_repo,
+    interruptible,
+    report_texts,
+)
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -665,17 +672,6 @@ def test_reports_from_one_analysis_are_those_of_an_analysis_each(tmp_path: Path)
     data.write()
     kinds = ["term", "json", "xml", "term-missing"]
 
-    def reports(cov: Coverage) -> list[str]:
-        cov.load()
-        texts: list[str] = []
-        for kind in kinds:
-            out, target = io.StringIO(), tmp_path / f"{kind}.out"
-            verdict.write_reports(cov, [f"{kind}:{target}"], out)
-            text = out.getvalue() + (target.read_text() if target.exists() else "")
-            target.unlink(missing_ok=True)
-            texts.append(re.sub(r"timestamp(\": |=)\"[^\"]*\"", "", text))
-        return texts
-
     analysed: list[str] = []
 
     def counted(*args: Any) -> Any:
@@ -686,10 +682,12 @@ def test_reports_from_one_analysis_are_those_of_an_analysis_each(tmp_path: Path)
     with pytest.MonkeyPatch.context() as patch:
         # Coverage._analyze calls it by this name: one call, one analysis of one file.
         patch.setattr("coverage.control.analysis_from_file_reporter", counted)
-        once = reports(verdict.AnalysedOnce(data_file=data_file, config_file=config_file))
+        once = report_texts(
+            verdict.AnalysedOnce(data_file=data_file, config_file=config_file), tmp_path, kinds
+        )
         assert sorted(analysed) == sorted([str(first), str(second)])  # once each, four reports
         analysed.clear()
-        each = reports(Coverage(data_file=data_file, config_file=config_file))
+        each = report_texts(Coverage(data_file=data_file, config_file=config_file), tmp_path, kinds)
         assert len(analysed) == 2 * len(kinds)
     assert once == each
     assert all("m.py" in text and "n.py" in text for text in once)

@@ -5,7 +5,6 @@ when its text changed, and a kept file that cannot be read is said and replaced.
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from coverage.parser import PythonParser
 
 from runbook.selection import verdict
 from runbook.selection.parses import PARSES, KeptParses
+from support import report_texts
 
 FIRST = """\
 def f(x):
@@ -46,19 +46,6 @@ def project(root: Path) -> Path:
     return root / "data.db"
 
 
-def reports(root: Path, cov: Coverage) -> list[str]:
-    """Each report kind's text, timestamps left out."""
-    cov.load()
-    texts: list[str] = []
-    for kind in KINDS:
-        out, target = io.StringIO(), root / f"{kind}.out"
-        verdict.write_reports(cov, [f"{kind}:{target}"], out)
-        text = out.getvalue() + (target.read_text() if target.exists() else "")
-        target.unlink(missing_ok=True)
-        texts.append(re.sub(r"timestamp(\": |=)\"[^\"]*\"", "", text))
-    return texts
-
-
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files coverage.py parses from here on."""
@@ -82,14 +69,16 @@ def test_reports_from_kept_analyses_are_those_of_fresh_ones(
     def kept_reports() -> list[str]:
         kept, problem = KeptParses.load(tmp_path / PARSES)
         assert problem == ""
-        texts = reports(
-            tmp_path, verdict.AnalysedOnce(data_file=str(data), config_file=config, kept=kept)
+        texts = report_texts(
+            verdict.AnalysedOnce(data_file=str(data), config_file=config, kept=kept),
+            tmp_path,
+            KINDS,
         )
         kept.save()
         return texts
 
     def fresh_reports() -> list[str]:
-        texts = reports(tmp_path, Coverage(data_file=str(data), config_file=config))
+        texts = report_texts(Coverage(data_file=str(data), config_file=config), tmp_path, KINDS)
         parsed.clear()
         return texts
 
