@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import venv
 from pathlib import Path
 
 PACKAGES = ("codex_ml", "ingestion")
@@ -36,9 +35,23 @@ def build_and_check(root: Path, dist: Path) -> list[Path]:
     _run(sys.executable, "-m", "twine", "check", "--strict", *built)
     with tempfile.TemporaryDirectory(prefix="codex-ml-wheel-") as tmp:
         env_dir = Path(tmp) / "venv"
-        venv.create(env_dir, with_pip=True)
+        # uv (the tools group's, beside this interpreter) makes the environment and installs the
+        # wheel offline, no dependencies: 0.7 s, where venv with ensurepip and pip took 4-13 s of
+        # the package gate's ~10 (issue 21: a release in a minute).
+        uv = (sys.executable, "-m", "uv")
+        _run(*uv, "venv", "--quiet", "--python", sys.executable, env_dir)
         python = env_dir / "bin" / "python"
-        _run(python, "-m", "pip", "install", "--quiet", "--no-deps", wheels[0])
+        _run(
+            *uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--offline",
+            "--no-deps",
+            "--python",
+            python,
+            wheels[0],
+        )
         probe = "; ".join(f"import {name}" for name in PACKAGES)
         _run(python, "-c", f"{probe}; print('package: imported', {PACKAGES!r})", cwd=Path(tmp))
     return built
