@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from ingestion.plausibility import profile
 from ingestion.utils import spread_sample
 
 if TYPE_CHECKING:
-    from ingestion.readings import _Scorer  # pyright: ignore[reportPrivateUsage]
+    from ingestion.readings import Reading, _Scorer  # pyright: ignore[reportPrivateUsage]
 
 MALTESE = (
     "Il-Gvern ħabbar li l-uffiċjali tal-ministeru se jiltaqgħu ġimgħa oħra biex jiddiskutu "
@@ -530,7 +531,7 @@ def test_byte_counted_profile_is_the_text_counted_profile() -> None:
 
 
 def test_first_round_leaves_out_only_readings_rank_has_no_use_for(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, ranked_samples: list[_Ranked]
 ) -> None:
     """``rank`` with the first round's bound gives the same readings and scores as scoring
     every reading in the first round; and the bound does leave readings out."""
@@ -545,20 +546,15 @@ def test_first_round_leaves_out_only_readings_rank_has_no_use_for(
         return list(whole_round(sample, False, values))
 
     left_out = 0
-    samples = _byte_counted_samples()
-    samples += [text.encode("utf-8") for text in SHAPES]  # UTF-8 read as legacy: mojibake
-    samples += [sample[:n] for sample in samples[:40] for n in (12, 40)]  # few non-ASCII bytes
-    for data in samples:
-        if data.isascii():
-            continue
+    for ranked in ranked_samples:  # corpus samples, UTF-8 read as legacy (mojibake), pieces
+        data = ranked.data
         sample = spread_sample(data, r.SCORE_BYTES)
         kept = whole_round(sample, True)
         every = whole_round(sample)
         assert [c for c in every if c in kept] == kept
         left_out += len(every) - len(kept)
-        bounded = r.rank(data)
         monkeypatch.setattr(r, "_first_round", every_reading)
-        assert r.rank(data) == bounded
+        assert r.rank(data) == list(ranked.ranked)  # rank as it is, with the bound
         monkeypatch.undo()
     assert left_out > 100
 
@@ -581,8 +577,40 @@ def _scorer(data: bytes) -> _Scorer:
     return r._Scorer(sample, values, finalists)  # pyright: ignore[reportPrivateUsage]
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    """What the properties below check on each of ``_ranked_samples``, computed once for the
+    module: ``rank``'s scorer with every finalist scored (so every ASCII fit is made), each
+    finalist's score in the scorer's order, ``rank`` with and without ``whole_file``, and
+    ``floor`` of ``rank``."""
+
+    data: bytes
+    scorer: _Scorer
+    scores: tuple[float, ...]
+    ranked: tuple[Reading, ...]
+    whole: tuple[Reading, ...]
+    floor: float
+
+
+@pytest.fixture(scope="module")
+def ranked_samples() -> list[_Ranked]:
+    """``_ranked_samples`` ranked and scored once: five properties check them, each
+    recomputed the same rankings before (issue 21: less CPU for the same proof)."""
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    found: list[_Ranked] = []
+    for data in _ranked_samples():
+        scorer = _scorer(data)
+        scores = tuple(scorer.reading(index).score for index in range(len(scorer.finalists)))
+        ranked = r.rank(data)
+        whole = r.rank(data, whole_file=True)
+        found.append(_Ranked(data, scorer, scores, tuple(ranked), tuple(whole), e.floor(ranked)))
+    return found
+
+
 def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, ranked_samples: list[_Ranked]
 ) -> None:
     """``rank_down_to`` returns ``rank``'s readings (same scores, same order) down to the
     floor, with and without ``whole_file``; ``guess`` and ``utf8_or_legacy`` detect on it what
@@ -590,13 +618,16 @@ def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
     from ingestion import encoding_detect as e  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
 
-    scored = [0, 0, 0]  # readings scored by rank, by rank_down_to, by the detections
+    # readings scored by rank (each of its readings is one finalist scored), by rank_down_to
+    scored = [0, 0]
     counting = r._Scorer.reading  # pyright: ignore[reportPrivateUsage]
-    which = [0]
 
     def counted(self: object, index: int) -> r.Reading:
-        scored[which[0]] += 1
+        scored[1] += 1
         return counting(self, index)  # type: ignore[arg-type]
+
+    known = {(x.data, False): x.ranked for x in ranked_samples}
+    known.update({(x.data, True): x.whole for x in ranked_samples})
 
     def every_reading(
         data: bytes,
@@ -605,18 +636,20 @@ def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
         whole_file: bool = False,
         given: tuple[r.Reading, ...] = (),
     ) -> list[r.Reading]:
-        del floor  # the whole list
-        return sorted([*r.rank(data, whole_file=whole_file), *given], key=lambda x: -x.score)
+        del floor  # the whole list: rank's, taken once for each sample by the fixture
+        ranked = known.get((data, whole_file))
+        if ranked is None:
+            ranked = tuple(r.rank(data, whole_file=whole_file))
+        return sorted([*ranked, *given], key=lambda x: -x.score)
 
-    monkeypatch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
-    for data in _ranked_samples():
-        for whole_file in (False, True):
-            which[0] = 0
-            full = r.rank(data, whole_file=whole_file)
-            which[0] = 1
-            cut = r.rank_down_to(data, e.floor, whole_file=whole_file)
+    for item in ranked_samples:
+        data = item.data
+        for whole_file, full in ((False, list(item.ranked)), (True, list(item.whole))):
+            scored[0] += len(full)
+            with monkeypatch.context() as patch:
+                patch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
+                cut = r.rank_down_to(data, e.floor, whole_file=whole_file)
             assert cut == ([x for x in full if x.score >= e.floor(full)] if full else [])
-        which[0] = 2
         fast = e.guess(data), e.guess(data, whole_file=True)
         text = data.decode("utf-8", "replace")
         fast_utf8 = e.utf8_or_legacy(data, text)
@@ -627,15 +660,14 @@ def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
     assert scored[1] < 0.7 * scored[0]
 
 
-def test_bounds_are_at_least_the_scores() -> None:
+def test_bounds_are_at_least_the_scores(ranked_samples: list[_Ranked]) -> None:
     """Every finalist's upper bounds (rough, then with the exact glue terms) are at least its
     score, and most finalists have one."""
 
     bounded = scored = by_letters = 0
-    for data in _ranked_samples():
-        scorer = _scorer(data)
-        for index in range(len(scorer.finalists)):
-            score = scorer.reading(index).score
+    for ranked in ranked_samples:
+        scorer = ranked.scorer
+        for index, score in enumerate(ranked.scores):
             bound = scorer.bound(index)
             assert scorer.rough_bound(index) >= bound >= score - 1e-9 * max(1.0, abs(score))
             scored += 1
@@ -753,31 +785,32 @@ def test_final_weights_are_each_lowered_characters_own_weight() -> None:
         assert r._bound_weights(encoding, languages) == first  # pyright: ignore[reportPrivateUsage]
 
 
-def _letters_only_bound_misses(bound: Callable[[str], float]) -> tuple[int, int, int]:
+def _letters_only_bound_misses(
+    ranked_samples: list[_Ranked], bound: Callable[[str], float]
+) -> tuple[int, int, int]:
     """For every multi-byte finalist scored on letters alone in ``_ranked_samples``: how many
     score above their letters-only bound plus ``bound(text)`` (misses), how many that bound
     puts below ``rank_down_to``'s final floor, and how many there are."""
-    from ingestion import encoding_detect as e  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
 
     misses = below = checked = 0
-    for data in _ranked_samples():
-        scorer = _scorer(data)
-        ranked = r.rank(data)
-        low = e.floor(ranked)
-        for index, candidate in enumerate(scorer.finalists):
+    for ranked in ranked_samples:
+        low = ranked.floor
+        for index, candidate in enumerate(ranked.scorer.finalists):
             letters = r._letters_only_bound(candidate)  # pyright: ignore[reportPrivateUsage]
             if candidate.text is None or letters == float("inf"):
                 continue
             checked += 1
-            score = scorer.reading(index).score
+            score = ranked.scores[index]
             tight = letters + bound(candidate.text)
             misses += tight < score - 1e-9 * max(1.0, abs(score))
             below += tight < low
     return misses, below, checked
 
 
-def test_a_letters_only_bound_with_its_mixed_scripts_is_at_least_the_score() -> None:
+def test_a_letters_only_bound_with_its_mixed_scripts_is_at_least_the_score(
+    ranked_samples: list[_Ranked],
+) -> None:
     """A multi-byte reading scored on letters alone is bounded by its letters plus
     ``mixed_bound`` (its mixed-script pairs and switches, as ``profile`` counts them):
     never below its score, and low enough to leave most such readings unscored; the same
@@ -785,12 +818,12 @@ def test_a_letters_only_bound_with_its_mixed_scripts_is_at_least_the_score() -> 
     from ingestion import plausibility as p  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
 
-    misses, below, checked = _letters_only_bound_misses(p.mixed_bound)
+    misses, below, checked = _letters_only_bound_misses(ranked_samples, p.mixed_bound)
     assert misses == 0
     assert checked > 20
     assert below > checked // 4
-    assert _letters_only_bound_misses(lambda text: p.mixed_bound(text) - 3.0)[0] > 0
-    assert _letters_only_bound_misses(lambda text: 2 * p.mixed_bound(text))[0] > 0
+    assert _letters_only_bound_misses(ranked_samples, lambda text: p.mixed_bound(text) - 3.0)[0] > 0
+    assert _letters_only_bound_misses(ranked_samples, lambda text: 2 * p.mixed_bound(text))[0] > 0
     sample = "ab\u00e9\u4e00c \u4e00d".encode("gbk")  # the bound is rank_down_to's
     scorer = r._Scorer(  # pyright: ignore[reportPrivateUsage]
         sample,
@@ -804,13 +837,13 @@ def test_a_letters_only_bound_with_its_mixed_scripts_is_at_least_the_score() -> 
 
 
 def _ascii_bound_misses(
+    ranked_samples: list[_Ranked],
     most: Callable[[dict[str, float], tuple[str, ...], int], float],
 ) -> tuple[int, int, int]:
     """For every byte-counted finalist of ``_ranked_samples`` whose ASCII fit is made (every
     finalist scored first): how many score above ``bound`` with ``most`` in place of
     ``ascii_prior_most`` (misses), how many that bound puts below the final floor where the
     bound without an ASCII term does not, and how many there are."""
-    from ingestion import encoding_detect as e  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
 
     def without(fits: dict[str, float], languages: tuple[str, ...], evidence: int) -> float:
@@ -818,11 +851,9 @@ def _ascii_bound_misses(
         return 0.0
 
     misses = below = checked = 0
-    for data in _ranked_samples():
-        scorer = _scorer(data)
-        scores = [scorer.reading(index).score for index in range(len(scorer.finalists))]
-        low = e.floor(r.rank(data))
-        for index, score in enumerate(scores):
+    for ranked in ranked_samples:
+        scorer, low = ranked.scorer, ranked.floor
+        for index, score in enumerate(ranked.scores):
             if scorer.finalists[index].text is not None or scorer.known_fit(index) is None:
                 continue
             checked += 1
@@ -836,7 +867,9 @@ def _ascii_bound_misses(
     return misses, below, checked
 
 
-def test_the_ascii_prior_term_keeps_byte_counted_bounds_at_least_the_scores() -> None:
+def test_the_ascii_prior_term_keeps_byte_counted_bounds_at_least_the_scores(
+    ranked_samples: list[_Ranked],
+) -> None:
     """A byte-counted reading's bound with the most its ASCII prior adds among its languages
     (``ascii_prior_most``, once its fit is made) is never below its score and leaves more
     readings unscored; the same check catches a term taken from the language the prior
@@ -849,12 +882,12 @@ def test_the_ascii_prior_term_keeps_byte_counted_bounds_at_least_the_scores() ->
     def too_low(fits: dict[str, float], languages: tuple[str, ...], evidence: int) -> float:
         return p.ascii_prior_most(fits, languages, evidence) - 1.0
 
-    misses, below, checked = _ascii_bound_misses(p.ascii_prior_most)
+    misses, below, checked = _ascii_bound_misses(ranked_samples, p.ascii_prior_most)
     assert misses == 0
     assert checked > 200
     assert below > 10
-    assert _ascii_bound_misses(least)[0] > 0
-    assert _ascii_bound_misses(too_low)[0] > 0
+    assert _ascii_bound_misses(ranked_samples, least)[0] > 0
+    assert _ascii_bound_misses(ranked_samples, too_low)[0] > 0
     # the term is judge's own: one language, so no mixture (the same terms, to rounding)
     reading = profile("le chat est sur la table, \u00e9t\u00e9 comme hiver")
     fits = p.ascii_fits(reading)
