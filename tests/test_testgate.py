@@ -370,12 +370,18 @@ def test_an_edit_no_test_reaches_starts_no_pytest_and_keeps_the_full_total(
     assert total(selective) != total(baseline.output)  # one more statement, not run
 
 
-def test_a_function_reached_through_another_module_changed_to_raise_fails(project: Path) -> None:
+def test_a_function_reached_through_another_module_changed_to_raise_is_selected(
+    project: Path,
+) -> None:
+    """test_quadruple reaches double through quadruple (api.py): only its module is collected,
+    and not test_child. That a selected test that fails fails the gate, with only its module
+    collected, is shown end to end by the signature edit below (its broken call) and by the data
+    file edit."""
     edit(project, "src/calc/core.py", "    return 2 * x", "    raise RuntimeError(x)")
-    code, out = gate(project, select=True)
-    assert code == 1, out
-    assert selected(out) == "1 of 5 run, 4 unaffected"  # not test_child
-    assert "1 failed in" in out  # only tests/test_api.py was collected
+    plan, _ = planned(project)
+    assert not plan.full_reason
+    assert plan.collect == {"tests/test_api.py"}
+    assert plan.unaffected == ALL_TESTS - {"tests/test_api.py::test_quadruple"}
 
 
 def test_a_signature_edit_reruns_its_callers_tests_a_broken_call_fails_and_totals_agree(
@@ -399,18 +405,24 @@ def test_a_signature_edit_reruns_its_callers_tests_a_broken_call_fails_and_total
     assert total(selective) == total(full)
 
 
-def test_a_new_test_counts_among_all_tests(project: Path) -> None:
+def test_a_new_test_counts_among_all_tests_and_the_floor_is_checked_against_the_merged_total(
+    project: Path,
+) -> None:
+    """An edited test and a new one run; neither runs a line of src/ during the test, so this
+    run's own data is far below the floor: the merged total passes."""
+    edit(project, "tests/test_core.py", "== 10", "== 10 and True")
     test_core = project / "tests" / "test_core.py"
     test_core.write_text(test_core.read_text() + "\n\ndef test_new():\n    pass\n")
     code, out = gate(project, select=True)
     assert code == 0, out
     assert selected(out) == "2 of 6 run, 4 unaffected"
     assert "2 passed in" in out
+    assert float(total(out)) >= 50
 
 
 def test_a_passing_test_edited_to_fail_is_selected(project: Path) -> None:
     """Only its module is collected, and its test is not left out (a selected test that fails
-    fails the gate: test_a_function_reached_through_another_module_changed_to_raise_fails)."""
+    fails the gate: the broken call of test_a_signature_edit_reruns_its_callers_tests_...)."""
     edit(project, "tests/test_api.py", "== 4", "== 5")
     plan, _ = planned(project)
     assert not plan.full_reason
@@ -424,16 +436,6 @@ def test_a_changed_constant_runs_everything_and_its_test_fails(project: Path) ->
     assert code == 1, out
     assert "tests: the whole suite ran: src/calc/core.py changed outside" in notices(out)
     assert "1 failed, 4 passed" in out
-
-
-def test_the_floor_is_checked_against_the_merged_total(project: Path) -> None:
-    """Only one test runs, whose own data is far below the floor: the merged total passes."""
-    edit(project, "tests/test_core.py", "== 10", "== 10 and True")
-    code, out = gate(project, select=True)
-    assert code == 0, out
-    assert selected(out) == "1 of 5 run, 4 unaffected"
-    assert "1 passed in" in out
-    assert float(total(out)) >= 50
 
 
 def corrupt_meta(root: Path) -> None:
@@ -558,40 +560,30 @@ def test_a_pytest_that_cannot_start_fails_the_gate_with_one_notice_and_stores_no
 
 # The inner session's sh children, which the outer gate sees too, cannot be followed.
 @pytest.mark.child_reads(*RUNNER_FILES)
-def test_a_source_file_read_as_text_is_a_whole_file_input(extended: Path) -> None:
-    """A test that reads a module as data depends on all of it; a read while pytest collects
-    depends on everything."""
-    edit(extended, "src/calc/core.py", "        return 1", "        return 1 + 0")  # unused()
-    code, out = gate(extended, select=True)
-    assert code == 0, out
-    # test_reads_core, and test_undeclared (its child cannot be followed: it always runs)
-    assert selected(out) == "2 of 11 run, 9 unaffected"
-    assert "2 passed, 1 deselected in" in out  # test_declared was left out
-    edit(extended, "src/calc/api.py", "double(double(x))", "double(x) * 2")
-    plan, _ = planned(extended)
-    assert "src/calc/api.py changed and was read as data while pytest collected" in (
-        plan.full_reason
-    )
-
-
-# The inner session's sh children, which the outer gate sees too, cannot be followed.
-@pytest.mark.child_reads(*RUNNER_FILES)
-def test_a_declared_child_reruns_when_a_declared_file_changes_and_an_undeclared_always(
+def test_a_file_read_as_text_and_a_declared_child_rerun_on_its_change_an_undeclared_always(
     extended: Path,
 ) -> None:
-    """``sh`` cannot be followed: without a marker its test always runs; with one it runs when
-    a file it declares changed (runbook.selection.testselect's ``child_reads``)."""
+    """A test that reads a module as data depends on all of it (test_reads_core reads core.py
+    and runs none of double), and a read while pytest collects depends on everything. ``sh``
+    cannot be followed: without a marker its test always runs; with one it runs when a file it
+    declares changed (runbook.selection.testselect's ``child_reads``)."""
     edit(extended, "src/calc/core.py", "    return 2 * x", "    return x + x")
     code, out = gate(extended, select=True)
     assert code == 0, out
     # test_quadruple, test_undeclared, and test_reads_core (it reads core.py as data)
     assert selected(out) == "3 of 11 run, 8 unaffected"
+    assert "3 passed, 1 deselected in" in out  # test_declared was left out
     edit(extended, "src/calc/core.py", "    return x + x", "    return 2 * x")
     edit(extended, "src/calc/other.py", "    return 3 * x", "    return x * 3")
     code, out = gate(extended, select=True)
     assert code == 0, out
     # test_triple, test_child (its child ran other.py), test_declared, test_undeclared
     assert selected(out) == "4 of 11 run, 7 unaffected"
+    edit(extended, "src/calc/api.py", "double(double(x))", "double(x) * 2")
+    plan, _ = planned(extended)
+    assert "src/calc/api.py changed and was read as data while pytest collected" in (
+        plan.full_reason
+    )
 
 
 def failures(ran: Ran) -> list[str]:

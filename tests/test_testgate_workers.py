@@ -211,35 +211,31 @@ def project(baseline: Baseline) -> Path:
     return baseline.restore()
 
 
-def test_a_selective_run_on_workers_gives_the_full_total(baseline: Baseline, project: Path) -> None:
-    path = project / "src/calc/other.py"
-    path.write_text(path.read_text().replace("return 3 * x", "return x * 3"))  # same lines
-    code, selective = gate(project, select=True)
-    assert code == 0, selective
-    assert selective.result.selection == "2 of 6 run, 4 unaffected"
-    assert "bringing up nodes" in selective
-    assert total(selective) == total(baseline.output)
-
-
-def test_a_small_selection_runs_in_one_process_with_the_data_of_the_workers(
+def test_a_selective_run_on_workers_gives_the_full_total_and_in_one_process_the_same_data(
     baseline: Baseline, project: Path
 ) -> None:
-    """Two test files whose tests took 0.2 s (tests/durations.json), under ``serial_below``:
-    the selective run starts no workers, and its verdict, total and every file's measured lines
-    and branches are those of the same selective run on workers (``serial_below = 0``)."""
+    """A selective run on workers (``serial_below = 0``) gives the baseline's total, and the
+    same run in one process (under ``serial_below``: the selected tests took 9.3 s in
+    tests/durations.json) starts no workers and gives the same verdict, total and measured lines
+    and branches of every file. Among the selected tests is test_child: its child process ran
+    the edited other.py on a worker, which only the worker's child log told the stored data."""
     for name, old, new in (
         ("src/calc/core.py", "return 2 * x", "return x * 2"),
         ("src/calc/words.py", ".split())", ".split(None))"),
+        ("src/calc/other.py", "return 3 * x", "return x * 3"),
     ):
         path = project / name
         path.write_text(path.read_text().replace(old, new))  # same lines
     report = project.parent / "coverage.json"  # outside the project: not a new file of it
     seen: list[tuple[float, dict[str, tuple[object, object]]]] = []
-    for env, on_workers in (({}, False), ({SERIAL_BELOW_ENV: "0"}, True)):
+    for serial_below, on_workers in (("10", False), ("0", True)):
+        env = {SERIAL_BELOW_ENV: serial_below}
         code, ran = gate(project, f"--cov-report=json:{report}", select=True, env=env)
         assert code == 0, ran
-        assert ran.result.selection == "2 of 6 run, 4 unaffected", ran
+        # test_double, test_reads_a_data_file, test_triple, test_child (not test_sign)
+        assert ran.result.selection == "4 of 6 run, 2 unaffected", ran
         assert ("bringing up nodes" in ran) is on_workers, ran
+        assert "4 passed" in ran, ran
         files = cast(dict[str, dict[str, Any]], json.loads(report.read_text())["files"])
         lines = {
             name: (entry["executed_lines"], entry["executed_branches"])
