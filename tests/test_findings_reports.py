@@ -7,12 +7,11 @@ import gzip
 import io
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from test_workflows import tool
+from test_workflows import schema_errors
 
 from runbook import cli
 from runbook.gates.table import GATES
@@ -153,34 +152,31 @@ def test_the_projects_own_pyright_pin_reaches_sarif() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", run["tool"]["driver"]["version"])
 
 
-def test_sarif_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -> None:
-    path = tmp_path / sarif.SARIF_FILE
-    sarif.write(RESULTS, TOOLS, ROOT, path)
-    check = subprocess.run(
-        [tool("check-jsonschema"), "--schemafile", str(SCHEMA), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert check.returncode == 0, check.stdout + check.stderr
-
-
-def test_the_schema_check_catches_a_broken_log(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def sarif_schema_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """The SARIF 2.1.0 schema's errors in the log ``sarif.write`` writes (``written``) and in
+    a broken one (``broken``), both checked by one check-jsonschema process."""
+    folder = tmp_path_factory.mktemp("sarif")
+    written = folder / sarif.SARIF_FILE
+    sarif.write(RESULTS, TOOLS, ROOT, written)
     log = sarif.build(RESULTS, TOOLS, ROOT)
     del log["runs"][0]["tool"]["driver"]["name"]
     log["runs"][1]["results"] = [{"message": {}, "level": "fatal"}]
-    path = tmp_path / "broken.sarif"
-    path.write_text(json.dumps(log))
-    check = subprocess.run(
-        [tool("check-jsonschema"), "--schemafile", str(SCHEMA), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert check.returncode == 1
-    assert "name" in check.stdout + check.stderr
+    broken = folder / "broken.sarif"
+    broken.write_text(json.dumps(log))
+    errors = schema_errors(["--schemafile", str(SCHEMA)], [written, broken])
+    return {"written": errors[written], "broken": errors[broken]}
+
+
+def test_sarif_validates_against_the_sarif_2_1_0_schema(
+    sarif_schema_errors: dict[str, list[str]],
+) -> None:
+    assert sarif_schema_errors["written"] == []
+
+
+def test_the_schema_check_catches_a_broken_log(sarif_schema_errors: dict[str, list[str]]) -> None:
+    assert sarif_schema_errors["broken"]
+    assert "name" in "\n".join(sarif_schema_errors["broken"])
 
 
 def test_annotations_only_in_github_actions_gates_taking_turns() -> None:
