@@ -12,7 +12,7 @@ from ingestion_corpus import DEVELOPMENT, Case, files
 from ingestion import AmbiguousEncodingError, TextDecodeError, closecall, read_text
 from ingestion.encoding_detect import decide, detect_encoding, floor, guess
 from ingestion.plausibility import MIXED_PAIR, language_models, profile, readable
-from ingestion.readings import SINGLE_BYTE, rank, rank_down_to
+from ingestion.readings import SINGLE_BYTE, alike_languages, rank, rank_down_to
 
 # One code page per language and size: the whole corpus runs in the benchmark.
 SAMPLED = [
@@ -568,3 +568,56 @@ def test_a_symbol_glued_to_a_word_where_a_rival_reads_a_letter_is_never_confirme
     data = text.encode("iso8859-16")  # cp1250 reads ś as ÷, glued to "Kiedy"
     polish = ("pl",)
     assert not closecall.confirmed([("cp1250", polish), ("iso8859-16", polish)], data)
+
+
+def test_a_close_call_judges_a_reading_by_every_code_page_that_reads_it_alike(
+    tmp_path: Path,
+) -> None:
+    """Czech in cp1250 whose only accented letter is "ý" reads alike in cp1252, which names the
+    reading; the letters judge it as Czech too (the languages of every code page that reads it
+    so), and so must the words: judged by cp1252's Western languages alone, Turkish cp1254
+    "Minul\u0131 t\u0131den" won by words and the slice was read silently wrong."""
+    sample = "Minulý týden jsme se vydali na vý".encode("cp1250")
+    assert "cs" not in SINGLE_BYTE[0][1]
+    assert {"cs", "sk", "pl"} <= set(alike_languages("cp1252", sample) or ())
+    assert alike_languages("cp1258", sample) is None  # no letter code page
+    assert alike_languages("cp1252", b"\x81") is None  # does not decode
+    with pytest.raises(AmbiguousEncodingError) as refused:
+        read_text(write(tmp_path, sample))
+    assert {refused.value.encoding, refused.value.rival} == {"cp1254", "cp1252"}
+    text = "Minulý týden jsme se vydali na výlet do Krkonoš. C\n"  # refused before
+    assert read_text(write(tmp_path, text.encode("cp1250"))) == (text, "cp1252")
+
+
+def test_a_capital_inside_a_small_word_or_alone_between_small_words_costs_in_words(
+    tmp_path: Path,
+) -> None:
+    """cp850 reads mac-roman "Götter" as "GÜtter" (a capital after a capital, before a small
+    letter), mac-cyrillic reads cp1251's en dash in "повезло \u2013 тот" as a lone "Ц": the
+    words, lowercased, took both for words and confirmed the wrong reading; each now costs an
+    unseen letter, and the close call is refused, naming both readings."""
+    german = ("de",)
+    assert closecall.text_score("Die G\u00dctter", german) == (
+        closecall.text_score("Die G\u00fctter", german) - 14.0
+    )
+    assert closecall.text_score("DIE G\u00dcTTER", german) == closecall.text_score(
+        "die g\u00fctter", german
+    )
+    russian = ("ru",)
+    lone = closecall.text_score("повезло Ц тот", russian)
+    assert lone == closecall.text_score("повезло ц тот", russian) - 14.0
+    assert closecall.text_score("Сказал Я тот", russian) == (
+        closecall.text_score("Сказал я тот", russian) - 14.0
+    )
+    assert closecall.text_score("ПОВЕЗЛО Ц ТОТ", russian) == (
+        closecall.text_score("повезло ц тот", russian)
+    )
+    cases = (
+        ("Die Götter stellten unverwechselb", "mac-roman", {"cp850", "mac-roman"}),
+        ("у повезло – тот еще поел и потрах", "cp1251", {"mac-cyrillic", "cp1251"}),
+        ("у повезло – тот еще поел и потрах", "mac-cyrillic", {"mac-cyrillic", "cp1251"}),
+    )
+    for text, codec, named in cases:
+        with pytest.raises(AmbiguousEncodingError) as refused:
+            read_text(write(tmp_path, text.encode(codec)))
+        assert named <= {refused.value.encoding, refused.value.rival, *refused.value.others}

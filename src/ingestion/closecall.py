@@ -25,6 +25,7 @@ only.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -42,6 +43,8 @@ _UNSEEN_TRIGRAM = -2.0
 _UNSEEN_LETTER = -14.0
 _UNSEEN_PAIR = -10.0
 _WORDS = re.compile(r"[^\W\d_]+")
+# A one-letter word with the letters before and after it (``_lone_capital``).
+_LONE_LETTER = re.compile(r"(?<=([^\W\d_]) )([^\W\d_])(?= ([^\W\d_]))")
 _COMMA_BELOW = str.maketrans("şţ", "șț")  # Romanian's two spellings cost the same
 # What a non-letter costs does not depend on the language (``char_log``).
 _ANY_LANGUAGE = LanguageModel({}, {}, 0.0, 0.0, 0.0, 0.0, latin=False)
@@ -97,12 +100,13 @@ def text_score(text: str, languages: tuple[str, ...]) -> float:
     non-ASCII characters that are no letters at what ``plausibility`` charges for them (a
     reading with a symbol where another has a letter has fewer letters to pay for). A non-ASCII
     capital right after a small letter (mac-roman "sztukÍ" for cp1250 "sztukę": mojibake's
-    mark, which the letter scores charge too) costs an unseen letter: the words are lowercased,
-    so they alone would take "sztukí" for a word."""
+    mark, which the letter scores charge too), inside a word before a small one ("GÜtter"), or
+    alone between small words ("повезло Ц тот") costs an unseen letter: the words are
+    lowercased, so they alone would take "sztukí" for a word."""
     counted = words(text)
-    capitals = _UNSEEN_LETTER * sum(
-        sum(1 for piece in text.split(capital)[:-1] if piece and piece[-1].islower())
-        for capital in {char for char in text if char > "\x7f" and char.isupper()}
+    capitals = _UNSEEN_LETTER * (
+        sum(_misplaced(text.split(capital)) for capital in _capitals(text))
+        + sum(1 for match in _LONE_LETTER.finditer(text) if _lone_capital(match))
     )
     symbols = capitals + sum(
         char_log(char, _ANY_LANGUAGE) for char in text if char > "\x7f" and not char.isalpha()
@@ -110,6 +114,29 @@ def text_score(text: str, languages: tuple[str, ...]) -> float:
     return symbols + max(
         sum(n * word_score(word, language) for word, n in counted.items()) for language in languages
     )
+
+
+def _capitals(text: str) -> set[str]:
+    return {char for char in text if char > "\x7f" and char.isupper()}
+
+
+def _misplaced(pieces: list[str]) -> int:
+    """How many times the capital that split the text into ``pieces`` stands right after a
+    small letter (``sztukÍ``), or after a capital and before a small letter (cp850 "GÜtter"
+    for mac-roman "Götter"): a capital inside a word in small letters."""
+    found = 0
+    for before, after in itertools.pairwise(pieces):
+        if before and (before[-1].islower() or (before[-1].isupper() and after[:1].islower())):
+            found += 1
+    return found
+
+
+def _lone_capital(match: re.Match[str]) -> bool:
+    """A one-letter word that is a non-ASCII capital between words in small letters (mac-
+    cyrillic "повезло Ц тот" for cp1251's en dash, "повезло \u2013 тот"): a dash or symbol
+    read as a letter."""
+    before, letter, after = match.groups()
+    return letter > "\x7f" and letter.isupper() and before.islower() and after.islower()
 
 
 def confirmed(readings: list[tuple[str, tuple[str, ...]]], sample: bytes) -> bool:

@@ -22,7 +22,7 @@ from ingestion.errors import ReadingNote
 from ingestion.readings import (
     SCORE_BYTES,
     Reading,
-    letter_languages,
+    alike_languages,
     notes,
     plausible,
     rank_down_to,
@@ -277,13 +277,14 @@ def settle(data: bytes, detection: Detection) -> Detection:
     if detection.encoding is None or detection.rival is None:
         return detection
     close = (detection.encoding, detection.rival, *detection.others)
+    sample = spread_sample(data, SCORE_BYTES)
     readings: list[tuple[str, tuple[str, ...]]] = []
     for encoding in close:
-        languages = letter_languages(encoding)
+        languages = alike_languages(encoding, sample)
         if languages is None:
             return detection
         readings.append((encoding, languages))
-    if not confirmed(readings, spread_sample(data, SCORE_BYTES)):
+    if not confirmed(readings, sample):
         return detection
     return replace(detection, rival=None, others=())
 

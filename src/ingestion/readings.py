@@ -232,6 +232,34 @@ def letter_languages(encoding: str) -> tuple[str, ...] | None:
 _SINGLE_BYTE_LANGUAGES: dict[str, tuple[str, ...]] = dict(SINGLE_BYTE)
 
 
+def alike_languages(encoding: str, sample: bytes) -> tuple[str, ...] | None:
+    """``letter_languages`` of ``encoding`` and of every other such code page that reads
+    ``sample`` alike (each language once, in ``SINGLE_BYTE`` order): the languages ``rank``
+    judged the reading by, where it is named by the first of those code pages (Czech read in
+    cp1250 is named cp1252 when its only accented letter is ý, and is Czech all the same).
+    None when ``encoding`` is no such code page or does not decode ``sample``."""
+    own = letter_languages(encoding)
+    if own is None:
+        return None
+    try:
+        text = sample.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    found = dict.fromkeys(own)
+    for other, languages in SINGLE_BYTE:
+        if other == encoding or letter_languages(other) is None:
+            continue
+        if found.keys() >= set(languages):
+            continue
+        try:
+            alike = sample.decode(other) == text
+        except UnicodeDecodeError:
+            continue
+        if alike:
+            found.update(dict.fromkeys(languages))
+    return tuple(found)
+
+
 def variants(first: str, second: str) -> bool:
     """Whether two codecs are vendor variants of one standard."""
     return any(first in family and second in family for family in VARIANTS)
