@@ -224,6 +224,7 @@ SHAPES = [
     "เมื่อวานนี้ฉันไปเที่ยวตลาดน้ำกับครอบครัว abc",
     "pËre maŁy Ä",
     "İstanbul'da İKİ gün, Übermorgen",
+    "детей Е залог, а Ж б В г",
 ]
 
 
@@ -237,11 +238,14 @@ def test_counting_shortcuts_count_what_the_whole_text_counts(text: str) -> None:
     assert p.non_ascii_chars(text) == whole.chars
     near = profile(text, p.ascii_letter_pairs(text))
     assert (near.chars, near.pairs, near.glued) == (whole.chars, whole.pairs, whole.glued)
-    # The capitals count is the pattern [small letters][capitals], compiled per text before.
+    # The capitals count is the pattern [small letters][capitals], compiled per text before,
+    # and the capitals alone between small letters.
     capitals = [c for c in set(text) if c > "\x7f" and c.isupper()]
     small = "".join(c for c in set(text) if c.islower())
     pattern = f"[{re.escape(small)}][{re.escape(''.join(capitals))}]"
+    lone = f"(?<=[{re.escape(small)}] )[{re.escape(''.join(capitals))}](?= [{re.escape(small)}])"
     expected = len(re.findall(pattern, text)) if capitals else 0
+    expected += len(re.findall(lone, text)) if capitals and small else 0
     assert p._capitals_after_small(text) == expected  # pyright: ignore[reportPrivateUsage]
 
 
@@ -315,6 +319,7 @@ def _led_by_class_texts() -> list[str]:
             "\u4e002",
             "\u00b2\u00e91",
             "p\u00cbre ma\u0141y \u00c4",
+            "\u0434 \u0415 \u0437 \u0416 \u0425",
         ),
     ]
     for data in _byte_counted_samples()[::3]:
@@ -356,8 +361,10 @@ def test_patterns_led_by_their_class_find_what_lookbehind_first_finds() -> None:
             tables = r._tables(encoding)  # pyright: ignore[reportPrivateUsage]
             latin1 = text.encode(encoding, "replace").decode("latin-1")
             if tables.small and tables.capitals:
-                pairs = f"[{re.escape(tables.small)}][{re.escape(tables.capitals)}]"
-                expected = [m.start() + 1 for m in re.finditer(pairs, latin1)]
+                small, capital = f"[{re.escape(tables.small)}]", f"[{re.escape(tables.capitals)}]"
+                expected = [m.start() + 1 for m in re.finditer(small + capital, latin1)]
+                lone = f"(?<={small} ){capital}(?= {small})"
+                expected = sorted(expected + [m.start() for m in re.finditer(lone, latin1)])
                 led = tables.capital_after_small
                 assert [m.start() for m in led.finditer(latin1)] == expected
                 found += len(expected)

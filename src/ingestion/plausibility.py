@@ -212,7 +212,8 @@ def readable(text: str, allowed: _Lazy | None = None) -> bool:
 
 
 def _capitals_after_small(text: str) -> int:
-    """Non-ASCII capitals right after a small letter (``pËre``, ``maŁy``): mojibake's mark.
+    """Non-ASCII capitals right after a small letter (``pËre``, ``maŁy``), or alone between
+    small letters (``детей \u0415 залог``): mojibake's mark.
 
     Counted as the pattern ``[small letters][capitals]`` counts it, without compiling one per
     text. With no small letter at all that pattern was ``[][...]``, a class of every capital
@@ -227,7 +228,18 @@ def _capitals_after_small(text: str) -> int:
     found = 0
     for capital in capitals:
         found += sum(1 for piece in text.split(capital)[:-1] if piece and piece[-1].islower())
-    return found
+    return found + sum(1 for match in _LONE.finditer(text) if _lone_capital(*match.groups()))
+
+
+# A one-character word between two others (``_lone_capital`` judges the three characters).
+_LONE = re.compile(r"(?<=(\S) )(\S)(?= (\S))")
+
+
+def _lone_capital(before: str, char: str, after: str) -> bool:
+    """A non-ASCII capital standing alone between small letters (mac-cyrillic "детей ≈ залог"
+    read as cp1251 "детей \u0415 залог"): a symbol or dash read as a letter. Counted with the
+    capitals after small letters (``_capitals_after_small``)."""
+    return char > "\x7f" and char.isupper() and before.islower() and after.islower()
 
 
 def _inside_word_symbol(char: str) -> bool:
@@ -298,10 +310,11 @@ class ByteTables:
     counts it (composed, lowercased, marks dropped) where that is one character, ASCII exactly
     for bytes < 0x80; U+FFFE (undecodable, so no shortcut) elsewhere; byte 0 reads as NUL (it
     joins the pieces of ``ByteCounts.near_pairs``). ``profile`` checks each sample against it.
-    ``kinds`` gives each byte the ``skeleton`` kind of its lowered character (a ``bytes.translate``
-    table); ``capital_after_small`` is ``[small letters][non-ASCII capitals]`` as the codec
-    reads the bytes, on latin-1 characters; ``capitals``, ``small`` and ``brackets`` are the
-    latin-1 characters of the bytes that read as such (brackets: ``[`` and ``]``).
+    ``kinds`` gives each byte the ``skeleton`` kind of its lowered character (a
+    ``bytes.translate`` table); ``capital_after_small`` is ``[small letters][non-ASCII
+    capitals]`` (or such a capital alone between small letters) as the codec reads the bytes,
+    on latin-1 characters; ``capitals``, ``small`` and ``brackets`` are the latin-1 characters
+    of the bytes that read as such (brackets: ``[`` and ``]``).
     ``symbol_inside_word`` is ``_symbols_inside_words``'s pattern on latin-1 characters, for
     every byte that reads as such a symbol: one compiled pattern per codec, not one per text.
     """
@@ -328,9 +341,14 @@ def byte_tables(table: tuple[str, ...]) -> ByteTables:
     small = "".join(chr(v) for v, c in enumerate(table) if c.islower())
     brackets = "".join(chr(v) for v, c in enumerate(table) if c in "[]" and c)
     # [small][capital], led by the capital (see _MISPLACED_MARKS): no capital is small, so the
-    # pairs never overlap and each is one capital right after a small letter.
-    capital = f"[{re.escape(capitals)}]"
-    pattern = f"{capital}(?<=[{re.escape(small)}]{capital})" if small and capitals else "(?!)"
+    # pairs never overlap and each is one capital right after a small letter; or a capital
+    # alone between small letters, "[small] [capital] [small]" (``_lone_capital``).
+    capital, lower = f"[{re.escape(capitals)}]", f"[{re.escape(small)}]"
+    pattern = (
+        f"{capital}(?:(?<={lower}{capital})|(?<={lower} {capital})(?= {lower}))"
+        if small and capitals
+        else "(?!)"
+    )
     return ByteTables(
         "".join(lowering),
         kinds.encode("ascii"),
@@ -558,7 +576,8 @@ def _switch_score(lowered: str, on_bytes: tuple[ByteCounts, ByteTables] | None) 
 def _capitals(text: str, on_bytes: tuple[ByteCounts, ByteTables] | None) -> int:
     """``_capitals_after_small(text)``; for a single-byte reading, counted on the latin-1
     sample: a capital is never small, so the non-overlapping matches of ``[small][capital]``
-    are every capital right after a small letter."""
+    are every capital right after a small letter (and the pattern's other branch every
+    capital alone between small letters)."""
     if on_bytes is None:
         return _capitals_after_small(text)
     counts, tables = on_bytes
