@@ -182,7 +182,8 @@ def test_a_redetected_codec_is_accepted_when_its_letters_fit(
     data = (czech.encode("cp1250") + ascii_filler.encode()) * 2 + "Ťž\n".encode("cp1250")
     data += ascii_filler.encode()
 
-    def pick(sample: bytes) -> Detection:
+    def pick(sample: bytes, *, confidence: bool = True) -> Detection:
+        del confidence  # a stand-in: it scores no reading
         return Detection("cp1252" if len(sample) < len(data) else "cp1250", "detector", 0.9)
 
     monkeypatch.setattr(io_text, "guess", pick)
@@ -249,7 +250,8 @@ def test_undecodable_byte_in_a_guessed_single_byte_codec(
     # The byte search finds 0x81 (undefined in cp1252) at its offset in the file, CRs included.
     import ingestion.encoding_detect as detect  # noqa: PLC0415
 
-    def cp1252(sample: bytes) -> Detection:
+    def cp1252(sample: bytes, *, confidence: bool = True) -> Detection:
+        del confidence  # a stand-in: it scores no reading
         return Detection("cp1252", "detector", 0.9)
 
     monkeypatch.setattr(detect, "guess", cp1252)
@@ -297,7 +299,8 @@ def test_utf8_with_a_legacy_block_no_codec_reads_is_a_decode_error_not_binary(
     # Nothing looks binary (no NUL, no control bytes); only the guess found no codec.
     import ingestion.encoding_detect as detect  # noqa: PLC0415
 
-    def nothing(sample: bytes) -> Detection:
+    def nothing(sample: bytes, *, confidence: bool = True) -> Detection:
+        del confidence  # a stand-in: it scores no reading
         return Detection(None, "detector")
 
     monkeypatch.setattr(detect, "guess", nothing)

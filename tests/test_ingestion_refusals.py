@@ -667,6 +667,82 @@ def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
     assert scored[1] < 0.7 * scored[0]
 
 
+def test_detection_without_confidence_is_the_full_detection_but_the_confidence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ranked_samples: list[_Ranked]
+) -> None:
+    """Without ``confidence`` (what ``read_text`` asks: it returns none), ``guess`` and
+    ``utf8_or_legacy`` detect what they detect on every reading, but with confidence None; they
+    score fewer readings than with it; and ``read_text`` returns what ``read_with_detection``
+    does (text and codec, or the same error)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+    from ingestion.io_text import read_with_detection  # noqa: PLC0415
+
+    scored = [0, 0, 0]  # readings scored with and without the confidence, and the rest
+    counting = r._Scorer.reading  # pyright: ignore[reportPrivateUsage]
+    which = [0]
+
+    def counted(self: object, index: int) -> r.Reading:
+        scored[which[0]] += 1
+        return counting(self, index)  # type: ignore[arg-type]
+
+    def every_reading(
+        data: bytes,
+        floor: object,
+        *,
+        whole_file: bool = False,
+        given: tuple[r.Reading, ...] = (),
+    ) -> list[r.Reading]:
+        del floor  # the whole list: rank's, taken once for each sample by the fixture
+        ranked = known.get((data, whole_file))
+        if ranked is None:
+            ranked = tuple(r.rank(data, whole_file=whole_file))
+        return sorted([*ranked, *given], key=lambda x: -x.score)
+
+    known = {(x.data, False): x.ranked for x in ranked_samples}
+    known.update({(x.data, True): x.whole for x in ranked_samples})
+
+    def unsure(sniffed: e.Sniffed) -> e.Sniffed:
+        return replace(sniffed, detection=replace(sniffed.detection, confidence=None))
+
+    def outcome(call: Callable[[], tuple[str, object]]) -> tuple[str, object]:
+        try:
+            return call()
+        except (AmbiguousEncodingError, TextDecodeError, UnknownEncodingError) as error:
+            return type(error).__name__, str(error)
+
+    monkeypatch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
+    path = tmp_path / "sample.txt"
+    for item in ranked_samples:
+        data = item.data
+        text = data.decode("utf-8", "replace")
+        found: list[object] = []
+        for which[0], confidence in ((0, True), (1, False)):
+            found.append(
+                (
+                    e.guess(data, confidence=confidence),
+                    e.guess(data, whole_file=True, confidence=confidence),
+                    e.utf8_or_legacy(data, text, confidence=confidence),
+                )
+            )
+        which[0] = 2
+        with monkeypatch.context() as patch:
+            patch.setattr(e, "rank_down_to", every_reading)
+            every = (e.guess(data), e.guess(data, whole_file=True))
+            every_utf8 = e.utf8_or_legacy(data, text)
+        assert found[0] == (*every, every_utf8)
+        unsure_every = tuple(replace(x, confidence=None) for x in every)
+        assert found[1] == (*unsure_every, unsure(every_utf8))
+        path.write_bytes(data)
+        full = outcome(lambda: read_with_detection(path))
+        if isinstance(full[1], e.Detection):
+            full = full[0], full[1].encoding
+        assert outcome(lambda: read_text(path)) == full
+    assert scored[1] < 0.9 * scored[0]  # 1145 of 1394 when written
+
+
 def test_bounds_are_at_least_the_scores(ranked_samples: list[_Ranked]) -> None:
     """Every finalist's upper bounds (rough, then with the exact glue terms) are at least its
     score, and most finalists have one."""

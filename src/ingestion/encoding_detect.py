@@ -138,13 +138,14 @@ def prescan(data: bytes) -> Sniffed | None:
     return None
 
 
-def not_utf8(data: bytes) -> Sniffed:
-    """8-bit text that is not UTF-8: the file's own word, then a guess from a sample."""
+def not_utf8(data: bytes, *, confidence: bool = True) -> Sniffed:
+    """8-bit text that is not UTF-8: the file's own word, then a guess from a sample
+    (``confidence``: as ``guess``)."""
     declared = declared_encoding(data)
     decoded = None if declared in (None, "utf-8") else decode_as_declared(data, declared)
     if decoded is not None:
         return Sniffed(Detection(decoded[1], "declared"), decoded[0])
-    return Sniffed(guess(data))
+    return Sniffed(guess(data, confidence=confidence))
 
 
 def _ascii(data: bytes) -> Sniffed:
@@ -248,7 +249,7 @@ def utf8_counts(chunk: bytes) -> tuple[int, int]:
     return len(kept) - ascii_count, len(chunk) - len(kept.encode("utf-8"))
 
 
-def guess(data: bytes, *, whole_file: bool = False) -> Detection:
+def guess(data: bytes, *, whole_file: bool = False, confidence: bool = True) -> Detection:
     """The most plausible reading of 8-bit ``data`` among the known legacy codecs.
 
     Scoring looks at a bounded sample (``readings.rank``). When the runner-up reads the text
@@ -260,15 +261,20 @@ def guess(data: bytes, *, whole_file: bool = False) -> Detection:
     decode all of it, and only when one of them reads the sample about as well as the best
     reading did: a codec that merely decodes every byte is no answer (cp1252 text with a stray
     byte is not mac-roman).
+
+    Without ``confidence`` the detection's confidence is None and readings that would only set
+    it (``verdict_floor``) are not scored: the codec, the rivals and the readings a refusal
+    names are the same (``read_text`` returns no confidence).
     """
-    ranked = rank_down_to(data, floor, whole_file=whole_file)
+    cut = floor if confidence else verdict_floor
+    ranked = rank_down_to(data, cut, whole_file=whole_file)
     if not ranked or not plausible(ranked[0]):
         return Detection(None, "detector", readings=notes(data, ranked[:_NAMED]))
     if whole_file:
-        best_anywhere = rank_down_to(data, floor)[0]
+        best_anywhere = rank_down_to(data, cut)[0]
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
-    return explained(data, ranked, settle(data, decide(ranked)))
+    return explained(data, ranked, settle(data, decide(ranked, confidence=confidence)))
 
 
 def settle(data: bytes, detection: Detection) -> Detection:
@@ -298,21 +304,23 @@ def explained(data: bytes, ranked: list[Reading], detection: Detection) -> Detec
     return replace(detection, readings=notes(data, close))
 
 
-def decide(ranked: list[Reading]) -> Detection:
+def decide(ranked: list[Reading], *, confidence: bool = True) -> Detection:
     """The best of readings sorted best first, with every other plausible reading within the
-    margin named as a rival (vendor variants of the best one read alike: they are no rivals)."""
+    margin named as a rival (vendor variants of the best one read alike: they are no rivals).
+    Without ``confidence`` (``ranked`` cut at ``verdict_floor``, which may leave out the first
+    rival that sets it) the confidence is None."""
     best = ranked[0]
     rivals = [reading for reading in ranked[1:] if not variants(best.encoding, reading.encoding)]
     gap = best.score - rivals[0].score if rivals else math.inf
     margin = _margin(best)
-    confidence = round(1.0 - math.exp(-gap / margin), 3)
     close = [
         reading.encoding
         for reading in rivals
         if best.score - reading.score < margin and plausible(reading)
     ]
     rival, others = (close[0], tuple(close[1:])) if close else (None, ())
-    return Detection(best.encoding, "detector", confidence, rival, others)
+    sure = round(1.0 - math.exp(-gap / margin), 3) if confidence else None
+    return Detection(best.encoding, "detector", sure, rival, others)
 
 
 def floor(ranked: list[Reading]) -> float:
@@ -326,11 +334,20 @@ def floor(ranked: list[Reading]) -> float:
     every gap rounds to confidence 1.0 (as no rival at all does).
     """
     best = ranked[0]
-    margin = _margin(best)
-    low = best.score - margin
     rival = next((r for r in ranked[1:] if not variants(best.encoding, r.encoding)), None)
-    sure = best.score - _SURE * margin
-    low = min(low, rival.score if rival is not None and rival.score > sure else sure)
+    sure = best.score - _SURE * _margin(best)
+    return min(
+        verdict_floor(ranked), rival.score if rival is not None and rival.score > sure else sure
+    )
+
+
+def verdict_floor(ranked: list[Reading]) -> float:
+    """``floor`` without the first rival's term: a score below which readings change nothing
+    ``guess`` and ``utf8_or_legacy`` read of ``ranked`` but the confidence (``decide``'s gap to
+    the first rival). Such a reading is not the best, not a close rival, and not among the
+    three an implausible best's refusal names (see ``floor``)."""
+    best = ranked[0]
+    low = best.score - _margin(best)
     if not plausible(best):
         low = min(low, ranked[_NAMED - 1].score if len(ranked) >= _NAMED else -math.inf)
     return low
@@ -342,11 +359,12 @@ def _margin(best: Reading) -> float:
     return AMBIGUOUS_MARGIN + _SHORT_TEXT_MARGIN / max(1.0, evidence)
 
 
-def utf8_or_legacy(data: bytes, text: str) -> Sniffed:
+def utf8_or_legacy(data: bytes, text: str, *, confidence: bool = True) -> Sniffed:
     """Valid UTF-8 (``text``), unless it has so few multi-byte characters that its bytes may
     be legacy text forming UTF-8 by chance: then UTF-8's reading competes with the legacy
     ones (``decide``), and a close call names both. Only small files are weighed so (the
     legacy readings are scored on a sample, which in a large file may miss those bytes).
+    ``confidence``: as ``guess``.
     """
     utf8 = Sniffed(Detection("utf-8", "utf-8"), text)
     if len(data) > SCORE_BYTES or data.isascii():
@@ -354,10 +372,11 @@ def utf8_or_legacy(data: bytes, text: str) -> Sniffed:
     if sum(1 for char in text if char > "\x7f") >= _FEW_MULTI_BYTE:
         return utf8
     own = utf8_reading(text)
-    ranked = rank_down_to(data, floor, given=(replace(own, score=own.score + _UTF8_PRIOR),))
+    cut = floor if confidence else verdict_floor
+    ranked = rank_down_to(data, cut, given=(replace(own, score=own.score + _UTF8_PRIOR),))
     if ranked[0].encoding == "utf-8" and not plausible(ranked[0]):
         return utf8  # no reading looks like text: valid UTF-8 it stays
-    detection = explained(data, ranked, settle(data, decide(ranked)))
+    detection = explained(data, ranked, settle(data, decide(ranked, confidence=confidence)))
     if detection.encoding == "utf-8":
         return Sniffed(replace(detection, reason="utf-8"), text)
     if not plausible(ranked[0]):

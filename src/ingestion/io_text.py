@@ -113,8 +113,9 @@ def read_text(
         data = file.read_bytes()
         codec, skip = explicit_codec(data, name)
         return fold_newlines(_decode(file, data, codec, skip, errors)), codec
-    text, detection = read_with_detection(file, errors=errors)
-    if detection.encoding is None:  # read_with_detection has raised already; this narrows the type
+    # No confidence is returned: readings that would only set it are not scored.
+    text, detection = _read_detecting(file, errors, confidence=False)
+    if detection.encoding is None:  # _read_detecting has raised already; this narrows the type
         raise BinaryFileError(file)
     return text, detection.encoding
 
@@ -129,7 +130,12 @@ def read_with_detection(
     in between, OSError says so (nothing decided on the first bytes is applied to other ones).
     """
     _check_errors(errors)
-    file = Path(path)
+    return _read_detecting(Path(path), errors, confidence=True)
+
+
+def _read_detecting(file: Path, errors: Errors, *, confidence: bool) -> tuple[str, Detection]:
+    """``read_with_detection``; without ``confidence`` the detector's is None (``guess``) and
+    the codec, text and errors are the same."""
     data, stamp = _read(file)
     head, sample_counts = _first_look(data)
     if head is None and _says_utf8(sample_counts):
@@ -138,7 +144,7 @@ def read_with_detection(
         del data
         text = _utf8_text(file, buffer, folded, errors, sample_counts)
         if text is not None:
-            return _settled_utf8(file, buffer, text)
+            return _settled_utf8(file, buffer, text, confidence=confidence)
         # Not UTF-8 after all (rare): detect on the bytes as stored, as if no shortcut was taken.
         stored = None if folded else buffer
         del buffer
@@ -146,7 +152,9 @@ def read_with_detection(
     # A strict read decodes without first searching the whole file for bytes a single-byte
     # codec cannot decode: the decode finds them anyway. Only if it does is the file read
     # again and checked byte by byte, for the offset in the file and a second opinion.
-    plan = head or _plan(file, data, errors, sample_counts, check_bytes=errors == "replace")
+    plan = head or _plan(
+        file, data, errors, sample_counts, check_bytes=errors == "replace", confidence=confidence
+    )
     if plan.text is not None:
         del data  # only the text and its folded copy are alive while folding
         return fold_newlines(plan.text), plan.detection
@@ -163,7 +171,7 @@ def read_with_detection(
     stored = None if folded else buffer
     del buffer
     data, head, sample_counts = _as_stored(file, stamp, stored, head, sample_counts)
-    plan = head or _plan(file, data, errors, sample_counts, check_bytes=True)
+    plan = head or _plan(file, data, errors, sample_counts, check_bytes=True, confidence=confidence)
     return _unfolded(file, data, plan, errors)
 
 
@@ -182,14 +190,16 @@ def _as_stored(
     return data, *_first_look(data)
 
 
-def _settled_utf8(file: Path, buffer: bytes, text: str) -> tuple[str, Detection]:
+def _settled_utf8(
+    file: Path, buffer: bytes, text: str, *, confidence: bool
+) -> tuple[str, Detection]:
     """UTF-8 text, unless a small file with few multi-byte characters reads as well (or better)
     as legacy text whose bytes form UTF-8 by chance (``utf8_or_legacy``; the folded bytes read
     as the file's do). Replaced bytes (U+FFFD) already said the file is UTF-8 with bad bytes.
     """
     if "\ufffd" in text:
         return text, _UTF8
-    settled = utf8_or_legacy(buffer, text)
+    settled = utf8_or_legacy(buffer, text, confidence=confidence)
     _refuse_ambiguous(file, settled.detection)
     if settled.text is not None and settled.text is not text:
         return fold_newlines(settled.text), settled.detection
@@ -281,7 +291,13 @@ def _utf8_error(file: Path, data: bytes, offset: int) -> TextDecodeError:
 
 
 def _plan(
-    file: Path, data: bytes, errors: Errors, sample_counts: tuple[int, int], *, check_bytes: bool
+    file: Path,
+    data: bytes,
+    errors: Errors,
+    sample_counts: tuple[int, int],
+    *,
+    check_bytes: bool,
+    confidence: bool,
 ) -> Sniffed:
     """The codec for 8-bit text, checked on the whole file; the text when decoding was needed.
 
@@ -298,7 +314,7 @@ def _plan(
         if errors == "strict":
             raise _utf8_error(file, data, first_bad)
         return Sniffed(_UTF8)
-    sniffed = not_utf8(data)
+    sniffed = not_utf8(data, confidence=confidence)
     if sniffed.text is not None:
         return sniffed  # decoded as declared
     if sniffed.detection.encoding is None:
@@ -315,7 +331,13 @@ def _plan(
     _refuse_ambiguous(file, sniffed.detection)
     redetect = sniffed.detection.reason == "detector" and len(data) > SCORE_BYTES
     return _checked(
-        file, data, sniffed.detection, errors, redetect=redetect, check_bytes=check_bytes
+        file,
+        data,
+        sniffed.detection,
+        errors,
+        redetect=redetect,
+        check_bytes=check_bytes,
+        confidence=confidence,
     )
 
 
@@ -337,6 +359,7 @@ def _checked(
     *,
     redetect: bool,
     check_bytes: bool,
+    confidence: bool,
 ) -> Sniffed:
     """A codec picked from a sample must decode the whole file; if not, detect on all of it once.
 
@@ -366,10 +389,18 @@ def _checked(
     if redetect:
         # A codec found on the whole file must read it about as plausibly as the sample's
         # pick did: one that merely decodes every byte can be mojibake (cp1252 as cp775).
-        whole = guess(data, whole_file=True)
+        whole = guess(data, whole_file=True, confidence=confidence)
         if whole.encoding not in (None, codec) and whole.rival is None:
             redetected = replace(detection, encoding=whole.encoding)
-            return _checked(file, data, redetected, errors, redetect=False, check_bytes=True)
+            return _checked(
+                file,
+                data,
+                redetected,
+                errors,
+                redetect=False,
+                check_bytes=True,
+                confidence=confidence,
+            )
     if errors == "replace":
         text = None if undefined is not None else _decode(file, data, codec, 0, errors)
         return Sniffed(detection, text)
