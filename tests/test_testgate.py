@@ -32,7 +32,7 @@ from coverage.results import analysis_from_file_reporter
 
 from runbook.gates.settings import SELECT_ENV
 from runbook.running import cache, procgroup
-from runbook.selection import store, testgate, verdict
+from runbook.selection import bytecode, store, testgate, verdict
 from runbook.selection.impact import Plan
 from runbook.selection.store import META, SELECTION_DIR, SelectionStore
 from runbook.selection.stored import Stored
@@ -329,8 +329,12 @@ ALL_TESTS = frozenset(
 
 
 def test_the_baseline_is_a_full_run_that_stores_selection_data(baseline: Baseline) -> None:
-    """What every test below starts from: the five tests ran and their data was stored."""
+    """What every test below starts from: the five tests ran and their data was stored; the
+    project's modules were compiled first (runbook.selection.bytecode), for every process."""
     assert "5 passed" in baseline.output
+    for module in ("__init__.py", "api.py", "core.py", "other.py"):
+        source = baseline.pristine / "src" / "calc" / module
+        assert bytecode.current(source, source.read_bytes()), module
     assert not selected(baseline.output)
     plan, stored = planned(baseline.restore())
     assert stored is not None

@@ -40,7 +40,8 @@ test it was running) and the stored data is dropped: the next run is a full one.
 
 This module launches pytest and decides the run; its parts are one module each: the stored data
 (``store``), reading coverage data (``coverdata``), merging (``merge``), the reports and the floor
-(``verdict``) and the ``.pth`` that follows child processes (``childpth``).
+(``verdict``), the ``.pth`` that follows child processes (``childpth``) and the project's
+bytecode, written before pytest starts (``bytecode``).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ from runbook.gates.wrapper import tee
 from runbook.records import atomic, handover
 from runbook.records.handover import Coverage, GateReport
 from runbook.running import cache, gitutil
-from runbook.selection import childwatch, impact
+from runbook.selection import bytecode, childwatch, impact
 from runbook.selection.childpth import install_childwatch
 from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, SHARD_ENV, SKIP_ENV
 from runbook.selection.impact import Plan
@@ -283,6 +284,12 @@ def run(argv: Sequence[str] | None, facts: Facts) -> int:
     except (settings.SettingsError, ShardError) as exc:
         out.write(f"runbook.selection.testgate: error: {exc}\n")
         return 4
+    _, unwritable = bytecode.compile_stale(root / "src")
+    if unwritable:
+        facts.notice(
+            f"tests: cannot write the bytecode of {len(unwritable)} modules under src/ "
+            f"({unwritable[0]}, ...): every process compiles them"
+        )
     if launch.shard is not None or args.store_durations:
         return apart(
             root,
