@@ -16,8 +16,6 @@ from typing import Any, cast
 
 import numpy as np
 import pytest
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
-from transformers.tokenization_utils_tokenizers import PreTrainedTokenizerFast
 
 from codex_ml.interfaces.tokenizer import (
     HFTokenizer,
@@ -32,6 +30,11 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 def build_tiny_tokenizer(folder: Path) -> Path:
     """A word-level tokenizer with BOS/EOS but no pad token and no length limit."""
+    # tokenizers and transformers are imported here, not at collection: every pytest-xdist worker
+    # collects every module, and these imports cost about 0.7 CPU-s in each (issue 21).
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors  # noqa: PLC0415
+    from transformers.tokenization_utils_tokenizers import PreTrainedTokenizerFast  # noqa: PLC0415
+
     vocab = {word: index for index, word in enumerate(WORDS)}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
     core.pre_tokenizer = pre_tokenizers.Whitespace()

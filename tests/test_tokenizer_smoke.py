@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-from transformers.tokenization_utils_tokenizers import PreTrainedTokenizerFast
 
 from codex_ml.interfaces import smoke
 
@@ -20,6 +18,11 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 def save_word_tokenizer(folder: Path, words: list[str], **special: str) -> str:
     """Save a word-level tokenizer (specials first in the vocabulary) and return its folder."""
+    # tokenizers and transformers are imported here, not at collection: every pytest-xdist worker
+    # collects every module, and these imports cost about 0.7 CPU-s in each (issue 21).
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers  # noqa: PLC0415
+    from transformers.tokenization_utils_tokenizers import PreTrainedTokenizerFast  # noqa: PLC0415
+
     vocab = {word: index for index, word in enumerate([*special.values(), *words])}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token=special["unk_token"]))
     core.pre_tokenizer = pre_tokenizers.Whitespace()
