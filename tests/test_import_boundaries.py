@@ -141,7 +141,11 @@ def checked_files() -> list[Path]:
 )
 def test_root_imports_finds_each_form(source: bytes, expected: list[tuple[int, str]]) -> None:
     assert root_imports(source) == expected
-    # The statements alone give what a walk over every node gives.
+    assert_statements_hold_every_import(source)
+
+
+def assert_statements_hold_every_import(source: bytes) -> None:
+    """The statements alone give the imports a walk over every node gives."""
     walked = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Import | ast.ImportFrom)]
     found = [
         n for n in statements(ast.parse(source).body) if isinstance(n, ast.Import | ast.ImportFrom)
@@ -206,7 +210,7 @@ def runbook_imports(source: bytes, module: str) -> list[tuple[int, str]]:
     """
     package = module.rsplit(".", 1)[0]
     found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(source)):
+    for node in statements(ast.parse(source).body):  # imports are statements (see above)
         if isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
@@ -287,6 +291,7 @@ def runner_modules() -> dict[str, Path]:
 def test_layer_violations_finds_each_form(module: str, source: bytes, expected: list[str]) -> None:
     imports = runbook_imports(source, module)
     assert layer_violations(module, imports, runbook_layers()) == expected
+    assert_statements_hold_every_import(source)
 
 
 def test_a_source_that_does_not_decode_is_reported_not_crashed_on() -> None:
@@ -341,7 +346,7 @@ It runs only in the ``track`` nox session's own process, never in the runner's."
 def library_imports(source: bytes) -> list[tuple[int, str]]:
     """(line, module) for each import of ``codex_ml`` or ``ingestion`` in ``source``."""
     found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(source)):
+    for node in statements(ast.parse(source).body):  # imports are statements (see above)
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names = [node.module]
         elif isinstance(node, ast.Import):
@@ -363,6 +368,7 @@ def library_imports(source: bytes) -> list[tuple[int, str]]:
 )
 def test_library_imports_finds_each_form(source: bytes, expected: list[tuple[int, str]]) -> None:
     assert library_imports(source) == expected
+    assert_statements_hold_every_import(source)
 
 
 def test_no_runner_module_imports_the_library() -> None:
