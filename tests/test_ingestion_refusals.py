@@ -753,6 +753,7 @@ def test_bounds_are_at_least_the_scores(ranked_samples: list[_Ranked]) -> None:
         for index, score in enumerate(ranked.scores):
             bound = scorer.bound(index)
             assert scorer.rough_bound(index) >= bound >= score - 1e-9 * max(1.0, abs(score))
+            assert scorer.bound(index, scorer.rough_bound(index)) == bound  # given, as made
             scored += 1
             bounded += bound < float("inf")
             by_letters += bound < float("inf") and scorer.finalists[index].text is not None

@@ -347,7 +347,7 @@ def rank_down_to(
         if scored:
             if bounds[index] < low:
                 break  # and every reading after it: their bounds are no higher
-            bounds[index] = scorer.bound(index)
+            bounds[index] = scorer.bound(index, bounds[index])  # from its rough bound
             if bounds[index] < low:
                 continue
         scored.append((scorer.reading(index), index))
@@ -515,7 +515,7 @@ class _Scorer:
             bound += _NO_OWN_LETTER
         return bound
 
-    def bound(self, index: int) -> float:
+    def bound(self, index: int, rough: float | None = None) -> float:
         """``rough_bound`` with the script switches, capitals after small letters and symbols
         inside words that ``profile`` counts on the bytes (exact terms); for a reading scored
         on letters alone (``_letters_only_bound``), with its mixed-script pairs and script
@@ -530,8 +530,10 @@ class _Scorer:
         ASCII prior (a fit worse than the best, or the cap: at most its most among the
         languages, the main language being one of them), ``profile``'s other costs (marks,
         misplaced accents, letters glued to digits), and the codec's own-letter cost.
+
+        ``rough``: ``rough_bound(index)`` when the caller has it already (not made again).
         """
-        bound = self.rough_bound(index)
+        bound = self.rough_bound(index) if rough is None else rough
         text = self.finalists[index].text
         if bound == math.inf:
             return bound
