@@ -616,6 +616,31 @@ def ranked_samples() -> list[_Ranked]:
     return found
 
 
+def _every_reading(samples: list[_Ranked]) -> Callable[..., list[Reading]]:
+    """A stand-in for ``rank_down_to`` that hands back every reading, not only those above the
+    floor: ``rank``'s whole list, taken once for each sample by the fixture (any other input is
+    ranked when asked)."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    known = {(x.data, False): x.ranked for x in samples}
+    known.update({(x.data, True): x.whole for x in samples})
+
+    def every_reading(
+        data: bytes,
+        floor: object,
+        *,
+        whole_file: bool = False,
+        given: tuple[Reading, ...] = (),
+    ) -> list[Reading]:
+        del floor  # the whole list
+        ranked = known.get((data, whole_file))
+        if ranked is None:
+            ranked = tuple(r.rank(data, whole_file=whole_file))
+        return sorted([*ranked, *given], key=lambda x: -x.score)
+
+    return every_reading
+
+
 def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
     monkeypatch: pytest.MonkeyPatch, ranked_samples: list[_Ranked]
 ) -> None:
@@ -633,21 +658,7 @@ def test_rank_down_to_is_rank_cut_at_the_floor_and_detects_the_same(
         scored[1] += 1
         return counting(self, index)  # type: ignore[arg-type]
 
-    known = {(x.data, False): x.ranked for x in ranked_samples}
-    known.update({(x.data, True): x.whole for x in ranked_samples})
-
-    def every_reading(
-        data: bytes,
-        floor: object,
-        *,
-        whole_file: bool = False,
-        given: tuple[r.Reading, ...] = (),
-    ) -> list[r.Reading]:
-        del floor  # the whole list: rank's, taken once for each sample by the fixture
-        ranked = known.get((data, whole_file))
-        if ranked is None:
-            ranked = tuple(r.rank(data, whole_file=whole_file))
-        return sorted([*ranked, *given], key=lambda x: -x.score)
+    every_reading = _every_reading(ranked_samples)
 
     for item in ranked_samples:
         data = item.data
@@ -688,21 +699,7 @@ def test_detection_without_confidence_is_the_full_detection_but_the_confidence(
         scored[which[0]] += 1
         return counting(self, index)  # type: ignore[arg-type]
 
-    def every_reading(
-        data: bytes,
-        floor: object,
-        *,
-        whole_file: bool = False,
-        given: tuple[r.Reading, ...] = (),
-    ) -> list[r.Reading]:
-        del floor  # the whole list: rank's, taken once for each sample by the fixture
-        ranked = known.get((data, whole_file))
-        if ranked is None:
-            ranked = tuple(r.rank(data, whole_file=whole_file))
-        return sorted([*ranked, *given], key=lambda x: -x.score)
-
-    known = {(x.data, False): x.ranked for x in ranked_samples}
-    known.update({(x.data, True): x.whole for x in ranked_samples})
+    every_reading = _every_reading(ranked_samples)
 
     def unsure(sniffed: e.Sniffed) -> e.Sniffed:
         return replace(sniffed, detection=replace(sniffed.detection, confidence=None))
