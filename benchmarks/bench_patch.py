@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from user_env import user_env
+
 from runbook.gates.tools import output_dir
 from runbook.gates.tools.pytest import COVERAGE
 
@@ -203,15 +205,7 @@ def disagreements(selective: Outcome, full: Outcome) -> list[str]:
 
 
 def main() -> int:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("NOX", "VIRTUAL_ENV", "RUNBOOK_")) and k != "PYTHONPATH"
-    }
-    # CODEX_MLFLOW unset, as a user has it: set at all (even to 0), the runner starts the track
-    # session after every run to read it (0.7-0.8 s), which a user without it never pays.
-    env.pop("CODEX_MLFLOW", None)
-    env.update(NO_COLOR="1", PYRIGHT_PYTHON_IGNORE_WARNINGS="1")
+    env = user_env()
     with tempfile.TemporaryDirectory(prefix="bench-patch-") as tmp:
         clone = Path(tmp) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)

@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from user_env import user_env  # noqa: E402
+
 from runbook.gates.settings import load  # noqa: E402
 from runbook.gates.table import GATES  # noqa: E402
 
@@ -104,11 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-cold", action="store_true")
     args = parser.parse_args(argv)
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOX", "VIRTUAL_ENV"))}
-    # CODEX_MLFLOW unset, as a user has it: set at all (even to 0), the runner starts the track
-    # session after every run to read it (0.7-0.8 s), which a user without it never pays.
-    env.pop("CODEX_MLFLOW", None)
-    env.update(NO_COLOR="1", PYRIGHT_PYTHON_IGNORE_WARNINGS="1")
+    env = user_env()
     nox = [sys.executable, "-m", "nox", "--non-interactive", "-s", "runbook", "--"]
     with tempfile.TemporaryDirectory(prefix="bench-runbook-") as tmp:
         clone = Path(tmp) / "clone"

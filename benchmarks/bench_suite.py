@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from user_env import user_env
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"cold": 90.0, "warm": 50.0, "release": 60.0, "cpu": 60.0, "warm/serial": 0.65}
 
@@ -48,22 +50,6 @@ class Measured:
     """User + system seconds of the command and every descendant it waited for."""
     code: int
     tail: str
-
-
-def clean_env() -> dict[str, str]:
-    """This environment without the bench session's virtualenv: the clone's make and nox find
-    the machine's python3, as on a fresh checkout."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOX", "VIRTUAL_ENV"))}
-    venv = os.environ.get("VIRTUAL_ENV")
-    if venv:
-        parts = env.get("PATH", "").split(os.pathsep)
-        env["PATH"] = os.pathsep.join(p for p in parts if not p.startswith(venv))
-    env.pop("PYTHONPATH", None)
-    # CODEX_MLFLOW unset, as a user has it: set at all (even to 0), the runner starts the track
-    # session after every run to read it (0.7-0.8 s), which a user without it never pays.
-    env.pop("CODEX_MLFLOW", None)
-    env.update(NO_COLOR="1", PYRIGHT_PYTHON_IGNORE_WARNINGS="1")
-    return env
 
 
 def measure(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> Measured:
@@ -145,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", action="store_true", help="keep the clone (prints its path)")
     args = parser.parse_args(argv)
-    env = clean_env()
+    env = user_env()
     tmp = Path(tempfile.mkdtemp(prefix="bench-suite-"))
     try:
         clone = tmp / "clone"
