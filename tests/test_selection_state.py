@@ -160,26 +160,32 @@ def test_a_function_called_only_through_a_filled_cache_selects_its_users(project
     assert "test_reads_the_table" in out
 
 
-def test_the_body_of_a_cached_function_is_selected_like_a_plain_one(
+def test_a_cached_body_selects_its_users_and_state_a_test_leaves_is_put_back(
     baseline: Baseline, project: Path
 ) -> None:
-    """Before, any body edit of a decorated function ran the whole suite; a ``functools.cache``
-    body now reruns the tests that computed or used its results, with a full run's total."""
+    """Two edits, one full run to compare with (each costs a pytest process).
+
+    The body of a ``functools.cache``d function: before, any body edit of a decorated function
+    ran the whole suite; now it selects the tests that computed or used its results (the
+    gate's own decision, in process), with a full run's total.
+
+    A test body that sets an environment variable, changes directory, rebinds a project
+    module's attribute and a library's: its own module reruns and passes; a full run without
+    resets failed four tests of test_b_use.py (they are not selected: they never ran the edit).
+    test_reads_the_table, selected by the cached body, runs after the leaking test in the same
+    process, and passes: the state was put back in the selective run too."""
     body = "    rows = {k: _decode(k) for k in range(3)}\n    return rows"
     edit(project, "src/calc/table.py", "    return {k: _decode(k) for k in range(3)}", body)
-    code, selective = gate(project, select=True)
-    assert code == 0, selective
-    assert selective.result.selection == f"3 of {TESTS} run, {TESTS - 3} unaffected"
-    code, full = full_reference(project)
-    assert code == 0, full
-    assert total(selective) == total(full)
-    assert total(selective) != total(baseline.output)  # one more statement, run
-
-
-def test_state_a_test_leaves_behind_is_put_back_before_the_next_test(project: Path) -> None:
-    """A test body that sets an environment variable, changes directory, rebinds a project
-    module's attribute and a library's: its own module reruns and passes; a full run without
-    resets failed four tests of test_b_use.py (they are not selected: they never ran the edit)."""
+    plan, _ = planned(project)
+    assert not plan.full_reason
+    assert plan.collect == {"tests/test_a_fill.py", "tests/test_b_use.py"}
+    users = {
+        "tests/test_a_fill.py::test_fills_the_cache",
+        "tests/test_a_fill.py::test_reads_the_cache_again",
+        "tests/test_b_use.py::test_reads_the_table",
+    }
+    assert len(plan.unaffected) == TESTS - len(users)
+    assert not users & plan.unaffected
     leaks = (
         '    os.environ["CALC_SCALE"] = "3"\n'
         '    os.chdir("src")\n'
@@ -189,7 +195,9 @@ def test_state_a_test_leaves_behind_is_put_back_before_the_next_test(project: Pa
     edit(project, "tests/test_a_fill.py", "    pass\n", leaks)
     code, selective = gate(project, select=True)
     assert code == 0, selective
-    assert selective.result.selection == f"3 of {TESTS} run, {TESTS - 3} unaffected"
+    # the cached body's three users and test_leaves_state_behind (its module was edited)
+    assert selective.result.selection == f"4 of {TESTS} run, {TESTS - 4} unaffected"
+    assert "4 passed, 5 deselected" in selective
     code, full = full_reference(project)
     assert code == 0, full
     assert f"{TESTS} passed" in full
@@ -197,6 +205,8 @@ def test_state_a_test_leaves_behind_is_put_back_before_the_next_test(project: Pa
     assert put_back in full, full
     assert "attr calc.table.LIMIT" in full
     assert "attr string.digits" in full
+    assert total(selective) == total(full)
+    assert total(selective) != total(baseline.output)  # one more statement, run
 
 
 def test_a_test_modules_top_level_code_runs_the_whole_suite(project: Path) -> None:
