@@ -123,19 +123,6 @@ def test_a_selective_run_reports_exactly_what_a_full_run_reports(tiny: Path) -> 
     assert (status, selection, found) == (Status.PASS, "0 of 5 files checked", set())
 
 
-@pytest.mark.child_reads("src/runbook/typeselect/*.py", "src/runbook/gates/tools/pyright.py")
-def test_outside_the_soft_runbook_every_file_is_checked(
-    tiny: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """release, patch, --full and `nox -s types` check every file, whatever the baseline."""
-    monkeypatch.setenv(SELECT_ENV, "full")
-    (tiny / "pkg/d.py").write_text("def other() -> str:\n    return 1\n", "utf-8")
-    status, selection, notices, found = gate(tiny)
-    assert (status, selection, notices) == (Status.FAIL, "", ())
-    assert {path for path, *_ in found} == {"pkg/d.py"}
-    assert not (tiny / baseline.BASELINE).exists()  # a run that is not clean records nothing
-
-
 # --- what a real pyright rarely does, with a stand-in: every case is a full run or no record ---
 
 FAKE_PYRIGHT = """#!{python}
@@ -149,8 +136,10 @@ touch = os.environ.get("FAKE_PYRIGHT_TOUCH")
 if touch:
     Path(touch).write_text("X = 1\\n", encoding="utf-8")
 analyzed = int(os.environ.get("FAKE_PYRIGHT_COUNT") or len(files) or {total})
-empty = {{"errorCount": 0, "warningCount": 0, "informationCount": 0}}
-print(json.dumps({{"generalDiagnostics": [], "summary": {{**empty, "filesAnalyzed": analyzed}}}}))
+errors = int(os.environ.get("FAKE_PYRIGHT_ERRORS") or 0)
+counts = {{"errorCount": errors, "warningCount": 0, "informationCount": 0}}
+print(json.dumps({{"generalDiagnostics": [], "summary": {{**counts, "filesAnalyzed": analyzed}}}}))
+sys.exit(1 if errors else 0)
 """
 
 
@@ -199,6 +188,24 @@ def test_pyright_checking_other_files_than_given_makes_every_file_checked(
         "types: pyright checked 1 files where the selection counts 5; no baseline recorded "
         "(the selection's file list does not match pyright's)",
     )
+    assert (fake / baseline.BASELINE).read_bytes() == kept
+
+
+@STAND_IN
+def test_outside_the_soft_runbook_every_file_is_checked(
+    fake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """release, patch, --full and `nox -s types` check every file, whatever the baseline (one
+    is recorded here, and only d changed since), and a run that is not clean records nothing.
+    (Real pyright's full runs, and what they report: the test above.)"""
+    gate(fake)  # the baseline
+    kept = (fake / baseline.BASELINE).read_bytes()
+    monkeypatch.setenv(SELECT_ENV, "full")
+    (fake / "pkg/d.py").write_text("def other() -> str:\n    return 1\n", "utf-8")
+    monkeypatch.setenv("FAKE_PYRIGHT_ERRORS", "1")
+    status, selection, notices, _ = gate(fake)
+    assert (status, selection, notices) == (Status.FAIL, "", ())
+    assert calls(fake)[1:] == [[]]  # no file list: every file
     assert (fake / baseline.BASELINE).read_bytes() == kept
 
 
