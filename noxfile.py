@@ -17,12 +17,11 @@ import nox
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from runbook import cli  # noqa: E402
+# What every session needs: the gate table. The runner's commands (cli, patch, canonicalize,
+# the dashboard) are imported by the sessions that run them: a gate's own nox process, one per
+# gate in every runbook, would import them for nothing (about 26 ms of CPU each).
 from runbook.gates import settings, tools  # noqa: E402
 from runbook.gates.table import GATES, PACKAGED_TOKENIZER, Gate  # noqa: E402
-from runbook.patching.canonicalize import main as canonicalize_main  # noqa: E402
-from runbook.patching.patch import main as patch_main  # noqa: E402
-from runbook.tracking.dashboard import NO_TELEMETRY, STOP_SECONDS  # noqa: E402
 
 nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -92,6 +91,8 @@ for _gate in GATES:
 @nox.session(venv_backend="none")
 def runbook(session: nox.Session) -> None:
     """Run every gate (soft gating), print the gate table, fail if a required gate failed."""
+    from runbook import cli  # noqa: PLC0415 (the runner's commands: only where they run)
+
     code = cli.main(["run", "--mode", "runbook", *session.posargs])
     if code == cli.EXIT_INTERRUPTED:
         raise KeyboardInterrupt  # nox exits 130, as the runner did
@@ -102,6 +103,8 @@ def runbook(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def release(session: nox.Session) -> None:
     """Run the gates strictly and at once (a failure cancels the rest), then build and check."""
+    from runbook import cli  # noqa: PLC0415
+
     code = cli.main(["run", "--mode", "release", *session.posargs])
     if code == cli.EXIT_INTERRUPTED:
         raise KeyboardInterrupt
@@ -112,6 +115,8 @@ def release(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def findings(session: nox.Session) -> None:
     """Print the last run's findings, path:line:col code message (-- [--json] [--gate G])."""
+    from runbook import cli  # noqa: PLC0415
+
     code = cli.main(["findings", *session.posargs])
     if code:
         session.error("no findings to show (see above)")
@@ -120,6 +125,8 @@ def findings(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def patch(session: nox.Session) -> None:
     """Apply a unified diff (-- FILE.diff [-m MSG]), gate it strictly, commit it or undo it."""
+    from runbook.patching.patch import main as patch_main  # noqa: PLC0415
+
     code = patch_main(session.posargs)
     if code:
         session.error("the patch was not committed (see above); the tree is as it was")
@@ -128,6 +135,8 @@ def patch(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def canonicalize(session: nox.Session) -> None:
     """Merge suffixed copies (foo_v2.py, foo.py.bak) into canonical files; dry run by default."""
+    from runbook.patching.canonicalize import main as canonicalize_main  # noqa: PLC0415
+
     code = canonicalize_main(session.posargs)
     if code:
         session.error("canonicalize did not complete (see above)")
@@ -151,6 +160,8 @@ def fix(session: nox.Session) -> None:
 @nox.session
 def track(session: nox.Session) -> None:
     """Log the last runbook/release report to MLflow (the runner calls this with --mlflow)."""
+    from runbook.tracking.dashboard import NO_TELEMETRY  # noqa: PLC0415
+
     install_optional(session, "tracking", marker="mlflow_skinny", what="mlflow-skinny")
     # The runbook's own record: MLflow's usage telemetry would reach for the network.
     session.run(
@@ -169,6 +180,8 @@ def stress(session: nox.Session) -> None:
 @nox.session
 def dashboard(session: nox.Session) -> None:
     """Serve the MLflow UI on the runbook's store at 127.0.0.1 (-- --port N); Ctrl-C stops it."""
+    from runbook.tracking.dashboard import STOP_SECONDS  # noqa: PLC0415
+
     install_optional(session, "dashboard", marker="mlflow", what=DASHBOARD_ENV)
     # After Ctrl-C nox waits this long before it kills the dashboard, which stops the server's
     # process group first.
@@ -185,6 +198,8 @@ def dashboard(session: nox.Session) -> None:
 @nox.session(name="dashboard_check")
 def dashboard_check(session: nox.Session) -> None:
     """`make dashboard` end to end on the real MLflow server (tests/dashboard_server_check.py)."""
+    from runbook.tracking.dashboard import NO_TELEMETRY  # noqa: PLC0415
+
     install_optional(session, "dashboard", marker="mlflow", what=DASHBOARD_ENV)
     # pytest as the tests group pins it; the dashboard's environment needs nothing else of it.
     tests = nox.project.dependency_groups(PYPROJECT, "tests")
