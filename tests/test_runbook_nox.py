@@ -1,118 +1,35 @@
 """The path a user takes, through real nox: ``nox -s runbook | release | patch`` on a throwaway
 copy of the project, whose gates are real ``nox -s <gate>`` children in their own environments.
 
-The copy has the real noxfile and runner (``src/runbook``), a tiny package with one test, and a
-pyproject whose dependency groups are the real pins of ruff and pytest only (``types`` is
-skipped in ``[tool.runbook]``: pyright is the costly one, and a soft or stopped run does not need
-it). The copy is made once per test session and put back to its commit before each test; its
-gate environments (``ENVS``) are kept between sessions, and uv's own cache is shared, so after
-the first run on a machine no test downloads, installs or compiles anything.
+The copy (tests/nox_e2e.py: the real noxfile and runner, a tiny package, the real pins of ruff
+and pytest, ``types`` skipped) is made once per test session and put back to its commit before
+each test. Its gate environments are built before pytest starts, by the nox session that runs
+the tests (``nox -s tests``); no test here installs anything: missing or stale environments fail
+the tests, saying how to build them.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-import tomllib
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
+import nox_e2e
 from runbook.gates.table import GATES
-from support import RUNNER_FILES, alive, fingerprint, git, init_repo, interruptible
+from support import RUNNER_FILES, alive, fingerprint, git, interruptible
 
-ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 DEADLINE = 600.0
-"""Seconds a nox run may take before the test gives up (a cold copy builds three environments)."""
-REAL_GROUPS = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["dependency-groups"]
+"""Seconds a nox run may take before the test gives up (a loaded machine)."""
 
-
-def _pins(group: str, *names: str) -> list[str]:
-    """The real pyproject's pins for ``names`` in ``group`` (one place says which versions)."""
-    pins = [pin for pin in REAL_GROUPS[group] if isinstance(pin, str)]
-    chosen = [pin for pin in pins if pin.split("=")[0].split("<")[0].split(">")[0] in names]
-    assert len(chosen) == len(names), f"{names} not all pinned in [dependency-groups] {group}"
-    return chosen
-
-
-def _toml_list(items: list[str]) -> str:
-    return "[" + ", ".join(json.dumps(item) for item in items) + "]"
-
-
-REAL_TOOL = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in cast(list[object], value)) + "]"
-    return json.dumps(value)  # strings and numbers: JSON's forms are TOML's too
-
-
-def _toml_table(name: str, table: dict[str, Any]) -> str:
-    """A TOML table (and its sub-tables) from parsed data: enough for pyproject's tool tables."""
-    scalars = [
-        f"{json.dumps(k)} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)
-    ]
-    text = f"[{name}]\n" + "".join(line + "\n" for line in scalars)
-    for key, value in table.items():
-        if isinstance(value, dict):
-            text += _toml_table(f"{name}.{json.dumps(key)}", cast(dict[str, Any], value))
-    return text
-
-
-# The project's own ruff and pytest configuration, so the copied runner lints and formats as it
-# does at home; groups, gates and coverage of the tiny package are the copy's own.
-PYPROJECT = f"""
-[project]
-name = "tiny"
-version = "0"
-requires-python = ">=3.11"
-
-[dependency-groups]
-ruff = {_toml_list(_pins("ruff", "ruff"))}
-tests = {_toml_list([*_pins("tests", "pytest", "pytest-cov"), *_pins("coverage", "coverage")])}
-types = []
-package = []
-
-[tool.runbook]
-timeout = 300
-skip = ["types"]
-workers = 0  # one process: its tests group has no pytest-xdist
-
-[tool.coverage.run]
-source = ["src/tiny"]
-
-[tool.coverage.report]
-fail_under = 70
-
-{_toml_table("tool.ruff", REAL_TOOL["ruff"])}
-{_toml_table("tool.pytest.ini_options", REAL_TOOL["pytest"]["ini_options"])}
-"""
-
-TINY = '''"""A package small enough to gate in seconds."""
-
-
-def double(x: int) -> int:
-    return 2 * x
-'''
-
-TINY_TEST = """from tiny import double
-
-
-def test_double() -> None:
-    assert double(2) == 4
-"""
 
 UNUSED_IMPORT = "import os\n\n\ndef test_more() -> None:\n    assert True\n"
 HANG = """import os
@@ -126,46 +43,42 @@ def test_hang() -> None:
 """
 
 
-ENVS = ROOT / ".nox" / "e2e-tiny"
-"""The copy's gate environments (its ``.nox``, a link to here), kept between test sessions:
-made in each session, they cost 1.7 s of CPU (three environments, uv compiling pytest's and
-coverage's bytecode) for what the last session left. The copy's noxfile installs its pins into
-them before every gate, as in a real checkout, so a changed pin is installed, never missed."""
-
-
-def _copy(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Generator[Path]:
-    """The throwaway copy, committed; its ``.nox`` is ``ENVS``, held (a lock) while this module
+    """The throwaway copy, committed; its gate environments held (a lock) while this module
     runs: another session's nox in the same environments waits, never races."""
-    ENVS.mkdir(parents=True, exist_ok=True)
-    with ENVS.with_name(f"{ENVS.name}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        yield _make_copy(tmp_path_factory)
+    with nox_e2e.held():
+        missing = nox_e2e.problem()
+        if missing is not None:
+            pytest.fail(f"{missing}: {BUILD}", pytrace=False)
+        yield nox_e2e.make_copy(tmp_path_factory.mktemp("nox-e2e"))
 
 
-def _make_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = init_repo(tmp_path_factory.mktemp("nox-e2e") / "project")
-    (root / ".nox").symlink_to(ENVS, target_is_directory=True)
-    shutil.copy2(ROOT / "noxfile.py", root / "noxfile.py")
-    _copy(ROOT / "src" / "runbook", root / "src" / "runbook")
-    (root / "src" / "tiny").mkdir()
-    (root / "src" / "tiny" / "__init__.py").write_text(TINY)
-    (root / "tests").mkdir()
-    (root / "tests" / "test_tiny.py").write_text(TINY_TEST)
-    for folder in ("benchmarks", "scripts"):  # the lint gate names them
-        (root / folder).mkdir()
-        (root / folder / ".keep").write_text("")
-    (root / "pyproject.toml").write_text(PYPROJECT)
-    (root / ".gitignore").write_text(  # .nox: the link, not only a directory
-        ".nox\n.runbook/\n.coverage\nCodex_Questions.md\n__pycache__/\n.ruff_cache/\n.pytest_cache/\n"
+BUILD = (
+    "`nox -s tests` builds them before pytest starts (alone: "
+    "`PYTHONPATH=src .nox/tests/bin/python tests/nox_e2e.py`)"
+)
+
+
+def test_missing_or_stale_environments_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the module's tests fail with, never a skip and never a build of their own."""
+    monkeypatch.setattr(nox_e2e, "ENVS", tmp_path)
+    monkeypatch.setattr(nox_e2e, "STAMP", tmp_path / "built-from.sha256")
+    (tmp_path / "lint" / "bin").mkdir(parents=True)
+    (tmp_path / "lint" / "bin" / "python").touch()
+    assert nox_e2e.problem() == (
+        f"the end-to-end copy's gate environments are missing ({tmp_path}: format, tests)"
     )
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "tiny project")
-    return root
+    for name in ("format", "tests"):
+        (tmp_path / name / "bin").mkdir(parents=True)
+        (tmp_path / name / "bin" / "python").touch()
+    assert "are stale" in str(nox_e2e.problem())  # never built: no stamp
+    nox_e2e.STAMP.write_text("another\n")
+    assert "are stale" in str(nox_e2e.problem())
+    nox_e2e.STAMP.write_text(nox_e2e.stamp() + "\n")
+    assert nox_e2e.problem() is None
 
 
 @pytest.fixture
@@ -289,7 +202,7 @@ def test_release_through_nox_cancels_the_other_gates_at_the_first_failure(tree: 
 @RUNS_THE_RUNNER
 def test_patch_through_nox_that_fails_a_gate_is_rolled_back(tree: Path) -> None:
     target = tree / "tests" / "test_tiny.py"
-    target.write_text("import os\n" + TINY_TEST)
+    target.write_text("import os\n" + nox_e2e.TINY_TEST)
     diff = tree.parent / "unused-import.diff"
     diff.write_text(git(tree, "diff"))
     git(tree, "checkout", "--", "tests/test_tiny.py")
