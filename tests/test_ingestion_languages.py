@@ -500,6 +500,10 @@ def test_a_close_call_is_confirmed_only_for_the_letters_best_and_on_enough_lette
     assert not closecall.confirmed([("cp1252", estonian), ("cp850", estonian)], short)
     undefined = b"\x81" + data  # cp1252 leaves 0x81 undefined: no reading, no confirmation
     assert not closecall.confirmed([("cp1252", estonian), ("cp850", estonian)], undefined)
+    # ``settle`` asks ``enough_letters`` first: False exactly where ``confirmed`` fails for it
+    assert closecall.enough_letters(data, "cp1252")
+    assert not closecall.enough_letters(short, "cp1252")
+    assert not closecall.enough_letters(undefined, "cp1252")
 
 
 def test_the_word_statistics_load_only_on_a_close_call(tmp_path: Path) -> None:

@@ -139,6 +139,22 @@ def _lone_capital(match: re.Match[str]) -> bool:
     return letter > "\x7f" and letter.isupper() and before.islower() and after.islower()
 
 
+def enough_letters(sample: bytes, encoding: str) -> bool:
+    """Whether ``sample`` read in ``encoding`` has the ``MIN_LETTERS`` letters a close call
+    needs: without them ``confirmed`` is False whatever the readings' languages, so a caller
+    gathers those only after this (a tiny file's close call costs one decode, not one per code
+    page)."""
+    try:
+        text = sample.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return _enough(text)
+
+
+def _enough(text: str) -> bool:
+    return sum(map(str.isalpha, text)) >= MIN_LETTERS
+
+
 def confirmed(readings: list[tuple[str, tuple[str, ...]]], sample: bytes) -> bool:
     """Whether the first of ``readings`` (single-byte codec, its languages), the best by
     letters, wins by words over every other by ``CONFIRM`` nats on ``sample``, a text of at
@@ -149,7 +165,7 @@ def confirmed(readings: list[tuple[str, tuple[str, ...]]], sample: bytes) -> boo
             texts.append(sample.decode(encoding))
         except (UnicodeDecodeError, LookupError):
             return False
-    if sum(map(str.isalpha, texts[0])) < MIN_LETTERS:
+    if not _enough(texts[0]):
         return False
     if any(_glued_for_a_letter(texts[0], text) for text in texts[1:]):
         return False

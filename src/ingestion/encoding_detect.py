@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from ingestion.closecall import confirmed
+from ingestion.closecall import confirmed, enough_letters
 from ingestion.declared import declared_encoding, decode_as_declared
 from ingestion.errors import ReadingNote
 from ingestion.readings import (
@@ -284,6 +284,8 @@ def settle(data: bytes, detection: Detection) -> Detection:
         return detection
     close = (detection.encoding, detection.rival, *detection.others)
     sample = spread_sample(data, SCORE_BYTES)
+    if not enough_letters(sample, detection.encoding):
+        return detection
     readings: list[tuple[str, tuple[str, ...]]] = []
     for encoding in close:
         languages = alike_languages(encoding, sample)
