@@ -24,6 +24,7 @@ from coverage import CoverageData
 
 from runbook.gates.settings import SELECT_ENV, SERIAL_BELOW_ENV, WORKERS_ENV
 from runbook.gates.shards import ShardError
+from runbook.records import handover
 from runbook.reports import ci_shards
 from runbook.selection import store, testgate
 from runbook.selection.handoff import ORDER_ENV
@@ -301,15 +302,23 @@ def test_the_shards_run_every_test_once_and_combine_to_a_full_runs_total(
     assert meta(project) == before  # a shard never stores selection data
 
 
-def test_a_bad_shard_or_workers_setting_is_a_usage_error(project: Path) -> None:
-    code, output = gate(project, "--shard", "3/2")
-    assert (code, output.strip()) == (
-        4,
-        "runbook.selection.testgate: error: --shard '3/2': K must be from 1 to N",
+def test_a_bad_shard_or_workers_setting_is_a_usage_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The gate's own entry point, in process: it refuses before anything starts (no pytest,
+    no bytecode), so a process of its own would prove nothing more; its exit code is the one
+    handed over (result.json), as in every run above."""
+    monkeypatch.chdir(project)
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    handed = handover.path_in(project / ".runbook" / "machine" / "tests")
+    assert testgate.main(["--cov-fail-under=50", "--shard", "3/2"]) == 4
+    assert capsys.readouterr().out.strip() == (
+        "runbook.selection.testgate: error: --shard '3/2': K must be from 1 to N"
     )
-    code, output = gate(project, env={WORKERS_ENV: "some"})
-    assert code == 4
-    assert "RUNBOOK_TEST_WORKERS: workers 'some'; allowed" in output
+    assert handover.read(handed, "tests").exit_code == 4
+    monkeypatch.setenv(WORKERS_ENV, "some")
+    assert testgate.main(["--cov-fail-under=50"]) == 4
+    assert "RUNBOOK_TEST_WORKERS: workers 'some'; allowed" in capsys.readouterr().out
 
 
 def test_on_workers_the_gate_hands_the_durations_to_order_the_files_longest_first(
