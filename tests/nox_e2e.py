@@ -145,6 +145,7 @@ def held() -> Generator[None]:
 
 def make_copy(base: Path) -> Path:
     """The throwaway copy under ``base``, committed; its ``.nox`` is ``ENVS``."""
+    from runbook.selection.bytecode import compile_stale  # noqa: PLC0415 (only to copy)
     from support import git, init_repo  # noqa: PLC0415 (the runner's modules: only to copy)
 
     root = init_repo(base / "project")
@@ -157,6 +158,10 @@ def make_copy(base: Path) -> Path:
     )
     (root / "src" / "tiny").mkdir()
     (root / "src" / "tiny" / "__init__.py").write_text(TINY)
+    # As the copy's first tests gate leaves them (runbook.selection.bytecode: checked against
+    # the source's hash, never stale): every nox, wrapper and gate process of the copy imports
+    # the runner from here, and under PYTHONDONTWRITEBYTECODE would compile it each time.
+    compile_stale(root / "src")
     (root / "tests").mkdir()
     (root / "tests" / "test_tiny.py").write_text(TINY_TEST)
     for folder in ("benchmarks", "scripts"):  # the lint gate names them

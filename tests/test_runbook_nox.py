@@ -83,9 +83,9 @@ def test_missing_or_stale_environments_are_named(
 
 @pytest.fixture
 def tree(project: Path) -> Path:
-    """The copy as committed (gate environments kept), for one test."""
+    """The copy as committed (gate environments and the bytecode of src/ kept), for one test."""
     git(project, "reset", "-q", "--hard")
-    git(project, "clean", "-qfdx", "-e", ".nox")
+    git(project, "clean", "-qfdx", "-e", ".nox", "-e", "/src/**/__pycache__/")
     return project
 
 
