@@ -66,17 +66,11 @@ def install_optional(session: nox.Session, *groups: str, marker: str, what: str)
         session.log(f"{session.name}: environment built in {time.monotonic() - started:.0f} s")
 
 
-END_TO_END = ROOT / "tests" / "nox_e2e.py"
-"""Builds what tests/test_runbook_nox.py needs, its throwaway copy's gate environments, before
-pytest starts (a no-op when they are current): no test installs packages or builds an
-environment, and a test that finds them missing fails, naming them."""
-
-
-def build_end_to_end(session: nox.Session) -> None:
-    """The end-to-end tests' environments, in a session that runs the suite. A copy of the
-    project without them (the one those tests gate) has nothing to build."""
-    if END_TO_END.exists():
-        session.run("python", str(END_TO_END), env=SRC_ENV)
+def prepare(session: nox.Session, gate: Gate) -> None:
+    """Run the gate's ``prepare`` scripts that exist (``Gate.prepare``), before its command."""
+    for script in gate.prepare:
+        if (ROOT / script).exists():
+            session.run("python", str(ROOT / script), env=SRC_ENV)
 
 
 def register_gate(gate: Gate) -> None:
@@ -87,8 +81,7 @@ def register_gate(gate: Gate) -> None:
         threshold = settings.load(ROOT).cov_fail_under
         out = tools.output_dir(ROOT, gate.name)
         tools.clear_output(out)
-        if gate.name == "tests":
-            build_end_to_end(session)
+        prepare(session, gate)
         argv = [*gate.argv(threshold), *gate.tool.machine_argv(out), *session.posargs]
         if not gate.writes_result:
             # The wrapper runs the tool and writes its result.json (runbook.gates.wrapper).
@@ -189,7 +182,7 @@ def stress(session: nox.Session) -> None:
     """Run the suite N times with every core kept busy (-- [N] [--load L] [PYTEST ARGS])."""
     tests = next(gate for gate in GATES if gate.name == "tests")
     install_groups(session, *tests.groups, no_deps=tests.no_deps)
-    build_end_to_end(session)
+    prepare(session, tests)
     session.run("python", "-m", "runbook.stress", *session.posargs, env=SRC_ENV)
 
 

