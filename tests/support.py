@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import io
 import json
@@ -273,24 +274,42 @@ def followed(env: Mapping[str, str]) -> dict[str, str]:
 
 def mlflow_schema(base: Path, target: Path) -> Path:
     """An MLflow SQLite store at ``target`` holding MLflow's schema and nothing else, as MLflow
-    makes it on first use: made once under ``base`` (the session's temporary directory) and
-    copied. Making the schema (MLflow's migrations) costs about a second of CPU each time; a
-    test that proves a store is made where none exists makes its own."""
-    template = base / "mlflow-schema" / "mlflow.db"
-    if not template.exists():
-        from mlflow.tracking import MlflowClient  # noqa: PLC0415 (mlflow: only where used)
+    makes it on first use: made once per run and copied. Making the schema (MLflow's migrations)
+    costs about two seconds of CPU each time (more under the tests gate's coverage); a test that
+    proves a store is made where none exists makes its own.
 
-        template.parent.mkdir(exist_ok=True)
-        cwd = Path.cwd()
-        os.chdir(template.parent)  # the default experiment's artifact folder: under base
-        try:
-            client: Any = MlflowClient(f"sqlite:///{template}")  # MLflow's own types have gaps
-            client.search_experiments()
-        finally:
-            os.chdir(cwd)
+    ``base`` is the session's temporary directory. A pytest-xdist worker's is a folder of the
+    run's (``popen-gw0``, pytest-xdist's naming), so the workers share the run's: the first to
+    need the schema makes it while holding a lock, the others wait on that lock and copy it (the
+    test modules that need it usually run on different workers: each made its own)."""
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "mlflow-schema"
+    template = folder / "mlflow.db"
+    folder.mkdir(exist_ok=True)
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed, or when its holder dies
+        if not template.exists():
+            _make_schema(folder, template)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, target)
     return target
+
+
+def _make_schema(folder: Path, template: Path) -> None:
+    """MLflow's schema in ``template``, made under another name and renamed: a holder of the
+    lock that died midway leaves no half-made template behind."""
+    from mlflow.tracking import MlflowClient  # noqa: PLC0415 (mlflow: only where used)
+
+    making = folder / "making.db"
+    making.unlink(missing_ok=True)
+    cwd = Path.cwd()
+    os.chdir(folder)  # the default experiment's artifact folder: under the run's directory
+    try:
+        client: Any = MlflowClient(f"sqlite:///{making}")  # MLflow's own types have gaps
+        client.search_experiments()
+    finally:
+        os.chdir(cwd)
+    making.replace(template)
 
 
 def report_texts(cov: Coverage, directory: Path, kinds: Sequence[str]) -> list[str]:
