@@ -1,10 +1,13 @@
 """The project's bytecode written before the tests gate starts pytest
-(runbook.selection.bytecode): checked-hash pycs, written once, never stale."""
+(runbook.selection.bytecode): checked-hash pycs, and pytest's pycs of the test modules checked
+by their source's hash, written once, never stale."""
 
 from __future__ import annotations
 
 import importlib.util
+import marshal
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +61,80 @@ def test_a_module_that_does_not_compile_is_left_and_an_unwritable_pyc_is_named(
     (tmp_path / "sub" / "mod.py").write_text("VALUE = 1\n")
     assert bytecode.compile_stale(tmp_path) == ([], [str(tmp_path / "sub" / "mod.py")])
     assert not pyc(tmp_path / "broken.py").exists()
+
+
+TEST_MODULE = "VALUE = 1\n\n\ndef test_value() -> None:\n    assert VALUE == 1\n"
+
+
+def pytest_pyc(source: Path) -> Path:
+    from _pytest.assertion.rewrite import PYC_TAIL  # noqa: PLC0415
+
+    return source.parent / "__pycache__" / (source.name[:-3] + PYC_TAIL)
+
+
+def run_pytest(project: Path, *, write: bool) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if not write:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+    return subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, check=False)
+
+
+def code_of(pyc: Path) -> tuple[bytes, object]:
+    data = pyc.read_bytes()
+    return data[:16], marshal.loads(data[16:])  # noqa: S302 (the pyc this test made)
+
+
+def test_pytests_pycs_of_the_test_modules_are_those_pytest_writes_and_pytest_reads_them(
+    tmp_path: Path,
+) -> None:
+    """With this project's pytest settings: the header and code pytest itself writes, and
+    pytest's own check takes them; the tests' helpers get checked-hash pycs, test modules none."""
+    from _pytest.assertion.rewrite import _read_pyc  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage]
+
+    shutil.copyfile(Path(__file__).parents[1] / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "tests").mkdir()
+    module = tmp_path / "tests" / "test_one.py"
+    module.write_text(TEST_MODULE)
+    (tmp_path / "tests" / "helper.py").write_text("HELP = 1\n")
+    assert run_pytest(tmp_path, write=True).returncode == 0
+    by_pytest = code_of(pytest_pyc(module))
+    shutil.rmtree(tmp_path / "tests" / "__pycache__")
+
+    assert bytecode.rewrite_stale(tmp_path / "tests") == ([str(module)], [])
+    assert code_of(pytest_pyc(module)) == by_pytest
+    assert _read_pyc(module, pytest_pyc(module)) is not None
+    assert bytecode.rewrite_stale(tmp_path / "tests") == ([], [])  # current: only hashed
+    assert bytecode.compile_stale(tmp_path / "tests") == (
+        [str(tmp_path / "tests" / "helper.py")],
+        [],
+    )
+    assert not pyc(module).exists()
+
+
+def test_a_test_module_edit_that_keeps_size_and_time_is_never_met_by_pytests_stale_pyc(
+    tmp_path: Path,
+) -> None:
+    """pytest's own check (size, whole seconds) would take the old pyc; the record's hash does
+    not. A pyc another pytest wrote is made again, and one of a module that no longer parses
+    is removed (pytest reports the module)."""
+    from _pytest.assertion.rewrite import _read_pyc  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage]
+
+    (tmp_path / "tests").mkdir()
+    module = tmp_path / "tests" / "test_one.py"
+    module.write_text(TEST_MODULE)
+    bytecode.rewrite_stale(tmp_path / "tests")
+    stat = module.stat()
+    module.write_text(TEST_MODULE.replace("VALUE = 1", "VALUE = 2"))
+    os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _read_pyc(module, pytest_pyc(module)) is not None  # pytest alone would run VALUE = 1
+    assert bytecode.rewrite_stale(tmp_path / "tests") == ([str(module)], [])
+    done = run_pytest(tmp_path, write=False)
+    assert done.returncode == 1
+    assert "assert 2 == 1" in done.stdout
+
+    os.utime(pytest_pyc(module), ns=(1, 1))  # as if another pytest wrote it
+    assert bytecode.rewrite_stale(tmp_path / "tests") == ([str(module)], [])
+    module.write_text("def test_broken(:\n")
+    assert bytecode.rewrite_stale(tmp_path / "tests") == ([], [])
+    assert not pytest_pyc(module).exists()

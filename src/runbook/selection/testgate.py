@@ -41,7 +41,7 @@ test it was running) and the stored data is dropped: the next run is a full one.
 This module launches pytest and decides the run; its parts are one module each: the stored data
 (``store``), reading coverage data (``coverdata``), merging (``merge``), the reports and the floor
 (``verdict``), the ``.pth`` that follows child processes (``childpth``) and the project's
-bytecode, written before pytest starts (``bytecode``).
+bytecode, ``src/``'s and the tests', written before pytest starts (``bytecode``).
 """
 
 from __future__ import annotations
@@ -284,11 +284,18 @@ def run(argv: Sequence[str] | None, facts: Facts) -> int:
     except (settings.SettingsError, ShardError) as exc:
         out.write(f"runbook.selection.testgate: error: {exc}\n")
         return 4
-    _, unwritable = bytecode.compile_stale(root / "src")
+    for folder in ("src", "tests"):  # the tests' helpers (support.py): plain imports
+        _, unwritable = bytecode.compile_stale(root / folder)
+        if unwritable:
+            facts.notice(
+                f"tests: cannot write the bytecode of {len(unwritable)} modules under {folder}/ "
+                f"({unwritable[0]}, ...): every process compiles them"
+            )
+    _, unwritable = bytecode.rewrite_stale(root / "tests")
     if unwritable:
         facts.notice(
-            f"tests: cannot write the bytecode of {len(unwritable)} modules under src/ "
-            f"({unwritable[0]}, ...): every process compiles them"
+            f"tests: cannot write pytest's bytecode of {len(unwritable)} test modules "
+            f"({unwritable[0]}, ...): every process rewrites them"
         )
     if launch.shard is not None or args.store_durations:
         return apart(
