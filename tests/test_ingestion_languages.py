@@ -10,9 +10,18 @@ import pytest
 from ingestion_corpus import DEVELOPMENT, Case, files
 
 from ingestion import AmbiguousEncodingError, TextDecodeError, closecall, read_text
-from ingestion.encoding_detect import decide, detect_encoding, floor, guess
+from ingestion.encoding_detect import (
+    Detection,
+    Sniffed,
+    decide,
+    detect_encoding,
+    floor,
+    guess,
+    utf8_or_legacy,
+    weighs_legacy,
+)
 from ingestion.plausibility import MIXED_PAIR, language_models, profile, readable
-from ingestion.readings import SINGLE_BYTE, alike_languages, rank, rank_down_to
+from ingestion.readings import SCORE_BYTES, SINGLE_BYTE, alike_languages, rank, rank_down_to
 
 # One code page per language and size: the whole corpus runs in the benchmark.
 SAMPLED = [
@@ -201,6 +210,20 @@ def test_valid_utf8_that_is_also_legacy_text_names_both(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["été", "Привет", "ça va", "naïve café", "→ 5 €", "日本語"])
 def test_short_utf8_with_few_multi_byte_characters_stays_utf8(tmp_path: Path, text: str) -> None:
     assert read_text(write(tmp_path, text.encode())) == (text, "utf-8")
+
+
+def test_utf8_is_weighed_against_legacy_readings_only_when_small_and_not_ascii() -> None:
+    """``read_text`` takes UTF-8 that ``weighs_legacy`` rules out as UTF-8 without searching
+    its text for U+FFFD or scoring it: ``utf8_or_legacy`` reads such bytes as UTF-8 whatever
+    they hold (Big5 "Ж", a close call when the file is that small, included)."""
+    zhe = "Ж".encode("big5")
+    assert weighs_legacy(zhe)
+    assert utf8_or_legacy(zhe, zhe.decode()).detection.rival is not None
+    for data in (zhe * (SCORE_BYTES // len(zhe) + 1), b"plain ASCII text"):
+        assert not weighs_legacy(data)
+        assert utf8_or_legacy(data, data.decode()) == Sniffed(
+            Detection("utf-8", "utf-8"), data.decode()
+        )
 
 
 def test_short_texts_in_every_language_are_never_read_wrong(tmp_path: Path) -> None:

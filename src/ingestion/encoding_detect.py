@@ -361,17 +361,26 @@ def _margin(best: Reading) -> float:
     return AMBIGUOUS_MARGIN + _SHORT_TEXT_MARGIN / max(1.0, evidence)
 
 
+def weighs_legacy(data: bytes) -> bool:
+    """Whether ``utf8_or_legacy`` may weigh legacy readings of these UTF-8 bytes: a small
+    file, not all ASCII. It reads any other as UTF-8 without looking at its text."""
+    return len(data) <= SCORE_BYTES and not data.isascii()
+
+
 def utf8_or_legacy(data: bytes, text: str, *, confidence: bool = True) -> Sniffed:
-    """Valid UTF-8 (``text``), unless it has so few multi-byte characters that its bytes may
-    be legacy text forming UTF-8 by chance: then UTF-8's reading competes with the legacy
-    ones (``decide``), and a close call names both. Only small files are weighed so (the
-    legacy readings are scored on a sample, which in a large file may miss those bytes).
+    """Valid UTF-8 (``text``: ``data`` decoded), unless it has so few multi-byte characters
+    that its bytes may be legacy text forming UTF-8 by chance: then UTF-8's reading competes
+    with the legacy ones (``decide``), and a close call names both. Only small files are
+    weighed so (``weighs_legacy``: the legacy readings are scored on a sample, which in a
+    large file may miss those bytes).
     ``confidence``: as ``guess``.
     """
     utf8 = Sniffed(Detection("utf-8", "utf-8"), text)
-    if len(data) > SCORE_BYTES or data.isascii():
+    if not weighs_legacy(data):
         return utf8
-    if sum(1 for char in text if char > "\x7f") >= _FEW_MULTI_BYTE:
+    # Valid UTF-8: its ASCII bytes are its ASCII characters, and every other character is one
+    # multi-byte sequence (counted at C speed).
+    if len(text) - len(data.translate(None, _HIGH_BYTES)) >= _FEW_MULTI_BYTE:
         return utf8
     own = utf8_reading(text)
     cut = floor if confidence else verdict_floor

@@ -25,6 +25,7 @@ from ingestion.encoding_detect import (
     prescan,
     utf8_counts,
     utf8_or_legacy,
+    weighs_legacy,
 )
 from ingestion.errors import (
     AmbiguousEncodingError,
@@ -197,7 +198,7 @@ def _settled_utf8(
     as legacy text whose bytes form UTF-8 by chance (``utf8_or_legacy``; the folded bytes read
     as the file's do). Replaced bytes (U+FFFD) already said the file is UTF-8 with bad bytes.
     """
-    if "\ufffd" in text:
+    if not weighs_legacy(buffer) or "\ufffd" in text:  # a large file's text is not searched
         return text, _UTF8
     settled = utf8_or_legacy(buffer, text, confidence=confidence)
     _refuse_ambiguous(file, settled.detection)
