@@ -5,6 +5,7 @@ by their source's hash, written once, never stale."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import marshal
 import os
 import shutil
@@ -138,3 +139,25 @@ def test_a_test_module_edit_that_keeps_size_and_time_is_never_met_by_pytests_sta
     module.write_text("def test_broken(:\n")
     assert bytecode.rewrite_stale(tmp_path / "tests") == ([], [])
     assert not pytest_pyc(module).exists()
+
+
+def test_pytests_pycs_that_cannot_be_made_are_named_and_a_bad_record_is_made_again(
+    tmp_path: Path,
+) -> None:
+    """A test module that cannot be read (a dangling link) or whose pyc cannot be written is
+    named (each process then rewrites it, as before); a record that is not one is replaced."""
+    assert bytecode.rewrite_stale(tmp_path / "missing") == ([], [])
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "__pycache__").write_text("not a folder")
+    unwritable = tmp_path / "sub" / "test_one.py"
+    unwritable.write_text(TEST_MODULE)
+    (tmp_path / "test_gone.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / "ok").mkdir()
+    module = tmp_path / "ok" / "test_ok.py"
+    module.write_text(TEST_MODULE)
+    (tmp_path / "ok" / "__pycache__").mkdir()
+    record = tmp_path / "ok" / "__pycache__" / bytecode.RECORD
+    record.write_text("[]")
+    written, named = bytecode.rewrite_stale(tmp_path)
+    assert (written, named) == ([str(module)], [str(unwritable), str(tmp_path / "test_gone.py")])
+    assert list(json.loads(record.read_text())) == [pytest_pyc(module).name]
