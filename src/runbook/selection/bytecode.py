@@ -28,12 +28,13 @@ import hashlib
 import importlib.util
 import json
 import marshal
-import os
 import py_compile
 import struct
 import sys
 from pathlib import Path
 from types import CodeType
+
+from runbook.records import atomic
 
 CHECKED_HASH = 0b11
 """A pyc's flags word (bytes 4-8) for a hash-based pyc whose source is checked (PEP 552)."""
@@ -145,9 +146,7 @@ def rewrite_stale(folder: Path) -> tuple[list[str], list[str]]:
                 continue  # does not parse, or changed while read: pytest rewrites it
             try:
                 cache.mkdir(exist_ok=True)
-                making = pyc.with_name(f"{pyc.name}.{os.getpid()}")
-                making.write_bytes(_pytest_pyc(code, before.st_mtime, before.st_size))
-                making.replace(pyc)
+                atomic.write_bytes(pyc, _pytest_pyc(code, before.st_mtime, before.st_size))
                 made = pyc.stat()
             except OSError:
                 unwritable.append(str(source))
@@ -178,9 +177,7 @@ def _load_record(path: Path) -> dict[str, list[object]]:
 
 def _save_record(path: Path, record: dict[str, list[object]]) -> None:
     with contextlib.suppress(OSError):  # unsaved: the next run makes these pycs again
-        making = path.with_name(f"{path.name}.{os.getpid()}")
-        making.write_text(json.dumps(record, sort_keys=True), "utf-8")
-        making.replace(path)
+        atomic.write_text(path, json.dumps(record, sort_keys=True))
 
 
 def _rewrite(source: Path, data: bytes) -> CodeType | None:
