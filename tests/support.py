@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -152,6 +153,31 @@ class Ran(str):
     @property
     def notices(self) -> str:
         return "\n".join(self.result.notices)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A throwaway project after one full run of the gate, kept as a pristine copy.
+
+    The stored selection data names the checkout's path, so a test gets the project back at the
+    same path (``restore``), as the full run left it: every test starts from its own copy of
+    the same baseline without paying for the full run again."""
+
+    root: Path
+    pristine: Path
+    output: Ran
+    """The full run's output (its coverage total is the one before any edit)."""
+
+    def restore(self) -> Path:
+        """The project as the full run left it, its bytecode included: the gate wrote src/'s
+        as checked-hash pycs and pytest's of the test modules with a record of their sources'
+        hashes (runbook.selection.bytecode), so an edit that keeps a file's size and time is
+        never met by a stale pyc (tests/test_bytecode.py), and a test's first gate run does not
+        rewrite the test modules again (importing pytest's rewriting: 0.1 CPU-s a run)."""
+        if self.root.exists():
+            shutil.rmtree(self.root)
+        shutil.copytree(self.pristine, self.root, symlinks=True)
+        return self.root
 
 
 def direct(gate: Gate) -> list[str]:

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from test_testgate import Baseline, edit, gate, gate_env, make_baseline, planned, total
+from test_testgate import edit, gate, gate_env, make_baseline, planned, total
 
-from support import THROWAWAY_ADDOPTS, Ran
+from support import THROWAWAY_ADDOPTS, Baseline, Ran
 
 STATE = {
     "pyproject.toml": f"""\

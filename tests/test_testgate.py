@@ -22,7 +22,6 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from runbook.selection.stored import Stored
 from support import (
     RUNNER_FILES,
     THROWAWAY_ADDOPTS,
+    Baseline,
     Ran,
     followed,
     init_repo,
@@ -140,29 +140,6 @@ PROJECT = {
                 time.sleep(120)
         """,
 }
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """A throwaway project after one full run of the gate, kept as a pristine copy.
-
-    The stored selection data names the checkout's path, so a test gets the project back at the
-    same path (``restore``), as the full run left it: every test starts from its own copy of
-    the same baseline without paying for the full run again."""
-
-    root: Path
-    pristine: Path
-    output: Ran
-    """The full run's output (its coverage total is the one before any edit)."""
-
-    def restore(self) -> Path:
-        if self.root.exists():
-            shutil.rmtree(self.root)
-        # Without bytecode: an edit that keeps a file's size must never meet a stale .pyc.
-        shutil.copytree(
-            self.pristine, self.root, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
-        )
-        return self.root
 
 
 def make_baseline(base: Path, files: dict[str, str]) -> Baseline:
@@ -341,37 +318,29 @@ def test_the_baseline_is_a_full_run_that_stores_selection_data(baseline: Baselin
     assert plan == Plan(collect=frozenset(), unaffected=ALL_TESTS)
 
 
-def test_a_body_edit_reruns_only_the_tests_that_ran_it_with_the_full_total(
+def test_an_edit_no_test_reaches_starts_no_pytest_and_bad_data_runs_everything_with_a_notice(
     baseline: Baseline, project: Path
 ) -> None:
-    # Lines move and a branch appears: the other tests' stored data must stay exact.
-    body = "    y = x\n    if y:\n        return 3 * y\n    return 0"
-    edit(project, "src/calc/other.py", "    return 3 * x", body)
-    code, selective = gate(project, select=True)
-    assert code == 0, selective
-    # test_triple ran triple; test_child's child process ran other.py (a whole file for it);
-    # test_sign ran only sign, whose lines moved: its stored data is kept, moved.
-    assert selected(selective) == "2 of 5 run, 3 unaffected"
-    assert "2 passed, 1 deselected" in selective  # only test_other.py and test_child.py
-    code, again = gate(project, select=False)
-    assert code == 0, again
-    assert total(selective) == total(again)
-    assert total(selective) != total(baseline.output)  # the edit did move the total
-
-
-def test_an_edit_no_test_reaches_starts_no_pytest_and_keeps_the_full_total(
-    baseline: Baseline, project: Path
-) -> None:
+    """The edit's full run to compare with is the one the bad selection data then makes (a
+    selective run whose data is unusable runs ``testgate.whole``, a full run's code; each run
+    costs a pytest process): the bad data's end-to-end case, its notice, and the fresh data it
+    stores in place of the bad."""
     edit(project, "src/calc/core.py", "        return 1", "        y = x\n        return y")
     code, selective = gate(project, select=True)
     assert code == 0, selective
     assert selected(selective) == "0 of 5 run, 5 unaffected"
     assert "pytest was not started" in selective
     assert "passed" not in selective
-    code, again = gate(project, select=False)
-    assert code == 0, again
-    assert total(selective) == total(again)
+    corrupt_db(project)
+    code, full = gate(project, select=True)
+    assert code == 0, full
+    notice = "tests: the whole suite ran: selection data unusable: its coverage data"
+    assert notice in notices(full)
+    assert "5 passed" in full
+    assert total(selective) == total(full)
     assert total(selective) != total(baseline.output)  # one more statement, not run
+    code, again = gate(project, select=True)  # the full run stored fresh data
+    assert selected(again) == "0 of 5 run, 5 unaffected", again
 
 
 def test_a_function_reached_through_another_module_changed_to_raise_is_selected(
@@ -388,12 +357,15 @@ def test_a_function_reached_through_another_module_changed_to_raise_is_selected(
     assert plan.unaffected == ALL_TESTS - {"tests/test_api.py::test_quadruple"}
 
 
-def test_a_signature_edit_reruns_its_callers_tests_a_broken_call_fails_and_totals_agree(
-    project: Path,
+def test_a_signature_edit_reruns_its_callers_tests_and_a_body_edit_the_tests_that_ran_it(
+    baseline: Baseline, project: Path
 ) -> None:
     """A signature edit is selected like a body edit plus the tests of its callers
-    (runbook.selection.signatures.signature_reach): a call it breaks is caught, and a compatible
-    edit gives a full run's verdict and total."""
+    (runbook.selection.signatures.signature_reach): a call it breaks is caught. A compatible
+    one, and a body edit of other.py, then run together (one selective run, one full run to
+    compare; each run costs a pytest process): each selects only the tests it reaches (the
+    signature's, in the gate's own decision first), and the verdict and total are a full run's.
+    """
     edit(project, "src/calc/core.py", "def double(x):", "def double(x, factor):")
     code, out = gate(project, select=True)
     assert code == 1, out
@@ -401,12 +373,24 @@ def test_a_signature_edit_reruns_its_callers_tests_a_broken_call_fails_and_total
     assert "TypeError" in out
     assert "1 failed in" in out
     edit(project, "src/calc/core.py", "def double(x, factor):", "def double(x, factor=2):")
+    plan, _ = planned(project)
+    assert not plan.full_reason
+    assert plan.collect == {"tests/test_api.py"}
+    assert plan.unaffected == ALL_TESTS - {"tests/test_api.py::test_quadruple"}
+    # Lines move and a branch appears: the other tests' stored data must stay exact.
+    body = "    y = x\n    if y:\n        return 3 * y\n    return 0"
+    edit(project, "src/calc/other.py", "    return 3 * x", body)
     code, selective = gate(project, select=True)
     assert code == 0, selective
-    assert selected(selective) == "1 of 5 run, 4 unaffected"
+    # test_quadruple (the signature); test_triple ran triple; test_child's child process ran
+    # other.py (a whole file for it); test_sign ran only sign, whose lines moved: its stored
+    # data is kept, moved.
+    assert selected(selective) == "3 of 5 run, 2 unaffected"
+    assert "3 passed, 1 deselected" in selective  # test_api.py, test_other.py, test_child.py
     code, full = gate(project, select=False)
     assert code == 0, full
     assert total(selective) == total(full)
+    assert total(selective) != total(baseline.output)  # the edits did move the total
 
 
 def test_a_new_test_counts_among_all_tests_and_the_floor_is_checked_against_the_merged_total(
@@ -437,8 +421,9 @@ def test_a_passing_test_edited_to_fail_is_selected(project: Path) -> None:
 def test_a_changed_constant_runs_everything(project: Path) -> None:
     """test_limit reads LIMIT, set at import (during collection, outside any test): no test's
     data shows the read, so the whole suite runs, where test_limit fails. How a whole run for a
-    reason ends, end to end: its notice and a fresh full run, the bad data's case below; a
-    failing whole run's exit and counts, the data file edit's full run."""
+    reason ends, end to end: its notice and a fresh full run, the bad data's case (in
+    test_an_edit_no_test_reaches_...); a failing whole run's exit and counts, the data file
+    edit's full run."""
     edit(project, "src/calc/core.py", "LIMIT = 10", "LIMIT = 11")
     plan, _ = planned(project)
     assert plan.full_reason.startswith("src/calc/core.py changed outside"), plan.full_reason
@@ -492,23 +477,13 @@ def test_bad_selection_data_makes_the_plan_a_full_run_naming_it(
     project: Path, fault: Callable[[Path], None], notice: str
 ) -> None:
     """Each fault of the stored data, read by the gate's own code from a real full run's data;
-    the one below shows the whole path end to end (notice, full run, data replaced)."""
+    test_an_edit_no_test_reaches_starts_no_pytest_... shows the whole path end to end (notice,
+    full run, data replaced)."""
     fault(project)
     plan, stored = planned(project)
     assert stored is None
     assert plan.full_reason.startswith(f"selection data unusable: {notice}"), plan.full_reason
     assert plan == Plan(full_reason=plan.full_reason)
-
-
-def test_bad_selection_data_runs_everything_with_a_notice_and_is_replaced(project: Path) -> None:
-    corrupt_db(project)
-    code, out = gate(project, select=True)
-    assert code == 0, out
-    notice = "tests: the whole suite ran: selection data unusable: its coverage data"
-    assert notice in notices(out)
-    assert "5 passed" in out
-    code, out = gate(project, select=True)  # the full run stored fresh data
-    assert selected(out) == "0 of 5 run, 5 unaffected", out
 
 
 def test_files_the_selection_cannot_read_run_everything(baseline: Baseline) -> None:
