@@ -761,7 +761,8 @@ def test_bounds_are_at_least_the_scores(ranked_samples: list[_Ranked]) -> None:
 def test_safe_bytes_read_through_the_lowering_table_as_profile_lowers_them() -> None:
     """For every byte-counted codec, text made of every ordered pair of the bytes a bound takes
     (none in ``_unsafe_mask``) lowers, composed and without marks, as ``profile`` lowers it, to
-    the bytes through the lowering table: NFC and ``str.lower`` act on each character alone."""
+    the bytes through the lowering table: NFC and ``str.lower`` act on each character alone.
+    It has no mark to drop and no Turkish capital dotted I (``profile_on_bytes`` takes both)."""
     import unicodedata  # noqa: PLC0415
 
     from ingestion import plausibility as p  # noqa: PLC0415
@@ -779,6 +780,34 @@ def test_safe_bytes_read_through_the_lowering_table_as_profile_lowers_them() -> 
         lowered = p._MARKS.get().sub("", composed)  # pyright: ignore[reportPrivateUsage]
         tables = r._tables(encoding)  # pyright: ignore[reportPrivateUsage]
         assert p._through(data, tables.lowering) == lowered, encoding  # pyright: ignore[reportPrivateUsage]
+        assert composed == lowered, encoding  # no mark dropped
+        assert "\u0130" not in text, encoding
+
+
+def test_profile_on_bytes_is_the_profile_of_the_decoded_reading(
+    ranked_samples: list[_Ranked],
+) -> None:
+    """Each byte-counted finalist with no unsafe byte in its sample (``_Scorer.profile`` then
+    counts it on the bytes, with the glue counts its bound took) profiles as its decoded text
+    does, and its glue counts give the same floats as counting them again."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    checked = 0
+    for ranked in ranked_samples:
+        scorer = ranked.scorer
+        for index, candidate in enumerate(scorer.finalists):
+            unsafe = r._unsafe_mask(candidate.encoding)  # pyright: ignore[reportPrivateUsage]
+            if candidate.text is not None or scorer.present & unsafe or scorer.counts is None:
+                continue
+            tables = r._tables(candidate.encoding)  # pyright: ignore[reportPrivateUsage]
+            text = scorer.sample.decode(candidate.encoding)
+            full = p.profile(text, scorer.counts.ascii_pairs, counts=scorer.counts, tables=tables)
+            assert scorer.profile(index) == full
+            assert p.profile_on_bytes(scorer.counts, tables) == full
+            assert scorer.glue(index) == p.glue_counts(scorer.counts, tables)
+            checked += 1
+    assert checked > 500  # 843 when written
 
 
 def test_counts_taken_once_are_the_counts_taken_apart() -> None:

@@ -481,7 +481,37 @@ def profile(
         marks_cost += _MARK_ON_LATIN_COST * len(_MARK_ON_LATIN.get().findall(composed))
         marks_cost += _LEFT_ON_LATIN_COST * len(_LEFT_ON_LATIN.get().findall(composed))
         marks_cost += orphans * (_SYMBOL + _GLUED)
-    on_bytes = _on_bytes(lowered, counts, tables)
+    return _profile(text, lowered, marks_cost, _on_bytes(lowered, counts, tables), ascii_pairs)
+
+
+def profile_on_bytes(
+    counts: ByteCounts, tables: ByteTables, glue: tuple[int, int, int] | None = None
+) -> Profile:
+    """``profile(counts.data decoded, counts.ascii_pairs, counts=counts, tables=tables)`` of a
+    single-byte reading whose sample has no byte the codec reads unsafely (``readings``'s
+    ``_unsafe_mask``), without decoding: its text then lowers, composed and without marks, to
+    the bytes through ``tables.lowering`` (a test checks every pair of such bytes), with no
+    mark to drop and no Turkish ``İ`` (which lowers to two characters: never safe).
+    ``glue``: ``glue_counts(counts, tables)``, when the caller has it already."""
+    lowered = _through(counts.data, tables.lowering)
+    if lowered is None:  # a byte with no lowering is never safe; this narrows the type
+        raise ValueError("profile_on_bytes: a byte with no lowering (not a safe sample)")
+    return _profile("", lowered, 0.0, (counts, tables), counts.ascii_pairs, glue=glue)
+
+
+def _profile(
+    text: str,
+    lowered: str,
+    marks_cost: float,
+    on_bytes: tuple[ByteCounts, ByteTables] | None,
+    ascii_pairs: dict[str, int] | None,
+    *,
+    glue: tuple[int, int, int] | None = None,
+) -> Profile:
+    """``profile`` from its lowered text, the cost of its marks and, when ``lowered`` is the
+    sample through the lowering table, the byte counts. ``text`` (the reading as decoded) is
+    read for Turkish ``İ`` and, without byte counts, capitals after small letters only.
+    ``glue``: ``glue_counts`` of the byte counts, when already made."""
     counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
     chars = {char: n for char, n in counted.items() if char > "\x7f"}
     _count_dotted_capital_i(text, chars)
@@ -504,12 +534,15 @@ def profile(
             other = pair[1] if first else pair[0]
             if other > "\x7f" and not other.isspace() and not letter[other]:
                 glued += n * (_GLUED_PUNCTUATION if other in _GLUES else _GLUED)
-    glued += _switch_score(lowered, on_bytes) + marks_cost
-    glued += _CAPITAL_AFTER_SMALL * _capitals(text, on_bytes)
     if on_bytes is None:
+        glued += switch_score(lowered) + marks_cost
+        glued += _CAPITAL_AFTER_SMALL * _capitals_after_small(text)
         glued += _INSIDE_WORD * _symbols_inside_words(lowered, chars)
     else:  # the same positions: the bytes are the lowered text's characters one for one
-        glued += _INSIDE_WORD * len(on_bytes[1].symbol_inside_word.findall(on_bytes[0].text))
+        switches, capitals, inside = glue or glue_counts(*on_bytes)
+        glued += _SWITCH * switches + marks_cost
+        glued += _CAPITAL_AFTER_SMALL * capitals
+        glued += _INSIDE_WORD * inside
     if not _MISPLACEABLE.isdisjoint(chars):
         glued += _MISPLACED * len(_MISPLACED_MARKS.get().findall(lowered))
     if _DIGIT.search(lowered):
@@ -566,21 +599,11 @@ def _on_bytes(
     return counts, tables
 
 
-def _switch_score(lowered: str, on_bytes: tuple[ByteCounts, ByteTables] | None) -> float:
-    """``switch_score(lowered)``, on the bytes' skeleton when ``lowered`` is their reading."""
-    if on_bytes is None:
-        return switch_score(lowered)
-    return _SWITCH * _switches(on_bytes[0].data.translate(on_bytes[1].kinds))
-
-
-def _capitals(text: str, on_bytes: tuple[ByteCounts, ByteTables] | None) -> int:
-    """``_capitals_after_small(text)``; for a single-byte reading, counted on the latin-1
-    sample: a capital is never small, so the non-overlapping matches of ``[small][capital]``
-    are every capital right after a small letter (and the pattern's other branch every
-    capital alone between small letters)."""
-    if on_bytes is None:
-        return _capitals_after_small(text)
-    counts, tables = on_bytes
+def _capitals(counts: ByteCounts, tables: ByteTables) -> int:
+    """``_capitals_after_small`` of a single-byte reading ``profile`` counts on the bytes,
+    counted on the latin-1 sample: a capital is never small, so the non-overlapping matches of
+    ``[small][capital]`` are every capital right after a small letter (and the pattern's other
+    branch every capital alone between small letters)."""
     present = counts.values.keys()
     if present.isdisjoint(tables.capitals):
         return 0
@@ -590,14 +613,26 @@ def _capitals(text: str, on_bytes: tuple[ByteCounts, ByteTables] | None) -> int:
     return len(tables.capital_after_small.findall(counts.text))
 
 
-def glued_on_bytes(counts: ByteCounts, tables: ByteTables) -> float:
+def glue_counts(counts: ByteCounts, tables: ByteTables) -> tuple[int, int, int]:
+    """The script switches, capitals after small letters and symbols inside words of a reading
+    ``profile`` counts on the bytes (``_on_bytes``), counted on the bytes without decoding.
+    ``profile`` and ``glued_on_bytes`` both take them: a reading that is bounded and then
+    scored counts them once."""
+    return (
+        _switches(counts.data.translate(tables.kinds)),
+        _capitals(counts, tables),
+        len(tables.symbol_inside_word.findall(counts.text)),
+    )
+
+
+def glued_on_bytes(glue: tuple[int, int, int]) -> float:
     """What ``profile`` adds to ``glued`` for script switches, capitals after small letters and
-    symbols inside words, for a reading it counts on the bytes (``_on_bytes``): the same counts
-    on the same bytes, without decoding. (Its other ``glued`` terms are costs, never gains.)"""
-    on_bytes = (counts, tables)
-    glued = _switch_score("", on_bytes)
-    glued += _CAPITAL_AFTER_SMALL * _capitals("", on_bytes)
-    return glued + _INSIDE_WORD * len(tables.symbol_inside_word.findall(counts.text))
+    symbols inside words (``glue``: ``glue_counts``), for a reading it counts on the bytes.
+    (Its other ``glued`` terms are costs, never gains.)"""
+    switches, capitals, inside = glue
+    glued = _SWITCH * switches
+    glued += _CAPITAL_AFTER_SMALL * capitals
+    return glued + _INSIDE_WORD * inside
 
 
 def pairs_bound(counts: ByteCounts, tables: ByteTables, languages: tuple[str, ...]) -> float:

@@ -33,6 +33,7 @@ from ingestion.plausibility import (
     first_round_by_table,
     first_round_score,
     foreign_letter,
+    glue_counts,
     glued_on_bytes,
     is_mark,
     judge,
@@ -43,6 +44,7 @@ from ingestion.plausibility import (
     non_ascii_chars,
     pairs_bound,
     profile,
+    profile_on_bytes,
     readable,
     skeleton,
     skeleton_score,
@@ -340,35 +342,40 @@ def rank_down_to(
     values = collections.Counter(sample)
     scorer = _Scorer(sample, values, _finalists(data, sample, values, whole_file=whole_file))
     count = len(scorer.finalists)
-    scored: list[tuple[Reading, int]] = [(r, count + at) for at, r in enumerate(given)]
+    # (-score, index, reading), kept sorted: best first, readings that score the same in
+    # ``rank``'s order (``given`` after them); indices are unique, so readings are never compared.
+    order = sorted((-reading.score, count + at, reading) for at, reading in enumerate(given))
     bounds = [scorer.rough_bound(index) for index in range(count)]
-    low = floor(_best_first(scored)) - _BOUND_SLACK if scored else -math.inf
-    for index in sorted(range(count), key=lambda index: -bounds[index]):
-        if scored:
+    low = floor(_readings(order)) - _BOUND_SLACK if order else -math.inf
+    for index in sorted(range(count), key=bounds.__getitem__, reverse=True):  # stable
+        if order:
             if bounds[index] < low:
                 break  # and every reading after it: their bounds are no higher
             bounds[index] = scorer.bound(index, bounds[index])  # from its rough bound
             if bounds[index] < low:
                 continue
-        scored.append((scorer.reading(index), index))
-        low = floor(_best_first(scored)) - _BOUND_SLACK
-    while scored:  # the floor may have fallen below a bound left out: score those too
-        done = {index for _, index in scored}
+        reading = scorer.reading(index)
+        bisect.insort(order, (-reading.score, index, reading))
+        low = floor(_readings(order)) - _BOUND_SLACK
+    while order:  # the floor may have fallen below a bound left out: score those too
+        done = {index for _, index, _ in order}
         missing = [index for index in range(count) if index not in done and bounds[index] >= low]
         if not missing:
             break
-        scored.extend((scorer.reading(index), index) for index in missing)
-        low = floor(_best_first(scored)) - _BOUND_SLACK
-    ranked = _best_first(scored)
+        for index in missing:
+            reading = scorer.reading(index)
+            bisect.insort(order, (-reading.score, index, reading))
+        low = floor(_readings(order)) - _BOUND_SLACK
+    ranked = _readings(order)
     if not ranked:
         return ranked
     low = floor(ranked)
     return [reading for reading in ranked if reading.score >= low]
 
 
-def _best_first(scored: list[tuple[Reading, int]]) -> list[Reading]:
-    """The readings best first, readings that score the same in ``rank``'s order."""
-    return [reading for reading, _ in sorted(scored, key=lambda item: (-item[0].score, item[1]))]
+def _readings(order: list[tuple[float, int, Reading]]) -> list[Reading]:
+    """The readings of ``rank_down_to``'s sorted ``order``, best first."""
+    return [reading for _, _, reading in order]
 
 
 def _finalists(
@@ -428,6 +435,17 @@ class _Scorer:
         self.profiles: dict[int, Profile] = {}
         self.keys: dict[int, _FitKey | None] = {}
         self.fits: dict[int, dict[str, float]] = {}
+        self.glues: dict[int, tuple[int, int, int]] = {}
+
+    def glue(self, index: int) -> tuple[int, int, int]:
+        """``glue_counts`` of a byte-counted finalist (made once: its bound and its profile
+        both take it)."""
+        found = self.glues.get(index)
+        if found is None:
+            assert self.counts is not None  # noqa: S101 - made for any single-byte finalist
+            encoding = self.finalists[index].encoding
+            found = self.glues[index] = glue_counts(self.counts, _tables(encoding))
+        return found
 
     def reading(self, index: int) -> Reading:
         """The finalist's ``Reading``, as ``rank`` scores it."""
@@ -454,12 +472,12 @@ class _Scorer:
         candidate, counts = self.finalists[index], self.counts
         if candidate.text is None:  # single-byte: counted on the sample's bytes
             assert counts is not None  # noqa: S101 - made for any single-byte finalist
-            found = profile(
-                self.sample.decode(candidate.encoding),
-                counts.ascii_pairs,
-                counts=counts,
-                tables=_tables(candidate.encoding),
-            )
+            tables = _tables(candidate.encoding)
+            if not self.present & _unsafe_mask(candidate.encoding):
+                found = profile_on_bytes(counts, tables, self.glue(index))  # not decoded
+            else:
+                text = self.sample.decode(candidate.encoding)
+                found = profile(text, counts.ascii_pairs, counts=counts, tables=tables)
         else:
             found = profile(candidate.text)
         self.profiles[index] = found
@@ -540,7 +558,7 @@ class _Scorer:
         if text is not None:  # scored on letters alone: add what its mixed scripts cost
             return bound + mixed_bound(text)
         assert self.counts is not None  # noqa: S101 - a finite rough bound needs the counts
-        bound += glued_on_bytes(self.counts, _tables(self.finalists[index].encoding))
+        bound += glued_on_bytes(self.glue(index))
         fits = self.known_fit(index)
         if fits is None:
             return bound
