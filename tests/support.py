@@ -138,10 +138,14 @@ class Ran(str):
 
     @classmethod
     def of(cls, root: Path, proc: subprocess.CompletedProcess[str]) -> Ran:
-        ran = cls(proc.stdout + proc.stderr)
+        return cls.read(root, proc.stdout + proc.stderr, proc.returncode)
+
+    @classmethod
+    def read(cls, root: Path, printed: str, code: int) -> Ran:
+        ran = cls(printed)
         path = handover.path_in(root / ".runbook" / "machine" / "tests")
         ran.result = handover.read(path, "tests")
-        assert ran.result.exit_code == proc.returncode, ran
+        assert ran.result.exit_code == code, ran
         return ran
 
     @property
@@ -153,6 +157,33 @@ class Ran(str):
     @property
     def notices(self) -> str:
         return "\n".join(self.result.notices)
+
+
+def run_testgate_here(root: Path, argv: Sequence[str], env: Mapping[str, str]) -> tuple[int, Ran]:
+    """The tests gate (``runbook.selection.testgate.main``) run in this process, in ``root``,
+    with ``env`` as its whole environment: what ``python -m runbook.selection.testgate ARGV``
+    does there, less the interpreter's start and the gate's imports (0.15 CPU-s a run), which
+    this process has paid. Its exit code and what it printed (its pytest's output included),
+    with its ``result.json``. The process, its entry point and its signals keep end-to-end
+    runs of their own (tests/test_testgate.py: the baseline's, Ctrl-C's)."""
+    from runbook.selection import testgate  # noqa: PLC0415 (only the tests gate's tests)
+
+    saved_env, saved_cwd = dict(os.environ), Path.cwd()
+    saved_out, saved_err = sys.stdout, sys.stderr
+    captured = io.BytesIO()
+    printed = io.TextIOWrapper(captured, encoding="utf-8", write_through=True)
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(root)
+        sys.stdout = sys.stderr = printed
+        code = testgate.main(list(argv))
+    finally:
+        sys.stdout, sys.stderr = saved_out, saved_err
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return code, Ran.read(root, captured.getvalue().decode("utf-8", "replace"), code)
 
 
 @dataclass(frozen=True)

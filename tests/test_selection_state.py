@@ -9,15 +9,13 @@ made once (``baseline``); each test edits a pristine copy.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from test_testgate import edit, gate, gate_env, make_baseline, planned, total
 
-from support import THROWAWAY_ADDOPTS, Baseline, Ran
+from support import THROWAWAY_ADDOPTS, Baseline, Ran, run_testgate_here
 
 STATE = {
     "pyproject.toml": f"""\
@@ -133,17 +131,8 @@ def project(baseline: Baseline) -> Path:
 
 def full_reference(root: Path, extra: Sequence[str] = ("--runbook-isolation",)) -> tuple[int, Ran]:
     """A full run of the edited tree that stores nothing (an extra pytest argument), listing what
-    the gate put back after each test."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50", *extra],
-        cwd=root,
-        env=gate_env(False),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    return proc.returncode, Ran.of(root, proc)
+    the gate put back after each test (in this process: support.run_testgate_here)."""
+    return run_testgate_here(root, ["--cov-fail-under=50", *extra], gate_env(False))
 
 
 def test_a_function_called_only_through_a_filled_cache_selects_its_users(project: Path) -> None:

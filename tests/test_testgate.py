@@ -6,7 +6,10 @@ A full run of the gate costs more than a second of CPU: the project's full run i
 module (``baseline``) and every test starts from a pristine copy of it. What only the gate's
 decision shows (which tests a change selects, why a change needs the whole suite, each fault of
 the stored data) is checked on that decision, in process (``planned``); each path from a decision
-to the gate's output and exit code keeps one end-to-end case.
+to the gate's output and exit code keeps one end-to-end case. The gate itself runs in this
+process too (``gate``: its ``main``, with the environment and working directory its process would
+have; its pytest is a process, as always), but for the baseline's run, which starts it as the
+runner does (``python -m runbook.selection.testgate``), and Ctrl-C's.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from support import (
     init_repo,
     interruptible,
     report_texts,
+    run_testgate_here,
 )
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -149,7 +153,7 @@ def make_baseline(base: Path, files: dict[str, str]) -> Baseline:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
     init_repo(root)
-    code, output = gate(root, select=False)
+    code, output = gate_process(root, select=False)
     assert code == 0, output
     pristine = base / "pristine"
     shutil.copytree(root, pristine, symlinks=True)
@@ -251,8 +255,15 @@ def gate_env(select: bool, **extra: str) -> dict[str, str]:
 
 
 def gate(root: Path, *, select: bool, extra: Sequence[str] = ()) -> tuple[int, Ran]:
+    """A run of the gate, in this process (``support.run_testgate_here``)."""
+    return run_testgate_here(root, ["--cov-fail-under=50", *extra], gate_env(select))
+
+
+def gate_process(root: Path, *, select: bool) -> tuple[int, Ran]:
+    """A run of the gate in a process of its own, as the runner starts it: its entry point,
+    and its exit code as the process's."""
     proc = subprocess.run(
-        [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50", *extra],
+        [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50"],
         cwd=root,
         env=gate_env(select),
         capture_output=True,
@@ -548,7 +559,9 @@ def test_a_file_read_as_text_and_a_declared_child_rerun_on_its_change_an_undecla
     """A test that reads a module as data depends on all of it (test_reads_core reads core.py
     and runs none of double), and a read while pytest collects depends on everything. ``sh``
     cannot be followed: without a marker its test always runs; with one it runs when a file it
-    declares changed (runbook.selection.testselect's ``child_reads``)."""
+    declares changed (runbook.selection.testselect's ``child_reads``): end to end for core.py,
+    where test_declared is left out of its module's run; on the gate's decision for other.py
+    (a declared test that runs, end to end: the data file edit's test_declares_the_table)."""
     edit(extended, "src/calc/core.py", "    return 2 * x", "    return x + x")
     code, out = gate(extended, select=True)
     assert code == 0, out
@@ -557,10 +570,17 @@ def test_a_file_read_as_text_and_a_declared_child_rerun_on_its_change_an_undecla
     assert "3 passed, 1 deselected in" in out  # test_declared was left out
     edit(extended, "src/calc/core.py", "    return x + x", "    return 2 * x")
     edit(extended, "src/calc/other.py", "    return 3 * x", "    return x * 3")
-    code, out = gate(extended, select=True)
-    assert code == 0, out
+    plan, stored = planned(extended)
+    assert stored is not None
+    assert not plan.full_reason
     # test_triple, test_child (its child ran other.py), test_declared, test_undeclared
-    assert selected(out) == "4 of 11 run, 7 unaffected"
+    assert set(stored.tests) - plan.unaffected == {
+        "tests/test_other.py::test_triple",
+        "tests/test_child.py::test_a_child_process_runs_project_code",
+        "tests/test_shell.py::test_declared",
+        "tests/test_shell.py::test_undeclared",
+    }
+    assert len(stored.tests) == 11
     edit(extended, "src/calc/api.py", "double(double(x))", "double(x) * 2")
     plan, _ = planned(extended)
     assert "src/calc/api.py changed and was read as data while pytest collected" in (

@@ -12,8 +12,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any, cast
@@ -28,7 +26,7 @@ from runbook.reports import ci_shards
 from runbook.selection import store, testgate
 from runbook.selection.handoff import ORDER_ENV
 from runbook.selection.impact import Plan
-from support import THROWAWAY_ADDOPTS, Baseline, Ran, followed, git, init_repo
+from support import THROWAWAY_ADDOPTS, Baseline, Ran, followed, git, init_repo, run_testgate_here
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -141,16 +139,8 @@ def gate(
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("COV", "RUNBOOK_"))}
     mode = "select" if select else "full"
     clean = {**clean, "PYTHONPATH": str(SRC), SELECT_ENV: mode, **(env or {})}
-    proc = subprocess.run(
-        [sys.executable, "-m", "runbook.selection.testgate", "--cov-fail-under=50", *args],
-        cwd=root,
-        env=followed(clean),  # the outer tests gate follows the inner one
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    return proc.returncode, Ran.of(root, proc)
+    # In this process (support.run_testgate_here); the outer tests gate follows its pytest.
+    return run_testgate_here(root, ["--cov-fail-under=50", *args], followed(clean))
 
 
 def total(output: Ran) -> float:
