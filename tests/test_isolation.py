@@ -147,3 +147,31 @@ def test_a_test_that_hit_a_cache_counts_its_fillers_and_theirs() -> None:
     assert run("t::uses_nothing", (0, 0), (0, 0)) == set()
     first_counts[:] = [0, 0]  # cleared by the test itself, then one hit
     assert run("t::clears_and_hits", (1, 0), (0, 0)) == {"t::fills_first"}
+
+
+def test_a_scan_finds_each_module_loaded_since_the_last_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    gate = Isolation(root=tmp_path)
+    gate.scan()
+    assert gate.scanned >= sys.modules.keys()
+    gate.scan()  # nothing loaded since: nothing new looked at
+    assert gate.project == set()
+    (tmp_path / "isolation_late.py").write_text("VALUE = 1\n")
+    late = module("isolation_late", __file__=str(tmp_path / "isolation_late.py"))
+    monkeypatch.setitem(sys.modules, "isolation_late", late)
+    gate.scan()
+    assert gate.project == {"isolation_late"}
+    assert gate.watched[id(late)] is late
+
+
+def test_modules_left_alone_or_changed_are_told_apart_all_at_once() -> None:
+    kept, changed = module("kept", a=1), module("changed", a=1)
+    saved = Snapshot.take([kept, changed])
+    assert saved.restore() == []
+    vars(changed)["a"] = 2
+    assert saved.restore() == ["attr changed.a"]
+    vars(kept)["b"] = Awkward()  # a new name whose == fails: still found and removed
+    assert saved.restore() == ["attr kept.b"]
+    assert kept.a == 1
+    assert "b" not in vars(kept)

@@ -3,14 +3,17 @@ change runs the whole suite. Pure data; the end-to-end runs are in test_testgate
 
 from __future__ import annotations
 
+import hashlib
 import json
 import textwrap
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from runbook.running import cache
-from runbook.selection import files, impact, importprint
+from runbook.selection import files, impact, importprint, store
+from runbook.selection import fingerprint as fingerprint_module
 from runbook.selection.fingerprint import fingerprint
 from runbook.selection.impact import plan
 from runbook.selection.stored import RecordedTest, SelectionDataError, Stored
@@ -726,3 +729,76 @@ def test_a_signature_change_of_a_function_or_caller_that_ran_at_import_runs_ever
     ran_caller = frozenset({core.functions["caller"].first})
     result = signed_plan("src/core.py", *edit, import_lines=ran_caller)
     assert "its caller src/core.py:caller runs at import time" in result.full_reason
+
+
+TREE = {
+    "src/pkg/__init__.py": "",
+    "src/pkg/a.py": "def f():\n    return 1\n",
+    "src/pkg/b.py": "import functools\n\n\n@functools.cache\ndef g():\n    return 2\n",
+    "src/pkg/broken.py": "def (\n",  # does not parse: no print, before or after
+    "tests/test_a.py": "from pkg.a import f\n\n\ndef test_f():\n    assert f() == 1\n",
+    "tests/helper.py": "VALUE = 1\n",
+    **dict.fromkeys(store.FINGERPRINTING, "# fingerprinting\n"),
+}
+
+
+def tree_files(root: Path, tree: dict[str, str]) -> dict[str, str]:
+    for path, text in tree.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return {path: hashlib.sha256(text.encode()).hexdigest() for path, text in tree.items()}
+
+
+def test_a_full_run_prints_only_what_changed_since_the_earlier_data_and_gets_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prints of the files unchanged since the stored data are taken from it, as read back
+    from meta.json; every print is what printing all the files gives."""
+    printed: list[str] = []
+    real = fingerprint_module.fingerprint
+
+    def counting(source: str) -> fingerprint_module.SourcePrint:
+        printed.append(source)
+        return real(source)
+
+    monkeypatch.setattr(fingerprint_module, "fingerprint", counting)
+    first = tree_files(tmp_path, TREE)
+    prints, test_imports = store.prints_of(tmp_path, first, None, "env")
+    assert "src/pkg/broken.py" not in prints
+    assert set(test_imports) == {"tests/test_a.py"}
+    earlier = Stored.loads(
+        json.dumps(
+            Stored(
+                environment="env",
+                root=str(tmp_path),
+                files=first,
+                prints=prints,
+                import_lines={},
+                tests={},
+                coverage_db="coverage-x.db",
+                test_imports=test_imports,
+            ).to_json()
+        )
+    )
+    edited = {**TREE, "src/pkg/a.py": "def f():\n    return 3\n", "src/pkg/c.py": "X = 1\n"}
+    files = tree_files(tmp_path, edited)
+    fresh = store.prints_of(tmp_path, files, None, "env")
+    assert fresh[0]["src/pkg/a.py"] != prints["src/pkg/a.py"]  # the edit shows
+    printed.clear()
+    assert store.prints_of(tmp_path, files, earlier, "env") == fresh
+    assert printed == [edited["src/pkg/a.py"], edited["src/pkg/c.py"]]  # only what changed
+    for environment, changed in (("another env", {}), ("env", {store.FINGERPRINTING[0]: "#\n"})):
+        files = tree_files(tmp_path, {**edited, **changed})
+        printed.clear()
+        assert store.prints_of(tmp_path, files, earlier, environment) == store.prints_of(
+            tmp_path, files, None, environment
+        )
+        assert len(printed) == 2 * len([p for p in files if p.startswith("src/")])  # all, twice
+
+
+def test_the_earlier_data_is_none_when_missing_or_unreadable(tmp_path: Path) -> None:
+    selection = store.SelectionStore(tmp_path)
+    assert selection.earlier() is None
+    selection.directory.mkdir(parents=True)
+    (selection.directory / store.META).write_text("{not json")
+    assert selection.earlier() is None

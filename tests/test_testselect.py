@@ -28,6 +28,7 @@ from runbook.selection.testselect import (
     Watch,
     declared_files,
     judge,
+    resolved,
     unfollowed,
 )
 from support import followed
@@ -285,6 +286,13 @@ PROJECT = {
             subprocess.run(IMPORT, check=True, env=env)
 
 
+        def test_imports_lazily():
+            import colorsys  # not the project's: alone, it would not count
+            import calc.api  # the project's, first imported by this test
+
+            assert colorsys and calc.api
+
+
         def test_no_child():
             assert True
         """,
@@ -352,6 +360,7 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
         "test_python_followed",
         "test_python_ran_an_undeclared_file",
         "test_python_without_the_variables",
+        "test_imports_lazily",
         "test_no_child",
         "test_short",
     ]
@@ -365,12 +374,18 @@ def test_the_plugin_follows_declares_and_checks_declarations(tmp_path: Path) -> 
     assert (followed_["spawns"], followed_["unfollowed"]) == (False, [])
     assert str(root / "src/calc/core.py") in followed_["child_files"]
     assert kids["test_python_without_the_variables"]["spawns"] is True
-    assert kids["test_no_child"] == {**kids["test_no_child"], "spawns": False, "child_files": []}
+    assert kids["test_no_child"] == {
+        **kids["test_no_child"],
+        "spawns": False,
+        "child_files": [],
+        "lazy_imports": False,
+    }
+    assert kids["test_imports_lazily"]["lazy_imports"] is True
     assert kids["test_python_ran_an_undeclared_file"]["ok"] is False
     assert "ERROR at teardown of test_python_ran_an_undeclared_file" in proc.stdout
     undeclared = "ran src/calc/__init__.py, src/calc/core.py, which its child_reads marker"
     assert undeclared in proc.stdout
-    assert "7 passed, 1 error" in proc.stdout  # the error: the teardown of the undeclared run
+    assert "8 passed, 1 error" in proc.stdout  # the error: the teardown of the undeclared run
     assert "test_shell_undeclared (always runs): sh (" in proc.stdout
 
 
@@ -433,3 +448,26 @@ def test_a_file_read_through_a_symbolic_link_counts_as_the_link_and_its_target(
     inputs = {"data/table.json": "t", "link.json": "l"}
     opened = [str(root / "link.json"), "/elsewhere/x.json", str(root / "ignored.txt")]
     assert store.read_files(root, opened, inputs) == ("data/table.json", "link.json")
+
+
+def test_a_module_file_is_resolved_as_pathlib_resolves_it(tmp_path: Path) -> None:
+    """``resolved`` resolves each folder once; a file that is a link, a relative path and a
+    name that is no file's are resolved whole: always what ``Path.resolve`` gives."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "m.py").write_text("")
+    (real / "target.py").write_text("")
+    (tmp_path / "linked").symlink_to(real)  # a folder reached through a link
+    (real / "link.py").symlink_to(real / "target.py")  # a file that is itself a link
+    names = [
+        str(real / "m.py"),
+        str(tmp_path / "linked" / "m.py"),
+        str(tmp_path / "linked" / "link.py"),
+        str(real / "link.py"),
+        str(real / "missing.py"),
+        str(tmp_path / "linked" / ".."),
+        os.path.relpath(real / "m.py"),  # a relative name, as a module's __file__ can be
+    ]
+    for _ in range(2):  # the second time from the folders already resolved
+        assert [resolved(name) for name in names] == [Path(name).resolve() for name in names]
+    assert resolved(str(tmp_path / "linked" / "link.py")) == real / "target.py"

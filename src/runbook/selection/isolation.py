@@ -42,7 +42,7 @@ from typing import Any
 
 import pytest
 
-from runbook.selection.testselect import OBSERVER, Observer
+from runbook.selection.testselect import OBSERVER, Observer, resolved
 
 RUNNER_MODULES = ("_pytest", "pytest", "pluggy", "coverage", "pytest_cov", "xdist", "execnet")
 """Packages that run the session: their state is the session's, never a test's."""
@@ -164,8 +164,9 @@ class Snapshot:
         if sys.path != self.path:
             sys.path[:] = self.path
             reset.append("sys.path")
-        for module, before in self.modules:
-            reset.extend(_restore_module(module, before))
+        if not _all_unchanged(self.modules):
+            for module, before in self.modules:
+                reset.extend(_restore_module(module, before))
         return reset
 
 
@@ -178,6 +179,17 @@ def _unchanged(now: dict[str, Any], before: dict[str, Any]) -> bool:
     try:
         return now == before
     except Exception:  # noqa: BLE001 (a value's own __eq__ failed: compare by identity below)
+        return False
+
+
+def _all_unchanged(modules: list[tuple[ModuleType, dict[str, Any]]]) -> bool:
+    """Every module's names bound to what they were (``_unchanged`` of each), compared in one
+    C loop: after most tests nothing changed, and a Python call per watched module per test
+    costs more than the comparison (under coverage's tracer most of all). False when any
+    differs, or a value's own ``__eq__`` failed: each module is then looked at alone."""
+    try:
+        return [vars(module) for module, _ in modules] == [before for _, before in modules]
+    except Exception:  # noqa: BLE001 (a value's own __eq__ failed: see _unchanged)
         return False
 
 
@@ -226,14 +238,17 @@ class Isolation:
         path = getattr(module, "__file__", None)
         if not isinstance(path, str) or _is_runner(module.__name__):
             return False
-        resolved = Path(path).resolve()
-        if not resolved.is_relative_to(self.root):
+        found = resolved(path)
+        if not found.is_relative_to(self.root):
             return False
-        parts = resolved.relative_to(self.root).parts
+        parts = found.relative_to(self.root).parts
         return bool(parts) and parts[0] not in OUTSIDE and "site-packages" not in parts
 
     def scan(self) -> None:
-        """Look at the modules loaded since the last scan."""
+        """Look at the modules loaded since the last scan (most tests load none: that is
+        checked without building a set of the names)."""
+        if sys.modules.keys() <= self.scanned:
+            return
         for name in list(sys.modules.keys() - self.scanned):
             self.scanned.add(name)
             module = sys.modules.get(name)
@@ -270,9 +285,10 @@ class Isolation:
         finally:
             started = time.process_time()
             donors = self.count_donors(item.nodeid, counts)
-            observer = item.config.pluginmanager.get_plugin(OBSERVER)
-            if donors and isinstance(observer, Observer) and item.nodeid in observer.tests:
-                observer.tests[item.nodeid].cache_donors = sorted(donors)
+            if donors:
+                observer = item.config.pluginmanager.get_plugin(OBSERVER)
+                if isinstance(observer, Observer) and item.nodeid in observer.tests:
+                    observer.tests[item.nodeid].cache_donors = sorted(donors)
             reset = saved.restore()
             if reset:
                 self.resets[item.nodeid] = reset
@@ -282,6 +298,8 @@ class Isolation:
         """Which earlier tests' entries the test used (hits), and which caches it filled."""
         donors: set[str] = set()
         filled: list[str] = []
+        if [cache.counts() for cache in self.caches[: len(before)]] == before:
+            return donors  # no entry used or computed (most tests): none counted, none filled
         for cache, counted in zip(self.caches, before, strict=False):
             hits, misses = cache.counts()
             cleared = hits < counted[0] or misses < counted[1]  # by the test itself

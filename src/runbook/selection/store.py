@@ -116,6 +116,15 @@ class SelectionStore:
         for old in self.directory.glob("coverage-*.db"):
             old.unlink(missing_ok=True)
 
+    def earlier(self) -> Stored | None:
+        """The stored data as ``meta.json`` holds it, for what a full run can reuse of it (its
+        prints: ``unchanged``); its coverage data is not read. None when there is none or it
+        cannot be read (the full run then makes every print)."""
+        try:
+            return Stored.loads((self.directory / META).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, SelectionDataError):
+            return None
+
     def db_path(self, stored: Stored) -> Path:
         return self.directory / stored.coverage_db
 
@@ -151,11 +160,62 @@ def read_files(root: Path, names: object, inputs: dict[str, str]) -> tuple[str, 
     return tuple(sorted(name for name in found if name is not None and name in inputs))
 
 
-def build_stored(
-    root: Path, files: dict[str, str], db: Path, observed: Observed, environment: str
-) -> Stored:
+FINGERPRINTING = (
+    "src/runbook/selection/fingerprint.py",
+    "src/runbook/selection/importprint.py",
+    "src/runbook/selection/files.py",
+)
+"""The code that makes the prints (with Python's ``ast``, part of the tests environment)."""
+
+
+def unchanged(earlier: Stored | None, files: dict[str, str], environment: str) -> frozenset[str]:
+    """The files whose prints in ``earlier`` are what this run would make of them: a print is
+    a function of the file's text, of ``FINGERPRINTING`` and of the Python that parses it, so
+    a file with the digest it had is printed alike when none of those changed. None when
+    there is no earlier data, or it is from another tests environment or fingerprinting."""
+    if earlier is None or earlier.environment != environment:
+        return frozenset()
+    if any(earlier.files.get(path) != files.get(path) for path in FINGERPRINTING):
+        return frozenset()
+    return frozenset(path for path, digest in files.items() if earlier.files.get(path) == digest)
+
+
+def prints_of(
+    root: Path, files: dict[str, str], earlier: Stored | None, environment: str
+) -> tuple[dict[str, fingerprint.SourcePrint], dict[str, str]]:
+    """The source prints and test import prints of ``files``: those of the unchanged files
+    taken from ``earlier`` (a full run after a small edit prints a few files, not ~140: most
+    of the CPU the gate spends storing its data), the others made; the same either way
+    (tests/test_selection.py)."""
+    same = unchanged(earlier, files, environment)
     sources = [p for p in files if p.startswith("src/") and p.endswith(".py")]
-    prints = fingerprint.source_prints(sources, read_text(root))
+    made = fingerprint.source_prints([p for p in sources if p not in same], read_text(root))
+    imports = importprint.test_import_prints([p for p in files if p not in same], read_text(root))
+    prints: dict[str, fingerprint.SourcePrint] = {}
+    test_imports: dict[str, str] = {}
+    for path in files:
+        kept = earlier if path in same else None
+        source = made.get(path) if kept is None else kept.prints.get(path)
+        if source is not None:
+            prints[path] = source
+        imported = imports.get(path) if kept is None else kept.test_imports.get(path)
+        if imported is not None:
+            test_imports[path] = imported
+    return prints, test_imports
+
+
+def build_stored(
+    root: Path,
+    files: dict[str, str],
+    db: Path,
+    observed: Observed,
+    environment: str,
+    *,
+    earlier: Stored | None = None,
+) -> Stored:
+    """The selection data of a full run; ``earlier`` (the data it replaces, if any) lends the
+    prints of the files that did not change since (``prints_of``)."""
+    prints, test_imports = prints_of(root, files, earlier, environment)
     ran = executed(db, root, prints)
     tests: dict[str, RecordedTest] = {}
     for nodeid, seen in observed.tests.items():
@@ -190,5 +250,5 @@ def build_stored(
         tests=tests,
         coverage_db=f"coverage-{uuid.uuid4().hex}.db",
         collection_reads=read_files(root, observed.collection_reads, files),
-        test_imports=importprint.test_import_prints(files, read_text(root)),
+        test_imports=test_imports,
     )

@@ -493,7 +493,8 @@ def record(
         if current_files(root) != before:
             facts.notice("tests: files changed during the run; selection data not stored")
             return
-        store.save(build_stored(root, before, data, observed, environment), data)
+        stored = build_stored(root, before, data, observed, environment, earlier=store.earlier())
+        store.save(stored, data)
     except (OSError, CoverageException, sqlite3.Error, cache.CacheUnavailableError) as exc:
         facts.notice(f"tests: could not store the selection data: {exc}")
 

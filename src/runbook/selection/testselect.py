@@ -24,6 +24,7 @@ fails the test. ``--runbook-children`` lists the unfollowed children and why.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -154,6 +155,24 @@ class SeenTest:
     """Tests that computed cache entries this test used (``runbook.selection.isolation``)."""
 
 
+_FOLDERS: dict[str, Path] = {}
+"""Folder (absolute, as a module's ``__file__`` names it) -> the folder resolved."""
+
+
+def resolved(path: str) -> Path:
+    """``Path(path).resolve()``, resolving each folder once: the plugins look at the file of
+    every module loaded (thousands, in a few hundred folders), and a resolve walks every
+    component with a system call each. A file that is itself a symbolic link, or a relative
+    path (relative to a working directory that tests change), is resolved whole."""
+    folder, name = os.path.split(path)
+    if not os.path.isabs(path) or name in {"", ".", ".."} or os.path.islink(path):  # noqa: PTH114, PTH117
+        return Path(path).resolve()
+    known = _FOLDERS.get(folder)
+    if known is None:
+        known = _FOLDERS[folder] = Path(folder).resolve()
+    return known / name
+
+
 def declared_files(root: Path, globs: Sequence[object]) -> tuple[set[str], str]:
     """The files (relative, POSIX) a ``child_reads`` marker declares, or the reason it is wrong."""
     files: set[str] = set()
@@ -194,10 +213,11 @@ class Observer:
     collection_reads: list[str] = field(default_factory=list[str])
     """Files under the root that project code opened outside any test."""
 
-    @property
+    @functools.cached_property
     def watch(self) -> Watch:
         """The session's pair: one log path for the whole session (an environment copied from
-        ``os.environ`` at import time still names it), rotated at the start and end of each test."""
+        ``os.environ`` at import time still names it), rotated at the start and end of each test.
+        Made once: it is read three times per test, and its fields do not change."""
         children = self.out.parent / "children" / self.worker
         return Watch(root=str(self.root), log=str(children / "current.log"))
 
@@ -291,7 +311,7 @@ class Observer:
         seen.fixtures = list(getattr(item, "fixturenames", ()))
         marker = item.get_closest_marker(MARKER)
         seen.declared = None if marker is None else [str(a) for a in marker.args]
-        before = set(sys.modules)
+        before = sys.modules.copy()  # a dict copy (C): cheaper than a set of its names
         self._rotate()  # what children of earlier tests logged after those ended
         self.spawned = []
         self.current = item.nodeid
@@ -299,7 +319,8 @@ class Observer:
             return (yield)
         finally:
             self.current = None
-            new = set(sys.modules) - before
+            # Most tests import nothing new: that is checked without building a set.
+            new = set[str]() if sys.modules.keys() <= before.keys() else sys.modules.keys() - before
             seen.lazy_imports = any(self._is_project(name) for name in new)
 
     @pytest.hookimpl(wrapper=True)
@@ -382,7 +403,7 @@ class Observer:
     def _is_project(self, name: str) -> bool:
         module = sys.modules.get(name)
         path = getattr(module, "__file__", None)
-        return isinstance(path, str) and Path(path).resolve().is_relative_to(self.src)
+        return isinstance(path, str) and resolved(path).is_relative_to(self.src)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(
@@ -398,7 +419,7 @@ class Observer:
         filename = getattr(code, "co_filename", "")
         if not isinstance(filename, str):
             return True  # unknown: assume it may
-        path = Path(filename).resolve()
+        path = resolved(filename)
         return path.is_relative_to(self.root) and "site-packages" not in path.parts
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
