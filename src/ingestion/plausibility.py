@@ -811,7 +811,7 @@ def _switches(shape: bytes) -> int:
     if b"n" not in shape:
         return 0
     words = b" ".join(shape.split())
-    return sum(words.count(pattern) for pattern in (b"a n", b"l n", b"n a", b"n l"))
+    return words.count(b"a n") + words.count(b"l n") + words.count(b"n a") + words.count(b"n l")
 
 
 def _expected(model: LanguageModel, chars: int, pairs: int) -> float:
@@ -910,16 +910,27 @@ def judge(
 def ascii_prior_most(fits: dict[str, float], languages: tuple[str, ...], evidence: int) -> float:
     """The most ``judge``'s ASCII prior adds to a reading of ``evidence`` non-ASCII characters
     judged under ``languages`` with these ``ascii_fits``: its term (the same floats) for the
-    language of ``languages`` it costs least, 0 for one not in Latin script. Never positive."""
+    language of ``languages`` it costs least, 0 for one not in Latin script. Never positive.
+
+    The term grows with the fit (a weight times the fit less the best, each step rounding up
+    or down alike), so the largest is the best-fitting language's."""
     if not fits:
         return 0.0
-    models = language_models()
+    latin, other = _by_script(languages)
+    most = 0.0 if other else float("-inf")
+    if not latin:
+        return most
     best = max(fits.values())
-    cap = _ASCII_CAP * evidence
-    return max(
-        max(_ASCII_WEIGHT * (fits[language] - best), cap) if models[language].latin else 0.0
-        for language in languages
-    )
+    term = max(_ASCII_WEIGHT * (max(map(fits.__getitem__, latin)) - best), _ASCII_CAP * evidence)
+    return max(term, most)
+
+
+@functools.lru_cache(maxsize=1024)
+def _by_script(languages: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The Latin-script languages of ``languages``, and whether any other is among them."""
+    models = language_models()
+    latin = tuple(language for language in languages if models[language].latin)
+    return latin, len(latin) < len(languages)
 
 
 # Per code page's languages, each letter's and letter pair's cost in every one of them, kept
