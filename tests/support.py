@@ -332,8 +332,10 @@ def followed(env: Mapping[str, str]) -> dict[str, str]:
 def mlflow_schema(base: Path, target: Path) -> Path:
     """An MLflow SQLite store at ``target`` holding MLflow's schema and nothing else, as MLflow
     makes it on first use: made once per run and copied. Making the schema (MLflow's migrations)
-    costs about two seconds of CPU each time (more under the tests gate's coverage); a test that
-    proves a store is made where none exists makes its own.
+    costs about two seconds of CPU each time (more under the tests gate's coverage). Making the
+    template is MLflow making a store where none was, in the tests' environment, with the client
+    the runbook's tracking uses: a test that needs that proof has it from here (a failure fails
+    every test that asks for a store).
 
     ``base`` is the session's temporary directory. A pytest-xdist worker's is a folder of the
     run's (``popen-gw0``, pytest-xdist's naming), so the workers share the run's: the first to

@@ -18,7 +18,7 @@ from runbook.reports.console import plain_report
 from runbook.run import Outcome, Run, perform
 from runbook.running import treelock
 from runbook.tracking import track
-from support import direct, python_gate
+from support import direct, mlflow_schema, python_gate
 
 GATES = (
     python_gate("lint", "print('Found 1 error.'); exit(1)", summarize=ruff_check.summarize),
@@ -41,13 +41,17 @@ def run_in(root: Path, **kw: object) -> Run:
     )
 
 
-def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(tmp_path: Path) -> None:
+def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The store holds MLflow's schema already (``support.mlflow_schema``, whose making is
+    MLflow making a store where none was, in this environment): what is logged is the runbook's."""
     # Imported here, not at collection: every pytest-xdist worker collects every module.
     from mlflow.tracking import MlflowClient  # noqa: PLC0415
 
     perform(run_in(tmp_path))
     state = tmp_path / ".runbook"
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    uri = f"sqlite:///{mlflow_schema(tmp_path_factory.getbasetemp(), tmp_path / 'mlflow.db')}"
     config = MlflowConfig(
         enabled=True,
         tracking_uri=uri,
