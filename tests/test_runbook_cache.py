@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from runbook.gates.settings import Settings
 from runbook.gates.table import GATES, Gate
 from runbook.records.result import Status
 from runbook.reports.console import plain_report
+from runbook.reports.report import RunReport
 from runbook.run import Mode, Run, perform
 from runbook.running import cache
 from support import direct, git, init_repo, python_gate
@@ -21,9 +24,7 @@ def counting_gate(name: str, inputs: tuple[str, ...], ran: Path, *, ok: bool = T
     return python_gate(name, code, inputs=inputs)
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
+def make_repo(root: Path) -> Path:
     (root / "src").mkdir(parents=True)
     (root / "docs").mkdir()
     (root / "src" / "a.py").write_text("A = 1\n")
@@ -34,6 +35,11 @@ def repo(tmp_path: Path) -> Path:
     git(root, "add", ".")
     git(root, "commit", "-qm", "init")
     return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo")
 
 
 class Runner:
@@ -57,15 +63,52 @@ class Runner:
         return sorted(self.ran.read_text().split())  # gates run in parallel
 
 
+def two_gates(ran: Path) -> tuple[Gate, ...]:
+    return (counting_gate("lint", ("src",), ran), counting_gate("docs", ("docs",), ran))
+
+
 @pytest.fixture
 def run(repo: Path, tmp_path: Path) -> Runner:
     ran = tmp_path / "ran.txt"
-    gates = (counting_gate("lint", ("src",), ran), counting_gate("docs", ("docs",), ran))
-    return Runner(repo, ran, gates)
+    return Runner(repo, ran, two_gates(ran))
 
 
-def test_untouched_tree_reruns_no_gate(run: Runner) -> None:
-    assert run() == ["docs", "lint"]
+@dataclass(frozen=True)
+class Warm:
+    """The repository right after its first run (both gates ran and their passes are cached),
+    kept as a copy: what every test starting with that run would make again (two gate
+    processes and a repository), made once per module."""
+
+    runner: Runner
+    copy: Path
+    first_ran: list[str]
+    first: RunReport
+
+
+@pytest.fixture(scope="module")
+def warm_once(tmp_path_factory: pytest.TempPathFactory) -> Warm:
+    folder = tmp_path_factory.mktemp("warm")
+    ran = folder / "ran.txt"
+    runner = Runner(make_repo(folder / "repo"), ran, two_gates(ran))
+    first_ran = runner()
+    shutil.copytree(runner.root, folder / "copy", symlinks=True)
+    return Warm(runner, folder / "copy", first_ran, runner.last)
+
+
+@pytest.fixture
+def warm(warm_once: Warm) -> Runner:
+    """A runner whose first run is done: the repository (worktree, index, ``.runbook``) put back
+    as that run left it, at the same path (the gates' definitions and the cache name it)."""
+    runner = warm_once.runner
+    shutil.rmtree(runner.root)
+    shutil.copytree(warm_once.copy, runner.root, symlinks=True)
+    runner.gates, runner.last = two_gates(runner.ran), warm_once.first
+    return runner
+
+
+def test_untouched_tree_reruns_no_gate(warm_once: Warm, warm: Runner) -> None:
+    run = warm
+    assert warm_once.first_ran == ["docs", "lint"]
     first = {r.name: r.seconds for r in run.last.results}
     assert run() == []
     assert all(r.status is Status.PASS and r.cached for r in run.last.results)
@@ -73,16 +116,16 @@ def test_untouched_tree_reruns_no_gate(run: Runner) -> None:
     assert "pass (cached)" in plain_report(run.last)
 
 
-def test_editing_a_source_file_reruns_only_the_gates_that_read_it(run: Runner, repo: Path) -> None:
-    run()
+def test_editing_a_source_file_reruns_only_the_gates_that_read_it(warm: Runner) -> None:
+    run, repo = warm, warm.root
     (repo / "src" / "a.py").write_text("A = 2\n")
     assert run() == ["lint"]
     (repo / "docs" / "guide.md").write_text("# guide, edited\n")
     assert run() == ["docs"]
 
 
-def test_untracked_files_count_and_ignored_files_do_not(run: Runner, repo: Path) -> None:
-    run()
+def test_untracked_files_count_and_ignored_files_do_not(warm: Runner) -> None:
+    run, repo = warm, warm.root
     (repo / "ignored").mkdir()
     (repo / "ignored" / "big.bin").write_bytes(b"\0" * 10)
     assert run() == []
@@ -92,20 +135,20 @@ def test_untracked_files_count_and_ignored_files_do_not(run: Runner, repo: Path)
     assert run() == ["lint"]  # removing an input is a change too
 
 
-def test_shared_configuration_reruns_every_gate(run: Runner, repo: Path) -> None:
-    run()
+def test_shared_configuration_reruns_every_gate(warm: Runner) -> None:
+    run, repo = warm, warm.root
     (repo / "pyproject.toml").write_text("[project]\nname = 'y'\n")
     assert run() == ["docs", "lint"]
 
 
-def test_a_changed_gate_definition_is_a_miss(run: Runner) -> None:
-    run()
+def test_a_changed_gate_definition_is_a_miss(warm: Runner) -> None:
+    run = warm
     run.gates = (counting_gate("lint", ("src", "docs"), run.ran), run.gates[1])
     assert run() == ["lint"]
 
 
-def test_no_cache_and_strict_modes_always_run(run: Runner) -> None:
-    run()
+def test_no_cache_and_strict_modes_always_run(warm: Runner) -> None:
+    run = warm
     assert run(use_cache=False) == ["docs", "lint"]
     assert run(mode="release") == ["docs", "lint"]
     assert run(mode="patch") == ["docs", "lint"]
