@@ -4,7 +4,9 @@ test's ``child_reads`` marker declares for the children it cannot follow."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import marshal
 import os
 import runpy
 import subprocess
@@ -220,6 +222,45 @@ def test_a_python_child_logs_to_each_pair_its_start_its_files_and_what_it_starts
     theirs = inner.read_text().splitlines()
     assert theirs[0] == lines[0]  # the same start, and spawn, in the nested log
     assert not [line for line in theirs if line.startswith("run ")]  # nothing of its root ran
+
+
+def pyc(source: bytes, code: bytes, path: Path) -> None:
+    """A checked hash-based pyc for ``path`` claiming ``source``, holding the code of ``code``."""
+    cache = Path(importlib.util.cache_from_source(str(path)))
+    cache.parent.mkdir(exist_ok=True)
+    flags = (3).to_bytes(4, "little")  # hash-based, checked
+    compiled = marshal.dumps(compile(code, str(path), "exec"))
+    cache.write_bytes(
+        importlib.util.MAGIC_NUMBER + flags + importlib.util.source_hash(source) + compiled
+    )
+
+
+@pytest.mark.parametrize("bytecode", ["none", "current", "stale"])
+def test_a_child_runs_the_file_from_its_bytecode_only_when_that_is_the_file_s(
+    tmp_path: Path, bytecode: str
+) -> None:
+    """The .pth line gets the file's code as the import system would: its bytecode when it was
+    made from the file's text (the gate writes src/'s), compiled from the text otherwise."""
+    assert install_childwatch() == ""
+    watch = tmp_path / "childwatch.py"
+    text = Path(childwatch.__file__).read_bytes()
+    watch.write_bytes(text)
+    marked = text + b"\n_log(_PAIRS[-1][1], 'from bytecode')\n"
+    if bytecode == "current":  # bytecode of the text (here: marked, to be seen)
+        pyc(text, marked, watch)
+    elif bytecode == "stale":  # bytecode of another text: never run
+        pyc(marked, marked, watch)
+    log = tmp_path / "child.log"
+    env = {
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        CHILD_ENV: with_pair(os.environ.get(CHILD_ENV), str(tmp_path), str(log)),
+        WATCH_ENV: str(watch),
+    }
+    subprocess.run([sys.executable, "-c", "pass"], env=env, check=True)
+    lines = log.read_text().splitlines()
+    assert lines[0].startswith("start ")
+    assert ("from bytecode" in lines) is (bytecode == "current")
 
 
 @pytest.mark.child_reads  # the child imports json only, with the gate's variables removed

@@ -44,13 +44,17 @@ WATCH_ENV = "RUNBOOK_TESTSELECT_WATCH"
 """Path of this file, for the ``.pth`` line."""
 PTH_NAME = "runbook_childwatch.pth"
 PTH_LINE = (
-    "import os; exec(\"p = os.environ['" + WATCH_ENV + "']\\n"
-    "with open(p, 'rb') as f: c = compile(f.read(), p, 'exec')\\n"
+    "import os, sys; exec(\"p = os.environ['" + WATCH_ENV + "']\\n"
+    "c = sys.modules['_frozen_importlib_external'].SourceFileLoader("
+    "'runbook_childwatch', p).get_code('runbook_childwatch')\\n"
     "exec(c, {'__name__': 'runbook_childwatch', '__file__': p})\") "
     "if os.environ.get('" + CHILD_ENV + "') and os.environ.get('" + WATCH_ENV + "') else None\n"
 )
-"""Runs this file as ``runbook_childwatch`` (compiled here: runpy.run_path would import pkgutil
-and typing into every child)."""
+"""Runs this file as ``runbook_childwatch`` (not through runpy.run_path, which would import
+pkgutil and typing into every child). Its code comes as the import system's loader gets a
+module's: from its bytecode when that matches the text (the tests gate writes ``src/``'s before
+pytest starts), else compiled from the text. Compiling it cost each child 1.4 ms of CPU, the
+bytecode 0.06 ms."""
 SPAWN_EVENTS = frozenset(
     {
         "subprocess.Popen",
