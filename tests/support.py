@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import importlib.metadata
 import io
 import json
 import os
@@ -329,22 +330,41 @@ def followed(env: Mapping[str, str]) -> dict[str, str]:
     return {**{k: os.environ[k] for k in keep if k in os.environ}, **env}
 
 
-def mlflow_schema(base: Path, target: Path) -> Path:
-    """An MLflow SQLite store at ``target`` holding MLflow's schema and nothing else, as MLflow
-    makes it on first use: made once per run and copied. Making the schema (MLflow's migrations)
-    costs about two seconds of CPU each time (more under the tests gate's coverage). Making the
-    template is MLflow making a store where none was, in the tests' environment, with the client
-    the runbook's tracking uses: a test that needs that proof has it from here (a failure fails
-    every test that asks for a store).
+SCHEMA_MAKERS = ("mlflow-skinny", "mlflow", "alembic", "sqlalchemy")
+"""The distributions whose versions decide the schema MLflow makes: its migrations (alembic
+scripts in MLflow, run by alembic on sqlalchemy)."""
 
-    ``base`` is the session's temporary directory. A pytest-xdist worker's is a folder of the
-    run's (``popen-gw0``, pytest-xdist's naming), so the workers share the run's: the first to
-    need the schema makes it while holding a lock, the others wait on that lock and copy it (the
-    test modules that need it usually run on different workers: each made its own)."""
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / "mlflow-schema"
+
+def schema_folder() -> Path:
+    """Where the MLflow schema template of this tests environment is kept: under the
+    repository's ``.nox/`` (ignored, like the nox sessions' environments), one folder per set of
+    ``SCHEMA_MAKERS`` versions, so another MLflow (or alembic, sqlalchemy) makes its own."""
+    versions: list[str] = []
+    for name in SCHEMA_MAKERS:
+        try:
+            versions.append(f"{name}-{importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    key = hashlib.sha256(f"{sys.version}\n{chr(10).join(versions)}".encode()).hexdigest()[:16]
+    return Path(__file__).resolve().parents[1] / ".nox" / "mlflow-schema" / key
+
+
+def mlflow_schema(target: Path) -> Path:
+    """An MLflow SQLite store at ``target`` holding MLflow's schema and nothing else, as MLflow
+    makes it on first use: made once per tests environment (``schema_folder``) and copied.
+    Making the schema (MLflow's migrations) costs about two seconds of CPU each time (more
+    under the tests gate's coverage), the same schema from the same versions each time.
+
+    Making the template is MLflow making a store where none was, in the tests' environment,
+    with the client the runbook's tracking uses: it is proven once per environment (the run
+    that first asks for a store makes it, and fails that test if it fails; a template is kept
+    only when whole).
+
+    The first process to need the template makes it while holding a lock; the others (the
+    pytest-xdist workers of a run, or two runs at once) wait on that lock and copy it."""
+    folder = schema_folder()
     template = folder / "mlflow.db"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed, or when its holder dies
         if not template.exists():
@@ -362,7 +382,7 @@ def _make_schema(folder: Path, template: Path) -> None:
     making = folder / "making.db"
     making.unlink(missing_ok=True)
     cwd = Path.cwd()
-    os.chdir(folder)  # the default experiment's artifact folder: under the run's directory
+    os.chdir(folder)  # the default experiment's artifact folder: beside the template
     try:
         client: Any = MlflowClient(f"sqlite:///{making}")  # MLflow's own types have gaps
         client.search_experiments()

@@ -56,7 +56,7 @@ def _client(store: str) -> _Client:
 def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One SQLite store for the module: creating its schema costs seconds, runs cost little."""
     folder = tmp_path_factory.mktemp("mlflow")
-    return f"sqlite:///{mlflow_schema(tmp_path_factory.getbasetemp(), folder / 'mlflow.db')}"
+    return f"sqlite:///{mlflow_schema(folder / 'mlflow.db')}"
 
 
 @pytest.fixture(autouse=True)

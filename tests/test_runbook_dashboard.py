@@ -67,17 +67,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def tracked_run(root: Path, schema_from: Path | None = None) -> str:
-    """One runbook run, logged to the runbook's default store under ``root``. With
-    ``schema_from`` (the session's temporary directory), the store holds MLflow's schema before
-    the run is logged, as the real server makes it when it starts (``support.mlflow_schema``)."""
+def tracked_run(root: Path) -> str:
+    """One runbook run, logged to the runbook's default store under ``root``, which holds
+    MLflow's schema before the run is logged, as the real server makes it when it starts
+    (``support.mlflow_schema``)."""
     perform(Run(root=root, settings=Settings(timeout=30), gates=GATES, launcher=direct))
     state = root / ".runbook"
     config = track.default_config(state)
-    if schema_from is not None:
-        store = (state / "mlflow.db").resolve()
-        assert config.tracking_uri == f"sqlite:///{store}"  # the default store (clean_env)
-        mlflow_schema(schema_from, store)
+    store = (state / "mlflow.db").resolve()
+    assert config.tracking_uri == f"sqlite:///{store}"  # the default store (clean_env)
+    mlflow_schema(store)
     run_id = track.log_report(state, config)
     assert run_id is not None
     return run_id
@@ -222,7 +221,7 @@ def children(pid: int) -> list[int]:
 
 
 def test_dashboard_serves_the_tracked_run_on_loopback_and_stops_as_a_group(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, clean_env: None
+    tmp_path: Path, clean_env: None
 ) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in MLFLOW_VARS}
@@ -249,7 +248,7 @@ def test_dashboard_serves_the_tracked_run_on_loopback_and_stops_as_a_group(
         wait_for(lambda: len(children(server)) == 1, 30, "the server's worker")
         workers = children(server)
 
-        run_id = tracked_run(tmp_path, tmp_path_factory.getbasetemp())  # logs while it is up
+        run_id = tracked_run(tmp_path)  # logs while it is up
         assert dashboard.recorded_runs(url, track.EXPERIMENT) == 1
         assert run_id
 

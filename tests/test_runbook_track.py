@@ -41,9 +41,7 @@ def run_in(root: Path, **kw: object) -> Run:
     )
 
 
-def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(tmp_path: Path) -> None:
     """The store holds MLflow's schema already (``support.mlflow_schema``, whose making is
     MLflow making a store where none was, in this environment): what is logged is the runbook's."""
     # Imported here, not at collection: every pytest-xdist worker collects every module.
@@ -51,7 +49,7 @@ def test_a_runbook_becomes_one_mlflow_run_with_metrics_tags_and_artifacts(
 
     perform(run_in(tmp_path))
     state = tmp_path / ".runbook"
-    uri = f"sqlite:///{mlflow_schema(tmp_path_factory.getbasetemp(), tmp_path / 'mlflow.db')}"
+    uri = f"sqlite:///{mlflow_schema(tmp_path / 'mlflow.db')}"
     config = MlflowConfig(
         enabled=True,
         tracking_uri=uri,
