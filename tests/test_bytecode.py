@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from runbook.selection import bytecode
 
 
@@ -161,3 +163,24 @@ def test_pytests_pycs_that_cannot_be_made_are_named_and_a_bad_record_is_made_aga
     written, named = bytecode.rewrite_stale(tmp_path)
     assert (written, named) == ([str(module)], [str(unwritable), str(tmp_path / "test_gone.py")])
     assert list(json.loads(record.read_text())) == [pytest_pyc(module).name]
+
+
+def test_a_read_that_moves_the_access_time_is_no_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a module may move its access time (``relatime``, when the clock ticked since it
+    was written): the module is still written and recorded, not taken for one edited while read."""
+    module = tmp_path / "test_read.py"
+    module.write_text(TEST_MODULE)
+    read_bytes = Path.read_bytes
+
+    def read_and_touch(path: Path) -> bytes:
+        data = read_bytes(path)
+        seen = path.stat()
+        os.utime(path, ns=(seen.st_atime_ns + 1_000_000_000, seen.st_mtime_ns))
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", read_and_touch)
+    assert bytecode.rewrite_stale(tmp_path) == ([str(module)], [])
+    monkeypatch.undo()
+    assert bytecode.rewrite_stale(tmp_path) == ([], [])  # recorded: current

@@ -28,6 +28,7 @@ import hashlib
 import importlib.util
 import json
 import marshal
+import os
 import py_compile
 import struct
 import sys
@@ -142,7 +143,7 @@ def rewrite_stale(folder: Path) -> tuple[list[str], list[str]]:
             with contextlib.suppress(OSError):
                 pyc.unlink()  # stale or unknown: never left for pytest to trust
             code = _rewrite(source, data)
-            if code is None or source.stat() != before:
+            if code is None or _edited(before, source.stat()):
                 continue  # does not parse, or changed while read: pytest rewrites it
             try:
                 cache.mkdir(exist_ok=True)
@@ -156,6 +157,17 @@ def rewrite_stale(folder: Path) -> tuple[list[str], list[str]]:
         if kept != record:
             _save_record(cache / RECORD, kept)
     return written, unwritable
+
+
+def _edited(before: os.stat_result, after: os.stat_result) -> bool:
+    """Whether the file was replaced or written between two looks: its inode, size or time
+    moved. Not its access time, which the read itself may move (``relatime``): comparing
+    whole stats made a module read while the clock ticked look edited, at random."""
+    return (before.st_ino, before.st_size, before.st_mtime_ns) != (
+        after.st_ino,
+        after.st_size,
+        after.st_mtime_ns,
+    )
 
 
 def _by_cache(sources: list[Path]) -> dict[Path, list[Path]]:
