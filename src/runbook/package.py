@@ -24,7 +24,9 @@ def build_and_check(root: Path, dist: Path) -> list[Path]:
     dist.mkdir(parents=True, exist_ok=True)
     for old in dist.iterdir():
         old.unlink()
-    _run(sys.executable, "-m", "build", "--installer", "uv", "--outdir", dist, root)
+    # uv builds the sdist, then the wheel from the sdist, each in an isolated environment, as
+    # `python -m build` did, in 4.0-4.4 s where build took 4.5-5.6 s (release, issue 21).
+    _run(sys.executable, "-m", "uv", "build", "--no-create-gitignore", "--out-dir", dist, root)
     built = sorted(dist.iterdir())
     wheels = [p for p in built if p.suffix == ".whl"]
     sdists = [p for p in built if p.name.endswith(".tar.gz")]
