@@ -23,6 +23,7 @@ from ingestion.plausibility import profile
 from ingestion.utils import spread_sample
 
 if TYPE_CHECKING:
+    from ingestion.encoding_detect import Detection, Sniffed
     from ingestion.readings import Reading, _Candidate, _Scorer  # pyright: ignore[reportPrivateUsage]
 
 MALTESE = (
@@ -663,43 +664,100 @@ def _every_reading(samples: list[_Ranked]) -> Callable[..., list[Reading]]:
     return every_reading
 
 
-def test_rank_down_to_is_rank_cut_at_the_floor(
-    monkeypatch: pytest.MonkeyPatch, ranked_samples: list[_Ranked]
-) -> None:
-    """``rank_down_to`` returns ``rank``'s readings (same scores, same order) down to the
-    floor, with and without ``whole_file``, and it does leave readings unscored. That
-    ``guess`` and ``utf8_or_legacy`` detect on it what they detect on every reading is
-    ``test_detection_without_confidence_is_the_full_detection_but_the_confidence``'s first
-    comparison (with confidence, as here before: the same calls, made once, issue 21)."""
+@dataclass(frozen=True)
+class _Detected:
+    """What ``read_with_detection`` detects of one of ``_ranked_samples`` (with confidence):
+    ``guess``, ``guess`` with ``whole_file`` and ``utf8_or_legacy`` (``found``), how many
+    readings they scored, and ``rank_down_to``'s readings for each of their calls with the
+    floor ``guess`` takes and nothing given: (whole_file, the readings, how many it scored)."""
+
+    found: tuple[Detection, Detection, Sniffed]
+    scored: int
+    cuts: tuple[tuple[bool, tuple[Reading, ...], int], ...]
+
+
+@pytest.fixture(scope="module")
+def detected_samples(ranked_samples: list[_Ranked]) -> list[_Detected]:
+    """``_ranked_samples`` detected with confidence once, each ``rank_down_to`` call seen: two
+    properties check them (issue 21: the rank_down_to property made the same calls again)."""
     from ingestion import encoding_detect as e  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
 
-    # readings scored by rank (each of its readings is one finalist scored), by rank_down_to
-    scored = [0, 0]
+    scored = [0]
     counting = r._Scorer.reading  # pyright: ignore[reportPrivateUsage]
+    real = e.rank_down_to
+    cuts: list[tuple[bool, tuple[Reading, ...], int]] = []
 
     def counted(self: object, index: int) -> r.Reading:
-        scored[1] += 1
+        scored[0] += 1
         return counting(self, index)  # type: ignore[arg-type]
 
-    for item in ranked_samples:
-        data = item.data
+    def seen(
+        data: bytes,
+        floor: Callable[[list[Reading]], float],
+        *,
+        whole_file: bool = False,
+        given: tuple[Reading, ...] = (),
+    ) -> list[Reading]:
+        before = scored[0]
+        ranked = real(data, floor, whole_file=whole_file, given=given)
+        if floor is e.floor and not given:
+            cuts.append((whole_file, tuple(ranked), scored[0] - before))
+        return ranked
+
+    found: list[_Detected] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
+        patch.setattr(e, "rank_down_to", seen)
+        for item in ranked_samples:
+            data = item.data
+            text = data.decode("utf-8", "replace")
+            scored[0] = 0
+            cuts.clear()
+            detected = (
+                e.guess(data, confidence=True),
+                e.guess(data, whole_file=True, confidence=True),
+                e.utf8_or_legacy(data, text, confidence=True),
+            )
+            found.append(_Detected(detected, scored[0], tuple(cuts)))
+    return found
+
+
+def test_rank_down_to_is_rank_cut_at_the_floor(
+    ranked_samples: list[_Ranked], detected_samples: list[_Detected]
+) -> None:
+    """``rank_down_to`` returns ``rank``'s readings (same scores, same order) down to the
+    floor, with and without ``whole_file``, and it does leave readings unscored: each call
+    ``guess`` made of it with the floor (in ``detected_samples``: both, for every sample). That
+    ``guess`` and ``utf8_or_legacy`` detect on it what they detect on every reading is
+    ``test_detection_without_confidence_is_the_full_detection_but_the_confidence``'s first
+    comparison."""
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+
+    # readings scored by rank (each of its readings is one finalist scored), by rank_down_to
+    scored = [0, 0]
+    for item, detected in zip(ranked_samples, detected_samples, strict=True):
         for whole_file, full in ((False, list(item.ranked)), (True, list(item.whole))):
+            calls = [(cut, n) for made, cut, n in detected.cuts if made == whole_file]
+            assert calls  # guess's first call, with whole_file as guess was asked
             scored[0] += len(full)
-            with monkeypatch.context() as patch:
-                patch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
-                cut = r.rank_down_to(data, e.floor, whole_file=whole_file)
-            assert cut == ([x for x in full if x.score >= e.floor(full)] if full else [])
+            scored[1] += calls[0][1]
+            for cut, _ in calls:
+                assert list(cut) == ([x for x in full if x.score >= e.floor(full)] if full else [])
     assert scored[1] < 0.7 * scored[0]
 
 
 def test_detection_without_confidence_is_the_full_detection_but_the_confidence(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ranked_samples: list[_Ranked]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    ranked_samples: list[_Ranked],
+    detected_samples: list[_Detected],
 ) -> None:
-    """Without ``confidence`` (what ``read_text`` asks: it returns none), ``guess`` and
-    ``utf8_or_legacy`` detect what they detect on every reading, but with confidence None; they
-    score fewer readings than with it; and ``read_text`` returns what ``read_with_detection``
-    does (text and codec, or the same error)."""
+    """With ``confidence`` (what ``read_with_detection`` asks, in ``detected_samples``) and
+    without it (what ``read_text`` asks: it returns none), ``guess`` and ``utf8_or_legacy``
+    detect what they detect on every reading, without it with confidence None; they score
+    fewer readings without it; and ``read_text`` returns what ``read_with_detection`` does
+    (text and codec, or the same error)."""
     from dataclasses import replace  # noqa: PLC0415
 
     from ingestion import encoding_detect as e  # noqa: PLC0415
@@ -708,7 +766,7 @@ def test_detection_without_confidence_is_the_full_detection_but_the_confidence(
 
     scored = [0, 0, 0]  # readings scored with and without the confidence, and the rest
     counting = r._Scorer.reading  # pyright: ignore[reportPrivateUsage]
-    which = [0]
+    which = [1]
 
     def counted(self: object, index: int) -> r.Reading:
         scored[which[0]] += 1
@@ -727,26 +785,24 @@ def test_detection_without_confidence_is_the_full_detection_but_the_confidence(
 
     monkeypatch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
     path = tmp_path / "sample.txt"
-    for item in ranked_samples:
+    for item, detected in zip(ranked_samples, detected_samples, strict=True):
         data = item.data
         text = data.decode("utf-8", "replace")
-        found: list[object] = []
-        for which[0], confidence in ((0, True), (1, False)):
-            found.append(
-                (
-                    e.guess(data, confidence=confidence),
-                    e.guess(data, whole_file=True, confidence=confidence),
-                    e.utf8_or_legacy(data, text, confidence=confidence),
-                )
-            )
+        scored[0] += detected.scored
+        which[0] = 1
+        unconfident = (
+            e.guess(data, confidence=False),
+            e.guess(data, whole_file=True, confidence=False),
+            e.utf8_or_legacy(data, text, confidence=False),
+        )
         which[0] = 2
         with monkeypatch.context() as patch:
             patch.setattr(e, "rank_down_to", every_reading)
             every = (e.guess(data), e.guess(data, whole_file=True))
             every_utf8 = e.utf8_or_legacy(data, text)
-        assert found[0] == (*every, every_utf8)
+        assert detected.found == (*every, every_utf8)
         unsure_every = tuple(replace(x, confidence=None) for x in every)
-        assert found[1] == (*unsure_every, unsure(every_utf8))
+        assert unconfident == (*unsure_every, unsure(every_utf8))
         path.write_bytes(data)
         full = outcome(lambda: read_with_detection(path))
         if isinstance(full[1], e.Detection):
