@@ -1,13 +1,13 @@
 """The throwaway copy tests/test_runbook_nox.py gates through real nox, and its gate environments.
 
-The copy has the real noxfile and runner (``src/runbook``), a tiny package with one test, and a
-pyproject whose dependency groups are the real pins of ruff and pytest only (``types`` is
-skipped in ``[tool.runbook]``: pyright is the costly one, and a soft or stopped run does not need
-it). Its gate environments (``ENVS``) are built before pytest starts, by the nox session that
-runs the tests (``nox -s tests``, ``nox -s stress``: ``python tests/nox_e2e.py``), never by a
-test: the tests find them current or fail, naming what is missing. ``STAMP`` records what they
-were built from (the copy's pyproject with its pins, the noxfile and gate table that install
-them, this Python): any change builds them again, once.
+The copy has the real noxfile and runner (``src/runbook``, which the copy's git ignores, as it
+would an installed tool), a tiny package with one test, and a pyproject whose dependency groups are
+the real pins of ruff and pytest only (``types`` is skipped in ``[tool.runbook]``: pyright is the
+costly one, and a soft or stopped run does not need it). Its gate environments (``ENVS``) are built
+before pytest starts, by the nox session that runs the tests (``nox -s tests``, ``nox -s stress``:
+``python tests/nox_e2e.py``), never by a test: the tests find them current or fail, naming what is
+missing. ``STAMP`` records what they were built from (the copy's pyproject with its pins, the
+noxfile and gate table that install them, this Python): any change builds them again, once.
 """
 
 from __future__ import annotations
@@ -111,6 +111,9 @@ ENVS = ROOT / ".nox" / "e2e-tiny"
 SESSIONS = ("lint", "format", "tests")
 """The copy's gate sessions the tests start (``types`` is skipped, ``package`` never starts)."""
 STAMP = ENVS / "built-from.sha256"
+RUNNER = "src/runbook"
+"""The runner's package, copied into the copy (its noxfile and gate sessions import it from
+``src``) and ignored there by git."""
 
 
 def stamp() -> str:
@@ -152,8 +155,8 @@ def make_copy(base: Path) -> Path:
     (root / ".nox").symlink_to(ENVS, target_is_directory=True)
     shutil.copy2(ROOT / "noxfile.py", root / "noxfile.py")
     shutil.copytree(
-        ROOT / "src" / "runbook",
-        root / "src" / "runbook",
+        ROOT / RUNNER,
+        root / RUNNER,
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     (root / "src" / "tiny").mkdir()
@@ -168,8 +171,13 @@ def make_copy(base: Path) -> Path:
         (root / folder).mkdir()
         (root / folder / ".keep").write_text("")
     (root / "pyproject.toml").write_text(PYPROJECT)
+    # The runner is ignored, as an installed tool is: the copy's project is noxfile.py and the
+    # tiny package. Tracked, its ~80 modules were the copy's files too: printed by the copy's
+    # first tests gate for its selection data (0.5 CPU-s of the soft runbook's test), linted
+    # and formatted by every run. (tree() in tests/test_runbook_nox.py cleans around it.)
     (root / ".gitignore").write_text(  # .nox: the link, not only a directory
-        ".nox\n.runbook/\n.coverage\nCodex_Questions.md\n__pycache__/\n.ruff_cache/\n.pytest_cache/\n"
+        f"/{RUNNER}/\n.nox\n.runbook/\n.coverage\nCodex_Questions.md\n__pycache__/\n.ruff_cache/\n"
+        ".pytest_cache/\n"
     )
     git(root, "add", ".")
     git(root, "commit", "-qm", "tiny project")

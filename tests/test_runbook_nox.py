@@ -83,9 +83,11 @@ def test_missing_or_stale_environments_are_named(
 
 @pytest.fixture
 def tree(project: Path) -> Path:
-    """The copy as committed (gate environments and the bytecode of src/ kept), for one test."""
+    """The copy as committed (gate environments, the runner and the bytecode of src/ kept), for
+    one test."""
     git(project, "reset", "-q", "--hard")
-    git(project, "clean", "-qfdx", "-e", ".nox", "-e", "/src/**/__pycache__/")
+    keep = (".nox", f"/{nox_e2e.RUNNER}/", "/src/**/__pycache__/")
+    git(project, "clean", "-qfdx", *(arg for path in keep for arg in ("-e", path)))
     return project
 
 
