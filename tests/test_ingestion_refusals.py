@@ -564,18 +564,16 @@ def test_first_round_leaves_out_only_readings_rank_has_no_use_for(
     readings with the same first-round scores, in the same order) from every reading as
     ``rank`` picked from the bounded round, and ``rank`` scores its finalists alone; and the
     bound does leave readings out. (Comparing the finalists, not ``rank``'s lists: scoring
-    each sample's finalists again cost two thirds of this test's CPU, issue 21.)"""
+    each sample's finalists again cost two thirds of this test's CPU, issue 21.) Both rounds
+    are those ``ranked_samples`` saw ``rank`` take of the sample, with the bound and (with
+    ``whole_file``) without it, not taken again."""
     from ingestion import readings as r  # noqa: PLC0415
-
-    whole_round = r._first_round  # pyright: ignore[reportPrivateUsage]
 
     left_out = 0
     for ranked in ranked_samples:  # corpus samples, UTF-8 read as legacy (mojibake), pieces
         data = ranked.data
-        sample = spread_sample(data, r.SCORE_BYTES)
-        values = collections.Counter(sample)
-        kept = whole_round(sample, True, values)
-        every = whole_round(sample, False, values)
+        values = collections.Counter(spread_sample(data, r.SCORE_BYTES))
+        kept, every = list(ranked.bounded_round), list(ranked.every_round)
         assert [c for c in every if c in kept] == kept
         left_out += len(every) - len(kept)
         finalists = _finalists_from(data, values, every)
@@ -595,8 +593,9 @@ def _ranked_samples() -> list[bytes]:
 class _Ranked:
     """What the properties below check on each of ``_ranked_samples``, computed once for the
     module: ``rank``'s scorer with every finalist scored (so every ASCII fit is made), each
-    finalist's score in the scorer's order, ``rank`` with and without ``whole_file``, and
-    ``floor`` of ``rank``."""
+    finalist's score in the scorer's order, ``rank`` with and without ``whole_file``,
+    ``floor`` of ``rank``, and the first rounds ``rank`` took: with its bound, and (with
+    ``whole_file``) of every reading."""
 
     data: bytes
     scorer: _Scorer
@@ -604,6 +603,8 @@ class _Ranked:
     ranked: tuple[Reading, ...]
     whole: tuple[Reading, ...]
     floor: float
+    bounded_round: tuple[_Candidate, ...]
+    every_round: tuple[_Candidate, ...]
 
 
 @pytest.fixture(scope="module")
@@ -618,24 +619,49 @@ def ranked_samples() -> list[_Ranked]:
 
     made: list[_Scorer] = []
     real = r._Scorer  # pyright: ignore[reportPrivateUsage]
+    rounds: list[tuple[bytes, bool, tuple[_Candidate, ...]]] = []
+    first_round = r._first_round  # pyright: ignore[reportPrivateUsage]
 
     def kept(sample: bytes, values: dict[int, int], finalists: list[_Candidate]) -> _Scorer:
         scorer = real(sample, values, finalists)
         made.append(scorer)
         return scorer
 
+    def seen(
+        sample: bytes, bounded: bool = False, values: dict[int, int] | None = None
+    ) -> list[_Candidate]:
+        candidates = first_round(sample, bounded, values)
+        rounds.append((sample, bounded, tuple(candidates)))  # _finalists sorts the list
+        return candidates
+
     found: list[_Ranked] = []
     for data in _ranked_samples():
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(r, "_Scorer", kept)
+            patch.setattr(r, "_first_round", seen)
             ranked = r.rank(data)
-        scorer = made.pop()
-        assert not made
+            whole = r.rank(data, whole_file=True)
+        scorer = made[0]
+        sample = spread_sample(data, r.SCORE_BYTES)
+        # rank's round with the bound, then rank's with whole_file: every reading
+        assert [(x, bounded) for x, bounded, _ in rounds] == [(sample, True), (sample, False)]
         score = {reading.encoding: reading.score for reading in ranked}
         assert len(score) == len(ranked) == len(scorer.finalists)
         scores = tuple(score[candidate.encoding] for candidate in scorer.finalists)
-        whole = r.rank(data, whole_file=True)
-        found.append(_Ranked(data, scorer, scores, tuple(ranked), tuple(whole), e.floor(ranked)))
+        found.append(
+            _Ranked(
+                data,
+                scorer,
+                scores,
+                tuple(ranked),
+                tuple(whole),
+                e.floor(ranked),
+                rounds[0][2],
+                rounds[1][2],
+            )
+        )
+        made.clear()
+        rounds.clear()
     return found
 
 
