@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import collections
 import functools
+import itertools
 import operator
 import re
 import unicodedata
@@ -122,6 +123,7 @@ _LEFT_ON_LATIN = _Lazy("(?<=[A-Za-z\u00c0-\u024f\u1e00-\u1eff])[\u0300-\u036f]")
 # A mark on no letter (after a space or punctuation): a symbol, as mojibake makes them.
 _ORPHAN_MARKS = _Lazy(rf"(?<![^\W\d_])(?<!{_MARK_CLASS}){_MARK_CLASS}")
 _LATIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_ABOVE_ASCII = "\x7f".__lt__  # of one character: whether it is > "\x7f"
 
 
 @dataclass(frozen=True)
@@ -435,13 +437,11 @@ def byte_counts(sample: bytes, values: dict[int, int] | None = None) -> ByteCoun
     # lowercased, each first met where its first spelling was (as ``ascii_letter_pairs``).
     lowered = sample.lower().decode("latin-1")
     pairs = collections.Counter(map(operator.add, lowered, lowered[1:]))
-    ascii_pairs: dict[str, int] = {}
-    near: dict[str, int] = {}
-    for pair, n in pairs.items():
-        if not pair.isascii():
-            near[pair] = n
-        elif pair.isalpha():
-            ascii_pairs[pair] = n
+    # Split at C speed (no Python step per pair), each part in the pairs' order.
+    near_keys = list(itertools.filterfalse(str.isascii, pairs))
+    near = dict(zip(near_keys, map(pairs.__getitem__, near_keys), strict=True))
+    letter_keys = list(filter(str.isalpha, filter(str.isascii, pairs)))
+    ascii_pairs = dict(zip(letter_keys, map(pairs.__getitem__, letter_keys), strict=True))
     if values is None:
         return ByteCounts(sample, text, collections.Counter(text), near, ascii_pairs)
     named = dict(zip(map(chr, values), values.values(), strict=True))
@@ -513,12 +513,15 @@ def _profile(
     read for Turkish ``İ`` and, without byte counts, capitals after small letters only.
     ``glue``: ``glue_counts`` of the byte counts, when already made."""
     counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
-    chars = {char: n for char, n in counted.items() if char > "\x7f"}
+    # Picked at C speed (no Python step per character), in the counts' order.
+    high = list(filter(_ABOVE_ASCII, counted))
+    chars = dict(zip(high, map(counted.__getitem__, high), strict=True))
     _count_dotted_capital_i(text, chars)
-    ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
+    latin = list(filter(_LATIN_LETTERS.__contains__, counted))
+    ascii_letters = dict(zip(latin, map(counted.__getitem__, latin), strict=True))
     pairs: dict[str, int] = {}
     glued = 0.0
-    letter = {char: _is_letter(char) for char in counted if char > "\x7f"}
+    letter = dict(zip(high, map(_is_letter, high), strict=True))
     for pair, n in counted_pairs.items():
         if pair.isascii():
             if pair.isalpha():
@@ -608,8 +611,8 @@ def _capitals(counts: ByteCounts, tables: ByteTables) -> int:
     if present.isdisjoint(tables.capitals):
         return 0
     if present.isdisjoint(tables.small):
-        found = sum(counts.values.get(char, 0) for char in tables.capitals)
-        return found + sum(counts.values.get(char, 0) for char in tables.brackets)
+        found = sum(map(counts.values.get, tables.capitals, itertools.repeat(0)))
+        return found + sum(map(counts.values.get, tables.brackets, itertools.repeat(0)))
     return len(tables.capital_after_small.findall(counts.text))
 
 
@@ -859,8 +862,8 @@ def judge(
     pairs_total = sum(reading.pairs.values())
     fixed, letters_only = _split(reading.chars)
     ascii_best = max(ascii_fits.values()) if ascii_fits else 0.0
-    letter_counts = [n for _, n in letters_only]
-    letter_columns = _columns(_LETTER_ROWS, [c for c, _ in letters_only], languages, _letter_cost)
+    letter_counts = list(map(_COUNT, letters_only))
+    letter_columns = _columns(_LETTER_ROWS, list(map(_GRAM, letters_only)), languages, _letter_cost)
     pair_counts = list(reading.pairs.values())
     pair_columns = _columns(_PAIR_ROWS, list(reading.pairs), languages, pair_log)
     glued = reading.glued
@@ -892,12 +895,12 @@ def judge(
     # A letter or pair taken from another of the languages where that explains it better by
     # more than _MIXTURE (sentences in six languages in one file).
     main = languages.index(best.language)
-    rest = [column for index, column in enumerate(letter_columns) if index != main]
+    rest = letter_columns[:main] + letter_columns[main + 1 :]
     fewest = map(min, *rest, rest[0])  # the cheapest other language's cost of each letter
     total = fixed
     for n, own, other in zip(letter_counts, letter_columns[main], fewest, strict=True):
         total += n * max(-own / 10, -other / 10 + _MIXTURE)
-    rest = [column for index, column in enumerate(pair_columns) if index != main]
+    rest = pair_columns[:main] + pair_columns[main + 1 :]
     likeliest = map(max, *rest, rest[0])  # the best other language's log-probability of each
     for n, own, other in zip(pair_counts, pair_columns[main], likeliest, strict=True):
         total += n * max(own, other + _MIXTURE)
@@ -965,6 +968,10 @@ def _columns(
     return list(zip(*found, strict=True))  # pyright: ignore[reportArgumentType]
 
 
+_GRAM = operator.itemgetter(0)  # of a (gram, count) pair
+_COUNT = operator.itemgetter(1)
+
+
 def _split(chars: dict[str, int]) -> tuple[float, list[tuple[str, int]]]:
     """The fixed cost of the non-letters, and the letters left for each model to score."""
     fixed = 0.0
@@ -994,15 +1001,14 @@ def first_round_score(chars: dict[str, int], languages: tuple[str, ...]) -> floa
     fixed, letters = _split(chars)
     if not letters:
         return fixed
-    counts = [n for _, n in letters]
-    columns = _columns(_LETTER_ROWS, [c for c, _ in letters], languages, _letter_cost)
+    counts = list(map(_COUNT, letters))
+    columns = _columns(_LETTER_ROWS, list(map(_GRAM, letters)), languages, _letter_cost)
     sums = [sum(map(operator.mul, counts, column)) for column in columns]
     main = columns[sums.index(min(sums))]
     cheapest = map(min, *columns, columns[0])
-    mixed = sum(
-        n * min(own, other - 10 * _MIXTURE)
-        for n, own, other in zip(counts, main, cheapest, strict=True)
-    )
+    # The mixture's terms at C speed: the same floats in the same order.
+    others = map(operator.sub, cheapest, itertools.repeat(10 * _MIXTURE))
+    mixed = sum(map(operator.mul, counts, map(min, main, others)))
     return fixed - mixed / 10
 
 
@@ -1105,7 +1111,7 @@ def first_round_by_table(table: LetterTable, values: list[int], counts: list[int
     packed = sum(map(operator.mul, counts, map(table.packed.__getitem__, values)))
     if not packed & _FIELD_MASK:
         return fixed
-    sums = [(packed >> shift) & _FIELD_MASK for shift in table.shifts]
+    sums = list(map(_FIELD_MASK.__and__, map(packed.__rshift__, table.shifts)))
     main = table.mixed[sums.index(min(sums))]
     return fixed - sum(map(operator.mul, counts, map(main.__getitem__, values))) / 10
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import collections
 import functools
+import itertools
 import math
 import operator
 import unicodedata
@@ -264,7 +265,12 @@ def alike_languages(encoding: str, sample: bytes) -> tuple[str, ...] | None:
 
 def variants(first: str, second: str) -> bool:
     """Whether two codecs are vendor variants of one standard."""
-    return any(first in family and second in family for family in VARIANTS)
+    return (first, second) in _VARIANT_PAIRS
+
+
+_VARIANT_PAIRS = frozenset(
+    (first, second) for family in VARIANTS for first in family for second in family
+)
 
 
 @dataclass(frozen=True)
@@ -375,7 +381,10 @@ def rank_down_to(
 
 def _readings(order: list[tuple[float, int, Reading]]) -> list[Reading]:
     """The readings of ``rank_down_to``'s sorted ``order``, best first."""
-    return [reading for _, _, reading in order]
+    return list(map(_READING, order))
+
+
+_READING = operator.itemgetter(2)
 
 
 def _finalists(
@@ -712,7 +721,7 @@ def _first_round(
             continue
         letters = first_round_score(non_ascii_chars(text), languages)
         found[index] = _Candidate(encoding, languages, text, letters + mixed_score(text), letters)
-    pending.sort(key=lambda item: -item[0])
+    pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
     reach = -math.inf  # only rises as scores are added: what falls below it stays below
@@ -737,6 +746,9 @@ def _first_round(
         found[index] = _Candidate(encoding, languages, None, first)
         bisect.insort(scores, -first)
     return [found[index] for index in sorted(found)]
+
+
+_BOUND_OF = operator.itemgetter(0)
 
 
 def _reach(scores: list[float], few_bytes: bool) -> float:
@@ -811,11 +823,8 @@ def _single_byte_groups(present: list[int]) -> dict[object, tuple[str, tuple[str
     columns = zip(*(rows[value] for value in present if value > 0x7F), strict=True)
     for index, key in enumerate(columns):  # key: codec ``index``'s classes of the bytes
         groups[key] = groups.get(key, 0) | 1 << index
-    return {
-        members: _group(members)
-        for members in groups.values()
-        if not rejected & members  # members read alike: all readable or none
-    }
+    kept = list(itertools.filterfalse(rejected.__and__, groups.values()))  # all readable or none
+    return dict(zip(kept, map(_group, kept), strict=True))
 
 
 @functools.cache
