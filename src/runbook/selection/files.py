@@ -27,6 +27,7 @@ MACHINERY = frozenset(
         "src/runbook/selection/handoff.py",
         "src/runbook/selection/childwatch.py",
         "src/runbook/selection/isolation.py",
+        "src/runbook/selection/lean.py",
     }
 )
 """The selection itself: a change to it is checked by a full run."""

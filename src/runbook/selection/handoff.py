@@ -17,3 +17,10 @@ ORDER_ENV = "RUNBOOK_TESTSELECT_ORDER"
 time, longest first (``runbook.gates.shards.longest_first``; set on pytest-xdist's workers)."""
 OBSERVE_ENV = "RUNBOOK_TESTSELECT_OBSERVE"
 """Path the observations are written to at the end of the session."""
+PLUGINS = (
+    "runbook.selection.testselect",
+    "runbook.selection.isolation",
+    "runbook.selection.lean",
+)
+"""The gate's pytest plugins (``-p``), in its measured pytest processes but not measured
+themselves (``[tool.coverage.run] omit``: their paths depend on the run's mode)."""

@@ -72,7 +72,7 @@ from runbook.records.handover import Coverage, GateReport
 from runbook.running import cache, gitutil
 from runbook.selection import bytecode, childwatch, impact
 from runbook.selection.childpth import install_childwatch
-from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, SHARD_ENV, SKIP_ENV
+from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, PLUGINS, SHARD_ENV, SKIP_ENV
 from runbook.selection.impact import Plan
 from runbook.selection.merge import MergeError, merge
 from runbook.selection.store import (
@@ -88,10 +88,7 @@ from runbook.selection.verdict import verdict
 
 PYTEST_ARGS = (
     "-q",
-    "-p",
-    "runbook.selection.testselect",
-    "-p",
-    "runbook.selection.isolation",
+    *(arg for plugin in PLUGINS for arg in ("-p", plugin)),
     "--cov",
     "--cov-context=test",
     "--cov-report=",
