@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 WESTERN = ("cp1252", "iso8859-1", "iso8859-15", "cp850", "mac-roman", "cp437")
 CENTRAL = ("cp1250", "iso8859-2", "cp852", "mac-latin2")
@@ -404,6 +405,17 @@ class Case:
     name: str
     data: bytes
     text: str | None  # None: binary, must be refused
+
+
+def write(directory: Path, data: bytes, name: str = "file.txt") -> Path:
+    """``data`` as the file ``name`` in ``directory``, made anew: a file already there is
+    unlinked first. Truncated and written again instead, ext4 (its default ``auto_da_alloc``)
+    writes the file back to disk as it is closed: measured ~3 ms of waiting and 3-5 times the
+    CPU of a new file per rewrite, and a test rewrites one file hundreds of times (issue 21)."""
+    path = directory / name
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)
+    return path
 
 
 def _reshuffled(paragraph: str, size: int) -> str:

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from ingestion_corpus import DEVELOPMENT, Case, files
+from ingestion_corpus import DEVELOPMENT, Case, files, write
 
 from ingestion import AmbiguousEncodingError, TextDecodeError, closecall, read_text
 from ingestion.encoding_detect import (
@@ -30,12 +30,6 @@ SAMPLED = [
     if case.name.endswith("-lf")
     and any(f"-{codecs[0]}-" in case.name for codecs, _ in DEVELOPMENT.values())
 ]
-
-
-def write(tmp_path: Path, data: bytes, name: str = "file.txt") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 def outcome(path: Path) -> str | AmbiguousEncodingError | TextDecodeError:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
+from ingestion_corpus import write
 
 from ingestion import BinaryFileError, Detection, TextDecodeError, read_text
 from ingestion.encoding_detect import SAMPLE_BYTES
@@ -16,12 +17,6 @@ from support import followed
 
 FRENCH = "Le père de Chloé a acheté un gâteau à la crème pour fêter Noël.\n"
 GERMAN = "Die Straße führt über die Brücke zum schönen Schloß; Müller äußerte sich.\n"
-
-
-def write(tmp_path: Path, data: bytes, name: str = "file.txt") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 def test_auto_reads_cp1252_and_folds_newlines(tmp_path: Path) -> None:

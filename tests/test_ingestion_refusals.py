@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from ingestion_corpus import write
 
 from ingestion import (
     AmbiguousEncodingError,
@@ -55,12 +56,6 @@ GEORGIAN = (
     "საქართველო არის ქვეყანა კავკასიაში. მისი დედაქალაქია თბილისი, სადაც ცხოვრობს "
     "მოსახლეობის დიდი ნაწილი. ქართული ენა ერთ-ერთი უძველესი ენაა.\n"
 )
-
-
-def write(tmp_path: Path, data: bytes, name: str = "file.txt") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 def georgian_8bit(text: str) -> bytes:
@@ -829,7 +824,7 @@ def test_detection_without_confidence_is_the_full_detection_but_the_confidence(
         assert detected.found == (*every, every_utf8)
         unsure_every = tuple(replace(x, confidence=None) for x in every)
         assert unconfident == (*unsure_every, unsure(every_utf8))
-        path.write_bytes(data)
+        write(tmp_path, data, "sample.txt")
         full = outcome(lambda: read_with_detection(path))
         if isinstance(full[1], e.Detection):
             full = full[0], full[1].encoding
