@@ -1,8 +1,9 @@
 """The tests gate's plugin that leaves out work its pytest processes do not need
 (runbook.selection.lean): the garbage collections at the end stop at the first that finds
-nothing and still report every finalizer that raised. (The measurement it stops in pytest-xdist's
-workers: tests/test_testgate_workers.py compares the data of a run on workers with that of one
-process, arc for arc.)"""
+nothing and still report every finalizer that raised; a conftest or another plugin of the
+project keeps pytest-xdist's controller measured. (What it stops measuring:
+tests/test_testgate_workers.py compares the data of a run on workers with that of one process,
+arc for arc.)"""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import os
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
 
 from runbook.selection import lean
+from runbook.selection.handoff import PLUGINS
 from support import followed
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -88,3 +91,29 @@ def test_a_finalizer_that_raises_at_the_end_still_fails_the_run(tmp_path: Path) 
     for finalizer in ("First", "Second"):
         warning = f"PytestUnraisableExceptionWarning: Exception ignored in: <function {finalizer}"
         assert warning in output
+
+
+def _module(name: str, file: Path | None) -> types.ModuleType:
+    module = types.ModuleType(name)
+    if file is not None:
+        module.__file__ = str(file)
+    return module
+
+
+def test_a_conftest_or_a_project_plugin_keeps_the_controller_measured(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    installed = root / ".nox/tests/lib/python3.11/site-packages"
+    gates_own = [_module(name, root / f"src/{name.replace('.', '/')}.py") for name in PLUGINS]
+    others = [
+        object(),  # a plugin object, made by a module listed on its own
+        _module("builtin", None),
+        _module("xdist.plugin", installed / "xdist/plugin.py"),
+        _module("elsewhere", tmp_path / "elsewhere.py"),
+    ]
+    assert not lean.runs_project_code([*gates_own, *others], root)
+    for keeps in (
+        _module("conftest", root / "tests/conftest.py"),
+        _module("conftest", tmp_path / "conftest.py"),  # a conftest anywhere
+        _module("calc.plugin", root / "src/calc/plugin.py"),  # -p calc.plugin
+    ):
+        assert lean.runs_project_code([*gates_own, *others, keeps], root), keeps
