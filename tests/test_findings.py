@@ -37,6 +37,7 @@ from runbook.records.redact import MASK, PATTERNS, Redactor, redact, secret_valu
 from runbook.records.result import GateResult, Status
 from runbook.reports import annotations, capture
 from runbook.run import Run, perform
+from runbook.running.outcome import classify
 from support import direct, init_repo, python_gate
 
 DATA = Path(__file__).parent / "data" / "findings"
@@ -586,22 +587,40 @@ def test_first_error_line_is_the_tools_own(log: str, expected: str) -> None:
         ("junit-collection.xml", 3, Status.ERROR),  # pytest's internal error stays an error
     ],
 )
-def test_a_run_stopped_by_collection_errors_fails_with_findings(
+def test_a_run_stopped_by_collection_errors_fails_and_any_other_stop_errors(
     tmp_path: Path, junit: str | None, exit_code: int, status: Status
 ) -> None:
     """Issue 20 item 2: pytest exits 2 when collection errors stop it; that is ``fail`` with
-    the collection errors as findings, not ``error`` ("the tool could not run")."""
+    the collection errors as findings, not ``error`` ("the tool could not run"). The runner's
+    two steps after the tests gate's process ended (``runbook.running.execute``), on what the
+    process leaves: pytest's JUnit XML, and the status its exit code means to the gate
+    (``handover.status_for``, in its ``result.json``); the whole run, for the fail, below."""
     root = captured_project(tmp_path / "project", git=True)
-    source = DATA / junit if junit else tmp_path / "broken.xml"
+    out = output_dir(root, "tests")
+    out.mkdir(parents=True)
     if junit is None:
-        source.write_text("<testsuites><testsuite><testcase")
-    outcome = perform(run_in(root, fake_pytest(source, exit_code)))
+        (out / pytest_tool.JUNIT).write_text("<testsuites><testsuite><testcase")
+    else:
+        shutil.copy(DATA / junit, out / pytest_tool.JUNIT)
+    tests = next(gate for gate in GATES if gate.name == "tests")
+    said = handover.status_for(exit_code, tests.failure_codes)
+    report = GateReport(gate="tests", status=said, exit_code=exit_code, summary="1 failed")
+    found = read_findings(pytest_tool.TOOL, out, root, "1 failed in 0.10s\n")
+    assert classify(tests, exit_code, report, found) == (status, exit_code)
+
+
+def test_a_run_stopped_by_collection_errors_is_a_fail_with_its_findings_end_to_end(
+    tmp_path: Path,
+) -> None:
+    """The fail above through a whole run (a fake tests gate that exits 2 beside the JUnit XML
+    of a collection error): its reason and error capture name the error's place."""
+    root = captured_project(tmp_path / "project", git=True)
+    outcome = perform(run_in(root, fake_pytest(DATA / "junit-collection.xml", 2)))
     (result,) = outcome.report.results
-    assert (result.status, result.exit_code) == (status, exit_code)
-    if status is Status.FAIL:
-        assert "tests/test_marker.py:4 collection-error" in result.reason
-        (entry,) = outcome.questions
-        assert "tests/test_marker.py:4 collection-error tests/test_marker.py - pytest." in entry
+    assert (result.status, result.exit_code) == (Status.FAIL, 2)
+    assert "tests/test_marker.py:4 collection-error" in result.reason
+    (entry,) = outcome.questions
+    assert "tests/test_marker.py:4 collection-error tests/test_marker.py - pytest." in entry
 
 
 @pytest.mark.parametrize(("exit_code", "status"), [(1, Status.FAIL), (0, Status.PASS)])
