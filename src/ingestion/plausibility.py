@@ -123,7 +123,6 @@ _LEFT_ON_LATIN = _Lazy("(?<=[A-Za-z\u00c0-\u024f\u1e00-\u1eff])[\u0300-\u036f]")
 # A mark on no letter (after a space or punctuation): a symbol, as mojibake makes them.
 _ORPHAN_MARKS = _Lazy(rf"(?<![^\W\d_])(?<!{_MARK_CLASS}){_MARK_CLASS}")
 _LATIN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-_ABOVE_ASCII = "\x7f".__lt__  # of one character: whether it is > "\x7f"
 
 
 @dataclass(frozen=True)
@@ -439,11 +438,13 @@ def byte_counts(sample: bytes, values: dict[int, int] | None = None) -> ByteCoun
     # lowercased, each first met where its first spelling was (as ``ascii_letter_pairs``).
     lowered = sample.lower().decode("latin-1")
     pairs = collections.Counter(map(operator.add, lowered, lowered[1:]))
-    # Split at C speed (no Python step per pair), each part in the pairs' order.
-    near_keys = list(itertools.filterfalse(str.isascii, pairs))
-    near = dict(zip(near_keys, map(pairs.__getitem__, near_keys), strict=True))
-    letter_keys = list(filter(str.isalpha, filter(str.isascii, pairs)))
-    ascii_pairs = dict(zip(letter_keys, map(pairs.__getitem__, letter_keys), strict=True))
+    ascii_pairs: dict[str, int] = {}
+    near: dict[str, int] = {}
+    for pair, n in pairs.items():
+        if not pair.isascii():
+            near[pair] = n
+        elif pair.isalpha():
+            ascii_pairs[pair] = n
     if values is None:
         return ByteCounts(sample, text, collections.Counter(text), near, ascii_pairs)
     named = dict(zip(map(chr, values), values.values(), strict=True))
@@ -515,15 +516,12 @@ def _profile(
     read for Turkish ``İ`` and, without byte counts, capitals after small letters only.
     ``glue``: ``glue_counts`` of the byte counts, when already made."""
     counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
-    # Picked at C speed (no Python step per character), in the counts' order.
-    high = list(filter(_ABOVE_ASCII, counted))
-    chars = dict(zip(high, map(counted.__getitem__, high), strict=True))
+    chars = {char: n for char, n in counted.items() if char > "\x7f"}
     _count_dotted_capital_i(text, chars)
-    latin = list(filter(_LATIN_LETTERS.__contains__, counted))
-    ascii_letters = dict(zip(latin, map(counted.__getitem__, latin), strict=True))
+    ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
     pairs: dict[str, int] = {}
     glued = 0.0
-    letter = dict(zip(high, map(_is_letter, high), strict=True))
+    letter = {char: _is_letter(char) for char in counted if char > "\x7f"}
     for pair, n in counted_pairs.items():
         if pair.isascii():
             if pair.isalpha():
