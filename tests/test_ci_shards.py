@@ -21,6 +21,7 @@ from runbook.gates.shards import (
     longest_first,
     matrix,
     partition,
+    units,
     write_durations,
 )
 from runbook.records import handover
@@ -90,6 +91,28 @@ def test_workers_take_the_longest_modules_first_each_in_collection_order() -> No
     ]
     # Nothing recorded: each test weighs the same, the modules with more tests go first.
     assert longest_first(NODES, {}) == [*NODES[:2], *NODES[3:5], NODES[2], NODES[5]]
+
+
+def test_a_together_group_is_one_unit_ranked_by_its_seconds_together() -> None:
+    durations = {
+        "tests/test_a.py::test_1": 1.0,
+        "tests/test_b.py::test_1": 4.0,
+        "tests/test_c.py::test_1": 3.0,
+        "tests/test_c.py::test_2": 2.0,
+    }
+    # a 4, b 4, c 5, d 3 (as above): b and d together weigh 7, more than c. The group's modules
+    # stay next to each other, the longer first; a group member not collected changes nothing.
+    together = [["tests/test_d.py", "tests/test_b.py", "tests/test_gone.py"]]
+    assert longest_first(NODES, durations, together) == [
+        "tests/test_b.py::test_1",
+        "tests/test_d.py::test_1",
+        "tests/test_c.py::test_1",
+        "tests/test_c.py::test_2",
+        "tests/test_a.py::test_1",
+        "tests/test_a.py::test_2",
+    ]
+    assert units(together) == dict.fromkeys(together[0], "tests/test_d.py")
+    assert longest_first(NODES, durations, []) == longest_first(NODES, durations)
 
 
 @pytest.mark.parametrize(

@@ -210,6 +210,13 @@ def test_workers_and_shards_come_from_pyproject_and_the_env_overrides_workers(
     assert settings.load(tmp_path, env={settings.WORKERS_ENV: "0"}).workers == "0"
 
 
+def test_together_groups_come_from_pyproject(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, "")
+    assert settings.load(tmp_path, env={}).together == ()
+    write_pyproject(tmp_path, '[tool.runbook]\ntogether = [["t/a.py", "t/b.py"], ["t/c.py"]]\n')
+    assert settings.load(tmp_path, env={}).together == (("t/a.py", "t/b.py"), ("t/c.py",))
+
+
 def test_serial_below_comes_from_pyproject_and_the_env_overrides_it(tmp_path: Path) -> None:
     write_pyproject(tmp_path, "")
     assert settings.load(tmp_path, env={}).serial_below == settings.DEFAULT_SERIAL_BELOW
@@ -231,6 +238,13 @@ def test_serial_below_comes_from_pyproject_and_the_env_overrides_it(tmp_path: Pa
         ("serial_below = true", {}, "serial_below: True; allowed"),
         ('serial_below = "x"', {}, "serial_below: 'x' is not a number of seconds"),
         ("", {settings.SERIAL_BELOW_ENV: "nan"}, "RUNBOOK_TEST_SERIAL_BELOW: 'nan'; allowed"),
+        ('together = ["tests/test_a.py"]', {}, "together ['tests/test_a.py']; allowed: a list"),
+        ("together = [[1]]", {}, "together [1]: each path must be a string"),
+        (
+            'together = [["t/a.py", "t/b.py"], ["t/b.py"]]',
+            {},
+            "together: t/b.py in more than one group",
+        ),
     ],
 )
 def test_bad_workers_shards_or_serial_below_are_clear_errors(

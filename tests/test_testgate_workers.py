@@ -2,7 +2,8 @@
 with real pytest, pytest-xdist, pytest-cov and coverage.py) on a throwaway project: the workers
 store the selection data and give the total of one process, a selective run on workers gives a
 full run's total, a crashed worker fails the gate naming its test and leaves no data, and the
-shards run every test once with a combined total equal to a full run's.
+shards run every test once with a combined total equal to a full run's. Two of its files are a
+``together`` group (one unit of work on the workers): the data is the same.
 
 One full run on two workers is the baseline every test starts from (restored by copy)."""
 
@@ -24,7 +25,7 @@ from runbook.gates.shards import ShardError
 from runbook.records import handover
 from runbook.reports import ci_shards
 from runbook.selection import store, testgate
-from runbook.selection.handoff import ORDER_ENV
+from runbook.selection.handoff import ORDER_ENV, TOGETHER_ENV
 from runbook.selection.impact import Plan
 from support import THROWAWAY_ADDOPTS, Baseline, Ran, followed, git, init_repo, run_testgate_here
 
@@ -43,6 +44,7 @@ PROJECT = {
 
         [tool.runbook]
         workers = 2
+        together = [["tests/test_core.py", "tests/test_words.py"]]
         """,
     ".gitignore": ".runbook/\n__pycache__/\n",
     "src/calc/__init__.py": "",
@@ -312,15 +314,18 @@ def test_on_workers_the_gate_hands_the_durations_to_order_the_files_longest_firs
     monkeypatch.setattr(testgate, "tee", tee)
     durations = {"tests/test_b.py::test_1": 2.0}
     facts = testgate.Facts(io.StringIO())
+    together = (("tests/test_b.py", "tests/test_c.py"),)
     for workers in ("2", "0"):
-        launch = testgate.Launch(workers=workers, durations=durations)
+        launch = testgate.Launch(workers=workers, durations=durations, together=together)
         testgate.run_pytest(tmp_path, tmp_path, frozenset(), [], launch=launch, facts=facts)
     (on_workers, env), (alone, alone_env) = started
     assert "--dist=loadfile" in on_workers
     assert "--no-loadscope-reorder" in on_workers  # not pytest-xdist's order, by test count
     assert json.loads(Path(env[ORDER_ENV]).read_text()) == durations
+    assert json.loads(env[TOGETHER_ENV]) == [list(together[0])]  # one unit, one worker
     assert not any(arg.startswith(("--numprocesses", "--dist")) for arg in alone)
     assert ORDER_ENV not in alone_env  # in one process the order gains nothing
+    assert TOGETHER_ENV not in alone_env
 
 
 def test_the_gate_on_workers_reads_the_durations_and_a_bad_file_is_a_clear_error(

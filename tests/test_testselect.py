@@ -14,7 +14,7 @@ import sys
 import textwrap
 import types
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -25,6 +25,8 @@ from runbook.selection.testselect import (
     OBSERVE_ENV,
     ORDER_ENV,
     SKIP_ENV,
+    Controller,
+    Gathering,
     Observer,
     SeenTest,
     Watch,
@@ -512,3 +514,88 @@ def test_a_module_file_is_resolved_as_pathlib_resolves_it(tmp_path: Path) -> Non
     for _ in range(2):  # the second time from the folders already resolved
         assert [resolved(name) for name in names] == [Path(name).resolve() for name in names]
     assert resolved(str(tmp_path / "linked" / "link.py")) == real / "target.py"
+
+
+class FakeWorker:
+    """What pytest-xdist's scheduler asks of a worker: the tests it is sent, in order."""
+
+    def __init__(self, name: str) -> None:
+        self.gateway = types.SimpleNamespace(id=name)
+        self.shutting_down = False
+        self.sent: list[int] = []
+
+    def send_runtest_some(self, indices: list[int]) -> None:
+        self.sent.extend(indices)
+
+    def shutdown(self) -> None:
+        self.shutting_down = True
+
+
+class FakeConfig:
+    """What pytest-xdist's file scheduler reads of the configuration: two workers."""
+
+    def __init__(self, dist: str) -> None:
+        self.dist = dist
+        self.option = types.SimpleNamespace(loadscopereorder=False)
+
+    def getoption(self, name: str) -> str:
+        return {"dist": self.dist}[name]
+
+    def getvalue(self, name: str) -> list[str]:
+        return {"tx": ["2*popen"]}[name]
+
+
+def run_on_two_workers(scheduler: Any, collection: list[str]) -> dict[str, list[str]]:
+    """What each of two workers ran, as ``scheduler`` handed the tests out, each worker
+    finishing one test in turn."""
+    workers = [FakeWorker("gw0"), FakeWorker("gw1")]
+    for worker in workers:
+        scheduler.add_node(worker)
+    for worker in workers:
+        scheduler.add_node_collection(worker, collection)
+    scheduler.schedule()
+    ran: dict[str, list[str]] = {"gw0": [], "gw1": []}
+    while any(worker.sent for worker in workers):
+        for worker in workers:
+            if worker.sent:
+                index = worker.sent.pop(0)
+                ran[worker.gateway.id].append(collection[index])
+                scheduler.mark_test_complete(worker, index)
+    assert sorted(ran["gw0"] + ran["gw1"]) == sorted(collection)  # each test once
+    return ran
+
+
+def test_the_controller_hands_each_together_group_to_one_worker_as_one_unit() -> None:
+    """pytest-xdist's file scheduler, with [tool.runbook] together's groups (handed over in
+    ``TOGETHER_ENV``) as units: a group's files all go to the worker that takes it, in
+    collection order (pytest-xdist's own scheduler gives b and d to the two workers here).
+    Without groups, or for another ``--dist``, pytest-xdist chooses its own."""
+    from xdist.scheduler import LoadFileScheduling  # noqa: PLC0415
+
+    collection = [
+        "tests/test_a.py::t1",
+        "tests/test_b.py::t1",
+        "tests/test_d.py::t1",
+        "tests/test_d.py::t2",
+        "tests/test_c.py::t1",
+        "tests/test_e.py::t1",
+    ]
+    config = cast(pytest.Config, FakeConfig("loadfile"))
+    together = [["tests/test_b.py", "tests/test_d.py"]]
+    grouped = collection[1:4]
+
+    def holding(ran: dict[str, list[str]]) -> list[list[str]]:
+        return [
+            [n for n in tests if n in grouped]
+            for tests in ran.values()
+            if set(grouped) & set(tests)
+        ]
+
+    gathering = Gathering(out=Path("unused"))
+    ours = Controller(gathering, together).pytest_xdist_make_scheduler(config, None)
+    assert holding(run_on_two_workers(ours, collection)) == [grouped]
+    plain = run_on_two_workers(LoadFileScheduling(config), collection)
+    assert len(holding(plain)) == 2
+    for dist, groups in (("loadfile", []), ("load", together)):
+        other = cast(pytest.Config, FakeConfig(dist))
+        assert Controller(gathering, groups).pytest_xdist_make_scheduler(other, None) is None

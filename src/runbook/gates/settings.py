@@ -31,6 +31,7 @@ DEFAULT_TIMEOUT = 1800.0
 DEFAULT_WORKERS = "auto"
 DEFAULT_SHARDS = 2
 DEFAULT_SERIAL_BELOW = 3.0
+TOGETHER_MAX = 64
 
 
 class SettingsError(ValueError):
@@ -51,6 +52,10 @@ class Settings:
     """A selective run whose tests took fewer seconds than this in ``tests/durations.json`` runs
     in one process: starting the workers, each importing and collecting the selected test files,
     costs more than the workers save on so little."""
+    together: tuple[tuple[str, ...], ...] = ()
+    """Groups of test files (paths from the root) that pytest-xdist hands to one worker as one
+    unit: files that import the same heavy library, which every worker running one of them would
+    import again. Which tests run, and their data, do not depend on it."""
 
 
 def parse_threshold(value: object, source: str) -> float:
@@ -104,6 +109,23 @@ def parse_shards(value: object, source: str) -> int:
     raise SettingsError(f"{source}: shards {value!r}; allowed: a whole number from 1 to 64")
 
 
+def parse_together(value: object, source: str) -> tuple[tuple[str, ...], ...]:
+    """Groups of test file paths: a list of lists of paths, no path in two groups."""
+    items = cast(list[Any], value) if isinstance(value, list) else None
+    groups = [cast(list[Any], g) for g in items or () if isinstance(g, list)]
+    if items is None or len(groups) != len(items) or len(groups) > TOGETHER_MAX:
+        raise SettingsError(f"{source}: together {value!r}; allowed: a list of lists of paths")
+    names: list[str] = []
+    for group in groups:
+        if not all(isinstance(name, str) and name for name in group):
+            raise SettingsError(f"{source}: together {group!r}: each path must be a string")
+        names.extend(cast(list[str], group))
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise SettingsError(f"{source}: together: {', '.join(twice)} in more than one group")
+    return tuple(tuple(cast(list[str], group)) for group in groups)
+
+
 def _check_skip(skip: object, gates: tuple[Gate, ...]) -> tuple[str, ...]:
     if not isinstance(skip, list) or not all(isinstance(n, str) for n in cast(list[Any], skip)):
         raise SettingsError("[tool.runbook] skip must be a list of gate names")
@@ -147,6 +169,7 @@ def load(
     )
     if SERIAL_BELOW_ENV in env:
         serial_below = parse_seconds(env[SERIAL_BELOW_ENV], SERIAL_BELOW_ENV)
+    together = parse_together(runbook.get("together", []), "[tool.runbook] together")
     return Settings(
         cov_fail_under=threshold,
         timeout=timeout,
@@ -154,4 +177,5 @@ def load(
         workers=workers,
         shards=shards,
         serial_below=serial_below,
+        together=together,
     )

@@ -113,17 +113,34 @@ def module_weights(
     return modules, weight
 
 
-def longest_first(nodeids: Sequence[str], durations: Mapping[str, float]) -> list[str]:
-    """``nodeids`` whole modules at a time, the longest module first (ties: collection order),
-    each module's tests in collection order.
+def units(together: Sequence[Sequence[str]]) -> dict[str, str]:
+    """The unit of each module of a ``together`` group (``[tool.runbook] together``): its
+    group's first module. A module in no group is a unit of its own."""
+    return {module: group[0] for group in together for module in group}
+
+
+def longest_first(
+    nodeids: Sequence[str],
+    durations: Mapping[str, float],
+    together: Sequence[Sequence[str]] = (),
+) -> list[str]:
+    """``nodeids`` whole units at a time, the longest unit first (ties: collection order), each
+    unit's modules the longest first and each module's tests in collection order. A unit is a
+    module, or the modules of one ``together`` group, which go to one worker (their seconds
+    add up).
 
     pytest-xdist's ``--dist loadfile`` hands out whole modules in collection order, so on
     workers the longest module starting last is the run's tail: in this order the short
     modules fill in the end of the run instead (the same tests, only started in another order).
     """
     modules, weight = module_weights(nodeids, durations)
-    ranked = sorted(enumerate(modules), key=lambda pair: (-weight[pair[1]], pair[0]))
-    return [nodeid for _, module in ranked for nodeid in modules[module]]
+    unit = units(together)
+    grouped: dict[str, list[str]] = {}
+    for _, module in sorted(enumerate(modules), key=lambda pair: (-weight[pair[1]], pair[0])):
+        grouped.setdefault(unit.get(module, module), []).append(module)
+    total = {key: sum(weight[m] for m in members) for key, members in grouped.items()}
+    ranked = sorted(enumerate(grouped), key=lambda pair: (-total[pair[1]], pair[0]))
+    return [n for _, key in ranked for module in grouped[key] for n in modules[module]]
 
 
 def write_durations(path: Path, seconds: Mapping[str, float]) -> None:

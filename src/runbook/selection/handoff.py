@@ -15,6 +15,10 @@ only the K-th of N parts of the collected tests (``runbook.gates.shards.partitio
 ORDER_ENV = "RUNBOOK_TESTSELECT_ORDER"
 """Path of a JSON object ``{node id: seconds}``: run the collected tests whole modules at a
 time, longest first (``runbook.gates.shards.longest_first``; set on pytest-xdist's workers)."""
+TOGETHER_ENV = "RUNBOOK_TESTSELECT_TOGETHER"
+"""A JSON list of lists of test file paths (``[tool.runbook] together``): each list's files are
+one unit of work, handed to one pytest-xdist worker and ordered as one (set with
+``ORDER_ENV``)."""
 OBSERVE_ENV = "RUNBOOK_TESTSELECT_OBSERVE"
 """Path the observations are written to at the end of the session."""
 PLUGINS = (

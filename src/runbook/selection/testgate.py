@@ -72,7 +72,14 @@ from runbook.records.handover import Coverage, GateReport
 from runbook.running import cache, gitutil
 from runbook.selection import bytecode, childwatch, impact
 from runbook.selection.childpth import install_childwatch
-from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, PLUGINS, SHARD_ENV, SKIP_ENV
+from runbook.selection.handoff import (
+    OBSERVE_ENV,
+    ORDER_ENV,
+    PLUGINS,
+    SHARD_ENV,
+    SKIP_ENV,
+    TOGETHER_ENV,
+)
 from runbook.selection.impact import Plan
 from runbook.selection.merge import MergeError, merge
 from runbook.selection.store import (
@@ -111,6 +118,8 @@ class Launch:
     durations: dict[str, float] = field(default_factory=dict[str, float])
     serial_below: float = 0.0
     """``[tool.runbook] serial_below``: see ``alone``."""
+    together: tuple[tuple[str, ...], ...] = ()
+    """``[tool.runbook] together``: test files that go to one worker as one unit."""
 
     def alone(self, plan: Plan, stored: Iterable[str]) -> Launch:
         """How a selective run of ``plan`` starts: in one process when it collects one test
@@ -134,7 +143,11 @@ def launch_for(root: Path, shard: str | None) -> Launch:
     """The workers (``[tool.runbook] workers``, ``serial_below``) and the shard; a
     SettingsError or ShardError when they cannot be had."""
     configured = settings.load(root)
-    launch = Launch(workers=configured.workers, serial_below=configured.serial_below)
+    launch = Launch(
+        workers=configured.workers,
+        serial_below=configured.serial_below,
+        together=configured.together,
+    )
     if launch.workers != "0" and importlib.util.find_spec("xdist") is None:
         raise settings.SettingsError(
             f"workers = {launch.workers!r} needs pytest-xdist in the tests environment "
@@ -219,13 +232,17 @@ def run_pytest(
         "--no-loadscope-reorder",
         "--max-worker-restart=0",
     ]
+    # Files that import the same heavy library go to one worker as one unit ([tool.runbook]
+    # together): each worker that ran one of them would import it (MLflow: ~3.5 CPU-s).
     workers: list[str] = []
     env.pop(ORDER_ENV, None)  # the gate's own, never an outer gate's
+    env.pop(TOGETHER_ENV, None)
     if launch.workers != "0":
         workers = distribute
         order_file = work / "order.json"
         order_file.write_text(json.dumps(launch.durations), "utf-8")
         env[ORDER_ENV] = str(order_file)
+        env[TOGETHER_ENV] = json.dumps([list(group) for group in launch.together])
     argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "--cov-fail-under=0", *workers, *extra]
     facts.out.flush()
     code, facts.pytest_tail = tee(argv, sys.stdout.buffer, cwd=root, env=env)

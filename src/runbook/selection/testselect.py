@@ -47,7 +47,7 @@ from runbook.selection.childwatch import (
     spawn_facts,
     with_pair,
 )
-from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, SHARD_ENV, SKIP_ENV
+from runbook.selection.handoff import OBSERVE_ENV, ORDER_ENV, SHARD_ENV, SKIP_ENV, TOGETHER_ENV
 
 WORKER_OUTPUT = "runbook_observed"
 """The key of a worker's observations in pytest-xdist's ``workeroutput``."""
@@ -203,6 +203,8 @@ class Observer:
     """``SHARD_ENV``'s object: this session runs one part of the collected tests."""
     order: dict[str, float] | None = None
     """``ORDER_ENV``'s durations: the tests run whole modules at a time, longest first."""
+    together: list[list[str]] = field(default_factory=list[list[str]])
+    """``TOGETHER_ENV``'s groups of modules, each ordered as one unit."""
     current: str | None = None
     spawned: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
     collected: list[str] = field(default_factory=list[str])
@@ -270,15 +272,18 @@ class Observer:
         items[:] = [item for item in items if item.nodeid not in left_out]
         config.hook.pytest_deselected(items=dropped)
         if self.order is not None:
-            self.longest_first(items, self.order)
+            self.longest_first(items, self.order, self.together)
 
     @staticmethod
-    def longest_first(items: list[pytest.Item], durations: dict[str, float]) -> None:
-        """Sort ``items`` whole modules at a time, longest first; a module's tests keep their
-        order (a stable sort by the module's rank)."""
+    def longest_first(
+        items: list[pytest.Item], durations: dict[str, float], together: list[list[str]]
+    ) -> None:
+        """Sort ``items`` whole modules at a time, longest first (a ``together`` group's
+        modules as one, next to each other); a module's tests keep their order (a stable sort
+        by the module's rank)."""
         from runbook.gates.shards import longest_first  # noqa: PLC0415 (measured: see elsewhere)
 
-        ranked = longest_first([item.nodeid for item in items], durations)
+        ranked = longest_first([item.nodeid for item in items], durations, together)
         rank: dict[str, int] = {}
         for nodeid in ranked:
             rank.setdefault(_module(nodeid), len(rank))
@@ -540,6 +545,27 @@ class Controller:
     (A plugin of its own: without pytest-xdist these hooks do not exist.)"""
 
     gathering: Gathering
+    together: list[list[str]] = field(default_factory=list[list[str]])
+    """``TOGETHER_ENV``'s groups: each group's modules are one unit of work, on one worker."""
+
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        """pytest-xdist's file scheduler (``--dist loadfile``), with each ``together`` group's
+        modules one unit: handed to one worker, which imports their heavy library once. None
+        (pytest-xdist's own choice) without groups or for another ``--dist``."""
+        if not self.together or config.getoption("dist") != "loadfile":
+            return None
+        from xdist.scheduler import LoadFileScheduling  # noqa: PLC0415 (only on workers)
+
+        # A group's first module names its unit (runbook.gates.shards.units, not imported here:
+        # it is measured, and this process may be too).
+        unit = {module: group[0] for group in self.together for module in group}
+
+        class Together(LoadFileScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                module = _module(nodeid)
+                return unit.get(module, module)
+
+        return Together(config, log)
 
     def pytest_testnodedown(self, node: Any, error: object | None) -> None:
         """A worker is down, with its observations or (crashed) without."""
@@ -576,11 +602,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if not out:
         return
     workerinput = cast(dict[str, Any] | None, getattr(config, "workerinput", None))
+    together = cast(list[list[str]], json.loads(os.environ.get(TOGETHER_ENV) or "[]"))
     if workerinput is None:
         gathering = Gathering(out=Path(out))
         config.pluginmanager.register(gathering, GATHERING)
         if _distributing(config):
-            config.pluginmanager.register(Controller(gathering), "runbook-testselect-controller")
+            controller = Controller(gathering, together)
+            config.pluginmanager.register(controller, "runbook-testselect-controller")
             return  # the workers observe; the controller starts no test and no child
     skip_file = os.environ.get(SKIP_ENV)
     skip: frozenset[str] = frozenset()
@@ -594,7 +622,14 @@ def pytest_configure(config: pytest.Config) -> None:
     order = json.loads(Path(order_file).read_text("utf-8")) if order_file else None
     root = config.rootpath.resolve()
     observer = Observer(
-        src=src, root=root, skip=skip, out=Path(out), worker=worker, shard=shard, order=order
+        src=src,
+        root=root,
+        skip=skip,
+        out=Path(out),
+        worker=worker,
+        shard=shard,
+        order=order,
+        together=together,
     )
     watch = observer.watch
     Path(watch.log).parent.mkdir(parents=True, exist_ok=True)
