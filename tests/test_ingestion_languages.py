@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -354,6 +355,26 @@ def test_script_switches_counted_at_c_speed_match_the_pattern() -> None:
     shapes += ["".join(generator.choice("aln  ") for _ in range(30)) for _ in range(2000)]
     for shape in shapes:
         assert _switches(shape.encode("ascii")) == len(_SWITCHES.findall(shape)), shape
+
+
+def test_skeleton_score_skips_counting_only_where_the_count_is_nothing() -> None:
+    # skeleton_score returns at once without both "n" and "a" or "l": the counted float, -0.0
+    # included.
+    from ingestion.plausibility import _SWITCH, _SWITCHES, skeleton_score  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage]
+
+    generator = random.Random(15)  # noqa: S311 - fixed shapes, not a secret
+    shapes = ["", "a", "aal l", "  ", "n", "an", "l n", "nn n", "n  l"]
+    shapes += [
+        "".join(generator.choice(kinds) for _ in range(20))
+        for kinds in ("al  ", "aln ", "n  ", "nnnnnnnl  ")
+        for _ in range(200)
+    ]
+    for shape in shapes:
+        data = shape.encode("ascii")
+        mixed = data.count(b"an") + data.count(b"na")
+        counted = MIXED_PAIR * mixed + _SWITCH * len(_SWITCHES.findall(shape))
+        found = skeleton_score(data)
+        assert (found, math.copysign(1.0, found)) == (counted, math.copysign(1.0, counted)), shape
 
 
 def test_a_sentence_of_ascii_letters_shrinks_the_short_text_margin(tmp_path: Path) -> None:

@@ -797,9 +797,19 @@ def mixed_score(text: str) -> float:
 
 
 def skeleton_score(shape: bytes) -> float:
-    """``mixed_score`` on a skeleton already made (from bytes, for single-byte codecs)."""
+    """``mixed_score`` on a skeleton already made (from bytes, for single-byte codecs).
+
+    Without both a letter of another script (``n``) and a Latin one (``a``, ``l``) there is
+    no mixed pair and no switch: the same float (``_NO_MIXED``) without counting (most
+    readings of Latin text, and of other scripts' text without Latin words)."""
+    if b"n" not in shape or (b"a" not in shape and b"l" not in shape):
+        return _NO_MIXED
     mixed = shape.count(b"an") + shape.count(b"na")
     return MIXED_PAIR * mixed + _SWITCH * _switches(shape)
+
+
+# ``skeleton_score``'s float with no mixed pair and no switch (-0.0: kept as it was computed).
+_NO_MIXED = MIXED_PAIR * 0 + _SWITCH * 0
 
 
 def switch_score(text: str) -> float:
