@@ -377,6 +377,27 @@ def test_skeleton_score_skips_counting_only_where_the_count_is_nothing() -> None
         assert (found, math.copysign(1.0, found)) == (counted, math.copysign(1.0, counted)), shape
 
 
+def test_mixed_score_of_a_single_byte_reading_on_its_bytes_is_the_texts() -> None:
+    # The first round makes a text-counted single-byte reading's skeleton on the bytes.
+    from ingestion import readings  # noqa: PLC0415
+    from ingestion.plausibility import mixed_score  # noqa: PLC0415
+
+    generator = random.Random(16)  # noqa: S311 - fixed bytes, not a secret
+    samples = [case.data for case in files(DEVELOPMENT)[::7]]
+    samples += [bytes(generator.randrange(256) for _ in range(60)) for _ in range(200)]
+    codecs = ["cp1258", *(name for name, _ in readings.EBCDIC)]
+    for sample in samples:
+        for encoding in codecs:
+            try:
+                text = sample.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            found = readings._mixed_score(sample, encoding, text)  # pyright: ignore[reportPrivateUsage]
+            expected = mixed_score(text)
+            assert (found, math.copysign(1.0, found)) == (expected, math.copysign(1.0, expected))
+    assert readings._raw_skeleton("gbk") is None  # pyright: ignore[reportPrivateUsage]
+
+
 def test_a_sentence_of_ascii_letters_shrinks_the_short_text_margin(tmp_path: Path) -> None:
     """One accented letter in a sentence: its ASCII letters count for about a third of one
     non-ASCII letter toward the evidence (they weigh the language), enough to read this

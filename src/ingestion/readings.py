@@ -720,7 +720,9 @@ def _first_round(
             pending.append((bound, index, encoding, languages))
             continue
         letters = first_round_score(non_ascii_chars(text), languages)
-        found[index] = _Candidate(encoding, languages, text, letters + mixed_score(text), letters)
+        found[index] = _Candidate(
+            encoding, languages, text, letters + _mixed_score(sample, encoding, text), letters
+        )
     pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
@@ -749,6 +751,27 @@ def _first_round(
 
 
 _BOUND_OF = operator.itemgetter(0)
+
+
+def _mixed_score(sample: bytes, encoding: str, text: str) -> float:
+    """``mixed_score(text)`` of a reading of ``sample``; for a single-byte codec (cp1258,
+    EBCDIC: counted on the text for their letters) its skeleton is made on the bytes, one
+    ``bytes.translate`` (each byte decodes to one character, whose kind it takes), not a
+    lookup per character of the text."""
+    table = _raw_skeleton(encoding)
+    if table is None:
+        return mixed_score(text)
+    return skeleton_score(sample.translate(table))
+
+
+@functools.cache
+def _raw_skeleton(encoding: str) -> bytes | None:
+    """A ``bytes.translate`` table giving each byte the ``skeleton`` kind of the character a
+    single-byte codec decodes it to, as is (not lowered: ``mixed_score`` reads the text as
+    decoded); None for multi-byte codecs."""
+    if _byte_chars(encoding) is None:
+        return None
+    return "".join(skeleton(char or "\x00") for char in _raw_chars(encoding)).encode("ascii")
 
 
 def _reach(scores: list[float], few_bytes: bool) -> float:
