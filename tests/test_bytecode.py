@@ -75,11 +75,14 @@ def pytest_pyc(source: Path) -> Path:
     return source.parent / "__pycache__" / (source.name[:-3] + PYC_TAIL)
 
 
-def run_pytest(project: Path, *, write: bool) -> subprocess.CompletedProcess[str]:
+def run_pytest(
+    project: Path, *, write: bool, plugins: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     if not write:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+    plugged = [arg for name in plugins for arg in ("-p", name)]
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugged, "tests"]
     return subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, check=False)
 
 
@@ -89,10 +92,11 @@ def code_of(pyc: Path) -> tuple[bytes, object]:
 
 
 def test_pytests_pycs_of_the_test_modules_are_those_pytest_writes_and_pytest_reads_them(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With this project's pytest settings: the header and code pytest itself writes, and
-    pytest's own check takes them; the tests' helpers get checked-hash pycs, test modules none."""
+    pytest's own check takes them; the tests' helpers get checked-hash pycs, test modules none.
+    The same for a ``-p`` plugin module, found as the import system finds it."""
     from _pytest.assertion.rewrite import _read_pyc  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage]
 
     shutil.copyfile(Path(__file__).parents[1] / "pyproject.toml", tmp_path / "pyproject.toml")
@@ -100,14 +104,30 @@ def test_pytests_pycs_of_the_test_modules_are_those_pytest_writes_and_pytest_rea
     module = tmp_path / "tests" / "test_one.py"
     module.write_text(TEST_MODULE)
     (tmp_path / "tests" / "helper.py").write_text("HELP = 1\n")
-    assert run_pytest(tmp_path, write=True).returncode == 0
+    (tmp_path / "rewrittenplug").mkdir()
+    (tmp_path / "rewrittenplug" / "__init__.py").write_text("")
+    plugin = tmp_path / "rewrittenplug" / "hooks.py"
+    plugin.write_text("def pytest_configure(config):\n    assert config is not None\n")
+    done = run_pytest(tmp_path, write=True, plugins=("rewrittenplug.hooks",))
+    assert done.returncode == 0, done.stdout + done.stderr
     by_pytest = code_of(pytest_pyc(module))
+    plugin_by_pytest = pytest_pyc(plugin).read_bytes()
     shutil.rmtree(tmp_path / "tests" / "__pycache__")
+    shutil.rmtree(tmp_path / "rewrittenplug" / "__pycache__")
 
     assert bytecode.rewrite_stale(tmp_path / "tests") == ([str(module)], [])
     assert code_of(pytest_pyc(module)) == by_pytest
     assert _read_pyc(module, pytest_pyc(module)) is not None
     assert bytecode.rewrite_stale(tmp_path / "tests") == ([], [])  # current: only hashed
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])  # pytest's: from its cwd
+    assert bytecode.plugin_sources(["rewrittenplug.hooks", "no_such_plugin"]) == [plugin]
+    assert bytecode.rewrite_sources([plugin]) == ([str(plugin)], [])
+    assert pytest_pyc(plugin).read_bytes() == plugin_by_pytest  # byte for byte: its path too
+    assert _read_pyc(plugin, pytest_pyc(plugin)) is not None
+    assert bytecode.plugin_sources(["rewrittenplug"]) == [
+        tmp_path / "rewrittenplug" / "__init__.py",
+        plugin,
+    ]
     assert bytecode.compile_stale(tmp_path / "tests") == (
         [str(tmp_path / "tests" / "helper.py")],
         [],

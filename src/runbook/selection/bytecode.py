@@ -17,6 +17,10 @@ tests gate's coverage, paid by every pytest-xdist worker). pytest checks its pyc
 size and modification time only, so the gate writes them itself and keeps, beside them, the hash
 of the source each was made from and the pyc's own size and time: one that does not match them
 (an edit that kept size and time, a pyc another pytest wrote) is made again before pytest starts.
+pytest rewrites its plugins' modules too (the gate's own ``-p`` plugins, and every module of
+pytest-cov and pytest-xdist, which it loads through their entry points): in every pytest process
+the gate and its tests start, ~0.06 CPU-s each and ~0.1 in pytest-xdist's controller, so the gate
+writes their pycs the same way (``plugin_sources``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import os
 import py_compile
 import struct
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import CodeType
 
@@ -116,12 +121,39 @@ def rewrite_stale(folder: Path) -> tuple[list[str], list[str]]:
     rewrites them in each process, as before); a module that does not parse is left to pytest,
     which reports it, and its pyc is removed."""
     sources = sorted(p for p in folder.rglob("*.py") if _rewritten(p)) if folder.is_dir() else []
+    return rewrite_sources(sources)
+
+
+def plugin_sources(names: Sequence[str]) -> list[Path]:
+    """The files of the plugin modules and packages ``names`` (not imported: found as the
+    import system would find them here), which pytest imports through its assertion rewriting
+    too: a ``-p`` plugin module, and every module of a distribution with a pytest plugin entry
+    point. A name not installed has none."""
+    found: list[Path] = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or spec.origin is None:
+            continue
+        if spec.submodule_search_locations:  # a package: every module of it
+            for location in spec.submodule_search_locations:
+                found.extend(sorted(Path(location).rglob("*.py")))
+        elif spec.origin.endswith(".py"):
+            found.append(Path(spec.origin))
+    return found
+
+
+def rewrite_sources(sources: Sequence[Path]) -> tuple[list[str], list[str]]:
+    """``rewrite_stale`` for the given modules: each ``__pycache__`` holding one of them is this
+    call's (its record keeps only these)."""
     if not sources:
         return [], []
     tail = _pytest_tail()
     written: list[str] = []
     unwritable: list[str] = []
-    for cache, group in _by_cache(sources).items():
+    for cache, group in _by_cache(list(sources)).items():
         record = _load_record(cache / RECORD)
         kept: dict[str, list[object]] = {}
         for source in group:

@@ -28,3 +28,7 @@ PLUGINS = (
 )
 """The gate's pytest plugins (``-p``), in its measured pytest processes but not measured
 themselves (``[tool.coverage.run] omit``: their paths depend on the run's mode)."""
+ENTRY_POINT_PLUGINS = ("pytest_cov", "xdist")
+"""The packages of the plugins the gate's pytest loads through their entry points (pytest-cov,
+pytest-xdist): pytest rewrites the asserts of each of their modules it imports, as it does
+``PLUGINS``' (``runbook.selection.bytecode.plugin_sources``)."""

@@ -73,6 +73,7 @@ from runbook.running import cache, gitutil
 from runbook.selection import bytecode, childwatch, impact
 from runbook.selection.childpth import install_childwatch
 from runbook.selection.handoff import (
+    ENTRY_POINT_PLUGINS,
     OBSERVE_ENV,
     ORDER_ENV,
     PLUGINS,
@@ -311,6 +312,9 @@ def run(argv: Sequence[str] | None, facts: Facts) -> int:
             f"tests: cannot write pytest's bytecode of {len(unwritable)} test modules "
             f"({unwritable[0]}, ...): every process rewrites them"
         )
+    # The plugins' pycs too; one that cannot be written (a read-only environment) is rewritten
+    # in each process, as pytest always did: nothing to act on.
+    bytecode.rewrite_sources(bytecode.plugin_sources([*PLUGINS, *ENTRY_POINT_PLUGINS]))
     if launch.shard is not None or args.store_durations:
         return apart(
             root,
