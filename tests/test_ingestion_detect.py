@@ -120,6 +120,38 @@ def test_bomless_wide_unicode_is_recognised(codec: str) -> None:
     assert detect_encoding(data).encoding == codec
 
 
+def test_wide_readings_probed_first_are_judged_as_judging_each_whole() -> None:
+    """_wide_or_binary skips a codec whose decoded first bytes hold an unreadable character:
+    the same detection as judging every codec's whole sample (binary, wide text, a surrogate
+    pair cut at the probe's end)."""
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion.utils import aligned_sample  # noqa: PLC0415
+
+    def judged_whole(data: bytes) -> tuple[str | None, float | None]:
+        sample = aligned_sample(data, e.SAMPLE_BYTES)
+        shares = [
+            (e._plausible_share(sample.decode(codec, "replace")), codec)  # pyright: ignore[reportPrivateUsage]
+            for codec in e._WIDE_CODECS  # pyright: ignore[reportPrivateUsage]
+            if not len(data) % (4 if codec.startswith("utf-32") else 2)
+        ]
+        share, codec = max(((s, c) for s, c in shares), key=lambda x: x[0], default=(0.0, None))
+        if share < e._WIDE_PLAUSIBLE:  # pyright: ignore[reportPrivateUsage]
+            return None, None
+        return codec, round(share, 3)
+
+    astral = ("a" * 511 + "\U0001f600" + FRENCH) * 30  # past the size that is probed
+    inputs = [
+        PNG_HEADER + bytes(range(256)) * 40,
+        bytes(4) + b"ftypmp42" + bytes(range(256)) * 40,
+        PNG_HEADER[:8] + bytes(range(256)),
+        *((FRENCH * 300).encode(codec) for codec in ("utf-16-le", "utf-32-be")),
+        *(astral.encode(codec) for codec in ("utf-16-le", "utf-16-be")),
+    ]
+    for data in inputs:
+        found = e._wide_or_binary(data).detection  # pyright: ignore[reportPrivateUsage]
+        assert (found.encoding, found.confidence) == judged_whole(data)
+
+
 @pytest.mark.parametrize("codec", ["iso2022_jp", "iso2022_kr"])
 def test_seven_bit_iso2022_is_not_mistaken_for_ascii(codec: str) -> None:
     text = (
