@@ -249,12 +249,27 @@ def init_repo(root: Path) -> Path:
     return root
 
 
+_INDEX_ENTRY = re.compile(r"[0-7]{6} [0-9a-f]{40,64} [0-3]\t")
+"""The start of an index entry in ``git ls-files --stage`` (SHA-1 or SHA-256 objects)."""
+
+
 def fingerprint(root: Path) -> dict[str, object]:
     """Every tracked and untracked-but-not-ignored file (bytes, mode, link target), the index
-    entries, HEAD and the directories: what "the tree is as it was" means in these tests."""
-    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    entries, HEAD and the directories: what "the tree is as it was" means in these tests.
+
+    One ``git ls-files`` lists both: with ``--stage``, an index entry is ``MODE OBJECT
+    STAGE<TAB>PATH`` and an untracked file its bare path (issue 21: one git process, not two)."""
+    listed = git(root, "ls-files", "-z", "--stage", "--cached", "--others", "--exclude-standard")
+    index: list[str] = []
+    paths: set[str] = set()
+    for entry in listed.split("\0"):
+        if _INDEX_ENTRY.match(entry):
+            index.append(entry)
+            paths.add(entry.split("\t", 1)[1])
+        elif entry:
+            paths.add(entry)
     files: dict[str, str] = {}
-    for path in sorted(set(listed.split("\0")) - {""}):
+    for path in sorted(paths):
         full = root / path
         if full.is_symlink():
             files[path] = f"link:{full.readlink()}"
@@ -270,7 +285,7 @@ def fingerprint(root: Path) -> dict[str, object]:
     )
     return {
         "files": files,
-        "index": git(root, "ls-files", "--stage", "-z"),
+        "index": "".join(f"{entry}\0" for entry in index),
         "head": git(root, "rev-parse", "HEAD"),
         "dirs": dirs,
     }
