@@ -1120,3 +1120,84 @@ def test_the_ascii_prior_term_keeps_byte_counted_bounds_at_least_the_scores(
     assert p.ascii_prior_most(fits, ("pl",), evidence) < max(singles)
     assert p.ascii_prior_most(fits, ("ru",), evidence) == 0.0
     assert p.ascii_prior_most({}, ("fr",), evidence) == 0.0
+
+
+def _chars_bound_misses(
+    scored: list[tuple[_Scorer, tuple[float, ...], float]],
+) -> tuple[int, int, int]:
+    """For every finalist bounded by its characters (``_chars_bound``) of ``scored`` (a scorer
+    with every finalist scored, their scores, ``floor`` of its ranking): how many score above
+    that bound (misses), how many the bound puts below the floor, and how many
+    there are; each one's characters are its ``profile``'s own, and its bounds (rough, and
+    with the exact terms) are that bound."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    misses = below = checked = 0
+    for scorer, scores, floor in scored:
+        for index, candidate in enumerate(scorer.finalists):
+            if candidate.text is not None:
+                if r._letters_only_bound(candidate) < float("inf"):  # pyright: ignore[reportPrivateUsage]
+                    continue
+                text = candidate.text
+            elif scorer.present & r._unsafe_mask(candidate.encoding):  # pyright: ignore[reportPrivateUsage]
+                text = scorer.text(index)
+            else:
+                continue
+            chars = p.non_ascii_chars(text)
+            assert chars == scorer.profile(index).chars
+            bound = r._chars_bound(chars, candidate.encoding, candidate.languages)  # pyright: ignore[reportPrivateUsage]
+            assert scorer.rough_bound(index) == bound == scorer.bound(index)
+            score = scores[index]
+            misses += bound < score - 1e-9 * max(1.0, abs(score))
+            below += bound < floor
+            checked += 1
+    return misses, below, checked
+
+
+def _scored_paragraphs() -> list[tuple[_Scorer, tuple[float, ...], float]]:
+    """Each development paragraph in each of its code pages, six times over (a file of a few KB,
+    as most judged files are), ranked with every finalist scored: its scorer, the finalists'
+    scores and ``floor`` of the ranking."""
+    from ingestion_corpus import DEVELOPMENT  # noqa: PLC0415
+
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    made: list[_Scorer] = []
+    real = r._Scorer  # pyright: ignore[reportPrivateUsage]
+
+    def kept(sample: bytes, values: dict[int, int], finalists: list[_Candidate]) -> _Scorer:
+        made.append(real(sample, values, finalists))
+        return made[-1]
+
+    found: list[tuple[_Scorer, tuple[float, ...], float]] = []
+    for codecs, paragraph in DEVELOPMENT.values():
+        for codec in codecs:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(r, "_Scorer", kept)
+                ranked = r.rank((paragraph + "\n").encode(codec, "replace") * 6)
+            if not ranked:  # no legacy reading (UTF-16)
+                continue
+            score = {reading.encoding: reading.score for reading in ranked}
+            scores = tuple(score[candidate.encoding] for candidate in made[-1].finalists)
+            found.append((made[-1], scores, e.floor(ranked)))
+    return found
+
+
+def test_readings_counted_on_their_text_are_bounded_by_their_characters(
+    ranked_samples: list[_Ranked],
+) -> None:
+    """A finalist ``profile`` counts on its text (cp1258, EBCDIC, a single-byte sample with a
+    byte in ``_unsafe_mask``, a multi-byte codec not scored on letters alone) is bounded by its
+    characters, each at its likeliest language's weight, and its codec's priors: never below
+    its score, and on files of a few KB low enough to leave many unscored (Greek and Thai code
+    pages' readings of other scripts, EBCDIC's of Chinese)."""
+    samples = [(x.scorer, x.scores, x.floor) for x in ranked_samples]
+    paragraphs = _scored_paragraphs()
+    misses, _, checked = _chars_bound_misses(samples)
+    assert misses == 0
+    assert checked > 50
+    misses, below, checked = _chars_bound_misses(paragraphs)
+    assert misses == 0
+    assert below > 2  # 4 of 32 when written

@@ -305,6 +305,7 @@ class _Candidate(NamedTuple):  # a tuple: made for every reading of every file, 
     text: str | None  # decoded on demand for single-byte codecs (finalists only)
     first_round: float
     letters: float | None = None  # a text-counted reading's first round before mixed scripts
+    chars: dict[str, int] | None = None  # a text-counted reading's ``non_ascii_chars``
 
 
 # What readings with the same ASCII letter pairs share their ASCII fits by, in ``rank``.
@@ -445,6 +446,7 @@ class _Scorer:
         self.keys: dict[int, _FitKey | None] = {}
         self.fits: dict[int, dict[str, float]] = {}
         self.glues: dict[int, tuple[int, int, int]] = {}
+        self.texts: dict[int, str] = {}
 
     def glue(self, index: int) -> tuple[int, int, int]:
         """``glue_counts`` of a byte-counted finalist (made once: its bound and its profile
@@ -485,7 +487,7 @@ class _Scorer:
             if not self.present & _unsafe_mask(candidate.encoding):
                 found = profile_on_bytes(counts, tables, self.glue(index))  # not decoded
             else:
-                text = self.sample.decode(candidate.encoding)
+                text = self.text(index)
                 found = profile(text, counts.ascii_pairs, counts=counts, tables=tables)
         else:
             found = profile(candidate.text)
@@ -523,17 +525,32 @@ class _Scorer:
             self.fits[owner] = ascii_fits(self.profile(owner))
         return self.fits[owner]
 
+    def text(self, index: int) -> str:
+        """A single-byte finalist's sample decoded (made once: its bound and its profile
+        both take it when ``profile`` does not count it on the bytes)."""
+        found = self.texts.get(index)
+        if found is None:
+            found = self.texts[index] = self.sample.decode(self.finalists[index].encoding)
+        return found
+
     def rough_bound(self, index: int) -> float:
         """At least the finalist's score (``math.inf`` when no bound is known): for a
         single-byte reading that ``profile`` counts on the bytes, its characters each at the
         cost of the language that finds them likeliest, its pairs likewise, non-letters glued
-        to letters, and the codec's priors; ``judge``'s other terms are costs (see ``bound``)."""
+        to letters, and the codec's priors; ``judge``'s other terms are costs (see ``bound``).
+        Any other reading (counted on its text) but one scored on letters alone
+        (``_letters_only_bound``) is bounded by its characters alone (``_chars_bound``)."""
         candidate, counts = self.finalists[index], self.counts
         encoding, languages = candidate.encoding, candidate.languages
         if candidate.text is not None:
-            return _letters_only_bound(candidate)
-        if counts is None or self.present & _unsafe_mask(encoding):
+            letters = _letters_only_bound(candidate)
+            if letters < math.inf or candidate.chars is None:
+                return letters
+            return _chars_bound(candidate.chars, encoding, languages)
+        if counts is None:
             return math.inf
+        if self.present & _unsafe_mask(encoding):  # not counted on the bytes: on its text
+            return _chars_bound(non_ascii_chars(self.text(index)), encoding, languages)
         letters = _final_weights(encoding, languages)
         bound = sum(map(operator.mul, self.high_counts, map(letters.__getitem__, self.high)), 0.0)
         bound += pairs_bound(counts, _tables(encoding), languages)
@@ -561,11 +578,15 @@ class _Scorer:
         ``rough``: ``rough_bound(index)`` when the caller has it already (not made again).
         """
         bound = self.rough_bound(index) if rough is None else rough
-        text = self.finalists[index].text
+        candidate = self.finalists[index]
         if bound == math.inf:
             return bound
-        if text is not None:  # scored on letters alone: add what its mixed scripts cost
-            return bound + mixed_bound(text)
+        if candidate.text is not None:
+            if _letters_only_bound(candidate) == math.inf:
+                return bound  # its characters alone (``_chars_bound``)
+            return bound + mixed_bound(candidate.text)  # add what its mixed scripts cost
+        if self.present & _unsafe_mask(candidate.encoding):
+            return bound  # its characters alone (``_chars_bound``)
         assert self.counts is not None  # noqa: S101 - a finite rough bound needs the counts
         bound += glued_on_bytes(self.glue(index))
         fits = self.known_fit(index)
@@ -594,6 +615,24 @@ class _Scorer:
             if self.same(key, own):
                 return self.fits.get(at)
         return None
+
+
+def _chars_bound(chars: dict[str, int], encoding: str, languages: tuple[str, ...]) -> float:
+    """At least the score of a reading whose ``profile`` counts ``chars`` (its non-ASCII
+    characters): each at its weight in the language that finds it likeliest (a letter) or at
+    its fixed cost, plus the codec's priors. ``judge`` takes each letter from one language,
+    at most that, and each of its other terms is a cost: letter pairs (every pair's
+    log-probability is at most 0), non-letters glued to letters, marks, script switches,
+    the ASCII prior. For readings ``profile`` counts on their text (multi-byte codecs with
+    letter pairs or several languages, cp1258, EBCDIC; single-byte ones whose sample has a
+    byte in ``_unsafe_mask``), which had no bound: Latin text's readings in such codecs score
+    far below the floor, and the likeliest reading is scored first."""
+    weight = _char_weights(languages)
+    bound = sum(map(operator.mul, chars.values(), map(weight.__getitem__, chars)), 0.0)
+    bound += _PRIOR.get(encoding, 0.0)
+    if _foreign_script(languages) and not any(map(foreign_letter, chars)):
+        bound += _NO_OWN_LETTER
+    return bound
 
 
 def _letters_only_bound(candidate: _Candidate) -> float:
@@ -719,10 +758,10 @@ def _first_round(
             bound = _bound(encoding, languages, *high_columns) if bounded else math.inf
             pending.append((bound, index, encoding, languages))
             continue
-        letters = first_round_score(non_ascii_chars(text), languages)
-        found[index] = _Candidate(
-            encoding, languages, text, letters + _mixed_score(sample, encoding, text), letters
-        )
+        chars = non_ascii_chars(text)
+        letters = first_round_score(chars, languages)
+        first = letters + _mixed_score(sample, encoding, text)
+        found[index] = _Candidate(encoding, languages, text, first, letters, chars)
     pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
