@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from runbook.selection import bytecode
+from support import UNUSED_PLUGINS
 
 
 def pyc(source: Path) -> Path:
@@ -82,7 +83,8 @@ def run_pytest(
     if not write:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     plugged = [arg for name in plugins for arg in ("-p", name)]
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugged, "tests"]
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *UNUSED_PLUGINS]
+    argv += [*plugged, "tests"]
     return subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, check=False)
 
 

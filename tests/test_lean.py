@@ -19,7 +19,7 @@ import pytest
 
 from runbook.selection import lean
 from runbook.selection.handoff import PLUGINS
-from support import followed
+from support import UNUSED_PLUGINS, followed
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -75,7 +75,8 @@ def test_a_finalizer_that_raises_at_the_end_still_fails_the_run(tmp_path: Path) 
     the second would raise at the interpreter's exit, printed but not reported)."""
     (tmp_path / "test_garbage.py").write_text(textwrap.dedent(GARBAGE))
     env = followed({**os.environ, "PYTHONPATH": str(SRC)})
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", lean.__name__]
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *UNUSED_PLUGINS]
+    argv += ["-p", lean.__name__]
     warnings = "error::pytest.PytestUnraisableExceptionWarning"
     proc = subprocess.run(
         [*argv, "-W", warnings, "test_garbage.py"],

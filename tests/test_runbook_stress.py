@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from runbook import stress
+from support import UNUSED_PLUGINS
 
 FLAKY = """
 from pathlib import Path
@@ -30,10 +31,6 @@ def test_every_other_run():
 """
 
 
-NO_ANYIO = ("-p", "no:anyio")
-"""The nested runs skip anyio's plugin as the project's own pytest does (0.2 s a start)."""
-
-
 def test_counts_each_test_that_failed_in_some_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -41,9 +38,10 @@ def test_counts_each_test_that_failed_in_some_runs(
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     # No busy loop: it would burn a core for the whole test (the load is proven below).
-    assert stress.main(["2", "--load", "0", *NO_ANYIO, "test_flaky.py"], out) == 1
+    assert stress.main(["2", "--load", "0", *UNUSED_PLUGINS, "test_flaky.py"], out) == 1
     text = out.getvalue()
-    assert "stress: 2 runs of `pytest -p no:anyio test_flaky.py` with 0 busy-loop" in text
+    command = "`pytest -p no:anyio -p no:platformdirs test_flaky.py`"
+    assert f"stress: 2 runs of {command} with 0 busy-loop" in text
     assert "stress: run 1/2: 2 tests, 1 failed" in text
     assert "stress: run 2/2: 2 tests, all passed" in text
     assert "stress: 2 runs, 1 with failures, 1 test failures in all (2 tests per run)\n" in text
@@ -92,7 +90,7 @@ def test_a_run_without_a_report_counts_as_a_failed_run(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
-    assert stress.main(["1", "--load", "0", *NO_ANYIO, "no_such_test.py"], out) == 1
+    assert stress.main(["1", "--load", "0", *UNUSED_PLUGINS, "no_such_test.py"], out) == 1
     assert "  1/1  <run: pytest exit code 4" in out.getvalue()
 
 
