@@ -347,12 +347,18 @@ def test_sentences_in_six_languages_in_one_file(tmp_path: Path) -> None:
 
 
 def test_script_switches_counted_at_c_speed_match_the_pattern() -> None:
-    # _switches counts what _SWITCHES finds, without a regex pass per reading.
+    # _switches counts what _SWITCHES finds, without a regex pass per reading; runs of spaces
+    # of any length, at either end too, and Latin letters of both kinds.
     from ingestion.plausibility import _SWITCHES, _switches  # noqa: PLC0415  # pyright: ignore[reportPrivateUsage]
 
     generator = random.Random(14)  # noqa: S311 - fixed shapes, not a secret
     shapes = ["", "a n", "an", "a  n l", "n a n a", "l   n", "aaa lll", " n a "]
     shapes += ["".join(generator.choice("aln  ") for _ in range(30)) for _ in range(2000)]
+    shapes += ["n" + " " * 70 + "l", *(" " * n + "l n" for n in range(5))]
+    shapes += [
+        "".join(generator.choice("aln") + " " * generator.randint(0, 70) for _ in range(12))
+        for _ in range(300)
+    ]
     for shape in shapes:
         assert _switches(shape.encode("ascii")) == len(_SWITCHES.findall(shape)), shape
 
