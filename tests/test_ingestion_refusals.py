@@ -438,10 +438,10 @@ def test_first_round_by_table_finds_the_readings_decoding_finds(data: bytes) -> 
 
 def test_single_byte_readings_by_byte_classes_are_those_by_codec() -> None:
     """``_distinct_readings`` groups the single-byte codecs by byte classes: the same readings
-    (codec, languages, text-counted text) in the same order as keying each codec's decoded
-    present bytes, on corpus samples whole and cut short; and what the grouping rests on holds:
-    every single-byte codec reads bytes < 0x80 alike, and a character is readable in all of
-    them or in none."""
+    (codec, languages, text-counted text: cp1258's only with a tone mark) in the same order as
+    keying each codec's decoded present bytes, on corpus samples whole and cut short; and what
+    the grouping rests on holds: every single-byte codec reads bytes < 0x80 alike, and a
+    character is readable in all of them or in none."""
     from ingestion import readings as r  # noqa: PLC0415
 
     readable: dict[str, set[bool]] = {}
@@ -462,8 +462,11 @@ def test_single_byte_readings_by_byte_classes_are_those_by_codec() -> None:
             key = r._reading_key(sample, encoding, bytes(present), mask, True)  # pyright: ignore[reportPrivateUsage]
             if key is None:
                 continue
-            if key[1] is not None and key[0] not in readings:
-                texts[encoding] = key[1]
+            marks = encoding == "cp1258" and any(
+                value in b"\xcc\xd2\xde\xec\xf2" for value in present
+            )
+            if key[1] is not None and key[0] not in readings and (encoding != "cp1258" or marks):
+                texts[encoding] = key[1]  # cp1258 without a tone mark: counted by table
             earlier = readings.get(key[0])
             readings[key[0]] = (
                 (encoding, languages)
@@ -878,9 +881,7 @@ def test_safe_bytes_read_through_the_lowering_table_as_profile_lowers_them() -> 
     from ingestion import plausibility as p  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
 
-    for encoding, _ in r.SINGLE_BYTE:
-        if encoding in r._TEXT_COUNTED:  # pyright: ignore[reportPrivateUsage]
-            continue
+    for encoding, _ in r.SINGLE_BYTE:  # cp1258 too: its combining bytes are unsafe
         unsafe = r._unsafe_mask(encoding)  # pyright: ignore[reportPrivateUsage]
         raw = r._raw_chars(encoding)  # pyright: ignore[reportPrivateUsage]
         safe = bytes(value for value in range(1, 256) if raw[value] and not unsafe >> value & 1)
@@ -1201,3 +1202,60 @@ def test_readings_counted_on_their_text_are_bounded_by_their_characters(
     misses, below, checked = _chars_bound_misses(paragraphs)
     assert misses == 0
     assert below > 2  # 4 of 32 when written
+
+
+def test_cp1258_without_its_tone_marks_is_counted_by_table_as_on_its_text() -> None:
+    """A cp1258 reading of a sample with none of its combining tone marks (each byte one
+    character, none composed) is counted by table in the first round, with the float counting
+    its text gave (sign of zero included), and profiled on the bytes as its text profiles
+    (every field, in order; the same verdict); with a mark it is still counted on its text."""
+    import math  # noqa: PLC0415
+    import random  # noqa: PLC0415
+
+    from ingestion_corpus import DEVELOPMENT, HELD_OUT  # noqa: PLC0415
+
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    generator = random.Random(19)  # noqa: S311 - fixed bytes, not a secret
+    marks = b"\xcc\xd2\xde\xec\xf2"
+    samples = [
+        paragraph.encode(codec, "replace")
+        for codecs, paragraph in (*DEVELOPMENT.values(), *HELD_OUT.values())
+        for codec in codecs
+        if codec in dict(r.SINGLE_BYTE)
+    ]
+    high = bytes(value for value in range(0x80, 0x100) if value not in marks)
+    letters = b"abcdefghij klmnopqrstuvwxyz ., "
+    samples += [
+        bytes(
+            generator.choice(letters + high[: generator.randint(4, len(high))]) for _ in range(90)
+        )
+        for _ in range(150)
+    ]
+    by_table = 0
+    for sample in samples:
+        found = [c for c in r._first_round(sample) if c.encoding == "cp1258"]  # pyright: ignore[reportPrivateUsage]
+        if not found:
+            continue  # read alike by a code page listed before it, or not readable
+        text = sample.decode("cp1258")
+        if any(value in marks for value in sample):
+            assert found[0].text == text
+            continue
+        assert found[0].text is None
+        languages = found[0].languages  # of every code page that reads the sample alike
+        chars = p.non_ascii_chars(text)
+        expected = p.first_round_score(chars, languages)
+        expected += r._mixed_score(sample, "cp1258", text)  # pyright: ignore[reportPrivateUsage]
+        first = found[0].first_round
+        assert (first, math.copysign(1.0, first)) == (expected, math.copysign(1.0, expected))
+        whole = p.profile(text)
+        counts = p.byte_counts(sample)
+        on_bytes = p.profile_on_bytes(counts, r._tables("cp1258"))  # pyright: ignore[reportPrivateUsage]
+        for field in ("chars", "pairs", "ascii_letters", "ascii_pairs"):
+            assert list(getattr(on_bytes, field).items()) == list(getattr(whole, field).items())
+        assert on_bytes.glued == whole.glued
+        fits = p.ascii_fits(whole)
+        assert p.judge(on_bytes, languages, fits) == p.judge(whole, languages, fits)
+        by_table += 1
+    assert by_table > 15  # 24 when written

@@ -177,7 +177,8 @@ MULTI_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _EBCDIC_NAMES = frozenset(codec for codec, _ in EBCDIC)
 # Single-byte codecs whose readings are counted on the text: cp1258 composes letters from
-# marks, EBCDIC puts ASCII letters on high bytes.
+# marks (in the first round only when the sample has one: ``_COMBINING_1258``), EBCDIC puts
+# ASCII letters on high bytes.
 _TEXT_COUNTED = frozenset({"cp1258", *_EBCDIC_NAMES})
 
 
@@ -849,7 +850,7 @@ def _distinct_readings(
     if has_high and not ebcdic:  # the single-byte readings by byte classes, in the same order
         readings.update(_single_byte_groups(present))
         for encoding, _ in readings.values():
-            if encoding in _TEXT_COUNTED:
+            if encoding in _TEXT_COUNTED and present_mask & _COMBINING_1258:
                 texts[encoding] = sample.decode(encoding)
         codecs = MULTI_BYTE
     for encoding, languages in codecs:
@@ -866,6 +867,13 @@ def _distinct_readings(
             continue
         readings[key] = (encoding, languages)
     return readings, texts
+
+
+# cp1258's combining tone marks (bit ``value`` set for each byte): only a sample with one of
+# them has a cp1258 reading that must be counted on its text (marks compose with the letter
+# before them). Without them each byte reads as one character, as in the other code pages:
+# its reading is counted by table (the same float, the same profile: tests check both).
+_COMBINING_1258 = sum(1 << value for value in b"\xcc\xd2\xde\xec\xf2")
 
 
 def _single_byte_groups(present: list[int]) -> dict[object, tuple[str, tuple[str, ...]]]:
