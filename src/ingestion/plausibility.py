@@ -418,13 +418,18 @@ class ByteCounts:
     """A sample's counts taken once on its bytes (as latin-1 characters, in order of first
     occurrence), shared by all its single-byte readings: each byte value, each pair of
     adjacent bytes that holds a byte >= 0x80 (ASCII letters lowercased), and the ASCII letter
-    pairs (lowercased)."""
+    pairs (lowercased). ``high`` is ``values``' bytes >= 0x80 alone, and ``ascii_letters`` the
+    ASCII letters lowercased (each spelling's count added up, in order of first occurrence):
+    what ``profile`` counts on the bytes as its characters and ASCII letters, through any
+    lowering table (each reads ASCII as ASCII, lowercased, and no other byte as ASCII)."""
 
     data: bytes
     text: str  # the bytes as latin-1 characters
     values: dict[str, int]
     near_pairs: dict[str, int]
     ascii_pairs: dict[str, int]
+    high: dict[str, int]
+    ascii_letters: dict[str, int]
 
 
 def byte_counts(sample: bytes, values: dict[int, int] | None = None) -> ByteCounts:
@@ -446,9 +451,20 @@ def byte_counts(sample: bytes, values: dict[int, int] | None = None) -> ByteCoun
         elif pair.isalpha():
             ascii_pairs[pair] = n
     if values is None:
-        return ByteCounts(sample, text, collections.Counter(text), near, ascii_pairs)
-    named = dict(zip(map(chr, values), values.values(), strict=True))
-    return ByteCounts(sample, text, named, near, ascii_pairs)
+        named: dict[str, int] = collections.Counter(text)
+    else:
+        named = dict(zip(map(chr, values), values.values(), strict=True))
+    high = {char: n for char, n in named.items() if char > "\x7f"}
+    letters = {char: n for char, n in named.items() if char in _ASCII_LETTER_BYTES}
+    ascii_letters = _renamed(letters, _ASCII_LOWERING, 1)
+    return ByteCounts(sample, text, named, near, ascii_pairs, high, ascii_letters)
+
+
+_ASCII_LETTER_BYTES = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# A 256-character table that lowercases ASCII letters and keeps every other character.
+_ASCII_LOWERING = "".join(
+    chr(value).lower() if value < 0x80 else chr(value) for value in range(256)
+)
 
 
 def profile(
@@ -515,28 +531,17 @@ def _profile(
     sample through the lowering table, the byte counts. ``text`` (the reading as decoded) is
     read for Turkish ``İ`` and, without byte counts, capitals after small letters only.
     ``glue``: ``glue_counts`` of the byte counts, when already made."""
-    counted, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
-    chars = {char: n for char, n in counted.items() if char > "\x7f"}
+    chars, ascii_letters, counted_pairs, ascii_pairs = _counted(lowered, ascii_pairs, on_bytes)
     _count_dotted_capital_i(text, chars)
-    ascii_letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
-    pairs: dict[str, int] = {}
-    glued = 0.0
-    letter = {char: _is_letter(char) for char in counted if char > "\x7f"}
-    for pair, n in counted_pairs.items():
-        if pair.isascii():
-            if pair.isalpha():
-                ascii_pairs[pair] = n
-            continue
-        if "\x00" in pair:
-            continue
-        first = letter.get(pair[0]) or pair[0].isalpha()
-        second = letter.get(pair[1]) or pair[1].isalpha()
-        if first and second:
-            pairs[pair] = n
-        elif first or second:
-            other = pair[1] if first else pair[0]
-            if other > "\x7f" and not other.isspace() and not letter[other]:
-                glued += n * (_GLUED_PUNCTUATION if other in _GLUES else _GLUED)
+    # Each pair's share looked up, the three kinds picked at C speed (the same keys, counts and
+    # order); glue costs are whole numbers, so their sum is exact: 0.0 adds nothing to it.
+    if len(_PAIR_SHARES) > _ROWS_KEPT:
+        _PAIR_SHARES.clear()
+    shares = list(map(_PAIR_SHARES.__getitem__, counted_pairs))
+    items = counted_pairs.items()
+    pairs = dict(itertools.compress(items, map(_LETTERS_OF, shares)))
+    ascii_pairs.update(itertools.compress(items, map(_ASCII_OF, shares)))
+    glued = sum(map(operator.mul, counted_pairs.values(), map(_GLUE_OF, shares)), 0.0)
     if on_bytes is None:
         glued += switch_score(lowered) + marks_cost
         glued += _CAPITAL_AFTER_SMALL * _capitals_after_small(text)
@@ -551,6 +556,47 @@ def _profile(
     if _DIGIT.search(lowered):
         glued += _GLUED_DIGIT * len(_LETTER_DIGIT.get().findall(lowered))
     return Profile(chars, pairs, ascii_letters, ascii_pairs, glued)
+
+
+# What ``_profile`` makes of an adjacent pair of its lowered text (``pair_share``): whether
+# it is a pair of letters with one non-ASCII (judged by the models), whether a pair of ASCII
+# letters, and what it adds to ``glued``.
+_PairShare = tuple[bool, bool, float]
+_LETTERS_OF = operator.itemgetter(0)
+_ASCII_OF = operator.itemgetter(1)
+_GLUE_OF = operator.itemgetter(2)
+
+
+def pair_share(pair: str) -> _PairShare:
+    """What ``_profile`` makes of one adjacent pair of its lowered text (``_PairShare``): a
+    non-letter >= 0x80, not a space, next to a letter adds ``_GLUED_PUNCTUATION`` or
+    ``_GLUED``. A pair with NUL (it joins the pieces of ``ByteCounts.near_pairs``) is none of
+    them. A character is a letter by ``_is_letter`` when non-ASCII, by ``str.isalpha`` when
+    ASCII."""
+    if pair.isascii():
+        return False, pair.isalpha(), 0.0
+    if "\x00" in pair:
+        return False, False, 0.0
+    first, second = (_is_letter(char) if char > "\x7f" else char.isalpha() for char in pair)
+    if first and second:
+        return True, False, 0.0
+    other = pair[1] if first else pair[0]
+    if (first or second) and other > "\x7f" and not other.isspace() and not _is_letter(other):
+        return False, False, _GLUED_PUNCTUATION if other in _GLUES else _GLUED
+    return False, False, 0.0
+
+
+class _PairShares(dict[str, _PairShare]):
+    """``pair_share`` of each pair, worked out on first use: ``_profile`` asks it of every
+    distinct pair of every reading it counts, and the same few thousand pairs recur across
+    readings and files (one lookup, not two letter tests and a category lookup per pair)."""
+
+    def __missing__(self, pair: str) -> _PairShare:
+        share = self[pair] = pair_share(pair)
+        return share
+
+
+_PAIR_SHARES = _PairShares()
 
 
 def _lowered(text: str) -> tuple[str, str, int]:
@@ -576,21 +622,26 @@ def _counted(
     lowered: str,
     ascii_pairs: dict[str, int] | None,
     on_bytes: tuple[ByteCounts, ByteTables] | None,
-) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """``profile``'s characters, pairs to judge and ASCII letter pairs of ``lowered``: the byte
-    counts renamed when ``lowered`` is the sample through the lowering table (``on_bytes``),
-    else counted on the text."""
+) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
+    """``profile``'s non-ASCII characters, ASCII letters, pairs to judge and ASCII letter pairs
+    of ``lowered``: the byte counts renamed when ``lowered`` is the sample through the lowering
+    table (``on_bytes``), else counted on the text.
+
+    On the bytes, the table reads each byte >= 0x80 as a non-ASCII character and every other
+    byte as ASCII (lowercased), so the characters are the bytes >= 0x80 renamed, and the ASCII
+    letters are the sample's own (``ByteCounts.ascii_letters``, shared by its readings): what
+    renaming every byte and picking the two kinds apart gives, in the same order."""
     if on_bytes is not None:
         counts, lowering = on_bytes[0], on_bytes[1].lowering
         pairs = _renamed(counts.near_pairs, lowering, 2)
-        return _renamed(counts.values, lowering, 1), pairs, counts.ascii_pairs
+        chars = _renamed(counts.high, lowering, 1)
+        return chars, counts.ascii_letters, pairs, counts.ascii_pairs
+    counted = collections.Counter(lowered)
+    chars = {char: n for char, n in counted.items() if char > "\x7f"}
+    letters = {char: n for char, n in counted.items() if char in _LATIN_LETTERS}
     if ascii_pairs is None:
-        return (
-            collections.Counter(lowered),
-            collections.Counter(map(operator.add, lowered, lowered[1:])),
-            {},
-        )
-    return collections.Counter(lowered), _pairs_near_non_ascii(lowered), ascii_pairs
+        return chars, letters, collections.Counter(map(operator.add, lowered, lowered[1:])), {}
+    return chars, letters, _pairs_near_non_ascii(lowered), ascii_pairs
 
 
 def _on_bytes(
