@@ -84,6 +84,83 @@ def test_pair_share_is_what_profile_made_of_each_pair() -> None:
     assert seen > 10_000
 
 
+def _judged_in_order(
+    reading: plausibility.Profile, languages: tuple[str, ...], fits: dict[str, float] | None
+) -> plausibility.Verdict:
+    """``judge`` by its plain definition: every language scored in order, no language skipped,
+    the first with the highest score kept, then the mixture of the others."""
+    p = plausibility
+    models = p.language_models()
+    evidence = sum(reading.chars.values())
+    fixed, letters_only = _split_plainly(reading.chars)
+    letter_counts = [n for _, n in letters_only]
+    columns, letter_rows, letter_cost = p._columns, p._LETTER_ROWS, p._letter_cost  # pyright: ignore[reportPrivateUsage]
+    letter_columns = columns(letter_rows, [c for c, _ in letters_only], languages, letter_cost)
+    pair_counts = list(reading.pairs.values())
+    pair_columns = columns(p._PAIR_ROWS, list(reading.pairs), languages, p.pair_log)  # pyright: ignore[reportPrivateUsage]
+    found: tuple[float, float, str] | None = None
+    for index, language in enumerate(languages):
+        letters = (
+            fixed
+            - sum(n * c for n, c in zip(letter_counts, letter_columns[index], strict=True)) / 10
+        )
+        letters += sum(n * c for n, c in zip(pair_counts, pair_columns[index], strict=True))
+        score = letters + reading.glued
+        if models[language].latin and fits:
+            prior = p._ASCII_WEIGHT * (fits[language] - max(fits.values()))  # pyright: ignore[reportPrivateUsage]
+            score += max(prior, p._ASCII_CAP * evidence)  # pyright: ignore[reportPrivateUsage]
+        if found is None or score > found[0]:
+            found = (score, letters, language)
+    assert found is not None
+    score, letters, language = found
+    expected = p._expected(models[language], evidence, sum(reading.pairs.values()))  # pyright: ignore[reportPrivateUsage]
+    best = p.Verdict(score, language, letters - expected)
+    if len(languages) < 2:
+        return best
+    main = languages.index(language)
+    total = fixed
+    for at, n in enumerate(letter_counts):
+        other = min(column[at] for i, column in enumerate(letter_columns) if i != main)
+        total += n * max(-letter_columns[main][at] / 10, -other / 10 + p._MIXTURE)  # pyright: ignore[reportPrivateUsage]
+    for at, n in enumerate(pair_counts):
+        likeliest = max(column[at] for i, column in enumerate(pair_columns) if i != main)
+        total += n * max(pair_columns[main][at], likeliest + p._MIXTURE)  # pyright: ignore[reportPrivateUsage]
+    gain = total - (best.shortfall + expected)
+    if gain <= 0:
+        return best
+    return p.Verdict(best.score + gain, f"{language}+", best.shortfall + gain)
+
+
+def test_judge_is_every_language_scored_in_order() -> None:
+    # judge tries languages from the smallest letter sum and stops once none can win.
+    generator = random.Random(24)  # noqa: S311 - fixed bytes, not a secret
+    samples = [case.data[:length] for case in files(DEVELOPMENT)[::31] for length in (24, 300)]
+    samples += [bytes(generator.randrange(32, 256) for _ in range(40)) for _ in range(20)]
+    everyone = tuple(plausibility.language_models())
+    judged = 0
+    for sample in samples:
+        for encoding, languages in (*readings.SINGLE_BYTE[::3], ("cp1252", everyone)):
+            text = sample.decode(encoding, "replace")
+            reading = plausibility.profile(text)
+            for fits in (plausibility.ascii_fits(reading), None):
+                found = plausibility.judge(reading, languages, fits)
+                assert found == _judged_in_order(reading, languages, fits), (encoding, sample)
+                judged += 1
+    assert judged > 1000
+
+
+def _split_plainly(chars: dict[str, int]) -> tuple[float, list[tuple[str, int]]]:
+    """``_split`` by its definition: per character in order, a letter kept, another added."""
+    fixed = 0.0
+    letters: list[tuple[str, int]] = []
+    for char, n in chars.items():
+        if plausibility._is_letter(char):  # pyright: ignore[reportPrivateUsage]
+            letters.append((char, n))
+        else:
+            fixed += n * plausibility.char_log(char, plausibility._NO_MODEL)  # pyright: ignore[reportPrivateUsage]
+    return fixed, letters
+
+
 def test_byte_counts_characters_and_letters_are_every_byte_renamed_and_split() -> None:
     # profile on the bytes renames the bytes >= 0x80 alone and takes the sample's ASCII letters
     # (ByteCounts.high, .ascii_letters): what renaming every byte and splitting them gave.
@@ -106,3 +183,20 @@ def test_byte_counts_characters_and_letters_are_every_byte_renamed_and_split() -
                 assert list(counts.ascii_letters.items()) == letters
                 compared += 1
     assert compared > 1000
+
+
+def test_column_sums_are_each_columns_sum() -> None:
+    # judge and first_round_score sum each language's column in C: the same values and types.
+    generator = random.Random(27)  # noqa: S311 - fixed numbers, not a secret
+    for size in (0, 1, 2, 7):
+        counts = [generator.randrange(1, 30) for _ in range(size)]
+        for languages in (1, 2, 21):
+            columns: list[tuple[float, ...]] = [
+                tuple(generator.choice((140, 37, 0, -1.5, -20.0, 0.1)) for _ in range(size))
+                for _ in range(languages)
+            ]
+            found = plausibility._column_sums(counts, columns)  # pyright: ignore[reportPrivateUsage]
+            expected = [
+                sum(n * c for n, c in zip(counts, column, strict=True)) for column in columns
+            ]
+            assert [(x, type(x)) for x in found] == [(x, type(x)) for x in expected]

@@ -17,9 +17,10 @@ import itertools
 import operator
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 
 class _Lazy:
@@ -929,29 +930,40 @@ def judge(
     fixed, letters_only = _split(reading.chars)
     ascii_best = max(ascii_fits.values()) if ascii_fits else 0.0
     letter_counts = list(map(_COUNT, letters_only))
-    letter_columns = _columns(_LETTER_ROWS, list(map(_GRAM, letters_only)), languages, _letter_cost)
+    letter_grams = list(map(_GRAM, letters_only))
+    letter_columns = _columns(_LETTER_ROWS, letter_grams, languages, _letter_cost)
     pair_counts = list(reading.pairs.values())
-    pair_columns = _columns(_PAIR_ROWS, list(reading.pairs), languages, pair_log)
+    pair_grams = list(reading.pairs)
+    pair_columns = _columns(_PAIR_ROWS, pair_grams, languages, pair_log)
     glued = reading.glued
     cap = _ASCII_CAP * evidence
     # The best so far as plain values: a Verdict is made once, for the best language only.
     best_score, best_letters, best_model, best_language = float("-inf"), 0.0, _NO_MODEL, ""
+    best_index = len(languages)
     # The most any language's pairs can add: a language whose letters plus that, plus the
-    # glue, do not beat the best so far cannot win (its ASCII prior never adds); the same
+    # glue, fall below the best so far cannot win (its ASCII prior never adds); the same
     # floats in the same order, each term no smaller, so the sums are no smaller either.
     pairs_most = sum(map(operator.mul, pair_counts, map(max, *pair_columns, pair_columns[0])))
-    for index, language in enumerate(languages):
+    # Each language's letter costs, summed as before; its letters' score falls as its sum
+    # rises, so languages are tried from the smallest sum and the rest are skipped once even
+    # their most (letters, ``pairs_most``, glue) falls below the best. The winner is the
+    # first language (in ``languages``' order) with the highest score, as when every
+    # language was tried in order: a tie goes to the earlier one.
+    sums = _column_sums(letter_counts, letter_columns)
+    for index in sorted(range(len(languages)), key=sums.__getitem__):  # stable: ties in order
+        letters = fixed - sums[index] / 10
+        if letters + pairs_most + glued < best_score:
+            break  # and every language after it: their sums are no smaller
+        language = languages[index]
         model = models[language]
-        letters = fixed - sum(map(operator.mul, letter_counts, letter_columns[index])) / 10
-        if letters + pairs_most + glued <= best_score:
-            continue
         letters += sum(map(operator.mul, pair_counts, pair_columns[index]))
         score = letters + glued
         if model.latin and ascii_fits:
             prior = _ASCII_WEIGHT * (ascii_fits[language] - ascii_best)
             score += max(prior, cap)
-        if score > best_score:
+        if score > best_score or (best_language and score == best_score and index < best_index):
             best_score, best_letters, best_model, best_language = score, letters, model, language
+            best_index = index
     if not best_language:
         return Verdict(float("-inf"), "", 0.0)
     expected = _expected(best_model, evidence, pairs_total)
@@ -961,15 +973,14 @@ def judge(
     # A letter or pair taken from another of the languages where that explains it better by
     # more than _MIXTURE (sentences in six languages in one file).
     main = languages.index(best.language)
-    rest = letter_columns[:main] + letter_columns[main + 1 :]
-    fewest = map(min, *rest, rest[0])  # the cheapest other language's cost of each letter
-    total = fixed
-    for n, own, other in zip(letter_counts, letter_columns[main], fewest, strict=True):
-        total += n * max(-own / 10, -other / 10 + _MIXTURE)
-    rest = pair_columns[:main] + pair_columns[main + 1 :]
-    likeliest = map(max, *rest, rest[0])  # the best other language's log-probability of each
-    for n, own, other in zip(pair_counts, pair_columns[main], likeliest, strict=True):
-        total += n * max(own, other + _MIXTURE)
+    letter_mix, pair_mix = (
+        _LETTER_MIX.setdefault(languages, {}),
+        _PAIR_MIX.setdefault(languages, {}),
+    )
+    letter_terms = _mixed_terms(letter_mix, letter_grams, letter_columns, main, _letter_mixed)
+    total = sum(map(operator.mul, letter_counts, letter_terms), fixed)
+    pair_terms = _mixed_terms(pair_mix, pair_grams, pair_columns, main, _pair_mixed)
+    total = sum(map(operator.mul, pair_counts, pair_terms), total)  # the same sums, in order
     gain = total - (best.shortfall + expected)
     if gain <= 0:
         return best
@@ -1007,6 +1018,47 @@ def _by_script(languages: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
 _ROWS_KEPT = 200_000
 _LETTER_ROWS: dict[tuple[str, ...], dict[str, tuple[float, ...]]] = {}
 _PAIR_ROWS: dict[tuple[str, ...], dict[str, tuple[float, ...]]] = {}
+# Per code page's languages, each letter's and letter pair's term in ``judge``'s mixture with
+# each language as the main one (``_letter_mixed``, ``_pair_mixed``), kept likewise; a code
+# page's languages are a handful of tuples (those of ``readings``), each kept once.
+_LETTER_MIX: dict[tuple[str, ...], dict[str, tuple[float, ...]]] = {}
+_PAIR_MIX: dict[tuple[str, ...], dict[str, tuple[float, ...]]] = {}
+
+
+def _letter_mixed(row: tuple[float, ...], main: int) -> float:
+    """A letter's mixture term (per occurrence) in ``judge`` with ``main`` the main language:
+    its log-probability there, or the likeliest other language's less ``_MIXTURE``' cost
+    (``row``: its cost in each language, as ``_columns`` gives them)."""
+    other = min(row[:main] + row[main + 1 :])
+    return max(-row[main] / 10, -other / 10 + _MIXTURE)
+
+
+def _pair_mixed(row: tuple[float, ...], main: int) -> float:
+    """A letter pair's mixture term in ``judge``, as ``_letter_mixed`` (``row``: its
+    log-probability in each language)."""
+    return max(row[main], max(row[:main] + row[main + 1 :]) + _MIXTURE)
+
+
+def _mixed_terms(
+    cache: dict[str, tuple[float, ...]],
+    grams: list[str],
+    columns: list[tuple[float, ...]],
+    main: int,
+    term: Callable[[tuple[float, ...], int], float],
+) -> list[float]:
+    """Each gram's ``term`` (``_letter_mixed``, ``_pair_mixed``) with language ``main`` the
+    main one, ``columns`` being the grams' ``_columns``: looked up in ``cache`` (those of one
+    code page's languages), where a gram keeps its term with each language as the main one,
+    worked out on first use from its costs. The same floats as working them out each time."""
+    if len(cache) > _ROWS_KEPT:
+        cache.clear()
+    found = list(map(cache.get, grams))
+    if None in found:
+        for at, gram in enumerate(grams):
+            if found[at] is None:
+                row = tuple(column[at] for column in columns)
+                found[at] = cache[gram] = tuple(term(row, index) for index in range(len(row)))
+    return list(map(operator.itemgetter(main), found))  # pyright: ignore[reportArgumentType]
 
 
 def _letter_cost(char: str, model: LanguageModel) -> float:
@@ -1032,6 +1084,21 @@ def _columns(
             if found[at] is None:
                 found[at] = known[gram] = tuple(cost(gram, model) for model in models)
     return list(zip(*found, strict=True))  # pyright: ignore[reportArgumentType]
+
+
+def _column_sums(counts: list[int], columns: list[tuple[float, ...]]) -> list[float]:
+    """``sum(map(operator.mul, counts, column))`` of each column (each language's costs of the
+    grams), the same values, made in C: no Python-level step per language (a code page has up
+    to 21), where a comprehension took one."""
+    multiplied = cast(_Products, functools.partial(map, operator.mul, counts))
+    return list(map(_SUM, map(multiplied, columns)))
+
+
+# ``map(operator.mul, counts, column)`` of a column (typeshed types no ``partial`` of ``map``).
+_Products = Callable[[tuple[float, ...]], Iterator[float]]
+
+
+_SUM: Callable[[Iterable[float]], float] = sum
 
 
 _GRAM = operator.itemgetter(0)  # of a (gram, count) pair
@@ -1069,7 +1136,7 @@ def first_round_score(chars: dict[str, int], languages: tuple[str, ...]) -> floa
         return fixed
     counts = list(map(_COUNT, letters))
     columns = _columns(_LETTER_ROWS, list(map(_GRAM, letters)), languages, _letter_cost)
-    sums = [sum(map(operator.mul, counts, column)) for column in columns]
+    sums = _column_sums(counts, columns)
     main = columns[sums.index(min(sums))]
     cheapest = map(min, *columns, columns[0])
     # The mixture's terms at C speed: the same floats in the same order.
