@@ -53,3 +53,27 @@ def test_the_merge_keeps_the_data_of_the_kept_tests_and_of_import_time(tmp_path:
         reference.set_query_contexts(old_patterns(kept))
         assert sorted(merged.arcs(str(source)) or []) == sorted(reference.arcs(str(source)) or [])
         out.unlink()
+
+
+def test_the_merge_keeps_a_file_the_full_run_measured_and_nothing_executed(tmp_path: Path) -> None:
+    """A source file no test runs is in a full run's data with no arcs (coverage.py adds it at
+    0 % when a measuring process saves): a selective run that starts no pytest process has only
+    the merge to count it, and without it its total was higher than the full run's."""
+    ran, unexecuted = tmp_path / "ran.py", tmp_path / "unexecuted.py"
+    ran.write_text("x = 1\n")
+    unexecuted.write_text("y = 2\n")
+    stored = CoverageData(str(tmp_path / "stored.db"))
+    stored.set_context(f"{TESTS[0]}|run")
+    stored.add_arcs({str(ran): {(-1, 1), (1, -1)}})
+    stored.touch_files([str(unexecuted)])
+    stored.write()
+    for kept in (frozenset(TESTS[:1]), frozenset[str]()):  # the test kept, or left out to run
+        out = merge.merge(
+            None, tmp_path / "stored.db", kept=kept, moved={}, root=tmp_path, out=tmp_path / "o.db"
+        )
+        merged = CoverageData(str(out))
+        merged.read()
+        assert str(unexecuted) in merged.measured_files()
+        assert merged.arcs(str(unexecuted)) == []
+        assert merged.has_arcs()
+        out.unlink()

@@ -38,6 +38,7 @@ def merge(
     pattern = kept_contexts(stored.measured_contexts(), kept)
     if pattern is not None:
         stored.set_query_contexts([pattern])
+    unexecuted: list[str] = []
     for measured in stored.measured_files():
         relative = relative_to(root, measured)
         lines = moved.get(relative) if relative is not None else None
@@ -45,14 +46,21 @@ def merge(
             arcs = stored.arcs(measured) or []
             if lines is not None:
                 arcs = [(_move(a, lines, measured), _move(b, lines, measured)) for a, b in arcs]
-            if arcs:
-                merged.add_arcs({measured: arcs})
+            merged.add_arcs({measured: arcs} if arcs else {})  # {}: the kind of data, no file
+            found = bool(arcs)
         else:
             numbers = stored.lines(measured) or []
             if lines is not None:
                 numbers = [_move(n, lines, measured) for n in numbers]
-            if numbers:
-                merged.add_lines({measured: numbers})
+            merged.add_lines({measured: numbers} if numbers else {})
+            found = bool(numbers)
+        if not found:
+            unexecuted.append(measured)
+    if unexecuted:
+        # Measured by the full run, executed by no kept test: a source file nothing runs under
+        # measurement, which coverage.py adds at 0 % when a measuring process saves. A full run
+        # reports it, so must a run that starts no pytest process (nothing fresh to add it).
+        merged.touch_files(unexecuted)
     merged.write()
     return out
 
