@@ -46,20 +46,24 @@ def merge(
             arcs = stored.arcs(measured) or []
             if lines is not None:
                 arcs = [(_move(a, lines, measured), _move(b, lines, measured)) for a, b in arcs]
-            merged.add_arcs({measured: arcs} if arcs else {})  # {}: the kind of data, no file
-            found = bool(arcs)
+            if arcs:
+                merged.add_arcs({measured: arcs})
+            else:
+                unexecuted.append(measured)
         else:
             numbers = stored.lines(measured) or []
             if lines is not None:
                 numbers = [_move(n, lines, measured) for n in numbers]
-            merged.add_lines({measured: numbers} if numbers else {})
-            found = bool(numbers)
-        if not found:
-            unexecuted.append(measured)
+            if numbers:
+                merged.add_lines({measured: numbers})
+            else:
+                unexecuted.append(measured)
     if unexecuted:
         # Measured by the full run, executed by no kept test: a source file nothing runs under
         # measurement, which coverage.py adds at 0 % when a measuring process saves. A full run
         # reports it, so must a run that starts no pytest process (nothing fresh to add it).
+        # An empty add sets the kind of data (arcs or lines), which touching a file needs.
+        (merged.add_arcs if stored.has_arcs() else merged.add_lines)({})
         merged.touch_files(unexecuted)
     merged.write()
     return out
