@@ -122,6 +122,44 @@ def test_a_script_no_codec_covers_is_refused_naming_the_closest_readings(
         )
 
 
+# Seeded random byte pairs in 0xA1-0xFE between ASCII words, as a script no codec covers looks
+# in a CJK codec. In euc_jis_2004 the pair A4 F7 reads as two code points (U+304B U+309A), and
+# the second was the reading's least likely character: encoding it alone to find its byte
+# raised UnicodeEncodeError out of read_text.
+_TWO_CODE_POINTS_IN_ONE_PAIR = (
+    b"EUC \xde\xbe\xef\xeb\xb9\xdfEUC \xb9\xe7\xbd\xbf\xe8\xaaEUC \xdf\xb1\xc7\xda\xa4\xf9"
+    b"\xed\xc0\xa1\xdb\xe7\xf7\xa2\xbb\xc7\xd62024\xcc\xb9\xf3\xedEUC \n\xb0\xe4\xda\xfe"
+    b"\xc6\xb7\xe9\xcb\xd4\xc3\xea\xf2, \xe2\xdd\xd6\xe9EUC , \xcf\xf0\xd9\xbb2024\xcb\xac"
+    b"EUC 2024\n"
+)
+
+
+def test_a_refusal_names_a_byte_that_reads_as_two_code_points(tmp_path: Path) -> None:
+    from ingestion import detect_encoding  # noqa: PLC0415
+
+    data = _TWO_CODE_POINTS_IN_ONE_PAIR
+    notes = detect_encoding(data).readings  # raised UnicodeEncodeError before
+    assert notes
+    with pytest.raises((AmbiguousEncodingError, UnknownEncodingError, TextDecodeError)):
+        read_text(write(tmp_path, data))
+    for note in notes:
+        if note.offset is not None:
+            assert data[note.offset] == note.byte
+            piece = data[note.offset : note.offset + 2].decode(note.encoding, "ignore")
+            assert note.char in piece
+
+
+def test_the_bytes_of_a_character_are_found_by_decoding() -> None:
+    from ingestion.readings import _char_span  # noqa: PLC0415 # pyright: ignore[reportPrivateUsage]
+
+    pair = "か゚".encode("euc_jis_2004")  # one byte pair, two code points
+    assert _char_span(b"a" + pair + b"b", "euc_jis_2004", 2) == (1, 3)
+    assert _char_span(b"a" + pair + b"b", "euc_jis_2004", 3) == (3, 4)
+    # あい△ in EUC-JP: △ is A2 A4, which also sits across あ and い (bytes 1-2)
+    assert _char_span(b"\xa4\xa2\xa4\xa4\xa2\xa4", "euc_jp", 2) == (4, 6)
+    assert _char_span(b"abc", "cp1252", 1) == (1, 2)
+
+
 def test_an_ambiguous_refusal_names_each_reading_with_its_score_and_byte(
     tmp_path: Path,
 ) -> None:

@@ -9,6 +9,7 @@ language the codec was made for (``plausibility``). Cost is bounded by the sampl
 from __future__ import annotations
 
 import bisect
+import codecs
 import collections
 import functools
 import itertools
@@ -1100,7 +1101,29 @@ def _note(data: bytes, reading: Reading) -> ReadingNote:
     if worst is None:
         return ReadingNote(reading.encoding, score)
     index = next(i for i, char in enumerate(text) if char.lower() == worst)
-    offset = data.find(text[index].encode(reading.encoding))
+    start, end = _char_span(sample, reading.encoding, index)
+    # The sample is the file when the file is small; otherwise the first place in the file
+    # with the same bytes.
+    offset = start if len(sample) == len(data) else data.find(sample[start:end])
     if offset < 0:
         return ReadingNote(reading.encoding, score)
     return ReadingNote(reading.encoding, score, offset, data[offset], text[index])
+
+
+def _char_span(sample: bytes, encoding: str, index: int) -> tuple[int, int]:
+    """The bytes of ``sample`` that decode to character ``index`` of its text.
+
+    Found by decoding, not by encoding the character again: some codecs map one byte sequence
+    to two code points (JIS X 0213's か゚ is U+304B U+309A), and the second one alone does not
+    encode; an encoded character searched for in the bytes can also match across two others.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    produced = start = 0
+    for at in range(len(sample)):
+        out = len(decoder.decode(sample[at : at + 1]))
+        if produced + out > index:
+            return start, at + 1
+        if out:
+            produced += out
+            start = at + 1
+    return start, len(sample)
