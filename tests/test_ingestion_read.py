@@ -10,7 +10,13 @@ from typing import Literal
 import pytest
 from ingestion_corpus import write
 
-from ingestion import BinaryFileError, Detection, TextDecodeError, read_text
+from ingestion import (
+    BinaryFileError,
+    Detection,
+    TextDecodeError,
+    UnknownEncodingError,
+    read_text,
+)
 from ingestion.encoding_detect import SAMPLE_BYTES
 from ingestion.utils import fold_newline_bytes, fold_newlines, newline_safe
 from support import followed
@@ -307,6 +313,24 @@ def test_utf8_with_a_legacy_block_no_codec_reads_is_a_decode_error_not_binary(
     assert caught.value.encoding == "utf-8"
     assert caught.value.offset == len(head) + FRENCH.encode("cp1252").index(b"\xe8")
     assert read_text(path, errors="replace") == (data.decode("utf-8", "replace"), "utf-8")
+
+
+def test_legacy_bytes_that_form_utf8_by_chance_are_not_blamed_on_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Big5 text whose bytes hold two valid UTF-8 sequences by chance (E4 A8 AB, D1 A1) among
+    # 14 bad bytes: when no reading looks like text, UTF-8 was never the likely one.
+    import ingestion.encoding_detect as detect  # noqa: PLC0415
+
+    def nothing(sample: bytes, *, confidence: bool = True) -> Detection:
+        del confidence  # a stand-in: it scores no reading
+        return Detection(None, "detector")
+
+    monkeypatch.setattr(detect, "guess", nothing)
+    data = "一邊走一邊聊天，中午".encode("big5")  # noqa: RUF001 - Chinese full-width comma
+    assert data.decode("utf-8", "ignore") != data.decode("ascii", "ignore")
+    with pytest.raises(UnknownEncodingError, match=r"chance\.txt: no known encoding"):
+        read_text(write(tmp_path, data, "chance.txt"))
 
 
 def test_strict_and_replace_agree_on_the_codec_of_utf8_with_a_legacy_block(

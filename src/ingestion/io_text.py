@@ -51,6 +51,8 @@ _LOSSY_HINT = "pass errors='replace' to read it with the bad bytes replaced by U
 _UTF8 = Detection("utf-8", "utf-8")
 _HEAD_PROBE_BYTES = 64 * 1024
 _ENCODE_STEP = 1 << 20
+# Bad bytes per valid multi-byte character above which the valid ones are taken for chance.
+_CHANCE_BAD_PER_UTF8 = 4
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,18 @@ def _check_errors(errors: str) -> None:
         )
 
 
+def _some_utf8(sample_counts: tuple[int, int]) -> bool:
+    """Whether the sample holds UTF-8 beyond chance: more than one valid multi-byte character
+    for every ``_CHANCE_BAD_PER_UTF8`` bytes that are not UTF-8.
+
+    Legacy bytes form a valid sequence now and then (in CJK code pages about one pair in ten
+    does: a lead byte 0xC2-0xDF followed by 0xA1-0xBF), so a few of them among many bad
+    bytes say nothing about UTF-8; a UTF-8 file with a legacy block has as many of each.
+    """
+    multi_byte, bad = sample_counts
+    return multi_byte > 0 and multi_byte * _CHANCE_BAD_PER_UTF8 >= bad
+
+
 def _says_utf8(sample_counts: tuple[int, int]) -> bool:
     """Worth decoding the whole file as UTF-8 straight away: the sample is (mostly) UTF-8."""
     multi_byte, bad = sample_counts
@@ -324,7 +338,7 @@ def _plan(
         # reported where UTF-8 breaks; without, UTF-8 was never the likely reading: the error
         # names the legacy readings that came closest.
         if errors == "strict":
-            if sample_counts[0] == 0:
+            if not _some_utf8(sample_counts):
                 raise UnknownEncodingError(file, sniffed.detection.readings)
             hint = f"{_LOSSY_HINT}, or name the encoding"
             raise TextDecodeError(file, "utf-8", first_bad, data[first_bad], hint)
