@@ -134,6 +134,9 @@ def readers_available() -> dict[str, Reader]:
 def report(
     title: str, cases: list[tuple[Path, str | None]], readers: dict[str, Reader] | None
 ) -> None:
+    if not cases:  # nothing to divide by: a missing or empty folder is said, not a crash
+        print(f"{title}: no files")
+        return
     print(f"{title}: {len(cases)} files")
     for name, reader in (readers or readers_available()).items():
         result = tally(reader, cases)
@@ -351,7 +354,13 @@ def main() -> None:
             held_out = written(directory / "held", files(HELD_OUT))
             report("own corpus, held-out part", held_out, readers)
             print(twins_line(held_out, corpus_twins(held_out)))
-        report(f"char-dataset ({root})", char_dataset(root), readers)
+        if root.is_dir():
+            report(f"char-dataset ({root})", char_dataset(root), readers)
+        else:
+            print(
+                f"char-dataset: not found at {root} (give its folder after the benchmark's "
+                "name, or set $CHAR_DATASET): skipped"
+            )
         if heldout:  # one or more directories, os.pathsep apart (the tuning and test sets)
             for index, part in enumerate(heldout.split(os.pathsep)):
                 found = public_cases(Path(part))
