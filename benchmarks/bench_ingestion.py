@@ -44,6 +44,7 @@ from ingestion import (  # noqa: E402
     AmbiguousEncodingError,
     BinaryFileError,
     TextDecodeError,
+    UnknownEncodingError,
     read_text,
 )
 
@@ -60,9 +61,11 @@ def fold(text: str) -> str:
 
 
 def ours(path: Path) -> str | None:
+    """The text, or None for a refusal: any of read_text's four errors about the bytes (a file
+    that no codec reads, EUC-TW or VISCII, raises UnknownEncodingError)."""
     try:
         return read_text(path)[0]
-    except (BinaryFileError, TextDecodeError, AmbiguousEncodingError):
+    except (BinaryFileError, TextDecodeError, AmbiguousEncodingError, UnknownEncodingError):
         return None
 
 

@@ -23,7 +23,13 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from ingestion_corpus import DEVELOPMENT, HELD_OUT  # noqa: E402
 
-from ingestion import AmbiguousEncodingError, BinaryFileError, TextDecodeError, read_text  # noqa: E402
+from ingestion import (  # noqa: E402
+    AmbiguousEncodingError,
+    BinaryFileError,
+    TextDecodeError,
+    UnknownEncodingError,
+    read_text,
+)
 
 _PUNCTUATION = ".,;:!?()\"'«»„“”。、\uff0c"
 _SHORT_SIZES = (20, 50, 100, 200)
@@ -109,10 +115,17 @@ def sweep(
 
 
 def _ours(path: Path, data: bytes, text: str, counts: Counter[str]) -> str | None:
+    """read_text's text, or None for a refusal; a refusal that names no codec reading the text
+    right (among the ambiguous error's codecs, or the closest readings no codec passed) counts
+    as "unnamed"."""
     try:
         return read_text(path)[0]
-    except AmbiguousEncodingError as error:
-        named = (error.encoding, error.rival, *error.others)
+    except (AmbiguousEncodingError, UnknownEncodingError) as error:
+        named = (
+            (error.encoding, error.rival, *error.others)
+            if isinstance(error, AmbiguousEncodingError)
+            else tuple(reading.encoding for reading in error.readings)
+        )
         if not any(_reads(data, codec) == text for codec in named):
             counts["unnamed"] += 1
         return None
