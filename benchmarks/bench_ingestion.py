@@ -1,15 +1,22 @@
 """Accuracy and speed of ``read_text(encoding="auto")`` against charset-normalizer and chardet.
 
 Usage: python benchmarks/bench_ingestion.py [--accuracy] [CHAR_DATASET_DIR]
-(default: $CHAR_DATASET, else ``../shared/data/char-dataset`` beside the repository).
-``--accuracy`` skips the 20 MB timings. Not a test: it prints figures.
+(default: $CHAR_DATASET, else ``../shared/data/char-dataset`` beside the repository; when it is
+not there, the run says where it looked and goes on without it). ``--accuracy`` skips the 20 MB
+timings. Not a test: it prints figures. Public text, when set: $INGESTION_HELDOUT (sentences,
+``public_texts.py``) and $INGESTION_LABELLED (test files labelled by encoding,
+``labelled_corpora.py``), each a list of directories, ``os.pathsep`` apart.
 
 Accuracy, for each corpus and detector: exact text, wrong readings (text returned that is not
-the file's: silent mojibake) and refusals (an error, or a binary file read as text), apart.
-The corpora: this project's own (``tests/ingestion_corpus.py``: the development part the
-detector was tuned on, and the held-out part written after it), and char-dataset. In each part
-of our corpus and in the public set, the byte twins (Romanian bytes that are cedilla text in one
-code page and comma-below text in another: refusing is the right answer) are also counted apart,
+the file's: silent mojibake, or any text for a file that has none to give) and refusals (an
+error), apart, and the time per file of one pass. The corpora: this project's own
+(``tests/ingestion_corpus.py``: the development part the detector was tuned on, and the
+held-out part written after it), char-dataset, the held-out sentences, and the labelled public
+test files (chardet's ``<encoding>-<language>/<file>``, uchardet's ``<language>/<encoding>.txt``:
+a file's text is its bytes in its label's codec; binary files, and files no Python codec reads
+as labelled, EUC-TW or VISCII, have no text: refusing them is right). In each part of our
+corpus and in the public set, the byte twins (Romanian bytes that are cedilla text in one code
+page and comma-below text in another: refusing is the right answer) are also counted apart,
 beside exact readings of the other files. Then the short-text sweep (``sweep_short_texts.py``:
 words and fragments of 1-8 and 20-200 bytes).
 
@@ -36,6 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from ingestion_corpus import DEVELOPMENT, HELD_OUT, Case, binaries, files  # noqa: E402
+from labelled_corpora import cases as labelled_cases  # noqa: E402
+from labelled_corpora import directories as labelled_directories  # noqa: E402
+from labelled_corpora import summary as labelled_summary  # noqa: E402
 from public_texts import byte_twins  # noqa: E402
 from public_texts import cases as public_cases  # noqa: E402
 from sweep_short_texts import main as sweep_short_texts  # noqa: E402
@@ -114,8 +124,8 @@ def tally(reader: Reader, cases: list[tuple[Path, str | None]]) -> Tally:
             good = fold(text) == truth
             wrong += not good
         right += good
-        if not good:
-            misses.append(path.name)
+        if not good:  # with its folder: labelled corpora name files alike in each encoding
+            misses.append(f"{path.parent.name}/{path.name}")
     return Tally(right, wrong, refused, seconds, misses)
 
 
@@ -220,6 +230,22 @@ def char_dataset(root: Path) -> list[tuple[Path, str | None]]:
         (p, None if p.parent.name == "None" else fold(p.read_bytes().decode(p.parent.name)))
         for p in paths
     ]
+
+
+def bench_labelled(readers: dict[str, Reader]) -> None:
+    """Each directory of ``$INGESTION_LABELLED``: public test files labelled by encoding."""
+    roots = labelled_directories()
+    if not roots:
+        print(
+            "labelled public corpora: set $INGESTION_LABELLED to directories laid out as "
+            "<encoding>/<file> or <language>/<encoding>.<ext>"
+        )
+    for root in roots:
+        if not root.is_dir():
+            print(f"labelled corpus: not found at {root}: skipped")
+            continue
+        print(f"labelled corpus ({root}): {labelled_summary(root)}")
+        report(f"labelled corpus ({root})", labelled_cases(root), readers)
 
 
 # 20 MB of varied text per script: sentences of the corpus's paragraphs in random order.
@@ -372,6 +398,7 @@ def main() -> None:
                 print(twins_line(public, {f"{name}.txt" for name in byte_twins(found)}))
         else:
             print("public held-out text: set $INGESTION_HELDOUT to a directory of sentences")
+        bench_labelled(readers)
         # read_text as None: the sweep calls it itself, to check what its refusals name
         sweep_short_texts({name: None if r is ours else r for name, r in readers.items()})
         if not accuracy_only:
