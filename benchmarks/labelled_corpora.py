@@ -11,7 +11,8 @@ Each directory (``$INGESTION_LABELLED`` lists them, ``os.pathsep`` apart) is lai
 - ``<language>/<encoding>.<ext>``: uchardet's test files (``ru/koi8-r.txt``, ``ar/utf-16.le.txt``).
 
 A sub-directory whose name names an encoding (or ``None``) is of the first kind; one whose name
-names none is a language directory when most of its files' names name an encoding, else an
+names none is a language directory when one of its files' names names an encoding (uchardet's
+``ka/`` holds ``utf-8.txt`` beside two Georgian code pages no Python codec reads), else an
 encoding no Python codec reads (``euc-tw/``, ``viscii/``).
 
 A file's truth is its bytes decoded by its label's codec, newlines folded as ``read_text`` folds
@@ -48,10 +49,14 @@ def label_codec(label: str) -> str | None:
     """The Python codec a label names, or None when it names none.
 
     ``windows-1251-russian`` and ``cp037-french`` name their encoding and a language: the last
-    word is dropped when the whole label names no codec (``utf-16`` stays UTF-16).
+    word is dropped when the whole label names no codec (``utf-16`` stays UTF-16). So is a
+    qualifier after a dot (uchardet's ``ibm862.logical`` and ``ibm862.visual``: the bytes
+    decode alike, visual Hebrew is stored in display order) and a remark after a space
+    (``windows-1252 (latin1)``).
     """
-    words = label.lower().split(maxsplit=1)[0].split("-")  # "windows-1252 (latin1)"
-    names = ["-".join(words)]
+    whole = label.lower().split(maxsplit=1)[0]
+    names = [whole, whole.split(".", 1)[0]]
+    words = names[-1].split("-")
     if len(words) > 1 and words[-1].isalpha():
         names.append("-".join(words[:-1]))
     for name in names:
@@ -99,7 +104,7 @@ def labelled_files(root: Path) -> list[tuple[Path, str, str | None]]:
             continue
         codec = label_codec(directory.name)
         named = [label_codec(_file_label(path)) for path in files]
-        if codec is None and 2 * sum(name is not None for name in named) > len(files):
+        if codec is None and any(name is not None for name in named):
             found += [
                 (path, _file_label(path), name) for path, name in zip(files, named, strict=True)
             ]
