@@ -160,6 +160,60 @@ def test_seven_bit_iso2022_is_not_mistaken_for_ascii(codec: str) -> None:
     assert text_of(text.encode(codec)) == text
 
 
+def test_iso2022_jp_2004_is_read_by_the_codec_that_knows_its_designation() -> None:
+    # ESC $ ( Q designates JIS X 0213 plane 1 (2004), which iso2022_jp does not read: the text
+    # came back as ASCII with its escapes in it
+    text = "漢字とかな、それに𠀋も。\n"
+    data = text.encode("iso2022_jp_2004")
+    assert b"\x1b$(Q" in data
+    assert detect_encoding(data).encoding == "iso2022_jp_2004"
+    assert text_of(data) == text
+
+
+# ISO-2022-CN: GB2312 designated to G1 (ESC $ ) A), shifted in by SO and out by SI. No Python
+# codec reads it; iso2022_jp_2 "decodes" it, passing SO and SI through as controls.
+_GB_IN_SEVEN_BITS = bytes(byte & 0x7F for byte in "中文的文本".encode("gb2312"))
+ISO2022_CN = (
+    b"\x1b$)A\x0e" + _GB_IN_SEVEN_BITS + b"\x0f Unicode \x0e" + _GB_IN_SEVEN_BITS + b"\x0f\n"
+)
+
+
+def test_iso2022_designations_no_codec_reads_leave_no_codec(tmp_path: Path) -> None:
+    from ingestion import UnknownEncodingError  # noqa: PLC0415
+
+    assert detect_encoding(ISO2022_CN).encoding is None
+    path = tmp_path / "cn.txt"
+    path.write_bytes(ISO2022_CN)
+    with pytest.raises(UnknownEncodingError, match=r"cn\.txt: .*ESC \$ \) A at offset 0") as caught:
+        read_text(path)
+    assert caught.value.detail
+    # replace mode reads the 7-bit bytes as they are (nothing to replace), as for 8-bit text
+    # that no codec reads
+    assert read_text(path, errors="replace") == (ISO2022_CN.decode("ascii"), "utf-8")
+
+
+def test_iso2022_jp_with_a_pair_it_cannot_decode_names_the_codec_and_the_byte(
+    tmp_path: Path,
+) -> None:
+    # JIS X 0208 row 2 cell 15 (0x22 0x2F) is unassigned: the file is ISO-2022-JP with a bad
+    # pair, not a character set no codec reads, and not ASCII
+    from ingestion import TextDecodeError  # noqa: PLC0415
+
+    data = b'abc \x1b$B$+$J"/\x1b(B\n'
+    assert detect_encoding(data).encoding == "iso2022_jp"
+    path = tmp_path / "jis.txt"
+    path.write_bytes(data)
+    with pytest.raises(TextDecodeError) as caught:
+        read_text(path)
+    assert (caught.value.encoding, caught.value.offset) == ("iso2022_jp", 11)
+
+
+def test_terminal_escape_codes_are_not_iso2022() -> None:
+    # colours, and the reset ``tput sgr0`` writes (ESC ( B designates ASCII)
+    data = b"\x1b[31merror\x1b(B\x1b[m: disk full\n"
+    assert detect_encoding(data).encoding == "utf-8"
+
+
 @pytest.mark.parametrize(
     "data",
     [

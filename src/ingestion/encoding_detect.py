@@ -9,6 +9,7 @@ re-ranked by alphabet.
 from __future__ import annotations
 
 import math
+import operator
 import os
 import re
 import unicodedata
@@ -42,10 +43,26 @@ SAMPLE_BYTES = 64 * 1024
 _CONTROL = bytes([*range(0x00, 0x09), 0x0B, *range(0x10, 0x1B), *range(0x1C, 0x20), 0x7F])
 _NOT_CONTROL = bytes(value for value in range(256) if value not in _CONTROL)
 _CONTROL_SHARE = 0.005
-_ISO2022 = (
-    (re.compile(rb"\x1b\$\)C"), "iso2022_kr"),
-    (re.compile(rb"\x1b[$(][@BJD(]"), "iso2022_jp"),
+# An ISO 2022 designation: ESC, an intermediate byte that names the slot (and 94/96/multi-byte
+# set), maybe more intermediates, a final byte that names the set. It marks 7-bit text in an
+# ISO-2022 encoding; ANSI terminal codes (ESC [ ...) are not designations.
+_DESIGNATION = re.compile(rb"\x1b[$()*+\-./][\x20-\x2f]*[\x30-\x7e]")
+_TO_ASCII = frozenset({b"\x1b(B", b"\x1b(J"})
+_OFFSET = operator.itemgetter(0)
+# Python's ISO-2022 codecs, each before its supersets: the first that reads the data reads it.
+_ISO2022_CODECS = (
+    "iso2022_kr",
+    "iso2022_jp",
+    "iso2022_jp_1",
+    "iso2022_jp_2",
+    "iso2022_jp_3",
+    "iso2022_jp_2004",
+    "iso2022_jp_ext",
 )
+# What an ISO-2022 decode leaves in the text when it did not understand the data: escapes,
+# and shifts (SO, SI) that the ISO-2022-JP codecs pass through as controls (ISO-2022-CN's
+# ``ESC $ ) A`` then SO reads "as" iso2022_jp_2).
+_NOT_DECODED = re.compile("[\x0e\x0f\x1b]")
 _WIDE_CODECS = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
 _WIDE_PLAUSIBLE = 0.9
 _HIGH_BYTES = bytes(range(0x80, 0x100))
@@ -95,6 +112,8 @@ class Sniffed:
     detection: Detection
     text: str | None = None
     bom_length: int = 0
+    # Why no codec reads text that is not binary (``UnknownEncodingError``'s detail), if so.
+    unknown: str = ""
 
 
 def detect_encoding(data: bytes | os.PathLike[str] | str) -> Detection:
@@ -150,7 +169,10 @@ def not_utf8(data: bytes, *, confidence: bool = True) -> Sniffed:
 
 
 def _ascii(data: bytes) -> Sniffed:
-    """Seven-bit data is UTF-8 unless ISO-2022 or HZ escape sequences say otherwise.
+    """Seven-bit data is UTF-8 unless ISO-2022 designations or HZ escapes say otherwise.
+
+    Designations that no ISO-2022 codec reads leave no codec (``Sniffed.unknown`` says why):
+    returning the escapes and shifts as ASCII text would be mojibake.
 
     HZ escapes (``~{`` ... ``~}``) are also plain ASCII, so HZ is taken only when the text
     between them reads as Chinese.
@@ -163,13 +185,30 @@ def _ascii(data: bytes) -> Sniffed:
         reading = None if text is None else read_as(text, "hz", ("zh",))
         if reading is not None and reading.evidence >= _HZ_MIN_CHARS and plausible(reading):
             return Sniffed(Detection("hz", "detector", 1.0), text)
-    if b"\x1b" in data:
-        for pattern, encoding in _ISO2022:
-            if pattern.search(data):
-                try:
-                    return Sniffed(Detection(encoding, "detector", 1.0), data.decode(encoding))
-                except UnicodeDecodeError:
-                    continue
+    designations = list(_DESIGNATION.finditer(data)) if b"\x1b" in data else []
+    # Designating ASCII (or JIS-Roman) alone is also what terminals are sent (``tput sgr0``
+    # writes ESC ( B ESC [ m): such text stays ASCII unless a codec reads it.
+    foreign = next((d for d in designations if d.group() not in _TO_ASCII), None)
+    furthest = (-1, "")  # where the decode that got furthest failed, and its codec
+    for encoding in _ISO2022_CODECS if designations else ():
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as error:
+            furthest = max(furthest, (error.start, encoding), key=_OFFSET)
+            continue
+        if not _NOT_DECODED.search(text):
+            return Sniffed(Detection(encoding, "detector", 1.0), text)
+    if foreign is not None:
+        if furthest[0] > foreign.end():
+            # A codec read past the designation: its text, with bytes it cannot decode (the
+            # caller's decode reports the first one).
+            return Sniffed(Detection(furthest[1], "detector", 1.0))
+        escape = " ".join(["ESC", *foreign.group()[1:].decode("ascii")])
+        unknown = (
+            f"ISO-2022 escape {escape} at offset {foreign.start()} designates "
+            "a character set that no ISO-2022 codec here reads (ISO-2022-CN, say)"
+        )
+        return Sniffed(Detection(None, "detector"), unknown=unknown)
     return Sniffed(Detection("utf-8", "utf-8"), data.decode("ascii"))
 
 

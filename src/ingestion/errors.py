@@ -96,10 +96,14 @@ class UnknownEncodingError(ValueError):
     each with its score and first offending byte, and the caller names the encoding.
     """
 
-    def __init__(self, path: Path | str, readings: tuple[ReadingNote, ...] = ()) -> None:
+    def __init__(
+        self, path: Path | str, readings: tuple[ReadingNote, ...] = (), detail: str = ""
+    ) -> None:
         self.path = str(path)
         self.readings = readings
+        self.detail = detail  # what rules every codec out, when no reading was scored
+        why = f": {detail}" if detail else " in a language it serves"
         super().__init__(
-            f"{self.path}: no known encoding reads it as text in a language it serves; "
+            f"{self.path}: no known encoding reads it as text{why}; "
             f"name the encoding (read_text(path, encoding=...)){_closest(readings)}"
         )

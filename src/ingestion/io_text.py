@@ -141,6 +141,10 @@ def _read_detecting(file: Path, errors: Errors, *, confidence: bool) -> tuple[st
     the codec, text and errors are the same."""
     data, stamp = _read(file)
     head, sample_counts = _first_look(data)
+    if head is not None and head.unknown:
+        if errors == "strict":
+            raise UnknownEncodingError(file, detail=head.unknown)
+        head = Sniffed(_UTF8)  # as for 8-bit text no codec reads: UTF-8, nothing to replace
     if head is None and _says_utf8(sample_counts):
         buffer = fold_newline_bytes(data)
         folded = buffer is not data
