@@ -77,6 +77,72 @@ def test_a_declared_shift_jis_falls_back_to_its_vendor_superset() -> None:
     assert detect_encoding(data) == Detection("cp932", "declared")
 
 
+THAI = "ภาษาไทยเป็นภาษาราชการของประเทศไทย “ข่าว” • ราคา \u2013 100 บาท…\n"
+CHINESE = "中文文本的编码检测——测试。威廉·莎士比亚是英国作家。\n"
+
+
+@pytest.mark.parametrize(
+    ("label", "codec", "text", "expected"),
+    [
+        # TIS-620 and ISO-8859-9 read bytes 0x80-0x9F as C1 controls: their Windows supersets
+        # read the punctuation the text was written with (WHATWG: windows-874, windows-1254).
+        ("tis-620", "cp874", THAI, "cp874"),
+        ("iso-8859-11", "cp874", THAI, "cp874"),
+        ("iso-8859-9", "cp1254", "“" + TURKISH + "” \u2013 …", "cp1254"),
+        # GB2312 reads 0xA1AA as "―" and 0xA1A4 as "・" where GBK reads "—" and "·".
+        ("gb2312", "gbk", CHINESE, "gbk"),
+        # Shift_JIS reads 0x8160 as a wave dash (U+301C) and 0x817C as a minus sign where cp932
+        # reads a full-width tilde and hyphen-minus.
+        ("shift_jis", "cp932", JAPANESE + "１０～２０、－５\n", "cp932"),  # noqa: RUF001
+        # Without those bytes both read alike: the declared name stays.
+        ("gb2312", "gb2312", CHINESE.replace("——", "，").replace("·", ""), "gb2312"),  # noqa: RUF001
+        ("shift_jis", "shift_jis", JAPANESE, "shift_jis"),
+        ("tis-620", "tis-620", THAI[:33], "tis-620"),
+    ],
+    ids=[
+        *("tis-620", "iso-8859-11", "iso-8859-9", "gb2312", "shift_jis"),
+        *("gb2312-alike", "shift_jis-alike", "tis-620-alike"),
+    ],
+)
+def test_a_declared_label_reads_as_its_whatwg_superset_where_they_differ(
+    label: str, codec: str, text: str, expected: str
+) -> None:
+    data = (f'<?xml version="1.0" encoding="{label}"?>\n' + text).encode(codec)
+    assert detect_encoding(data) == Detection(expected, "declared")
+    assert read_text_of(data) == f'<?xml version="1.0" encoding="{label}"?>\n' + text
+
+
+def test_a_declared_latin_label_never_reads_c1_controls() -> None:
+    # 0x81 is undefined in cp1252 and a C1 control in ISO-8859-1: no declared reading is text,
+    # and detection decides (here on a byte no Western code page reads as text: cp1251's "Ѓ").
+    data = ('<meta charset="iso-8859-1">' + FRENCH).encode("cp1252") + b"\x81"
+    assert detect_encoding(data).reason == "detector"
+
+
+def test_read_otherwise_lists_every_pair_the_superset_reads_differently() -> None:
+    from ingestion.declared import READ_OTHERWISE, SUPERSETS  # noqa: PLC0415
+
+    for declared in ("shift_jis", "gb2312", "euc_kr"):
+        superset = SUPERSETS[declared][0]
+        found: set[str] = set()
+        for lead in range(0x81, 0xFF):
+            for trail in range(0x40, 0xFF):
+                pair = bytes((lead, trail))
+                try:
+                    mine, theirs = pair.decode(declared), pair.decode(superset)
+                except UnicodeDecodeError:
+                    continue
+                if mine != theirs:
+                    found.add(mine)
+        assert found == set(READ_OTHERWISE.get(declared, ""))
+
+
+def read_text_of(data: bytes) -> str:
+    encoding = detect_encoding(data).encoding
+    assert encoding is not None
+    return data.decode(encoding)
+
+
 def test_a_declaration_the_bytes_contradict_is_ignored() -> None:
     data = ('<meta charset="shift_jis">' + FRENCH).encode("cp1252")
     detection = detect_encoding(data)

@@ -23,7 +23,7 @@ _LABELS = {
 
 # What a declared name means in practice (WHATWG and vendor supersets): the first codec that
 # decodes the whole file strictly wins, so the declared one is still tried first.
-_SUPERSETS: dict[str, tuple[str, ...]] = {
+SUPERSETS: dict[str, tuple[str, ...]] = {
     "shift_jis": ("cp932",),
     "euc_jp": ("euc_jis_2004",),
     "euc_kr": ("cp949",),
@@ -34,6 +34,20 @@ _SUPERSETS: dict[str, tuple[str, ...]] = {
     "iso8859-9": ("cp1254",),
     "iso8859-11": ("cp874",),
 }
+# Characters a declared codec reads where its first superset (the WHATWG Encoding Standard's
+# decoder for the label: windows-31j, GBK) reads other ones, from the same bytes: Shift_JIS
+# 0x8160 is a wave dash (U+301C) where cp932 reads a full-width tilde (U+FF5E), GB2312 0xA1AA
+# a horizontal bar (U+2015) where GBK reads an em dash (U+2014). Text holding one was written
+# where the superset is the codec (Windows, browsers), so the superset reads it as meant; a
+# test checks the table against every byte pair. (EUC-KR and cp949 read alike where both do.)
+READ_OTHERWISE: dict[str, str] = {
+    "shift_jis": "\u301c\u2016\u2212\xa2\xa3\xac",
+    "gb2312": "\u30fb\u2015",
+}
+# C1 control codes (U+0080-U+009F) are no text: a declared codec that reads them (ISO-8859-1,
+# -9, -11 and TIS-620 decode bytes 0x80-0x9F so) is a mislabel of its Windows superset, which
+# reads punctuation there (cp874's bullet, dashes, quotes, ellipsis), or of something else.
+_C1 = re.compile("[\x80-\x9f]")
 
 
 def declared_encoding(data: bytes) -> str | None:
@@ -66,11 +80,13 @@ def decode_as_declared(data: bytes, declared: str) -> tuple[str, str] | None:
     """Decode with the declared codec (or its usual superset) when the bytes agree with it.
 
     Agreement means a strict decode that still contains the declaration itself, which rules out
-    names that cannot have been written in an ASCII-compatible file (UTF-16, EBCDIC).
+    names that cannot have been written in an ASCII-compatible file (UTF-16, EBCDIC), and holds
+    no C1 control code. The declared codec is taken when its superset would read the same
+    text (``READ_OTHERWISE``); otherwise the first superset that agrees, as a browser would.
     """
     if declared.startswith(("utf-16", "utf-32")):
         return None
-    candidates: tuple[str, ...] = (declared, *_SUPERSETS.get(declared, ()))
+    candidates: tuple[str, ...] = (declared, *SUPERSETS.get(declared, ()))
     if declared in ("iso8859-1", "ascii") and re.search(rb"[\x80-\x9f]", data):
         # Browsers read latin-1 labels as cp1252; C1 control codes in real text are a mislabel.
         candidates = ("cp1252", declared)
@@ -79,6 +95,16 @@ def decode_as_declared(data: bytes, declared: str) -> tuple[str, str] | None:
             text = data.decode(codec)
         except UnicodeError:  # UnicodeDecodeError, or a codec that raises the bare base class
             continue
+        if _C1.search(text) is not None or _read_otherwise(text, codec, candidates):
+            continue
         if re.search(r"coding|charset|encoding", text[:_HEAD], re.IGNORECASE):
             return text, codec
     return None
+
+
+def _read_otherwise(text: str, codec: str, candidates: tuple[str, ...]) -> bool:
+    """Whether a later candidate reads some of ``text`` otherwise (``READ_OTHERWISE``)."""
+    differing = READ_OTHERWISE.get(codec)
+    if not differing or codec == candidates[-1]:
+        return False
+    return any(char in text for char in differing)
