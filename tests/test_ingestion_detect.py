@@ -119,28 +119,61 @@ def test_a_declared_latin_label_never_reads_c1_controls() -> None:
     assert detect_encoding(data).reason == "detector"
 
 
+def pair_readings(codec: str) -> list[str | None]:
+    """What ``codec`` reads each byte pair as (lead 0x81-0xFE, trail 0x40-0xFE; None where a
+    strict decode fails): one decode per lead byte, each pair followed by a line end."""
+    found: list[str | None] = []
+    for lead in range(0x81, 0xFF):
+        row = b"".join(bytes((lead, trail)) + b"\n" for trail in range(0x40, 0xFF))
+        pieces = row.decode(codec, "replace").split("\n")[:-1]
+        assert len(pieces) == 0xFF - 0x40  # no line end was taken into a bad sequence
+        found.extend(None if "\ufffd" in piece else piece for piece in pieces)
+    return found
+
+
 def test_read_otherwise_lists_every_pair_the_superset_reads_differently() -> None:
     from ingestion.declared import READ_OTHERWISE, SUPERSETS  # noqa: PLC0415
 
     for declared in ("shift_jis", "gb2312", "euc_kr"):
-        superset = SUPERSETS[declared][0]
-        found: set[str] = set()
-        for lead in range(0x81, 0xFF):
-            for trail in range(0x40, 0xFF):
-                pair = bytes((lead, trail))
-                try:
-                    mine, theirs = pair.decode(declared), pair.decode(superset)
-                except UnicodeDecodeError:
-                    continue
-                if mine != theirs:
-                    found.add(mine)
+        pairs = zip(pair_readings(declared), pair_readings(SUPERSETS[declared][0]), strict=True)
+        found = {mine for mine, theirs in pairs if mine is not None and mine != theirs}
         assert found == set(READ_OTHERWISE.get(declared, ""))
+
+
+def test_every_decode_superset_decodes_all_its_codec_does() -> None:
+    from ingestion.readings import DECODE_SUPERSETS  # noqa: PLC0415
+
+    for codec, supersets in DECODE_SUPERSETS.items():
+        own = pair_readings(codec)
+        for superset in supersets:
+            theirs = pair_readings(superset)
+            assert not [pair for pair, read in enumerate(own) if read and theirs[pair] is None]
 
 
 def read_text_of(data: bytes) -> str:
     encoding = detect_encoding(data).encoding
     assert encoding is not None
     return data.decode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        # cp932 reads Shift_JIS 0x8160 as a full-width tilde, GBK reads GB2312 0xA1AA as an em
+        # dash and 0xA1A4 as a middle dot: text holding them was written in the superset.
+        (JAPANESE * 3 + "１０～２０\n", "cp932"),  # noqa: RUF001
+        (CHINESE * 3, "gbk"),
+        (JAPANESE * 3, "shift_jis"),  # read alike: the standard names it
+        (CHINESE.replace("——", "，").replace("·", "") * 3, "gb2312"),  # noqa: RUF001
+    ],
+    ids=["cp932", "gbk", "shift_jis", "gb2312"],
+)
+def test_undeclared_text_a_windows_superset_reads_otherwise_is_read_by_it(
+    text: str, codec: str
+) -> None:
+    data = text.encode(codec)
+    assert detect_encoding(data).encoding == codec
+    assert text_of(data) == text
 
 
 def test_a_declaration_the_bytes_contradict_is_ignored() -> None:

@@ -420,3 +420,25 @@ def test_a_bad_byte_past_the_sample_of_a_multi_byte_file(tmp_path: Path, newline
     assert text.count("\ufffd") == 1
     clean = (line * 4000).replace("\r\n", "\n")
     assert read_text(write(tmp_path, data, "clean.txt")) == (clean, "shift_jis")
+
+
+def test_a_shift_jis_pick_whose_file_holds_cp932_kanji_past_the_sample(tmp_path: Path) -> None:
+    # Shift_JIS was picked on the sample; the file holds IBM extension kanji (cp932 only) where
+    # the sample did not look: cp932, which decodes every sequence Shift_JIS decodes, reads it.
+    from ingestion.readings import SCORE_BYTES  # noqa: PLC0415
+    from ingestion.utils import spread_sample  # noqa: PLC0415
+
+    line = "昨日は友達と一緒に京都へ行きました。お寺を見て、抹茶を飲みました。\n"
+    data = (line * 400).encode("shift_jis")
+    extra = "髙﨑".encode("cp932")
+    for share in range(2, 40):
+        at = data.index(b"\n", len(data) * share // 41) + 1
+        mixed = data[:at] + extra + data[at:]
+        if extra not in spread_sample(mixed, SCORE_BYTES):
+            break
+    else:
+        pytest.fail("no offset outside the sample")
+    path = write(tmp_path, mixed)
+    text = mixed.decode("cp932")
+    assert read_text(path) == (text, "cp932")
+    assert read_text(path, errors="replace") == (text, "cp932")

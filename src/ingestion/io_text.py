@@ -33,7 +33,7 @@ from ingestion.errors import (
     TextDecodeError,
     UnknownEncodingError,
 )
-from ingestion.readings import SCORE_BYTES
+from ingestion.readings import DECODE_SUPERSETS, SCORE_BYTES
 from ingestion.utils import (
     explicit_codec,
     first_undefined,
@@ -405,13 +405,15 @@ def _checked(
         if found is None:
             return Sniffed(detection)
         offset = found
-    if redetect:
-        # A codec found on the whole file must read it about as plausibly as the sample's
-        # pick did: one that merely decodes every byte can be mojibake (cp1252 as cp775).
+    # The pick's vendor superset first; else, once, the codec found on the whole file, which
+    # must read it about as plausibly as the sample's pick did: one that merely decodes every
+    # byte can be mojibake (cp1252 as cp775).
+    second = _superset_reading(data, detection)
+    if second is None and redetect:
         whole = guess(data, whole_file=True, confidence=confidence)
         if whole.encoding not in (None, codec) and whole.rival is None:
             redetected = replace(detection, encoding=whole.encoding)
-            return _checked(
+            second = _checked(
                 file,
                 data,
                 redetected,
@@ -420,11 +422,26 @@ def _checked(
                 check_bytes=True,
                 confidence=confidence,
             )
+    if second is not None:
+        return second
     if errors == "replace":
         text = None if undefined is not None else _decode(file, data, codec, 0, errors)
         return Sniffed(detection, text)
     hint = f"{_LOSSY_HINT}, or name the encoding"
     raise TextDecodeError(file, codec, offset, data[offset], hint)
+
+
+def _superset_reading(data: bytes, detection: Detection) -> Sniffed | None:
+    """The first vendor superset of the pick (``DECODE_SUPERSETS``: cp932 for Shift_JIS, GBK
+    for GB2312) that decodes the whole file, with its text, when the pick, made on a sample,
+    does not: it decodes all the pick does, as the same characters but for a few symbols, so
+    it is the natural second choice (cp932's IBM kanji in a Shift_JIS sample's file)."""
+    for superset in DECODE_SUPERSETS.get(detection.encoding or "", ()):
+        try:
+            return Sniffed(replace(detection, encoding=superset), data.decode(superset))
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _refuse_ambiguous(file: Path, detection: Detection) -> None:
