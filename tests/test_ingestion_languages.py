@@ -21,7 +21,14 @@ from ingestion.encoding_detect import (
     utf8_or_legacy,
     weighs_legacy,
 )
-from ingestion.plausibility import MIXED_PAIR, language_models, profile, readable
+from ingestion.plausibility import (
+    MIXED_PAIR,
+    UNREADABLE_EBCDIC,
+    ebcdic_symbols_cost,
+    language_models,
+    profile,
+    readable,
+)
 from ingestion.readings import SCORE_BYTES, SINGLE_BYTE, alike_languages, rank, rank_down_to
 
 # One code page per language and size: the whole corpus runs in the benchmark.
@@ -707,3 +714,35 @@ def test_a_capital_alone_between_small_letters_costs_what_one_after_a_small_lett
     text = "у повезло – тот еще поел и потрах"  # the dash read as a lone capital: refused
     for codec in ("cp1251", "mac-cyrillic"):  # before, now read right by letters and words
         assert read_text(write(tmp_path, text.encode(codec))) == (text, codec)
+
+
+_GERMAN = (
+    "Die Bürger müssen für die Größe der Brücke zahlen, schön wäre es, wenn die Straße führte.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (_GERMAN, "cp037"),
+        (_GERMAN, "cp273"),
+        ("Hyväksyttäväksi esitys, jonka mukaan päätös on käytetty tänään hyödyksi.\n", "cp500"),
+        ("Türkiye'nin güzel şehirlerinde çok büyük bir değişim yaşanıyor, çünkü\n", "cp1026"),
+    ],
+)
+def test_ebcdic_national_code_pages_are_told_apart_by_symbols_next_to_letters(
+    tmp_path: Path, text: str, codec: str
+) -> None:
+    """EBCDIC code pages read ASCII from high bytes too: cp273 reads cp037's "ä ö ü ß" as
+    "{ ¦ } ~", cp875 (Greek) reads cp1026's "ç ğ ş" as "{ } |" and cp500's "ü" as SUB.
+    Such a symbol next to a letter costs what a non-ASCII one does, and SUB is unreadable."""
+    assert read_text(write(tmp_path, text.encode(codec)))[0] == text
+
+
+def test_ebcdic_symbols_cost_only_next_to_letters_and_brackets_only_inside_words() -> None:
+    glued = ebcdic_symbols_cost("f}r")
+    assert glued < ebcdic_symbols_cost("f}") < 0
+    assert ebcdic_symbols_cost("[Nota] a {x} b") == 2 * ebcdic_symbols_cost("a{")
+    assert ebcdic_symbols_cost("a[b") == glued
+    assert ebcdic_symbols_cost("C:\\Temp\\Viewer, user@example, don't, x - y") == 0
+    assert not readable("f\x1ar", UNREADABLE_EBCDIC)

@@ -51,8 +51,8 @@ _SYMBOL = -11.5
 _GLUED_PUNCTUATION = -4.0
 _GLUED = -8.0
 # A symbol inside a word, on top of being glued on both sides (see ``_symbols_inside_words``).
-_INSIDE_WORD = -12.0
-_INSIDE_WORD_OK = frozenset("\u2019\u02bc\u00b7\u2010\u2011\u00ad\u2027")
+INSIDE_WORD = -12.0
+INSIDE_WORD_OK = frozenset("\u2019\u02bc\u00b7\u2010\u2011\u00ad\u2027")
 # Punctuation out of its place: an opening ¡ or ¿ that opens nothing (a space or line end
 # follows), and a spacing accent (U+00B4 acute, U+00A8 diaeresis, cedilla, breve, caron, ...)
 # standing alone between spaces. Where ISO-8859-13 puts its quotes (“ ” at 0xB4 0xA1), cp1252
@@ -93,8 +93,10 @@ _GLUES = frozenset(
 )
 # Controls other than tab, line ends and the DOS end-of-file mark; private use; surrogates.
 _UNREADABLE = _Lazy("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ud800-\uf8ff]")
-# EBCDIC text maps its line ends and other controls to C1 code points (NEL, SO, SI).
-UNREADABLE_EBCDIC = _Lazy("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f\ud800-\uf8ff]")
+# EBCDIC text maps its line ends and other controls to C1 code points (NEL, SO, SI). SUB
+# (U+001A) is no end-of-file mark there: cp875 reads the bytes it has no character for
+# (0xDC 0xEC 0xFC: cp500's "ü Ö Ü") as SUB, which made German "für" a cp875 "f\x1ar".
+UNREADABLE_EBCDIC = _Lazy("[\x00-\x08\x0e-\x1f\x7f\ud800-\uf8ff]")
 # Combining marks the models leave out (Thai vowel signs, Hebrew points, Arabic harakat, and
 # Vietnamese tone marks that composition left over): they are dropped before counting.
 _MARK_CLASS = (
@@ -248,7 +250,7 @@ def _lone_capital(before: str, char: str, after: str) -> bool:
 
 def _inside_word_symbol(char: str) -> bool:
     """A character that does not belong inside a word (``_symbols_inside_words``)."""
-    return not char.isspace() and not _is_letter(char) and char not in _INSIDE_WORD_OK
+    return not char.isspace() and not _is_letter(char) and char not in INSIDE_WORD_OK
 
 
 def _symbols_inside_words(lowered: str, chars: dict[str, int]) -> int:
@@ -258,6 +260,38 @@ def _symbols_inside_words(lowered: str, chars: dict[str, int]) -> int:
     if not symbols:
         return 0
     return len(_inside_word_pattern("".join(sorted(symbols))).findall(lowered))
+
+
+# ASCII symbols that EBCDIC national code pages put where others have letters (cp273 reads
+# cp037's "ä ö ü ß" as "{ ¦ } ~", cp875 reads cp1026's "ç ğ ş" as "{ } |"): in a reading
+# whose ASCII comes from the sample's own bytes, such a symbol next to a letter is a letter
+# read in the wrong code page, and costs what a non-ASCII symbol there costs (itself, glued
+# on each side it touches a letter, and inside a word). Not "@ # $ \\ ' ! -", which real
+# text puts next to letters (addresses, paths, names, contractions).
+_VARIANT_SYMBOL = r"[{}|~^`]"
+# Square brackets do stand next to words ("[Nota]"): only one inside a word costs.
+_BRACKET_INSIDE = r"[\[\]](?<=[^\W\d_][\[\]])(?=[^\W\d_])"
+_A_LETTER = r"[^\W\d_]"
+_VARIANT_AFTER_LETTER = _Lazy(
+    f"{_VARIANT_SYMBOL}(?<={_A_LETTER}{_VARIANT_SYMBOL})|{_BRACKET_INSIDE}"
+)
+_VARIANT_BEFORE_LETTER = _Lazy(f"{_VARIANT_SYMBOL}(?={_A_LETTER})|{_BRACKET_INSIDE}")
+_VARIANT_TOUCHING = _Lazy(
+    f"{_VARIANT_SYMBOL}(?:(?<={_A_LETTER}{_VARIANT_SYMBOL})|(?={_A_LETTER}))|{_BRACKET_INSIDE}"
+)
+
+
+def ebcdic_symbols_cost(lowered: str) -> float:
+    """What the ASCII symbols of ``_VARIANT_SYMBOL`` next to letters cost (``f}r``, ``k{se``,
+    ``mahdollisuuks{``): counted in EBCDIC readings only, whose ASCII characters are read from
+    bytes like any other (in an ASCII-based code page they read alike in every reading)."""
+    if not any(map(lowered.__contains__, "[]{}|~^`")):
+        return 0.0
+    after = len(_VARIANT_AFTER_LETTER.get().findall(lowered))
+    before = len(_VARIANT_BEFORE_LETTER.get().findall(lowered))
+    touching = len(_VARIANT_TOUCHING.get().findall(lowered))
+    inside = after + before - touching
+    return _SYMBOL * touching + _GLUED * (after + before) + INSIDE_WORD * inside
 
 
 @functools.lru_cache(maxsize=4096)
@@ -474,6 +508,7 @@ def profile(
     *,
     counts: ByteCounts | None = None,
     tables: ByteTables | None = None,
+    ebcdic: bool = False,
 ) -> Profile:
     """Count a reading's characters and letter pairs (C-level counting, Python per distinct key).
 
@@ -491,6 +526,9 @@ def profile(
     ``İ`` (capitals after small letters, ``bulursanİz``, still cost: they are counted on the
     text as read). It is still a non-ASCII letter of the reading: ``chars`` counts it as an
     ``i`` (``_count_dotted_capital_i``).
+
+    ``ebcdic``: the reading is in an EBCDIC code page, whose ASCII characters are read from the
+    bytes like any other: ASCII symbols next to letters cost too (``ebcdic_symbols_cost``).
     """
     composed, lowered, marks = _lowered(text)
     marks_cost = 0.0
@@ -501,6 +539,8 @@ def profile(
         marks_cost += _MARK_ON_LATIN_COST * len(_MARK_ON_LATIN.get().findall(composed))
         marks_cost += _LEFT_ON_LATIN_COST * len(_LEFT_ON_LATIN.get().findall(composed))
         marks_cost += orphans * (_SYMBOL + _GLUED)
+    if ebcdic:  # never counted on the bytes (EBCDIC is counted on its text): a cost like marks
+        marks_cost += ebcdic_symbols_cost(lowered)
     return _profile(text, lowered, marks_cost, _on_bytes(lowered, counts, tables), ascii_pairs)
 
 
@@ -546,12 +586,12 @@ def _profile(
     if on_bytes is None:
         glued += switch_score(lowered) + marks_cost
         glued += _CAPITAL_AFTER_SMALL * _capitals_after_small(text)
-        glued += _INSIDE_WORD * _symbols_inside_words(lowered, chars)
+        glued += INSIDE_WORD * _symbols_inside_words(lowered, chars)
     else:  # the same positions: the bytes are the lowered text's characters one for one
         switches, capitals, inside = glue or glue_counts(*on_bytes)
         glued += _SWITCH * switches + marks_cost
         glued += _CAPITAL_AFTER_SMALL * capitals
-        glued += _INSIDE_WORD * inside
+        glued += INSIDE_WORD * inside
     if not _MISPLACEABLE.isdisjoint(chars):
         glued += _MISPLACED * len(_MISPLACED_MARKS.get().findall(lowered))
     if _DIGIT.search(lowered):
@@ -687,7 +727,7 @@ def glued_on_bytes(glue: tuple[int, int, int]) -> float:
     switches, capitals, inside = glue
     glued = _SWITCH * switches
     glued += _CAPITAL_AFTER_SMALL * capitals
-    return glued + _INSIDE_WORD * inside
+    return glued + INSIDE_WORD * inside
 
 
 def pairs_bound(counts: ByteCounts, tables: ByteTables, languages: tuple[str, ...]) -> float:

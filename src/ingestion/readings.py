@@ -32,6 +32,7 @@ from ingestion.plausibility import (
     ascii_prior_most,
     byte_counts,
     byte_tables,
+    ebcdic_symbols_cost,
     first_round_by_table,
     first_round_score,
     foreign_letter,
@@ -513,7 +514,7 @@ class _Scorer:
                 text = self.text(index)
                 found = profile(text, counts.ascii_pairs, counts=counts, tables=tables)
         else:
-            found = profile(candidate.text)
+            found = profile(candidate.text, ebcdic=candidate.encoding in _EBCDIC_NAMES)
         self.profiles[index] = found
         # Readings counted on the bytes share the sample's ASCII pairs (one dict): keyed by None.
         shared = counts is not None and found.ascii_pairs is counts.ascii_pairs
@@ -784,6 +785,8 @@ def _first_round(
         chars = non_ascii_chars(text)
         letters = first_round_score(chars, languages)
         first = letters + _mixed_score(sample, encoding, text)
+        if encoding in _EBCDIC_NAMES:  # ASCII read from high bytes: a symbol for a letter
+            first += ebcdic_symbols_cost(text.lower())
         found[index] = _Candidate(encoding, languages, text, first, letters, chars)
     pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
