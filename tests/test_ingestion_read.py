@@ -442,3 +442,23 @@ def test_a_shift_jis_pick_whose_file_holds_cp932_kanji_past_the_sample(tmp_path:
     text = mixed.decode("cp932")
     assert read_text(path) == (text, "cp932")
     assert read_text(path, errors="replace") == (text, "cp932")
+
+
+def test_cjk_text_in_lines_longer_than_a_sample_piece_is_read(tmp_path: Path) -> None:
+    # Paragraphs of GB2312 text with no line end or ASCII byte where a piece of the sample
+    # starts: the piece may start on a character's second byte, and then no multi-byte codec
+    # decodes the sample; the codec that decodes the whole file is sampled on its characters.
+    from ingestion.readings import SCORE_BYTES  # noqa: PLC0415
+    from ingestion.utils import spread_sample  # noqa: PLC0415
+
+    paragraph = "道者令民与上同意可与之死可与之生而不畏危也天者阴阳寒暑时制也" * 40 + "\n"
+    for head in range(4):
+        text = "x" * head + "\n" + paragraph * 3
+        data = text.encode("gb2312")
+        try:
+            spread_sample(data, SCORE_BYTES).decode("gb2312")
+        except UnicodeDecodeError:
+            break
+    else:
+        pytest.fail("every sample decodes")
+    assert read_text(write(tmp_path, data)) == (text, "gb2312")

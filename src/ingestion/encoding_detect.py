@@ -13,7 +13,7 @@ import operator
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -22,6 +22,7 @@ from ingestion.closecall import confirmed, enough_letters
 from ingestion.declared import declared_encoding, decode_as_declared
 from ingestion.errors import ReadingNote
 from ingestion.readings import (
+    MULTI_BYTE_CODECS,
     SCORE_BYTES,
     Reading,
     alike_languages,
@@ -334,6 +335,12 @@ def guess(data: bytes, *, whole_file: bool = False, confidence: bool = True) -> 
     """
     cut = floor if confidence else verdict_floor
     ranked = rank_down_to(data, cut, whole_file=whole_file)
+    if (not ranked or not plausible(ranked[0])) and not whole_file:
+        for aligned in _character_aligned_samples(data):
+            realigned = rank_down_to(aligned, cut)
+            if realigned and plausible(realigned[0]):
+                data, ranked = aligned, realigned
+                break
     if not ranked or not plausible(ranked[0]):
         return Detection(None, "detector", readings=notes(data, ranked[:_NAMED]))
     if whole_file:
@@ -341,6 +348,30 @@ def guess(data: bytes, *, whole_file: bool = False, confidence: bool = True) -> 
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
     return explained(data, ranked, settle(data, decide(ranked, confidence=confidence)))
+
+
+def _character_aligned_samples(data: bytes) -> Iterator[bytes]:
+    """Samples of ``data`` whose pieces start and end on whole characters of each multi-byte
+    codec that decodes all of it, in ``MULTI_BYTE`` order (none when the sample is all of it).
+
+    The sample's pieces are cut at line ends; a piece of a long line of CJK text (no line end
+    and no ASCII in it) may start on a character's second byte, and then no multi-byte codec
+    decodes the sample (a 15 KB GBK book in paragraphs of 2,600 bytes read as nothing, or as
+    UTF-8 with stray bytes). Cut in the decoded text, the same places read whole. Only a file
+    with no plausible reading pays for these decodes."""
+    if len(data) <= SCORE_BYTES:
+        return
+    piece = SCORE_BYTES // 8  # characters: about the byte sample's size in two-byte text
+    for encoding in MULTI_BYTE_CODECS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        starts = ((len(text) - piece) * index // 3 for index in range(4))
+        try:
+            yield "".join(text[start : start + piece] for start in starts).encode(encoding)
+        except UnicodeEncodeError:  # a cut between a kana and its combining mark (JIS X 0213)
+            continue
 
 
 def settle(data: bytes, detection: Detection) -> Detection:

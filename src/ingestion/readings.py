@@ -177,6 +177,7 @@ MULTI_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cp949", ("ko",)),
     ("johab", ("ko",)),
 )
+MULTI_BYTE_CODECS = tuple(codec for codec, _ in MULTI_BYTE)
 _EBCDIC_NAMES = frozenset(codec for codec, _ in EBCDIC)
 # Single-byte codecs whose readings are counted on the text: cp1258 composes letters from
 # marks (in the first round only when the sample has one: ``_COMBINING_1258``), EBCDIC puts
