@@ -746,3 +746,26 @@ def test_ebcdic_symbols_cost_only_next_to_letters_and_brackets_only_inside_words
     assert ebcdic_symbols_cost("a[b") == glued
     assert ebcdic_symbols_cost("C:\\Temp\\Viewer, user@example, don't, x - y") == 0
     assert not readable("f\x1ar", UNREADABLE_EBCDIC)
+
+
+_ICELANDIC = (
+    "Þetta er íslenskur texti með bókstöfunum ð, þ og æ, sem eru algengir í íslensku máli.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Її історія і культура єднають українців, які живуть у різних країнах.\n", "cp1125"),
+        ("A educação não é só informação: as lições e as canções são importantes.\n", "cp860"),
+        (_ICELANDIC, "cp861"),
+        (_ICELANDIC, "mac-iceland"),
+    ],
+)
+def test_dos_and_mac_code_pages_of_one_language_are_candidates(
+    tmp_path: Path, text: str, codec: str
+) -> None:
+    """Read as their nearest relative, these came back wrong at high confidence (cp1125 as
+    cp866, which reads Ukrainian letters as Belarusian or symbols; cp861 as cp850, "ð" as "î")
+    or were refused (cp860, mac-iceland)."""
+    assert read_text(write(tmp_path, text.encode(codec)))[0] == text

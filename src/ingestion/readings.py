@@ -150,6 +150,12 @@ SINGLE_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mac-latin2", _CENTRAL),
     ("cp852", _CENTRAL),
     ("mac-turkish", _TURKISH),
+    # DOS and Mac code pages of one language each: read as a relative (cp866, cp850,
+    # mac-roman), their letters come out as others' letters or box drawing inside words.
+    ("cp1125", ("uk", "ru")),
+    ("cp860", ("pt", "es", "en")),
+    ("cp861", ("is", "en")),
+    ("mac-iceland", ("is", "fo", "en")),
 )
 # EBCDIC: tried only when the sample's spaces are EBCDIC spaces (0x40) rather than ASCII ones.
 EBCDIC: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -199,7 +205,13 @@ _PRIOR: dict[str, float] = {
         ),
         _UNCOMMON,
     ),
-    **dict.fromkeys(("iso8859-3", "iso8859-10", "iso8859-16", *(c for c, _ in EBCDIC)), _RARE),
+    **dict.fromkeys(
+        (
+            *("iso8859-3", "iso8859-10", "iso8859-16", "cp1125", "cp860", "cp861", "mac-iceland"),
+            *(c for c, _ in EBCDIC),
+        ),
+        _RARE,
+    ),
 }
 # A reading in a code page made for another script (Cyrillic, Greek, Hebrew, Arabic, Thai, CJK)
 # that holds no letter of any such script is Latin text with a symbol or two where the Latin
