@@ -30,6 +30,7 @@ from ingestion.readings import (
     plausible,
     rank_down_to,
     read_as,
+    score_sample,
     utf8_reading,
     variants,
 )
@@ -380,7 +381,7 @@ def settle(data: bytes, detection: Detection) -> Detection:
     if detection.encoding is None or detection.rival is None:
         return detection
     close = (detection.encoding, detection.rival, *detection.others)
-    sample = spread_sample(data, SCORE_BYTES)
+    sample = score_sample(data)
     if not enough_letters(sample, detection.encoding):
         return detection
     readings: list[tuple[str, tuple[str, ...]]] = []

@@ -53,9 +53,78 @@ from ingestion.plausibility import (
     skeleton_score,
     unlikeliest,
 )
-from ingestion.utils import first_undefined, single_byte_undefined, spread_sample
+from ingestion.sampling import evidence_sample
+from ingestion.utils import first_undefined, single_byte_undefined
 
 SCORE_BYTES = 4 * 1024
+
+
+# A byte value the windows brought in that occurs at most this often in the sample may be a
+# stray byte (a corrupt one) rather than text; dropping it costs this much (nats, per byte: about
+# what a letter no language uses costs, ``_NO_OWN_LETTER``).
+_STRAY_MOST = 2
+_STRAY_COST = 14.0
+
+
+def score_sample(data: bytes) -> bytes:
+    """The bytes every reading of ``data`` is scored on: ``SCORE_BYTES`` spread over the file,
+    plus the non-ASCII bytes those missed when they hold few (``sampling.evidence_sample``),
+    less any that look like corrupt bytes (``_without_stray``)."""
+    sample, spread = evidence_sample(data, SCORE_BYTES)
+    return sample if sample is spread else _without_stray(sample, spread)
+
+
+def _without_stray(sample: bytes, spread: bytes) -> bytes:
+    """``sample`` (``spread`` and windows) without the rare window bytes that the code page
+    reading ``spread`` best cannot read, when the best reading without them wins by more than
+    ``_STRAY_COST`` per byte (and its code page cannot read them either); else ``sample``.
+
+    Such a byte rules those code pages out, and mojibake in another may win (cp1252 text with
+    one corrupt 0x81 read as cp775). Left out, the file is judged as before the windows were
+    added: the pick is checked against the whole file, where the byte fails to decode
+    (``read_text`` names its offset). The file's only non-ASCII bytes are never left out."""
+    counts = collections.Counter(sample)
+    rare = [
+        value
+        for value, count in counts.items()
+        if value > 0x7F and count <= _STRAY_MOST and value not in spread
+    ]
+    pick = _best_codec(spread) if rare else None
+    if pick is None or _byte_chars(pick) is None:
+        return sample
+    stray = bytes(value for value in rare if value in _unreadable_bytes(pick))
+    cleaned = sample.translate(None, stray)
+    if not stray or cleaned.isascii():
+        return sample
+    without = _best_reading(cleaned)
+    if without is None or not _unreadable_bytes(without.encoding).issuperset(stray):
+        return sample  # the rest reads best in a code page that reads those bytes
+    kept = _best_reading(sample)
+    cost = _STRAY_COST * sum(counts[value] for value in stray)
+    return cleaned if kept is None or without.score - cost > kept.score else sample
+
+
+def _best_reading(sample: bytes) -> Reading | None:
+    """The best of ``rank``'s readings of ``sample`` itself (no windows added), or None; the
+    others are scored only as far as their bounds reach it."""
+    ranked = _ranked_down_to(sample, sample, _best_score)
+    return ranked[0] if ranked else None
+
+
+def _best_codec(sample: bytes) -> str | None:
+    """The codec of ``_best_reading(sample)``; an ASCII sample reads alike in every code page,
+    named by the first (``_distinct_readings``), without scoring it."""
+    if sample.isascii():
+        return SINGLE_BYTE[0][0]
+    best = _best_reading(sample)
+    return None if best is None else best.encoding
+
+
+def _best_score(ranked: list[Reading]) -> float:
+    """A ``rank_down_to`` floor that keeps the best reading only."""
+    return ranked[0].score
+
+
 # The first round (letters alone) keeps the best few, and more when they are about as good
 # (a file with one accented letter). In our corpora and char-dataset the true reading was
 # always among the first round's best four.
@@ -352,10 +421,11 @@ _FitKey = frozenset[tuple[str, int]]
 def rank(data: bytes, *, whole_file: bool = False) -> list[Reading]:
     """Distinct readings of ``data`` by known legacy codecs, the most plausible first.
 
-    Scoring uses a bounded spread sample. With ``whole_file``, only codecs that decode all of
-    ``data`` count (single-byte ones checked by a byte search, others by a strict decode).
+    Scoring uses a bounded sample (``score_sample``). With ``whole_file``, only codecs that
+    decode all of ``data`` count (single-byte ones checked by a byte search, others by a strict
+    decode).
     """
-    sample = spread_sample(data, SCORE_BYTES)
+    sample = score_sample(data)
     values = collections.Counter(sample)
     scorer = _Scorer(sample, values, _finalists(data, sample, values, whole_file=whole_file))
     finalists = [scorer.reading(index) for index in range(len(scorer.finalists))]
@@ -382,7 +452,18 @@ def rank_down_to(
     final set is checked against every bound left out (floors need not rise as readings are
     added), so that every reading left out scores below the floor of what is returned.
     """
-    sample = spread_sample(data, SCORE_BYTES)
+    return _ranked_down_to(data, score_sample(data), floor, whole_file=whole_file, given=given)
+
+
+def _ranked_down_to(
+    data: bytes,
+    sample: bytes,
+    floor: Callable[[list[Reading]], float],
+    *,
+    whole_file: bool = False,
+    given: tuple[Reading, ...] = (),
+) -> list[Reading]:
+    """``rank_down_to`` on this ``sample`` of ``data``."""
     values = collections.Counter(sample)
     scorer = _Scorer(sample, values, _finalists(data, sample, values, whole_file=whole_file))
     count = len(scorer.finalists)
@@ -1121,11 +1202,13 @@ def _decodes_whole(data: bytes, encoding: str) -> bool:
 def notes(data: bytes, readings: list[Reading]) -> tuple[ReadingNote, ...]:
     """What an error says of each reading: its score and its first offending byte, the byte
     (earliest in the file) that reads as the character its language finds least likely."""
-    return tuple(_note(data, reading) for reading in readings)
+    if not readings:
+        return ()
+    sample = score_sample(data)
+    return tuple(_note(data, sample, reading) for reading in readings)
 
 
-def _note(data: bytes, reading: Reading) -> ReadingNote:
-    sample = spread_sample(data, SCORE_BYTES)
+def _note(data: bytes, sample: bytes, reading: Reading) -> ReadingNote:
     score = round(reading.score, 1)
     table = _byte_chars(reading.encoding)
     language = reading.language.rstrip("+")

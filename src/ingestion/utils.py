@@ -155,19 +155,26 @@ def spread_sample(data: bytes, size: int, pieces: int = 4) -> bytes:
     """A bounded sample from spread-out places, cut at line ends so multi-byte text stays whole."""
     if len(data) <= size:
         return data
+    return b"".join(data[start:end] for start, end in spread_spans(data, size, pieces))
+
+
+def spread_spans(data: bytes, size: int, pieces: int = 4) -> list[tuple[int, int]]:
+    """Where ``spread_sample``'s pieces lie in ``data`` (start, end), in file order."""
+    if len(data) <= size:
+        return [(0, len(data))]
     piece = size // pieces
-    parts: list[bytes] = []
+    spans: list[tuple[int, int]] = []
     for index in range(pieces):
         start = (len(data) - piece) * index // (pieces - 1)
-        chunk = data[start : start + piece]
+        end = start + piece
         if index:
-            newline = chunk.find(b"\n")
-            chunk = chunk[newline + 1 :] if 0 <= newline < piece // 2 else chunk
+            newline = data.find(b"\n", start, end)
+            start = newline + 1 if 0 <= newline - start < piece // 2 else start
         if index < pieces - 1:
-            newline = chunk.rfind(b"\n")
-            chunk = chunk[: newline + 1] if newline > piece // 2 else chunk
-        parts.append(chunk)
-    return b"".join(parts)
+            newline = data.rfind(b"\n", start, end)
+            end = newline + 1 if newline - start > piece // 2 else end
+        spans.append((start, end))
+    return spans
 
 
 def aligned_sample(data: bytes, size: int, pieces: int = 4, unit: int = 4) -> bytes:
