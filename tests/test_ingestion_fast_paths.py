@@ -98,23 +98,26 @@ def _judged_in_order(
     letter_columns = columns(letter_rows, [c for c, _ in letters_only], languages, letter_cost)
     pair_counts = list(reading.pairs.values())
     pair_columns = columns(p._PAIR_ROWS, list(reading.pairs), languages, p.pair_log)  # pyright: ignore[reportPrivateUsage]
-    found: tuple[float, float, str] | None = None
+    found: tuple[float, float, str, float] | None = None
     for index, language in enumerate(languages):
         letters = (
             fixed
             - sum(n * c for n, c in zip(letter_counts, letter_columns[index], strict=True)) / 10
         )
-        letters += sum(n * c for n, c in zip(pair_counts, pair_columns[index], strict=True))
+        pairs = sum(n * c for n, c in zip(pair_counts, pair_columns[index], strict=True))
+        letters += pairs
         score = letters + reading.glued
         if models[language].latin and fits:
             prior = p._ASCII_WEIGHT * (fits[language] - max(fits.values()))  # pyright: ignore[reportPrivateUsage]
             score += max(prior, p._ASCII_CAP * evidence)  # pyright: ignore[reportPrivateUsage]
         if found is None or score > found[0]:
-            found = (score, letters, language)
+            found = (score, letters, language, pairs)
     assert found is not None
-    score, letters, language = found
-    expected = p._expected(models[language], evidence, sum(reading.pairs.values()))  # pyright: ignore[reportPrivateUsage]
-    best = p.Verdict(score, language, letters - expected)
+    score, letters, language, pairs = found
+    pairs_total = sum(pair_counts)
+    expected = p._expected(models[language], evidence, pairs_total)  # pyright: ignore[reportPrivateUsage]
+    pairs_expected = models[language].mean_wide_pair * pairs_total
+    best = p.Verdict(score, language, letters - expected, pairs_total, pairs - pairs_expected)
     if len(languages) < 2:
         return best
     main = languages.index(language)
@@ -122,13 +125,22 @@ def _judged_in_order(
     for at, n in enumerate(letter_counts):
         other = min(column[at] for i, column in enumerate(letter_columns) if i != main)
         total += n * max(-letter_columns[main][at] / 10, -other / 10 + p._MIXTURE)  # pyright: ignore[reportPrivateUsage]
+    mixed_pairs = 0.0
     for at, n in enumerate(pair_counts):
         likeliest = max(column[at] for i, column in enumerate(pair_columns) if i != main)
-        total += n * max(pair_columns[main][at], likeliest + p._MIXTURE)  # pyright: ignore[reportPrivateUsage]
+        term = n * max(pair_columns[main][at], likeliest + p._MIXTURE)  # pyright: ignore[reportPrivateUsage]
+        total += term
+        mixed_pairs += term
     gain = total - (best.shortfall + expected)
     if gain <= 0:
         return best
-    return p.Verdict(best.score + gain, f"{language}+", best.shortfall + gain)
+    return p.Verdict(
+        best.score + gain,
+        f"{language}+",
+        best.shortfall + gain,
+        pairs_total,
+        mixed_pairs - pairs_expected,
+    )
 
 
 def test_judge_is_every_language_scored_in_order() -> None:

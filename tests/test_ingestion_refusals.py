@@ -122,6 +122,51 @@ def test_a_script_no_codec_covers_is_refused_naming_the_closest_readings(
         )
 
 
+# Georgian's two 8-bit code pages as uchardet's test files (ka/georgian-academy.txt and
+# ka/georgian-ps.txt, beside ka/utf-8.txt) write the letters of GEORGIAN_MARMOTS, and the em
+# dash. Unlike ``georgian_8bit`` both put a Cyrillic-looking letter where cp1251 or KOI8-R has
+# a common one, and the Latin name keeps a small letter in the text (no capitals-only cost):
+# each letter reads as common Russian, only their pairs give the soup away.
+GEORGIAN_LETTERS = "აბგდევზთიკლმნოპრსუფქღშცძწხ—"
+GEORGIAN_CODE_PAGES = {
+    "georgian-academy": bytes.fromhex("c0c1c2c3c4c5c6c7c8c9cacbcccdced0d1d3d4d5d6d8dadbdcde97"),
+    "georgian-ps": bytes.fromhex("c0c1c2c3c4c5c6c8c9cacbcccdcfd0d2d3d6d7d8d9dbdddedfe197"),
+}
+GEORGIAN_MARMOTS = (
+    "ალპური ვირზაზუნა (Marmota marmota) — მღრღნელი. ვირზაზუნები მთებში ცხოვრობენ და "
+    "ზამთარში დიდხანს სძინავთ. ზაფხულში ისინი ბალახს და ფესვებს ეძებენ, ხოლო საფრთხის "
+    "დროს ერთმანეთს ხმამაღლა აფრთხილებენ. ამ ცხოველებს მეცნიერები დიდი ხანია სწავლობენ.\n"
+)
+
+
+@pytest.mark.parametrize("code_page", sorted(GEORGIAN_CODE_PAGES))
+def test_georgian_in_its_real_code_pages_is_refused(tmp_path: Path, code_page: str) -> None:
+    # Read before as cp1251 capitals ("АЛПУРИ ВИРЗАЖУМА") or KOI8-R ("южрчти бирфюфчмю"), at
+    # confidence 1.0: common Cyrillic letters in pairs no language has.
+    table = str.maketrans(dict(zip(GEORGIAN_LETTERS, GEORGIAN_CODE_PAGES[code_page], strict=True)))
+    data = GEORGIAN_MARMOTS.translate(table).encode("latin-1")
+    with pytest.raises(UnknownEncodingError, match="closest readings") as refused:
+        read_text(write(tmp_path, data))
+    assert not isinstance(refused.value, TextDecodeError)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        # Pangrams: real sentences made of rare letter pairs, the closest genuine text comes to
+        # the letter-pair bar (-1.6 nats a pair on 26 pairs, the bar there -1.69).
+        ("Любя, съешь щипцы, — вздохнёт мэр, — кайф жгуч.\n", "cp1251"),
+        ("Эх, чужак, общий съём цен шляп (юфть) — вдрызг!\n", "cp1251"),
+        ("Ѕидарски пејзаж: шугав билмез со чудење џвака ќофте и кељ на туѓ цех.\n", "cp1251"),
+        ("Ταχίστη αλώπηξ βαφής ψημένη γη, δρασκελίζει υπέρ νωθρού κυνός.\n", "iso8859-7"),
+        # Latin text whose letters are mostly accented ones is held to the bar too.
+        ("Zażółć gęślą jaźń, pchnąć w tę łódź jeża lub ośm skrzyń fig.\n", "cp1250"),
+    ],
+)
+def test_short_texts_of_rare_letter_pairs_still_read(tmp_path: Path, text: str, codec: str) -> None:
+    assert read_text(write(tmp_path, text.encode(codec)))[0] == text
+
+
 # Seeded random byte pairs in 0xA1-0xFE between ASCII words, as a script no codec covers looks
 # in a CJK codec. In euc_jis_2004 the pair A4 F7 reads as two code points (U+304B U+309A), and
 # the second was the reading's least likely character: encoding it alone to find its byte

@@ -952,6 +952,10 @@ class Verdict:
     score: float
     language: str
     shortfall: float  # how far the letters fall below the language's average (>= 0: typical)
+    # The letter pairs that hold a non-ASCII letter, and how far they alone fall below the
+    # language's average (part of ``shortfall``): ``readings.plausible`` judges them apart.
+    pairs: int = 0
+    pair_shortfall: float = 0.0
 
 
 def judge(
@@ -979,7 +983,7 @@ def judge(
     cap = _ASCII_CAP * evidence
     # The best so far as plain values: a Verdict is made once, for the best language only.
     best_score, best_letters, best_model, best_language = float("-inf"), 0.0, _NO_MODEL, ""
-    best_index = len(languages)
+    best_index, best_pairs = len(languages), 0.0
     # The most any language's pairs can add: a language whose letters plus that, plus the
     # glue, fall below the best so far cannot win (its ASCII prior never adds); the same
     # floats in the same order, each term no smaller, so the sums are no smaller either.
@@ -996,18 +1000,22 @@ def judge(
             break  # and every language after it: their sums are no smaller
         language = languages[index]
         model = models[language]
-        letters += sum(map(operator.mul, pair_counts, pair_columns[index]))
+        pairs = sum(map(operator.mul, pair_counts, pair_columns[index]))
+        letters += pairs
         score = letters + glued
         if model.latin and ascii_fits:
             prior = _ASCII_WEIGHT * (ascii_fits[language] - ascii_best)
             score += max(prior, cap)
         if score > best_score or (best_language and score == best_score and index < best_index):
             best_score, best_letters, best_model, best_language = score, letters, model, language
-            best_index = index
+            best_index, best_pairs = index, pairs
     if not best_language:
         return Verdict(float("-inf"), "", 0.0)
     expected = _expected(best_model, evidence, pairs_total)
-    best = Verdict(best_score, best_language, best_letters - expected)
+    pairs_expected = best_model.mean_wide_pair * pairs_total
+    best = Verdict(
+        best_score, best_language, best_letters - expected, pairs_total, best_pairs - pairs_expected
+    )
     if len(languages) < 2 or not best.language:
         return best
     # A letter or pair taken from another of the languages where that explains it better by
@@ -1024,7 +1032,10 @@ def judge(
     gain = total - (best.shortfall + expected)
     if gain <= 0:
         return best
-    return Verdict(best.score + gain, f"{best.language}+", best.shortfall + gain)
+    mixed_pairs = sum(map(operator.mul, pair_counts, pair_terms)) - pairs_expected
+    return Verdict(
+        best.score + gain, f"{best.language}+", best.shortfall + gain, pairs_total, mixed_pairs
+    )
 
 
 def ascii_prior_most(fits: dict[str, float], languages: tuple[str, ...], evidence: int) -> float:
