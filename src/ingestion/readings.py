@@ -272,6 +272,8 @@ MULTI_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 MULTI_BYTE_CODECS = tuple(codec for codec, _ in MULTI_BYTE)
 _EBCDIC_NAMES = frozenset(codec for codec, _ in EBCDIC)
+# The most common code page: its reading, when it has one, always reaches the final.
+_MOST_COMMON = SINGLE_BYTE[0][0]
 # Single-byte codecs whose readings are counted on the text: cp1258 composes letters from
 # marks (in the first round only when the sample has one: ``_COMBINING_1258``), EBCDIC puts
 # ASCII letters on high bytes.
@@ -538,6 +540,11 @@ def _finalists(
     # The best multi-byte reading always reaches the final: letters alone undersell kana-heavy
     # Japanese against Latin mojibake, which letter pairs then expose.
     multi_byte = next((c for c in candidates if _byte_chars(c.encoding) is None), None)
+    # So does the most common code page's (cp1252's, or of a group it leads): its non-letters
+    # cost as punctuation, which letters alone undersell (Italian with guillemets ranked sixth,
+    # behind ISO-8859-2's Slovak "Ť ť" for "« »", which letter pairs then expose).
+    common = next((c for c in candidates if c.encoding == _MOST_COMMON), None)
+    kept = [c for c in (multi_byte, common) if c is not None]
     # Few non-ASCII bytes: every reading within _FEW_BYTES_SPAN of the best, at least the best
     # _MAX_FINALISTS. Otherwise the best _FINALISTS, or _MAX_FINALISTS when they are close.
     few_bytes = len(sample.translate(None, _ASCII_BYTES)) < _FEW_BYTES
@@ -549,9 +556,9 @@ def _finalists(
         else:
             full = len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS)
         if full:
-            if multi_byte is None or any(c.encoding == multi_byte.encoding for c in finalists):
+            if all(any(c.encoding == k.encoding for c in finalists) for k in kept):
                 break
-            if candidate is not multi_byte:
+            if not any(candidate is k for k in kept):
                 continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
@@ -928,17 +935,22 @@ def _first_round(
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
     reach = -math.inf  # only rises as scores are added: what falls below it stays below
+    common_pending = any(encoding == _MOST_COMMON for _, _, encoding, _ in pending)
     for bound, index, encoding, languages in pending:
         if bounded:
             reach = _reach(scores, few_bytes)
-            if bound < reach:
+            if encoding == _MOST_COMMON:
+                common_pending = False  # ``_finalists`` takes it in any case: scored
+            elif bound < reach:
+                if common_pending:
+                    continue  # as ``break`` for this one, until the common one is scored
                 break  # this reading and all after it: ``_finalists`` takes none of them
         table = _byte_skeleton(encoding)
         kinds = present_bytes.translate(table)
         if kinds not in shapes:  # the same costs, counted on the bytes' skeleton
             shapes[kinds] = skeleton_score(sample.translate(table))
         shape = shapes[kinds]
-        if bound + shape < reach:
+        if bound + shape < reach and encoding != _MOST_COMMON:
             continue  # with its skeleton's cost (never positive), this one too
         table = _letter_table(encoding, languages)
         if table is not None and len(sample) <= table.most_bytes:
@@ -983,9 +995,10 @@ def _reach(scores: list[float], few_bytes: bool) -> float:
     ``_finalists`` (without ``whole_file``) takes the readings in order, best first, and its
     ``n``-th (from 0) only when ``n < _MAX_FINALISTS`` or, with few bytes, within
     ``_FEW_BYTES_SPAN`` of the best; otherwise when ``n < _FINALISTS``, or ``n <
-    _MAX_FINALISTS`` within ``_FIRST_ROUND_SPAN`` of the best (and the best multi-byte
-    reading in any case, which is text-counted, never left out). A reading scoring below the
-    ``k``-th best score so far is at least ``k``-th in that order."""
+    _MAX_FINALISTS`` within ``_FIRST_ROUND_SPAN`` of the best (and in any case the best
+    multi-byte reading, which is text-counted, never left out, and ``_MOST_COMMON``'s, which
+    ``_first_round`` scores before it leaves any out). A reading scoring below the ``k``-th
+    best score so far is at least ``k``-th in that order."""
     reach = -math.inf
     if len(scores) >= _MAX_FINALISTS:
         reach = -scores[_MAX_FINALISTS - 1]
