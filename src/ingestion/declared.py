@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-from ingestion.utils import text_codec_name
+from ingestion.utils import single_byte_undefined, text_codec_name
 
 _HEAD = 4096
 _XML = re.compile(rb"""\A\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
@@ -44,10 +45,13 @@ READ_OTHERWISE: dict[str, str] = {
     "shift_jis": "\u301c\u2016\u2212\xa2\xa3\xac",
     "gb2312": "\u30fb\u2015",
 }
-# C1 control codes (U+0080-U+009F) are no text: a declared codec that reads them (ISO-8859-1,
-# -9, -11 and TIS-620 decode bytes 0x80-0x9F so) is a mislabel of its Windows superset, which
+# C1 control codes (U+0080-U+009F) are no text: a declared single-byte codec that reads bytes
+# 0x80-0x9F so (ISO-8859-1, -9, -11, TIS-620) is a mislabel of its Windows superset, which
 # reads punctuation there (cp874's bullet, dashes, quotes, ellipsis), or of something else.
+# Told from the bytes (one C-level pass), not by searching the text. Multi-byte codecs read no
+# byte pair as C1 (but GB18030's four-byte codes, which text does not use for them).
 _C1 = re.compile("[\x80-\x9f]")
+_C1_SUPERSETS: dict[str, tuple[str, ...]] = {"iso8859-1": ("cp1252",), "ascii": ("cp1252",)}
 
 
 def declared_encoding(data: bytes) -> str | None:
@@ -87,19 +91,38 @@ def decode_as_declared(data: bytes, declared: str) -> tuple[str, str] | None:
     if declared.startswith(("utf-16", "utf-32")):
         return None
     candidates: tuple[str, ...] = (declared, *SUPERSETS.get(declared, ()))
-    if declared in ("iso8859-1", "ascii") and re.search(rb"[\x80-\x9f]", data):
+    kept = _kept_of_c1(declared)
+    if kept is not None and data.translate(None, kept):
         # Browsers read latin-1 labels as cp1252; C1 control codes in real text are a mislabel.
-        candidates = ("cp1252", declared)
+        candidates = _C1_SUPERSETS.get(declared, candidates[1:])
     for codec in candidates:
         try:
             text = data.decode(codec)
         except UnicodeError:  # UnicodeDecodeError, or a codec that raises the bare base class
             continue
-        if _C1.search(text) is not None or _read_otherwise(text, codec, candidates):
+        if _read_otherwise(text, codec, candidates):
             continue
         if re.search(r"coding|charset|encoding", text[:_HEAD], re.IGNORECASE):
             return text, codec
     return None
+
+
+@functools.cache
+def _kept_of_c1(codec: str) -> bytes | None:
+    """Every byte value but those a declared codec reads as C1 controls (``bytes.translate``
+    deletes them, so what is left of a file is its bytes that do; ASCII's 0x80-0x9F too, which
+    it cannot read: browsers read them as cp1252), or None when it reads none so."""
+    if codec == "ascii":
+        c1 = set(range(0x80, 0xA0))
+    elif single_byte_undefined(codec) is None:
+        return None
+    else:
+        c1 = {
+            value
+            for value in range(0x80, 0xA0)
+            if _C1.match(bytes((value,)).decode(codec, "replace"))
+        }
+    return bytes(value for value in range(256) if value not in c1) if c1 else None
 
 
 def _read_otherwise(text: str, codec: str, candidates: tuple[str, ...]) -> bool:
