@@ -117,7 +117,13 @@ def _judged_in_order(
     pairs_total = sum(pair_counts)
     expected = p._expected(models[language], evidence, pairs_total)  # pyright: ignore[reportPrivateUsage]
     pairs_expected = models[language].mean_wide_pair * pairs_total
-    best = p.Verdict(score, language, letters - expected, pairs_total, pairs - pairs_expected)
+    counted = common = 0  # a language scored on letters alone: its letters, the common ones
+    if not models[language].pairs:
+        counted = sum(letter_counts)
+        common = sum(n for char, n in letters_only if char in p.common_letters(language))
+    best = p.Verdict(
+        score, language, letters - expected, pairs_total, pairs - pairs_expected, counted, common
+    )
     if len(languages) < 2:
         return best
     main = languages.index(language)
@@ -140,6 +146,8 @@ def _judged_in_order(
         best.shortfall + gain,
         pairs_total,
         mixed_pairs - pairs_expected,
+        counted,
+        common,
     )
 
 
