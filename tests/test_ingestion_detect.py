@@ -111,7 +111,7 @@ def test_a_declared_label_reads_as_its_whatwg_superset_where_they_differ(
 ) -> None:
     data = (f'<?xml version="1.0" encoding="{label}"?>\n' + text).encode(codec)
     assert detect_encoding(data) == Detection(expected, "declared")
-    assert read_text_of(data) == f'<?xml version="1.0" encoding="{label}"?>\n' + text
+    assert text_of(data) == f'<?xml version="1.0" encoding="{label}"?>\n' + text
 
 
 def test_a_declared_latin_label_never_reads_c1_controls() -> None:
@@ -150,12 +150,6 @@ def test_every_decode_superset_decodes_all_its_codec_does() -> None:
         for superset in supersets:
             theirs = pair_readings(superset)
             assert not [pair for pair, read in enumerate(own) if read and theirs[pair] is None]
-
-
-def read_text_of(data: bytes) -> str:
-    encoding = detect_encoding(data).encoding
-    assert encoding is not None
-    return data.decode(encoding)
 
 
 @pytest.mark.parametrize(

@@ -294,17 +294,23 @@ def test_which_codecs_may_fold_newlines_in_the_bytes(codec: str, safe: bool) -> 
     assert newline_safe(codec) is safe
 
 
-def test_utf8_with_a_legacy_block_no_codec_reads_is_a_decode_error_not_binary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Nothing looks binary (no NUL, no control bytes); only the guess found no codec.
+@pytest.fixture
+def no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detector's guess finds no codec (a stand-in that scores no reading)."""
     import ingestion.encoding_detect as detect  # noqa: PLC0415
 
     def nothing(sample: bytes, *, confidence: bool = True) -> Detection:
-        del confidence  # a stand-in: it scores no reading
+        del confidence
         return Detection(None, "detector")
 
     monkeypatch.setattr(detect, "guess", nothing)
+
+
+@pytest.mark.usefixtures("no_reading")
+def test_utf8_with_a_legacy_block_no_codec_reads_is_a_decode_error_not_binary(
+    tmp_path: Path,
+) -> None:
+    # Nothing looks binary (no NUL, no control bytes); only the guess found no codec.
     head = (FRENCH * 50).encode()
     data = head + (FRENCH * 50).encode("cp1252")
     path = write(tmp_path, data, "appended.txt")
@@ -315,18 +321,10 @@ def test_utf8_with_a_legacy_block_no_codec_reads_is_a_decode_error_not_binary(
     assert read_text(path, errors="replace") == (data.decode("utf-8", "replace"), "utf-8")
 
 
-def test_legacy_bytes_that_form_utf8_by_chance_are_not_blamed_on_utf8(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("no_reading")
+def test_legacy_bytes_that_form_utf8_by_chance_are_not_blamed_on_utf8(tmp_path: Path) -> None:
     # Big5 text whose bytes hold two valid UTF-8 sequences by chance (E4 A8 AB, D1 A1) among
     # 14 bad bytes: when no reading looks like text, UTF-8 was never the likely one.
-    import ingestion.encoding_detect as detect  # noqa: PLC0415
-
-    def nothing(sample: bytes, *, confidence: bool = True) -> Detection:
-        del confidence  # a stand-in: it scores no reading
-        return Detection(None, "detector")
-
-    monkeypatch.setattr(detect, "guess", nothing)
     data = "一邊走一邊聊天，中午".encode("big5")  # noqa: RUF001 - Chinese full-width comma
     assert data.decode("utf-8", "ignore") != data.decode("ascii", "ignore")
     with pytest.raises(UnknownEncodingError, match=r"chance\.txt: no known encoding"):
