@@ -93,16 +93,13 @@ CHINESE = "中文文本的编码检测——测试。威廉·莎士比亚是英�
         ("iso-8859-9", "cp1254", "“" + TURKISH + "” \u2013 …", "cp1254"),
         # GB2312 reads 0xA1AA as "―" and 0xA1A4 as "・" where GBK reads "—" and "·".
         ("gb2312", "gbk", CHINESE, "gbk"),
-        # Shift_JIS reads 0x8160 as a wave dash (U+301C) and 0x817C as a minus sign where cp932
-        # reads a full-width tilde and hyphen-minus.
-        ("shift_jis", "cp932", JAPANESE + "１０～２０、－５\n", "cp932"),  # noqa: RUF001
         # Without those bytes both read alike: the declared name stays.
         ("gb2312", "gb2312", CHINESE.replace("——", "，").replace("·", ""), "gb2312"),  # noqa: RUF001
         ("shift_jis", "shift_jis", JAPANESE, "shift_jis"),
         ("tis-620", "tis-620", THAI[:33], "tis-620"),
     ],
     ids=[
-        *("tis-620", "iso-8859-11", "iso-8859-9", "gb2312", "shift_jis"),
+        *("tis-620", "iso-8859-11", "iso-8859-9", "gb2312"),
         *("gb2312-alike", "shift_jis-alike", "tis-620-alike"),
     ],
 )
@@ -134,16 +131,21 @@ def pair_readings(codec: str) -> list[str | None]:
 
 
 def test_read_otherwise_lists_every_pair_the_superset_reads_differently() -> None:
-    from ingestion.declared import READ_OTHERWISE, SUPERSETS  # noqa: PLC0415
+    from ingestion.supersets import LABEL_SUPERSETS, READ_OTHERWISE  # noqa: PLC0415
 
-    for declared in ("shift_jis", "gb2312", "euc_kr"):
-        pairs = zip(pair_readings(declared), pair_readings(SUPERSETS[declared][0]), strict=True)
-        found = {mine for mine, theirs in pairs if mine is not None and mine != theirs}
-        assert found == set(READ_OTHERWISE.get(declared, ""))
+    differing: dict[str, set[str]] = {}
+    for codec in ("shift_jis", "gb2312", "euc_kr"):
+        pairs = zip(pair_readings(codec), pair_readings(LABEL_SUPERSETS[codec][0]), strict=True)
+        differing[codec] = {mine for mine, theirs in pairs if mine is not None and mine != theirs}
+    assert differing["gb2312"] == set(READ_OTHERWISE["gb2312"])
+    assert not differing["euc_kr"]  # cp949 reads every EUC-KR pair alike
+    # Shift_JIS keeps JIS X 0208's readings where cp932 differs (not in READ_OTHERWISE).
+    assert differing["shift_jis"] == set("\u301c\u2016\u2212\xa2\xa3\xac")
+    assert "shift_jis" not in READ_OTHERWISE
 
 
 def test_every_decode_superset_decodes_all_its_codec_does() -> None:
-    from ingestion.readings import DECODE_SUPERSETS  # noqa: PLC0415
+    from ingestion.supersets import DECODE_SUPERSETS  # noqa: PLC0415
 
     for codec, supersets in DECODE_SUPERSETS.items():
         own = pair_readings(codec)
@@ -155,14 +157,12 @@ def test_every_decode_superset_decodes_all_its_codec_does() -> None:
 @pytest.mark.parametrize(
     ("text", "codec"),
     [
-        # cp932 reads Shift_JIS 0x8160 as a full-width tilde, GBK reads GB2312 0xA1AA as an em
-        # dash and 0xA1A4 as a middle dot: text holding them was written in the superset.
-        (JAPANESE * 3 + "１０～２０\n", "cp932"),  # noqa: RUF001
+        # GBK reads GB2312 0xA1AA as an em dash and 0xA1A4 as a middle dot (as GB 18030 does).
         (CHINESE * 3, "gbk"),
         (JAPANESE * 3, "shift_jis"),  # read alike: the standard names it
         (CHINESE.replace("——", "，").replace("·", "") * 3, "gb2312"),  # noqa: RUF001
     ],
-    ids=["cp932", "gbk", "shift_jis", "gb2312"],
+    ids=["gbk", "shift_jis", "gb2312"],
 )
 def test_undeclared_text_a_windows_superset_reads_otherwise_is_read_by_it(
     text: str, codec: str
@@ -170,6 +170,26 @@ def test_undeclared_text_a_windows_superset_reads_otherwise_is_read_by_it(
     data = text.encode(codec)
     assert detect_encoding(data).encoding == codec
     assert text_of(data) == text
+
+
+JIS_SYMBOLS = "１０〜２０、−５、‖、¢、£、¬\n"  # noqa: RUF001 - JIS X 0208's own characters
+
+
+@pytest.mark.parametrize("header", ["", '<?xml version="1.0" encoding="shift_jis"?>\n'])
+def test_shift_jis_text_keeps_jis_x_0208s_wave_dash_and_minus(header: str) -> None:
+    # 0x8160 is JIS X 0208's wave dash (U+301C), 0x817C its minus sign: cp932 reads them as a
+    # full-width tilde and hyphen-minus. Shift_JIS text (declared or not) keeps its own reading.
+    text = header + JAPANESE * 3 + JIS_SYMBOLS
+    data = text.encode("shift_jis")
+    assert detect_encoding(data).encoding == "shift_jis"
+    assert text_of(data) == text
+
+
+def test_text_written_in_cp932_with_its_ibm_kanji_is_read_as_cp932() -> None:
+    # The same bytes 0x8160 with a cp932-only character in the sample: only cp932 reads it.
+    text = JAPANESE * 3 + "１０～２０、髙﨑\n"  # noqa: RUF001
+    assert detect_encoding(text.encode("cp932")).encoding == "cp932"
+    assert text_of(text.encode("cp932")) == text
 
 
 def test_a_declaration_the_bytes_contradict_is_ignored() -> None:

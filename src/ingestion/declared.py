@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from ingestion.supersets import LABEL_SUPERSETS, READ_OTHERWISE
 from ingestion.utils import single_byte_undefined, text_codec_name
 
 _HEAD = 4096
@@ -22,29 +23,6 @@ _LABELS = {
     "x-gbk": "gbk",
 }
 
-# What a declared name means in practice (WHATWG and vendor supersets): the first codec that
-# decodes the whole file strictly wins, so the declared one is still tried first.
-SUPERSETS: dict[str, tuple[str, ...]] = {
-    "shift_jis": ("cp932",),
-    "euc_jp": ("euc_jis_2004",),
-    "euc_kr": ("cp949",),
-    "gb2312": ("gbk", "gb18030"),
-    "gbk": ("gb18030",),
-    "big5": ("cp950", "big5hkscs"),
-    "tis-620": ("cp874",),
-    "iso8859-9": ("cp1254",),
-    "iso8859-11": ("cp874",),
-}
-# Characters a declared codec reads where its first superset (the WHATWG Encoding Standard's
-# decoder for the label: windows-31j, GBK) reads other ones, from the same bytes: Shift_JIS
-# 0x8160 is a wave dash (U+301C) where cp932 reads a full-width tilde (U+FF5E), GB2312 0xA1AA
-# a horizontal bar (U+2015) where GBK reads an em dash (U+2014). Text holding one was written
-# where the superset is the codec (Windows, browsers), so the superset reads it as meant; a
-# test checks the table against every byte pair. (EUC-KR and cp949 read alike where both do.)
-READ_OTHERWISE: dict[str, str] = {
-    "shift_jis": "\u301c\u2016\u2212\xa2\xa3\xac",
-    "gb2312": "\u30fb\u2015",
-}
 # C1 control codes (U+0080-U+009F) are no text: a declared single-byte codec that reads bytes
 # 0x80-0x9F so (ISO-8859-1, -9, -11, TIS-620) is a mislabel of its Windows superset, which
 # reads punctuation there (cp874's bullet, dashes, quotes, ellipsis), or of something else.
@@ -90,7 +68,7 @@ def decode_as_declared(data: bytes, declared: str) -> tuple[str, str] | None:
     """
     if declared.startswith(("utf-16", "utf-32")):
         return None
-    candidates: tuple[str, ...] = (declared, *SUPERSETS.get(declared, ()))
+    candidates: tuple[str, ...] = (declared, *LABEL_SUPERSETS.get(declared, ()))
     kept = _kept_of_c1(declared)
     if kept is not None and data.translate(None, kept):
         # Browsers read latin-1 labels as cp1252; C1 control codes in real text are a mislabel.

@@ -33,7 +33,8 @@ from ingestion.errors import (
     TextDecodeError,
     UnknownEncodingError,
 )
-from ingestion.readings import DECODE_SUPERSETS, SCORE_BYTES
+from ingestion.readings import SCORE_BYTES
+from ingestion.supersets import DECODE_SUPERSETS
 from ingestion.utils import (
     explicit_codec,
     first_undefined,

@@ -54,6 +54,7 @@ from ingestion.plausibility import (
     unlikeliest,
 )
 from ingestion.sampling import evidence_sample
+from ingestion.supersets import LABEL_SUPERSETS, READ_OTHERWISE
 from ingestion.utils import first_undefined, single_byte_undefined
 
 SCORE_BYTES = 4 * 1024
@@ -327,27 +328,6 @@ VARIANTS: tuple[tuple[str, ...], ...] = (
     ("euc_kr", "cp949"),
     ("cp1252", "iso8859-15", "iso8859-1"),
 )
-
-
-# A standard whose vendor superset reads some bytes as other characters (Shift_JIS 0x8160 is
-# a wave dash, U+301C, where cp932 reads a full-width tilde, U+FF5E; GB2312 0xA1AA a horizontal
-# bar where GBK reads an em dash): when the two read a sample differently, the superset's is
-# its reading. The superset decodes all the standard does, and is what text with those
-# characters was written in (Windows; browsers decode both labels so, by the WHATWG Encoding
-# Standard). In the labelled corpora (chardet's, cChardet's, char-dataset) each of the 44
-# files that both read differently is labelled with the superset or with a label browsers read
-# as it (a Shift_JIS or GB2312 file with such a character came from the superset).
-WINDOWS_SUPERSETS = {"shift_jis": "cp932", "gb2312": "gbk"}
-# Multi-byte codecs and their vendor supersets, each decoding every byte sequence the codec
-# decodes, to the same characters but for a few symbols (``WINDOWS_SUPERSETS``; a test checks
-# every byte pair): a file the codec picked on a sample does not decode may be in one.
-DECODE_SUPERSETS: dict[str, tuple[str, ...]] = {
-    "shift_jis": ("cp932",),
-    "gb2312": ("gbk", "gb18030"),
-    "gbk": ("gb18030",),
-    "euc_kr": ("cp949",),
-    "big5": ("cp950",),
-}
 
 
 def letter_languages(encoding: str) -> tuple[str, ...] | None:
@@ -1084,9 +1064,9 @@ def _distinct_readings(
             readings[key] = (earlier[0], earlier[1] + more)
             continue
         readings[key] = (encoding, languages)
-    for standard, superset in WINDOWS_SUPERSETS.items():
+    for standard in READ_OTHERWISE:
         own = keys.get(standard)
-        if own is not None and keys.get(superset, own) != own:
+        if own is not None and keys.get(LABEL_SUPERSETS[standard][0], own) != own:
             # Read otherwise than the superset reads it: its reading (and those alike) yields.
             del readings[own]
             texts.pop(standard, None)
