@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
@@ -99,6 +104,52 @@ def test_busy_load_runs_until_the_block_ends_then_is_gone() -> None:
     with stress.busy_load(2) as procs:
         assert [proc.poll() for proc in procs] == [None, None]
     assert all(proc.poll() is not None for proc in procs)
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only its zombie (its parent has not reaped it yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+@pytest.mark.child_reads("src/runbook/__init__.py", "src/runbook/stress.py")  # killed outright
+def test_busy_loops_end_when_their_runner_is_killed_outright() -> None:
+    # SIGKILL runs no cleanup: the loop, in its own session, must see its parent go.
+    code = "from runbook import stress; import sys; cm = stress.busy_load(1); "
+    code += "print(cm.__enter__()[0].pid, flush=True); sys.stdin.read()"
+    with subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(stress.__file__).parents[1])},
+    ) as runner:
+        assert runner.stdout is not None
+        loop = int(runner.stdout.readline())
+        assert not _gone(loop)
+        runner.kill()
+    deadline = time.monotonic() + 30
+    while not _gone(loop) and time.monotonic() < deadline:
+        os.sched_yield()
+    survived = not _gone(loop)
+    if survived:  # never leave a core spinning after the suite
+        os.killpg(loop, signal.SIGKILL)
+    assert not survived
+
+
+def test_sigterm_stops_the_runs_like_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    def terminated(*_: object) -> tuple[list[str], int]:
+        os.kill(os.getpid(), signal.SIGTERM)
+        return [], 1
+
+    monkeypatch.setattr(stress, "run_once", terminated)
+    out = io.StringIO()
+    handler = signal.getsignal(signal.SIGTERM)
+    assert stress.main(["3", "--load", "0"], out) == 143
+    assert "stress: terminated\nstress: 0 runs" in out.getvalue()
+    assert signal.getsignal(signal.SIGTERM) == handler
 
 
 def test_failed_tests_reads_pytest_ids_from_junit_xml(

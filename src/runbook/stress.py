@@ -24,7 +24,17 @@ from pathlib import Path
 from typing import TextIO
 
 DEFAULT_RUNS = 20
-BUSY_LOOP = "while True: pass"
+# Spins until its parent is gone, then exits: each busy loop has its own session (so one killpg
+# stops it), which no signal to the runner's group reaches, and a runner killed outright
+# (SIGKILL, a CI job's timeout) runs no cleanup. ``getppid`` changes when it is re-parented; one
+# check per ~100,000 iterations (a few ms) keeps the loop all user-time CPU.
+BUSY_LOOP = """\
+import os, sys
+parent = int(sys.argv[1])
+while os.getppid() == parent:
+    for _ in range(100_000):
+        pass
+"""
 RUN_TIMEOUT = 3600.0
 """A whole-suite run past this is stopped and counted as a failed run (a hang, not a result)."""
 
@@ -84,7 +94,7 @@ def busy_load(processes: int) -> Generator[list[subprocess.Popen[bytes]]]:
         for _ in range(processes):
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-c", BUSY_LOOP],
+                    [sys.executable, "-c", BUSY_LOOP, str(os.getpid())],
                     stdin=subprocess.DEVNULL,
                     start_new_session=True,
                 )
@@ -175,6 +185,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     tally = Tally()
     what = " ".join(["pytest", *pytest_args])
     stream.write(f"stress: {runs} runs of `{what}` with {load} busy-loop processes\n")
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         with tempfile.TemporaryDirectory(prefix="stress-") as tmp, busy_load(load):
             for run in range(1, runs + 1):
@@ -191,8 +202,21 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         stream.write(f"stress: interrupted\n{summary(tally)}")
         return 130
+    except Terminated:
+        stream.write(f"stress: terminated\n{summary(tally)}")
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     stream.write(summary(tally))
     return 1 if tally.failures else 0
+
+
+class Terminated(Exception):  # noqa: N818 - named for the signal, as KeyboardInterrupt is
+    """SIGTERM arrived: unwind like Ctrl-C, so the busy loops and the pytest run are stopped."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def summary(tally: Tally) -> str:
