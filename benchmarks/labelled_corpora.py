@@ -113,6 +113,11 @@ def labelled_files(root: Path) -> list[tuple[Path, str, str | None]]:
     return found
 
 
+def label_of(path: Path) -> str | None:
+    """The codec a labelled file's folder (or, in a language folder, its name) names."""
+    return label_codec(path.parent.name) or label_codec(_file_label(path))
+
+
 def cases(root: Path) -> list[tuple[Path, str | None]]:
     """(file, truth) for ``bench_ingestion.report``: binary files and files no Python codec
     reads have no truth (refusing is right)."""
