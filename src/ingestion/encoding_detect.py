@@ -20,6 +20,7 @@ from typing import Literal
 
 from ingestion.closecall import confirmed, enough_letters
 from ingestion.declared import declared_encoding, decode_as_declared
+from ingestion.ebcdic import EBCDIC_TEXT_CONTROLS, looks_ebcdic
 from ingestion.errors import ReadingNote
 from ingestion.readings import (
     MULTI_BYTE_CODECS,
@@ -44,6 +45,7 @@ SAMPLE_BYTES = 64 * 1024
 # except NUL: a single NUL anywhere means UTF-16/32 or binary, in every ``errors`` mode.
 _CONTROL = bytes([*range(0x00, 0x09), 0x0B, *range(0x10, 0x1B), *range(0x1C, 0x20), 0x7F])
 _NOT_CONTROL = bytes(value for value in range(256) if value not in _CONTROL)
+_NOT_EBCDIC_TEXT_CONTROL = bytes(value for value in range(256) if value not in EBCDIC_TEXT_CONTROLS)
 _CONTROL_SHARE = 0.005
 # An ISO 2022 designation: ESC, an intermediate byte that names the slot (and 94/96/multi-byte
 # set), maybe more intermediates, a final byte that names the set. It marks 7-bit text in an
@@ -153,7 +155,7 @@ def prescan(data: bytes) -> Sniffed | None:
     if bom is not None:
         return Sniffed(Detection(bom[0], "bom"), bom_length=bom[1])
     sample = spread_sample(data, SAMPLE_BYTES)
-    if b"\x00" in data or _count_control(sample) > len(sample) * _CONTROL_SHARE:
+    if b"\x00" in data or _controls(sample) > len(sample) * _CONTROL_SHARE:
         return _wide_or_binary(data)
     if data.isascii():
         return _ascii(data)
@@ -214,8 +216,14 @@ def _ascii(data: bytes) -> Sniffed:
     return Sniffed(Detection("utf-8", "utf-8"), data.decode("ascii"))
 
 
-def _count_control(sample: bytes) -> int:
-    return len(sample.translate(None, _NOT_CONTROL))
+def _controls(sample: bytes) -> int:
+    """The sample's control bytes; for EBCDIC text (``looks_ebcdic``), not those that are its
+    tab, new line and double quote (``EBCDIC_TEXT_CONTROLS``), counted only when the count
+    is too high for text."""
+    count = len(sample.translate(None, _NOT_CONTROL))
+    if count > len(sample) * _CONTROL_SHARE and looks_ebcdic(sample):
+        count -= len(sample.translate(None, _NOT_EBCDIC_TEXT_CONTROL))
+    return count
 
 
 def _wide_or_binary(data: bytes) -> Sniffed:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ingestion.ebcdic import ASCII_SPACE, EBCDIC_SPACE, punctuation_cost
 from ingestion.errors import ReadingNote
 from ingestion.plausibility import (
     DOTTED_CAPITAL_I,
@@ -595,6 +596,9 @@ class _Scorer:
         prior = _PRIOR.get(candidate.encoding, 0.0)
         if _foreign_script(candidate.languages) and not any(map(foreign_letter, reading.chars)):
             prior += _NO_OWN_LETTER
+        if candidate.encoding in _EBCDIC_NAMES and candidate.text is not None:
+            # Variants read letters alike and symbols apart: where the text puts them.
+            prior += punctuation_cost(candidate.text, verdict.language)
         return Reading(
             candidate.encoding,
             verdict.score + prior,
@@ -1039,7 +1043,7 @@ def _distinct_readings(
     present_mask = sum(1 << value for value in present)  # distinct values: the sum is the OR
     present_bytes = bytes(present)
     has_high = present[-1] > 0x7F if present else False
-    ebcdic = byte_counts.get(0x40, 0) > byte_counts.get(0x20, 0)
+    ebcdic = byte_counts.get(EBCDIC_SPACE, 0) > byte_counts.get(ASCII_SPACE, 0)
     readings: dict[object, tuple[str, tuple[str, ...]]] = {}
     texts: dict[str, str] = {}
     codecs = (*SINGLE_BYTE, *MULTI_BYTE, *(EBCDIC if ebcdic else ()))
