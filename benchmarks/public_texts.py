@@ -8,10 +8,10 @@ the test parts of Universal Dependencies treebanks: news, Wikipedia and fiction 
 of that text is in the repository, and none of it was used to fit the detector: the letter
 statistics come from lingua's models and, for the languages lingua lacks, from other text
 (``scripts/derive_char_ngrams.py``). Each language is written in every code page made for it
-that can encode the text, as short files (one sentence, at least 40 bytes) and longer ones
-(consecutive sentences up to about 2 KB). Files whose bytes are also the text written for
-another of the language's code pages, with other letters (``byte_twins``), are counted apart:
-their refusal is the right answer.
+that can encode the text and read it back, as short files (one sentence, at least 40 bytes) and
+longer ones (consecutive sentences up to about 2 KB). Files whose bytes are also the text
+written for another of the language's code pages, with other letters (``byte_twins``), are
+counted apart: their refusal is the right answer.
 
 The sets used so far (the ``# text =`` lines of each CoNLL-U file, one ``<language>.txt`` per
 language; GitHub ``UniversalDependencies/UD_<Treebank>``, where a test file was too large for
@@ -127,11 +127,15 @@ def byte_twins(found: list[tuple[str, str, str]]) -> set[str]:
 
 
 def _encodable(text: str, codec: str) -> bool:
+    """Non-ASCII in ``codec``, which reads the bytes back as ``text``: a file's text is its bytes
+    in its label's codec (as the labelled corpora are judged). cp932 writes the wave dash U+301C
+    as 0x8160, which it reads as U+FF5E (Shift_JIS reads U+301C): such a file would hold the
+    same bytes as the Shift_JIS one with another text, and no reading could be right for both."""
     try:
         data = text.encode(codec)
     except UnicodeEncodeError:
         return False
-    return not data.isascii()
+    return not data.isascii() and data.decode(codec) == text
 
 
 def _files(language: str, codec: str, sentences: list[str]) -> list[tuple[str, str, str]]:
