@@ -10,14 +10,17 @@ files needs the ``brotli`` package. Run offline, once; the output is committed w
 ``src/ingestion/data/NOTICE``. Only unigram and bigram relative frequencies are kept, rounded
 to tenths of a nat, and only for the languages whose legacy code pages the detector knows.
 
-Languages lingua has no model for (Maltese, North Sami, Faroese: served by ISO-8859-3 and
-ISO-8859-10/-4) come from plain text instead: ``--text`` counts the letters and in-word letter
-pairs of a UTF-8 file the same way (unigram frequencies, pair frequencies given the first
-letter) and merges those languages into the existing table, leaving the others as they are.
+Languages lingua has no model for (Maltese, North Sami, Faroese, Breton: served by ISO-8859-3,
+ISO-8859-10/-4 and the Western pages) come from plain text instead: ``--text`` counts the
+letters and in-word letter pairs of a UTF-8 file the same way (unigram frequencies, pair
+frequencies given the first letter) and merges those languages into the existing table,
+leaving the others as they are.
 The text used for the shipped table was the training and development parts of the Universal
 Dependencies treebanks UD_Maltese-MUDT, UD_North_Sami-Giella and UD_Faroese-FarPaHC (CC BY-SA
 4.0 / CC BY 4.0; only rounded letter statistics are kept, no text); their test parts were not
-used, so they stay fit for held-out checks.
+used, so they stay fit for held-out checks. UD_Breton-KEB (CC BY-SA 4.0) has a test part only:
+its first 708 sentences (``# text =`` lines, in file order) were counted, its last 176 kept
+apart for held-out checks.
 
 ``--trigrams`` writes ``src/ingestion/data/char_trigrams.json`` from the same models: for each
 Latin-script language lingua has (not Vietnamese, whose code page composes letters from marks),
@@ -25,7 +28,8 @@ the letter trigrams that hold a non-ASCII letter of its alphabet, as P(third | f
 kept where the trigram's joint frequency is at least ``MIN_TRIGRAM_JOINT``; Romanian's cedilla
 letters are folded into comma-below ones (as ``_SPELLED_BOTH_WAYS`` makes them cost the same).
 Only ``ingestion.closecall`` reads it, when two readings that differ in a few letters are close.
-``--text-trigrams`` adds the languages lingua lacks (mt, se, fo) the same way from plain text:
+``--trigrams`` keeps the languages counted from text from the shipped file.
+``--text-trigrams`` adds the languages lingua lacks (mt, se, fo, br) the same way from plain text:
 the in-word trigrams of the file that hold a non-ASCII letter of the language's alphabet, as
 count(trigram) / count(its first two letters followed by a letter), kept where the trigram is
 seen ``MIN_TEXT_TRIGRAM_COUNT`` times and its share of the text's trigrams is at least
@@ -43,7 +47,7 @@ code page's reading cost nearly what the right one does. Dropped, a letter forei
 language is scored as taken from another language of the code page that writes it (the
 detector's mixture cost), or as unseen. Run as ``python scripts/derive_char_ngrams.py
 LINGUA_MODELS_DIR``, the script re-derives lingua's languages and keeps the languages counted
-from text (mt, se, fo) from the shipped table, restricted to their alphabets the same way.
+from text (mt, se, fo, br) from the shipped table, restricted to their alphabets the same way.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ LANGUAGES = [
     "ca",
     "eu",
     "ga",
+    "cy",
     "af",
     "sq",
     "id",
@@ -157,6 +162,8 @@ ALPHABETS = {
     "mt": "àèìòùċġħż",
     "se": "áčđŋšŧž",
     "fo": "áæíðóöøúý",  # and ``ö``, the older spelling of ``ø`` (``OLDER_SPELLINGS``)
+    "cy": "áàâäéèêëíìîïóòôöúùûüẃẁŵẅýỳŷÿ",
+    "br": "êñù",
 }
 # Faroese printed before the spelling settled on ``ø`` (the Bible translations of
 # UD_Faroese-FarPaHC, the shipped Faroese text) write ``ö``; today's Faroese writes ``ø``
@@ -169,6 +176,10 @@ MIN_TEXT_TRIGRAM_COUNT = 2  # a trigram seen once in a small text is as likely a
 OUT = Path(__file__).resolve().parents[1] / "src" / "ingestion" / "data" / "char_ngrams.json"
 TRIGRAMS_OUT = OUT.with_name("char_trigrams.json")
 _COMMA_BELOW = str.maketrans("şţ", "șț")
+_SOURCE = (
+    "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo, br counted from "
+    "Universal Dependencies treebank text; see NOTICE"
+)
 
 
 def load(models: Path, language: str, kind: str) -> dict[str, Fraction]:
@@ -282,10 +293,7 @@ def merge_text(arguments: list[str]) -> None:
         language, _, file = argument.partition("=")
         entry = derive_from(*count_text(Path(file), language))
         payload["languages"][language] = own_letters(entry, language)
-    payload["source"] = (
-        "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo counted from "
-        "Universal Dependencies treebank text; see NOTICE"
-    )
+    payload["source"] = _SOURCE
     OUT.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes, {len(payload['languages'])} languages)")
 
@@ -315,8 +323,14 @@ def write_trigrams(models: Path) -> None:
         for language in LANGUAGES
         if ALPHABETS.get(language) and language != "vi"
     }
+    if TRIGRAMS_OUT.exists():  # the languages counted from text (mt, se, fo, br) stay
+        shipped: dict[str, dict[str, int]] = json.loads(TRIGRAMS_OUT.read_text("utf-8"))[
+            "languages"
+        ]
+        for language, grams in shipped.items():
+            table.setdefault(language, grams)
     payload = {
-        "source": "lingua-language-detector 1.3.5 language models (Apache-2.0); see NOTICE",
+        "source": _SOURCE,
         "scale": "-ln(P(third letter | first two)) * 10, rounded",
         "languages": {language: grams for language, grams in table.items() if grams},
     }
@@ -363,10 +377,7 @@ def merge_text_trigrams(arguments: list[str]) -> None:
     for argument in arguments:
         language, _, file = argument.partition("=")
         payload["languages"][language] = count_trigrams(Path(file), language)
-    payload["source"] = (
-        "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo counted from "
-        "Universal Dependencies treebank text; see NOTICE"
-    )
+    payload["source"] = _SOURCE
     TRIGRAMS_OUT.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
     size = TRIGRAMS_OUT.stat().st_size
     count = sum(map(len, payload["languages"].values()))
@@ -385,15 +396,12 @@ def main() -> None:
         return
     models = Path(sys.argv[1])
     table = {language: own_letters(derive(models, language), language) for language in LANGUAGES}
-    if OUT.exists():  # the languages counted from text (mt, se, fo) stay as they are
+    if OUT.exists():  # the languages counted from text (mt, se, fo, br) stay as they are
         shipped: dict[str, dict[str, object]] = json.loads(OUT.read_text("utf-8"))["languages"]
         for language, entry in shipped.items():
             table.setdefault(language, own_letters(entry, language))
     payload = {
-        "source": (
-            "lingua-language-detector 1.3.5 language models (Apache-2.0); mt, se, fo counted "
-            "from Universal Dependencies treebank text; see NOTICE"
-        ),
+        "source": _SOURCE,
         "scale": "-ln(probability) * 10, rounded; b is P(second letter | first letter)",
         "languages": table,
     }

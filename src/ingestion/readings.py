@@ -174,7 +174,7 @@ _PAIR_SLACK = 2.5
 # is judged as text in one of them, so letters none of them uses cost what unseen letters do.
 _WESTERN = (
     *("en", "fr", "de", "es", "pt", "it", "nl", "da", "sv", "nb", "fi", "is", "ca", "eu"),
-    *("ga", "af", "sq", "id", "ms", "et", "fo"),
+    *("ga", "cy", "br", "af", "sq", "id", "ms", "et", "fo"),
 )
 _CENTRAL = ("cs", "sk", "pl", "hu", "hr", "sl", "bs", "ro", "sq", "de", "en")
 _TURKISH = ("tr", "az", "en")
@@ -187,6 +187,10 @@ _NORDIC = ("is", "fo", "da", "sv", "nb", "fi", "et", "lt", "lv", "se", "en")
 _BALTIC_RIM = ("lt", "lv", "et", "pl", "sl", "hr", "de", "fi", "sv", "da", "nb", "en")
 _SOUTH_EASTERN = ("ro", "pl", "hu", "hr", "sl", "sq", "de", "fr", "it", "fi", "ga", "en")
 _SOUTH_EUROPEAN = ("mt", "eo", "tr", "en")
+# Latin-8 (ISO-8859-14): Latin-1 with the Welsh circumflexed w and y (ŵ ŷ, where Latin-1 has
+# ð þ) and the dotted consonants of older Irish print; otherwise read as Latin-1 and then
+# judged with the Western languages too.
+_CELTIC = ("cy", "ga", "br", "en")
 _CYRILLIC = ("ru", "uk", "be", "bg", "sr", "mk")
 _GREEK = ("el",)
 _HEBREW = ("he",)
@@ -201,6 +205,7 @@ SINGLE_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cp1250", _CENTRAL),
     ("iso8859-2", _CENTRAL),
     ("cp850", _WESTERN),
+    ("cp858", _WESTERN),  # cp850 with the euro sign where cp850 has a dotless i
     ("cp437", _WESTERN),
     ("mac-roman", _WESTERN),
     ("cp1251", _CYRILLIC),
@@ -245,6 +250,7 @@ SINGLE_BYTE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cp860", ("pt", "es", "en")),
     ("cp861", ("is", "en")),
     ("mac-iceland", ("is", "fo", "en")),
+    ("iso8859-14", _CELTIC),
 )
 # EBCDIC: tried only when the sample's spaces are EBCDIC spaces (0x40) rather than ASCII ones.
 EBCDIC: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -289,8 +295,8 @@ _RARE = -4.0
 _PRIOR: dict[str, float] = {
     **dict.fromkeys(
         (
-            *("cp850", "cp437", "cp866", "mac-roman", "mac-cyrillic", "iso8859-4", "koi8-u"),
-            *("cp852", "cp855", "kz1048", "ptcp154", "cp862", "cp720", "cp737", "cp775"),
+            *("cp850", "cp858", "cp437", "cp866", "mac-roman", "mac-cyrillic", "iso8859-4"),
+            *("koi8-u", "cp852", "cp855", "kz1048", "ptcp154", "cp862", "cp720", "cp737", "cp775"),
             *("cp857", "cp869", "mac-greek", "mac-latin2", "mac-turkish", "iso8859-11"),
             *("johab", "big5hkscs", "euc_jis_2004", "shift_jis_2004", "gb18030", "iso8859-1"),
         ),
@@ -298,7 +304,8 @@ _PRIOR: dict[str, float] = {
     ),
     **dict.fromkeys(
         (
-            *("iso8859-3", "iso8859-10", "iso8859-16", "cp1125", "cp860", "cp861", "mac-iceland"),
+            *("iso8859-3", "iso8859-10", "iso8859-14", "iso8859-16", "cp1125", "cp860"),
+            *("cp861", "mac-iceland"),
             *(c for c, _ in EBCDIC),
         ),
         _RARE,
@@ -328,6 +335,7 @@ VARIANTS: tuple[tuple[str, ...], ...] = (
     ("big5", "cp950", "big5hkscs"),
     ("euc_kr", "cp949"),
     ("cp1252", "iso8859-15", "iso8859-1"),
+    ("cp850", "cp858"),
 )
 
 
@@ -532,14 +540,18 @@ def _finalists(
     kept = [c for c in (multi_byte, common) if c is not None]
     # Few non-ASCII bytes: every reading within _FEW_BYTES_SPAN of the best, at least the best
     # _MAX_FINALISTS. Otherwise the best _FINALISTS, or _MAX_FINALISTS when they are close.
+    # A vendor variant of a finalist takes no place of its own: the two differ in a symbol
+    # or two, so their first-round scores are alike (cp858's euro sign where cp850 has a
+    # dotless i), and counted apart they crowded out a reading unlike both (mac-roman's).
     few_bytes = len(sample.translate(None, _ASCII_BYTES)) < _FEW_BYTES
     span = _FEW_BYTES_SPAN if few_bytes else _FIRST_ROUND_SPAN
+    places = 0
     for candidate in candidates:
         close = candidate.first_round >= top + span
         if few_bytes:
-            full = not close and len(finalists) >= _MAX_FINALISTS
+            full = not close and places >= _MAX_FINALISTS
         else:
-            full = len(finalists) >= (_MAX_FINALISTS if close else _FINALISTS)
+            full = places >= (_MAX_FINALISTS if close else _FINALISTS)
         if full:
             if all(any(c.encoding == k.encoding for c in finalists) for k in kept):
                 break
@@ -547,6 +559,7 @@ def _finalists(
                 continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
+        places += not any(variants(candidate.encoding, c.encoding) for c in finalists)
         finalists.append(candidate)
     return finalists
 
@@ -960,11 +973,12 @@ def _first_round(
     pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
-    reach = -math.inf  # only rises as scores are added: what falls below it stays below
+    families = [_FAMILY_OF.get(candidate.encoding) for candidate in found.values()]
+    reach = -math.inf  # what falls below it is no finalist, whatever is scored after it
     common_pending = any(encoding == _MOST_COMMON for _, _, encoding, _ in pending)
     for bound, index, encoding, languages in pending:
         if bounded:
-            reach = _reach(scores, few_bytes)
+            reach = _reach(scores, few_bytes, _placeless(families))
             if encoding == _MOST_COMMON:
                 common_pending = False  # ``_finalists`` takes it in any case: scored
             elif bound < reach:
@@ -978,15 +992,38 @@ def _first_round(
         shape = shapes[kinds]
         if bound + shape < reach and encoding != _MOST_COMMON:
             continue  # with its skeleton's cost (never positive), this one too
-        table = _letter_table(encoding, languages)
-        if table is not None and len(sample) <= table.most_bytes:
-            first = first_round_by_table(table, *high_columns)
-        else:
-            first = first_round_score(_table_counts(encoding, high), languages)
-        first += shape
+        first = _letters_by_table(len(sample), encoding, languages, high, high_columns) + shape
         found[index] = _Candidate(encoding, languages, None, first)
         bisect.insort(scores, -first)
+        families.append(_FAMILY_OF.get(encoding))
     return [found[index] for index in sorted(found)]
+
+
+def _letters_by_table(
+    size: int,
+    encoding: str,
+    languages: tuple[str, ...],
+    high: list[tuple[int, int]],
+    columns: tuple[list[int], list[int]],
+) -> float:
+    """A table-counted reading's first-round letter score, from the sample's ``size`` and its
+    bytes >= 0x80 with their counts (``high``, and as two ``columns``): by the codec's letter
+    table when it has one that holds such a sample, else from the characters counted."""
+    table = _letter_table(encoding, languages)
+    if table is not None and size <= table.most_bytes:
+        return first_round_by_table(table, *columns)
+    return first_round_score(_table_counts(encoding, high), languages)
+
+
+# Each vendor variant's family (its index in ``VARIANTS``).
+_FAMILY_OF = {codec: number for number, family in enumerate(VARIANTS) for codec in family}
+
+
+def _placeless(families: list[int | None]) -> int:
+    """How many of the readings of these families (None: none) may take no place among the
+    finalists: all but one of each family (``_finalists``)."""
+    members = [family for family in families if family is not None]
+    return len(members) - len(set(members))
 
 
 _BOUND_OF = operator.itemgetter(0)
@@ -1013,25 +1050,27 @@ def _raw_skeleton(encoding: str) -> bytes | None:
     return "".join(skeleton(char or "\x00") for char in _raw_chars(encoding)).encode("ascii")
 
 
-def _reach(scores: list[float], few_bytes: bool) -> float:
+def _reach(scores: list[float], few_bytes: bool, placeless: int = 0) -> float:
     """A first-round score below which ``_finalists`` takes no table-counted reading, given
-    ``scores`` (negated first-round scores so far, sorted: best first); it only rises as
-    scores are added.
+    ``scores`` (negated first-round scores so far, sorted: best first), ``placeless`` of
+    which may take no place (``_placeless``).
 
-    ``_finalists`` (without ``whole_file``) takes the readings in order, best first, and its
-    ``n``-th (from 0) only when ``n < _MAX_FINALISTS`` or, with few bytes, within
-    ``_FEW_BYTES_SPAN`` of the best; otherwise when ``n < _FINALISTS``, or ``n <
+    ``_finalists`` (without ``whole_file``) takes the readings in order, best first, and one
+    that takes the ``n``-th place (from 0) only when ``n < _MAX_FINALISTS`` or, with few bytes,
+    within ``_FEW_BYTES_SPAN`` of the best; otherwise when ``n < _FINALISTS``, or ``n <
     _MAX_FINALISTS`` within ``_FIRST_ROUND_SPAN`` of the best (and in any case the best
     multi-byte reading, which is text-counted, never left out, and ``_MOST_COMMON``'s, which
-    ``_first_round`` scores before it leaves any out). A reading scoring below the ``k``-th
-    best score so far is at least ``k``-th in that order."""
+    ``_first_round`` scores before it leaves any out). A reading scoring below the
+    ``k + placeless``-th best score so far has at least ``k`` readings that take a place
+    before it (those placeless are among the scores so far), whatever is scored later."""
     reach = -math.inf
-    if len(scores) >= _MAX_FINALISTS:
-        reach = -scores[_MAX_FINALISTS - 1]
+    most, least = _MAX_FINALISTS + placeless, _FINALISTS + placeless
+    if len(scores) >= most:
+        reach = -scores[most - 1]
         if few_bytes:
             reach = min(reach, -scores[0] + _FEW_BYTES_SPAN)
-    if not few_bytes and len(scores) >= _FINALISTS:
-        reach = max(reach, min(-scores[_FINALISTS - 1], -scores[0] + _FIRST_ROUND_SPAN))
+    if not few_bytes and len(scores) >= least:
+        reach = max(reach, min(-scores[least - 1], -scores[0] + _FIRST_ROUND_SPAN))
     return reach - _BOUND_SLACK
 
 
