@@ -150,6 +150,31 @@ def test_georgian_in_its_real_code_pages_is_refused(tmp_path: Path, code_page: s
     assert not isinstance(refused.value, TextDecodeError)
 
 
+TAJIK = (
+    "Ҷумҳурии Тоҷикистон дар Осиёи Марказӣ ҷойгир аст. Пойтахти он шаҳри Душанбе мебошад. "
+    "Забони давлатӣ забони тоҷикӣ аст. Қисми зиёди қаламрави кишварро кӯҳҳо ташкил медиҳанд.\n"
+)
+
+
+def test_tajik_in_koi8_t_is_not_read_as_koi8_r_box_drawing(tmp_path: Path) -> None:
+    """KOI8-R reads KOI8-T's Tajik letters "ҳ қ ҷ ӣ ӯ" as box drawing inside Cyrillic words
+    ("Ҷумҳурии" as "▌ум┼урии"), which no text has: it was read so at confidence 1.0. The
+    model has no Tajik, so no reading is text in a language it knows: refused, naming koi8-r
+    and the byte of its first box."""
+    with pytest.raises(UnknownEncodingError, match=r"koi8-r .*byte 0x80") as refused:
+        read_text(write(tmp_path, TAJIK.encode("koi8_t")))
+    assert not isinstance(refused.value, TextDecodeError)
+
+
+def test_symbols_inside_words_are_symbols_between_two_letters() -> None:
+    from ingestion.readings import symbols_inside_words  # noqa: PLC0415
+
+    assert symbols_inside_words("Ум┼урии ┼ам то┼".encode("koi8_r"), "koi8-r") == 1
+    # Punctuation is not counted (an en dash between names), nor a symbol beside a digit.
+    assert symbols_inside_words("Paris–Berlin, 20°C, 3×4, m² a".encode("cp1252"), "cp1252") == 0
+    assert symbols_inside_words("Pavlovi¹a".encode("cp1252"), "cp1252") == 1
+
+
 @pytest.mark.parametrize(
     ("text", "codec"),
     [
