@@ -331,6 +331,18 @@ def test_legacy_bytes_that_form_utf8_by_chance_are_not_blamed_on_utf8(tmp_path: 
         read_text(write(tmp_path, data, "chance.txt"))
 
 
+@pytest.mark.usefixtures("no_reading")
+def test_chance_utf8_glued_to_bad_bytes_is_not_blamed_on_utf8(tmp_path: Path) -> None:
+    # EUC-TW-like pairs (lead 0xC4-0xDF, trail 0xA1-0xFE, as its common hanzi are): 44 valid
+    # UTF-8 sequences among 158 bad bytes, beyond the one-per-four bar, but 36 of them touch a
+    # bad byte. UTF-8 was never the likely reading: it was blamed ("does not decode as utf-8").
+    pairs = (bytes([0xC4 + i * 7 % 28, 0xA1 + i * 13 % 94]) for i in range(120))
+    data = b"".join(pair + (b"\n" if i % 20 == 19 else b"") for i, pair in enumerate(pairs))
+    with pytest.raises(UnknownEncodingError, match=r"euc\.txt: no known encoding") as refused:
+        read_text(write(tmp_path, data, "euc.txt"))
+    assert not isinstance(refused.value, TextDecodeError)
+
+
 def test_strict_and_replace_agree_on_the_codec_of_utf8_with_a_legacy_block(
     tmp_path: Path,
 ) -> None:

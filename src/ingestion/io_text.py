@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -244,6 +245,24 @@ def _some_utf8(sample_counts: tuple[int, int]) -> bool:
     return multi_byte > 0 and multi_byte * _CHANCE_BAD_PER_UTF8 >= bad
 
 
+# A valid multi-byte character with a replaced (not UTF-8) byte right before or after it.
+_GLUED_TO_BAD = re.compile("[^\x00-\x7f\ufffd](?=\ufffd)|(?<=\ufffd)[^\x00-\x7f\ufffd]")
+_MULTI_BYTE_CHAR = re.compile("[^\x00-\x7f\ufffd]")
+
+
+def _glued_to_bad_bytes(data: bytes) -> bool:
+    """Whether most valid multi-byte characters of the sample touch a byte that is not UTF-8:
+    legacy multi-byte text forming UTF-8 by chance, not UTF-8 with bad bytes.
+
+    Chance sequences sit inside runs of legacy characters (EUC-TW's pairs: 118 of its 127
+    valid sequences touch a bad byte, though there is one per 3.5 bad bytes, within
+    ``_some_utf8``'s bar); a UTF-8 file with a legacy block or a few corrupt bytes has its
+    UTF-8 characters apart from them (in its own lines and words)."""
+    text = spread_sample(data, SAMPLE_BYTES).decode("utf-8", "replace")
+    glued = len(_GLUED_TO_BAD.findall(text))
+    return 2 * glued >= len(_MULTI_BYTE_CHAR.findall(text))
+
+
 def _says_utf8(sample_counts: tuple[int, int]) -> bool:
     """Worth decoding the whole file as UTF-8 straight away: the sample is (mostly) UTF-8."""
     multi_byte, bad = sample_counts
@@ -340,10 +359,11 @@ def _plan(
     if sniffed.detection.encoding is None:
         # prescan saw no binary signs, only no legacy reading looked like text. With valid
         # UTF-8 in the sample (UTF-8 with a legacy block, say) it is text with bad bytes,
-        # reported where UTF-8 breaks; without, UTF-8 was never the likely reading: the error
-        # names the legacy readings that came closest.
+        # reported where UTF-8 breaks; without, or with valid sequences that legacy bytes form
+        # by chance, UTF-8 was never the likely reading: the error names the legacy readings
+        # that came closest.
         if errors == "strict":
-            if not _some_utf8(sample_counts):
+            if not _some_utf8(sample_counts) or _glued_to_bad_bytes(data):
                 raise UnknownEncodingError(file, sniffed.detection.readings)
             hint = f"{_LOSSY_HINT}, or name the encoding"
             raise TextDecodeError(file, "utf-8", first_bad, data[first_bad], hint)
