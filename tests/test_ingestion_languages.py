@@ -444,6 +444,28 @@ def test_punctuation_out_of_its_place_costs_like_a_glued_symbol(text: str) -> No
     assert profile(text).glued <= profile(quoted).glued - 8.0
 
 
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Hij zei het wéér: het is slechts één keer gebeurd, en daarna nooit meer.\n", "cp850"),
+        (
+            "De trein had wéér vertraging. Volgens de vervoerder is er slechts één oorzaak,"
+            " maar reizigers zijn boos.\n",
+            "cp437",
+        ),
+    ],
+)
+def test_a_run_of_symbols_inside_a_word_costs_as_a_symbol_there(
+    tmp_path: Path, text: str, codec: str
+) -> None:
+    """DOS Dutch "wéér" (0x82 twice) reads in cp1252 as w, two low-9 quotes (U+201A) and r:
+    neither quote has a letter on each side, so the run cost only what quotes next to a word
+    cost, and cp1252's reading outscored cp850's prior (refused on main, cp1252 -44.0 against
+    cp850 -47.3)."""
+    assert read_text(write(tmp_path, text.encode(codec)))[0] == text
+    assert profile("w\u201a\u201ar").glued <= profile("w\u201a r").glued - 12.0
+
+
 def test_baltic_quotes_are_not_read_as_an_accent_and_an_inverted_mark(tmp_path: Path) -> None:
     """ISO-8859-13 writes “ ” at 0xB4 0xA1, where cp1252 has an acute accent and ¡: with
     spaces inside the quotes (as tokenized text has them) both readings cost the same and the

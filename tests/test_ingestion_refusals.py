@@ -456,7 +456,7 @@ def test_patterns_led_by_their_class_find_what_lookbehind_first_finds() -> None:
             found += len(expected)
         symbols = "".join(sorted({c for c in text if c > "\x7f" and p._inside_word_symbol(c)}))  # pyright: ignore[reportPrivateUsage]
         if symbols:
-            inside = rf"(?<=[^\W\d_])[{re.escape(symbols)}](?=[^\W\d_])"
+            inside = rf"(?<=[^\W\d_])[{re.escape(symbols)}]+(?=[^\W\d_])"
             expected = [m.start() for m in re.finditer(inside, text)]
             led = p._inside_word_pattern(symbols)  # pyright: ignore[reportPrivateUsage]
             assert [m.start() for m in led.finditer(text)] == expected

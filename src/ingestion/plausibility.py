@@ -254,8 +254,10 @@ def _inside_word_symbol(char: str) -> bool:
 
 
 def _symbols_inside_words(lowered: str, chars: dict[str, int]) -> int:
-    """Non-ASCII symbols with a letter on each side (``J³rgen``, ``Pavlovi¹a``): a letter read
-    in the wrong code page. Only apostrophes, hyphens and the middle dot sit there in text."""
+    """Runs of non-ASCII symbols with a letter on each side (``J³rgen``, ``Pavlovi¹a``, and
+    cp1252's two low-9 quotes between ``w`` and ``r`` for DOS Dutch ``wéér``), each counted
+    once: a letter or two read in the wrong code page. Only apostrophes, hyphens and the
+    middle dot sit there in text."""
     symbols = [char for char in chars if _inside_word_symbol(char)]
     if not symbols:
         return 0
@@ -300,7 +302,7 @@ def _inside_word_pattern(symbols: str) -> re.Pattern[str]:
     class means the same in any order). Short files each bring new sets, more than ``re``'s
     own cache keeps: compiling was about 8 % of the time per short file."""
     symbol = f"[{re.escape(symbols)}]"  # led by its class (see _MISPLACED_MARKS)
-    return re.compile(rf"{symbol}(?<=[^\W\d_]{symbol})(?=[^\W\d_])")
+    return re.compile(rf"{symbol}(?<=[^\W\d_]{symbol}){symbol}*(?=[^\W\d_])")
 
 
 def non_ascii_chars(text: str) -> dict[str, int]:
@@ -408,7 +410,7 @@ def _symbol_inside_word_on_bytes(lowering: list[str]) -> re.Pattern[str]:
     if not letters or not symbols:
         return re.compile("(?!)")
     letter, symbol = f"[{re.escape(letters)}]", f"[{re.escape(symbols)}]"
-    return re.compile(f"{symbol}(?<={letter}{symbol})(?={letter})")  # led by its class
+    return re.compile(f"{symbol}(?<={letter}{symbol}){symbol}*(?={letter})")  # led by its class
 
 
 _WORD_LETTER = re.compile(r"[^\W\d_]")
