@@ -9,6 +9,7 @@ import operator
 import random
 import unicodedata
 
+import pytest
 from ingestion_corpus import DEVELOPMENT, files
 
 from ingestion import plausibility, readings
@@ -220,3 +221,40 @@ def test_column_sums_are_each_columns_sum() -> None:
                 sum(n * c for n, c in zip(counts, column, strict=True)) for column in columns
             ]
             assert [(x, type(x)) for x in found] == [(x, type(x)) for x in expected]
+
+
+def test_utf8_with_few_multi_byte_characters_is_ranked_without_a_first_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``rank_down_to`` with UTF-8's own reading given (``utf8_or_legacy``, as ``read_text``
+    asks: ``verdict_floor``) returns every reading's ranking cut at the floor; when no legacy
+    reading's bound reaches it, the given reading alone, without a first round."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from ingestion import encoding_detect  # noqa: PLC0415
+
+    def given_with(text: str) -> tuple[readings.Reading, ...]:
+        own = readings.utf8_reading(text)
+        return (replace(own, score=own.score + encoding_detect._UTF8_PRIOR),)  # pyright: ignore[reportPrivateUsage]
+
+    def every_reading_cut(
+        data: bytes, given: tuple[readings.Reading, ...]
+    ) -> list[readings.Reading]:
+        ranked = sorted([*readings.rank(data), *given], key=lambda reading: -reading.score)
+        low = encoding_detect.verdict_floor(ranked)
+        return [reading for reading in ranked if reading.score >= low]
+
+    floor = encoding_detect.verdict_floor
+    unreached = ("héllo wörld", "año nuevo", "naïve café", "Grüße aus Köln")
+    reached = ("Zürich", "пр", "会")  # a legacy reading's bound reaches the floor: ranked in full
+    for text in (*unreached, *reached):
+        data, given = text.encode(), given_with(text)
+        assert readings.rank_down_to(data, floor, given=given) == every_reading_cut(data, given)
+
+    def no_first_round(*args: object, **kwargs: object) -> list[readings.Reading]:
+        raise AssertionError("a first round")
+
+    monkeypatch.setattr(readings, "_finalists", no_first_round)
+    for text in unreached:
+        given = given_with(text)
+        assert readings.rank_down_to(text.encode(), floor, given=given) == list(given)

@@ -484,6 +484,11 @@ def _ranked_down_to(
 ) -> list[Reading]:
     """``rank_down_to`` on this ``sample`` of ``data``."""
     values = collections.Counter(sample)
+    if given:
+        alone = sorted(given, key=lambda reading: -reading.score)  # stable: ``given``'s order
+        if _none_reach(sample, values, floor(alone) - _BOUND_SLACK):
+            low = floor(alone)
+            return [reading for reading in alone if reading.score >= low]
     scorer = _Scorer(sample, values, _finalists(data, sample, values, whole_file=whole_file))
     count = len(scorer.finalists)
     # (-score, index, reading), kept sorted: best first, readings that score the same in
@@ -515,6 +520,32 @@ def _ranked_down_to(
         return ranked
     low = floor(ranked)
     return [reading for reading in ranked if reading.score >= low]
+
+
+def _none_reach(sample: bytes, values: dict[int, int], low: float) -> bool:
+    """Whether every reading of ``sample`` (each of ``_distinct_readings``) is bounded below
+    ``low`` (``_Scorer.rough_bound``), found without a first round.
+
+    ``rank_down_to``'s finalists are some of those readings, each bounded as here (a bound
+    rests on the reading and the sample alone), and with ``given`` it scores only finalists
+    whose bound reaches the floor of ``given`` (less ``_BOUND_SLACK``): when none can, it
+    returns ``given`` cut below its floor, and the first round (every reading scored on its
+    letters, ``_finalists``) can be skipped. That is the common case for UTF-8 with a few
+    multi-byte characters (``encoding_detect.utf8_or_legacy``), whose own reading is given
+    with a prior that legacy readings of the same bytes rarely come near.
+    ``values``: the sample's ``collections.Counter``."""
+    readings, texts = _distinct_readings(sample, values, sorted(values))
+    unscored: list[_Candidate] = []
+    for encoding, languages in readings.values():
+        text = texts.get(encoding)
+        if text is None:  # counted by table: bounded on the sample's bytes
+            unscored.append(_Candidate(encoding, languages, None, 0.0))
+            continue
+        chars = non_ascii_chars(text)
+        letters = first_round_score(chars, languages)  # as ``_first_round`` counts it
+        unscored.append(_Candidate(encoding, languages, text, 0.0, letters, chars))
+    scorer = _Scorer(sample, values, unscored)
+    return all(scorer.rough_bound(index) < low for index in range(len(unscored)))
 
 
 def _readings(order: list[tuple[float, int, Reading]]) -> list[Reading]:
