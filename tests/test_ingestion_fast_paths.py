@@ -258,3 +258,30 @@ def test_utf8_with_few_multi_byte_characters_is_ranked_without_a_first_round(
     for text in unreached:
         given = given_with(text)
         assert readings.rank_down_to(text.encode(), floor, given=given) == list(given)
+
+
+def test_a_sample_with_few_non_ascii_bytes_is_not_bounded_in_the_first_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With fewer than ``_FEW_BYTES`` bytes >= 0x80 every reading within ``_FEW_BYTES_SPAN`` of
+    the best is a finalist: the first round scores every reading without bounding any, the
+    same candidates as the unbounded round; with more, it still bounds them."""
+    few = ("Übung".encode("cp1252"), "Дом".encode("koi8-r"), "日本".encode("euc_jp"))
+    every = {data: readings._first_round(data) for data in few}  # pyright: ignore[reportPrivateUsage]
+    many = "Straße über Äcker, Öfen und Brücken. ".encode("cp1252") * 3
+    assert len(many.translate(None, bytes(range(0x80)))) >= readings._FEW_BYTES  # pyright: ignore[reportPrivateUsage]
+    bounds = [0]
+    bound = readings._bound  # pyright: ignore[reportPrivateUsage]
+
+    def counted(
+        encoding: str, languages: tuple[str, ...], values: list[int], counts: list[int]
+    ) -> float:
+        bounds[0] += 1
+        return bound(encoding, languages, values, counts)
+
+    monkeypatch.setattr(readings, "_bound", counted)
+    for data in few:
+        assert readings._first_round(data, bounded=True) == every[data]  # pyright: ignore[reportPrivateUsage]
+    assert bounds[0] == 0
+    readings._first_round(many, bounded=True)  # pyright: ignore[reportPrivateUsage]
+    assert bounds[0] > 0

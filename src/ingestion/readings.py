@@ -1036,9 +1036,10 @@ def _first_round(
 ) -> list[_Candidate]:
     """Each distinct strict, readable reading, scored on its non-ASCII letters alone.
 
-    With ``bounded``, a table-counted reading is left out when even its best possible score
-    (``_bound``) is below ``_reach`` of the scores so far: ``_finalists`` (without
-    ``whole_file``) has no use for it. (The others are returned in the same order.)
+    With ``bounded`` (and at least _FEW_BYTES bytes >= 0x80), a table-counted reading is left
+    out when even its best possible score (``_bound``) is below ``_reach`` of the scores so far:
+    ``_finalists`` (without ``whole_file``) has no use for it. (The others are returned in the
+    same order.)
 
     A single-byte codec is judged on the byte values present, by table, without decoding: it
     decodes the sample and reads as text exactly when no present byte is undefined in it or
@@ -1053,6 +1054,11 @@ def _first_round(
     readings, texts = _distinct_readings(sample, byte_counts, present)
     high = [(value, byte_counts[value]) for value in high_present]
     high_columns = (high_present, [n for _, n in high])
+    few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
+    # With few bytes every reading within _FEW_BYTES_SPAN of the best is a finalist, and on so
+    # few letters most are: bounding each (to score the likeliest first and leave out those
+    # that cannot reach) costs more than scoring the few it leaves out.
+    bounded = bounded and not few_bytes
     # A skeleton depends only on what the present bytes are in the codec: codecs that agree
     # there (most Latin ones on Latin text) share one count.
     shapes: dict[bytes, float] = {}
@@ -1072,7 +1078,6 @@ def _first_round(
         found[index] = _Candidate(encoding, languages, text, first, letters, chars)
     pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
-    few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
     families = [_FAMILY_OF.get(candidate.encoding) for candidate in found.values()]
     reach = -math.inf  # what falls below it is no finalist, whatever is scored after it
     common_pending = any(encoding == _MOST_COMMON for _, _, encoding, _ in pending)
