@@ -3,6 +3,7 @@ and its own tab, new line and quote bytes are no sign of binary data."""
 
 from __future__ import annotations
 
+import collections
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,77 @@ def test_ebcdic_quotes_and_line_ends_are_not_binary(tmp_path: Path) -> None:
     Welsh text with ten quotes in 1.9 KB was refused as binary (BinaryFileError)."""
     text = 'Dywedodd hi "ie" a "na" wrth y "dyn".\x85' * 4
     assert read_text(write(tmp_path, text.encode("cp037"))) == (text, "cp037")
+
+
+def _ebcdic_samples() -> list[tuple[str, str]]:
+    """Every corpus paragraph in each EBCDIC code page (what it lacks as "?"), and text with
+    the symbols an EBCDIC variant puts next to letters (``ebcdic_symbols_cost``)."""
+    from ingestion_corpus import DEVELOPMENT, HELD_OUT  # noqa: PLC0415
+
+    from ingestion import readings as r  # noqa: PLC0415
+
+    texts = [paragraph for corpus in (DEVELOPMENT, HELD_OUT) for _, paragraph in corpus.values()]
+    texts.append("Det var en k{se f}r alle, sa mahdollisuuks{ [Nota] og ~ | ^ ` her.\n")
+    return [
+        (text.encode(encoding, "replace").decode(encoding), encoding)  # "?" for what it lacks
+        for encoding in r._EBCDIC_TWINS  # pyright: ignore[reportPrivateUsage]
+        for text in texts
+    ]
+
+
+def test_an_ebcdic_reading_counted_in_its_twin_code_page_is_its_text_profile() -> None:
+    """An EBCDIC sample translated byte for byte into its twin (Latin-1, ISO-8859-9, -7, -8)
+    profiles on the bytes exactly as its decoded text does with ``ebcdic`` costs (the same
+    characters and pairs in the same order, letters, costs): the scorer counts it so."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    twins = costly = 0
+    for text, encoding in _ebcdic_samples():
+        data = text.encode(encoding)
+        values = collections.Counter(data)
+        twin = r._ebcdic_twin(encoding, sum(1 << value for value in values))  # pyright: ignore[reportPrivateUsage]
+        if twin is None:
+            continue
+        target, table = twin
+        renamed = {table[value]: n for value, n in values.items()}
+        tables = r._tables(target)  # pyright: ignore[reportPrivateUsage]
+        counts = p.byte_counts(data.translate(table), renamed)
+        fast = p.profile_on_bytes(counts, tables, ebcdic=True)
+        whole = p.profile(text, ebcdic=True)
+        assert list(fast.chars.items()) == list(whole.chars.items()), (encoding, text)
+        assert list(fast.pairs.items()) == list(whole.pairs.items()), (encoding, text)
+        assert list(fast.ascii_letters.items()) == list(whole.ascii_letters.items())
+        assert (fast.ascii_pairs, fast.glued) == (whole.ascii_pairs, whole.glued)
+        twins += 1
+        costly += p.ebcdic_symbols_cost(text.lower()) < 0
+    assert twins > 200, twins
+    assert costly >= 5  # the EBCDIC symbol cost is counted on the twin's bytes too
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text", "twin"),
+    [
+        ("cp037", "Grüße, ¼ und ½!", "latin-1"),
+        ("cp1140", "Preis: 5 € für alle", "iso8859-15"),  # Latin-1 has no euro sign
+        ("cp1140", "Preis: 5 € für ½ Liter", None),  # ISO-8859-15 has no one half
+        ("cp273", "Grüße‾", None),  # no overline in Latin-1
+        ("cp1026", "Türkçe çok güzel, ağaç", "iso8859-9"),
+        ("cp1026", "İstanbul", None),  # capital dotted I lowers to two characters
+        ("cp875", "Καλημέρα κόσμε", "iso8859-7"),
+        ("cp875", "ΣΠΙΤΙ", None),  # capital sigma lowers as final sigma at a word's end
+        ("cp424", "שלום עולם", "iso8859-8"),
+    ],
+)
+def test_an_ebcdic_sample_has_a_twin_only_where_one_reads_every_byte_alike(
+    encoding: str, text: str, twin: str | None
+) -> None:
+    """A twin serves a sample only when it reads each of its bytes as the EBCDIC code page
+    does and counts each on the bytes; otherwise the reading is counted on its text."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    data = text.encode(encoding)
+    found = r._ebcdic_twin(encoding, sum(1 << value for value in set(data)))  # pyright: ignore[reportPrivateUsage]
+    assert (found and found[0]) == twin
+    if found is not None:
+        assert data.translate(found[1]).decode(found[0]) == text

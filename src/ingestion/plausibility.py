@@ -547,18 +547,25 @@ def profile(
 
 
 def profile_on_bytes(
-    counts: ByteCounts, tables: ByteTables, glue: tuple[int, int, int] | None = None
+    counts: ByteCounts,
+    tables: ByteTables,
+    glue: tuple[int, int, int] | None = None,
+    *,
+    ebcdic: bool = False,
 ) -> Profile:
     """``profile(counts.data decoded, counts.ascii_pairs, counts=counts, tables=tables)`` of a
     single-byte reading whose sample has no byte the codec reads unsafely (``readings``'s
     ``_unsafe_mask``), without decoding: its text then lowers, composed and without marks, to
     the bytes through ``tables.lowering`` (a test checks every pair of such bytes), with no
     mark to drop and no Turkish ``İ`` (which lowers to two characters: never safe).
-    ``glue``: ``glue_counts(counts, tables)``, when the caller has it already."""
+    ``glue``: ``glue_counts(counts, tables)``, when the caller has it already. ``ebcdic``: the
+    bytes are an EBCDIC reading translated into this code page (``readings``'s
+    ``_ebcdic_twin``): its ASCII symbols next to letters cost, as ``profile``'s ``ebcdic``."""
     lowered = _through(counts.data, tables.lowering)
     if lowered is None:  # a byte with no lowering is never safe; this narrows the type
         raise ValueError("profile_on_bytes: a byte with no lowering (not a safe sample)")
-    return _profile("", lowered, 0.0, (counts, tables), counts.ascii_pairs, glue=glue)
+    marks_cost = ebcdic_symbols_cost(lowered) if ebcdic else 0.0
+    return _profile("", lowered, marks_cost, (counts, tables), counts.ascii_pairs, glue=glue)
 
 
 def _profile(

@@ -283,6 +283,18 @@ MULTI_BYTE_CODECS = tuple(codec for codec, _ in MULTI_BYTE)
 _EBCDIC_NAMES = frozenset(codec for codec, _ in EBCDIC)
 # The most common code page: its reading, when it has one, always reaches the final.
 _MOST_COMMON = SINGLE_BYTE[0][0]
+# ASCII-based code pages that read the same characters as an EBCDIC one (the first whose
+# characters cover the sample's bytes serves, ``_ebcdic_twin``): an EBCDIC reading translated
+# byte for byte into one is the same text, counted there on the bytes (``_Scorer.profile``).
+_EBCDIC_TWINS: dict[str, tuple[str, ...]] = {
+    "cp037": ("latin-1",),
+    "cp500": ("latin-1",),
+    "cp1140": ("latin-1", "iso8859-15"),  # the euro sign in place of the currency sign
+    "cp273": ("latin-1",),  # but its overline
+    "cp1026": ("iso8859-9",),
+    "cp875": ("iso8859-7",),  # but its acute accent and middle dot
+    "cp424": ("iso8859-8",),
+}
 # Single-byte codecs whose readings are counted on the text: cp1258 composes letters from
 # marks (in the first round only when the sample has one: ``_COMBINING_1258``), EBCDIC puts
 # ASCII letters on high bytes.
@@ -617,6 +629,7 @@ class _Scorer:
         if any(candidate.text is None for candidate in finalists):
             self.counts = byte_counts(sample, values)
         self.shared_key: _FitKey | None = None  # made when a key is compared with it
+        self.values = values
         self.present = sum(1 << value for value in values)  # distinct values: the sum is the OR
         self.high = [value for value in values if value > 0x7F]
         self.high_counts = [values[value] for value in self.high]
@@ -686,12 +699,27 @@ class _Scorer:
                 text = self.text(index)
                 found = profile(text, counts.ascii_pairs, counts=counts, tables=tables)
         else:
-            found = profile(candidate.text, ebcdic=candidate.encoding in _EBCDIC_NAMES)
+            found = self.twin_profile(index)
+            if found is None:
+                found = profile(candidate.text, ebcdic=candidate.encoding in _EBCDIC_NAMES)
         self.profiles[index] = found
         # Readings counted on the bytes share the sample's ASCII pairs (one dict): keyed by None.
         shared = counts is not None and found.ascii_pairs is counts.ascii_pairs
         self.keys[index] = None if shared else frozenset(found.ascii_pairs.items())
         return found
+
+    def twin_profile(self, index: int) -> Profile | None:
+        """An EBCDIC finalist's ``profile``, counted on the sample's bytes translated into an
+        ASCII-based code page that reads them as the same characters (``_ebcdic_twin``), or
+        None when no such code page serves this sample (or the finalist is not EBCDIC)."""
+        twin = _ebcdic_twin(self.finalists[index].encoding, self.present)
+        if twin is None:
+            return None
+        target, table = twin
+        # The byte values renamed: the same counts, in the same order of first occurrence.
+        values = dict(zip(map(table.__getitem__, self.values), self.values.values(), strict=True))
+        counts = byte_counts(self.sample.translate(table), values)
+        return profile_on_bytes(counts, _tables(target), ebcdic=True)
 
     def key(self, index: int) -> _FitKey | None:
         """What the finalist shares its ASCII fit by: None for the sample's own pairs (those of
@@ -1350,6 +1378,36 @@ def _raw_chars(encoding: str) -> tuple[str, ...]:
         except UnicodeDecodeError:
             chars.append("")
     return tuple(chars)
+
+
+def _ebcdic_twin(encoding: str, present: int) -> tuple[str, bytes] | None:
+    """The first of ``_EBCDIC_TWINS[encoding]`` that reads each byte value in ``present`` (bit
+    ``value`` set) as the EBCDIC code page reads it, its translation making every one of them
+    a byte ``profile_on_bytes`` counts (none in its ``_unsafe_mask``), and the
+    ``bytes.translate`` table into it; None when none does (or ``encoding`` has none)."""
+    for target in _EBCDIC_TWINS.get(encoding, ()):
+        table, blocked = _twin_table(encoding, target)
+        if not present & blocked:
+            return target, table
+    return None
+
+
+@functools.cache
+def _twin_table(encoding: str, target: str) -> tuple[bytes, int]:
+    """The ``bytes.translate`` table from an EBCDIC code page into ``target`` (each byte to
+    the byte ``target`` reads as the same character), and the bytes it cannot serve (bit
+    ``value`` set): undefined in ``encoding``, a character ``target`` lacks, or one that
+    ``target`` reads unsafely for ``profile_on_bytes`` (``_unsafe_mask``)."""
+    theirs = {char: value for value, char in enumerate(_raw_chars(target)) if char}
+    unsafe = _unsafe_mask(target)
+    table = bytearray(range(256))
+    blocked = 0
+    for value, char in enumerate(_raw_chars(encoding)):
+        if char in theirs and not unsafe >> theirs[char] & 1:
+            table[value] = theirs[char]
+        else:
+            blocked |= 1 << value
+    return bytes(table), blocked
 
 
 @functools.cache
