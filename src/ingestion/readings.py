@@ -17,7 +17,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -593,6 +593,7 @@ def _finalists(
     few_bytes = len(sample.translate(None, _ASCII_BYTES)) < _FEW_BYTES
     span = _FEW_BYTES_SPAN if few_bytes else _FIRST_ROUND_SPAN
     places = 0
+    families: set[int] = set()  # of the finalists so far (``_FAMILY_OF``)
     for candidate in candidates:
         close = candidate.first_round >= top + span
         if few_bytes:
@@ -606,7 +607,10 @@ def _finalists(
                 continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
-        places += not any(variants(candidate.encoding, c.encoding) for c in finalists)
+        family = _FAMILY_OF.get(candidate.encoding)
+        places += family not in families
+        if family is not None:
+            families.add(family)
         finalists.append(candidate)
     return finalists
 
@@ -1106,12 +1110,12 @@ def _first_round(
         found[index] = _Candidate(encoding, languages, text, first, letters, chars)
     pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
-    families = [_FAMILY_OF.get(candidate.encoding) for candidate in found.values()]
+    families = _Families(candidate.encoding for candidate in found.values())
     reach = -math.inf  # what falls below it is no finalist, whatever is scored after it
     common_pending = any(encoding == _MOST_COMMON for _, _, encoding, _ in pending)
     for bound, index, encoding, languages in pending:
         if bounded:
-            reach = _reach(scores, few_bytes, _placeless(families))
+            reach = _reach(scores, few_bytes, families.placeless)
             if encoding == _MOST_COMMON:
                 common_pending = False  # ``_finalists`` takes it in any case: scored
             elif bound < reach:
@@ -1128,7 +1132,7 @@ def _first_round(
         first = _letters_by_table(len(sample), encoding, languages, high, high_columns) + shape
         found[index] = _Candidate(encoding, languages, None, first)
         bisect.insort(scores, -first)
-        families.append(_FAMILY_OF.get(encoding))
+        families.add(encoding)
     return [found[index] for index in sorted(found)]
 
 
@@ -1152,11 +1156,27 @@ def _letters_by_table(
 _FAMILY_OF = {codec: number for number, family in enumerate(VARIANTS) for codec in family}
 
 
-def _placeless(families: list[int | None]) -> int:
-    """How many of the readings of these families (None: none) may take no place among the
-    finalists: all but one of each family (``_finalists``)."""
-    members = [family for family in families if family is not None]
-    return len(members) - len(set(members))
+class _Families:
+    """The vendor-variant families (``_FAMILY_OF``) of the readings scored so far, and how
+    many of those readings may take no place among the finalists (``placeless``): all but
+    one of each family (``_finalists``). Counted as readings are added, not recounted."""
+
+    __slots__ = ("placeless", "seen")
+
+    def __init__(self, encodings: Iterable[str]) -> None:
+        self.seen: set[int] = set()
+        self.placeless = 0
+        for encoding in encodings:
+            self.add(encoding)
+
+    def add(self, encoding: str) -> None:
+        family = _FAMILY_OF.get(encoding)
+        if family is None:
+            return
+        if family in self.seen:
+            self.placeless += 1
+        else:
+            self.seen.add(family)
 
 
 _BOUND_OF = operator.itemgetter(0)
@@ -1186,7 +1206,7 @@ def _raw_skeleton(encoding: str) -> bytes | None:
 def _reach(scores: list[float], few_bytes: bool, placeless: int = 0) -> float:
     """A first-round score below which ``_finalists`` takes no table-counted reading, given
     ``scores`` (negated first-round scores so far, sorted: best first), ``placeless`` of
-    which may take no place (``_placeless``).
+    which may take no place (``_Families``).
 
     ``_finalists`` (without ``whole_file``) takes the readings in order, best first, and one
     that takes the ``n``-th place (from 0) only when ``n < _MAX_FINALISTS`` or, with few bytes,
