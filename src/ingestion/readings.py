@@ -1115,7 +1115,7 @@ def _first_round(
     common_pending = any(encoding == _MOST_COMMON for _, _, encoding, _ in pending)
     for bound, index, encoding, languages in pending:
         if bounded:
-            reach = _reach(scores, few_bytes, families.placeless)
+            reach = _reach(scores, families.placeless)
             if encoding == _MOST_COMMON:
                 common_pending = False  # ``_finalists`` takes it in any case: scored
             elif bound < reach:
@@ -1203,14 +1203,14 @@ def _raw_skeleton(encoding: str) -> bytes | None:
     return "".join(skeleton(char or "\x00") for char in _raw_chars(encoding)).encode("ascii")
 
 
-def _reach(scores: list[float], few_bytes: bool, placeless: int = 0) -> float:
+def _reach(scores: list[float], placeless: int = 0) -> float:
     """A first-round score below which ``_finalists`` takes no table-counted reading, given
     ``scores`` (negated first-round scores so far, sorted: best first), ``placeless`` of
-    which may take no place (``_Families``).
+    which may take no place (``_Families``). Only samples with at least ``_FEW_BYTES`` bytes
+    >= 0x80 are bounded (``_first_round``), so this is ``_finalists``'s rule for them.
 
     ``_finalists`` (without ``whole_file``) takes the readings in order, best first, and one
-    that takes the ``n``-th place (from 0) only when ``n < _MAX_FINALISTS`` or, with few bytes,
-    within ``_FEW_BYTES_SPAN`` of the best; otherwise when ``n < _FINALISTS``, or ``n <
+    that takes the ``n``-th place (from 0) only when ``n < _FINALISTS``, or ``n <
     _MAX_FINALISTS`` within ``_FIRST_ROUND_SPAN`` of the best (and in any case the best
     multi-byte reading, which is text-counted, never left out, and ``_MOST_COMMON``'s, which
     ``_first_round`` scores before it leaves any out). A reading scoring below the
@@ -1220,9 +1220,7 @@ def _reach(scores: list[float], few_bytes: bool, placeless: int = 0) -> float:
     most, least = _MAX_FINALISTS + placeless, _FINALISTS + placeless
     if len(scores) >= most:
         reach = -scores[most - 1]
-        if few_bytes:
-            reach = min(reach, -scores[0] + _FEW_BYTES_SPAN)
-    if not few_bytes and len(scores) >= least:
+    if len(scores) >= least:
         reach = max(reach, min(-scores[least - 1], -scores[0] + _FIRST_ROUND_SPAN))
     return reach - _BOUND_SLACK
 
