@@ -592,10 +592,10 @@ def _finalists(
     # dotless i), and counted apart they crowded out a reading unlike both (mac-roman's).
     few_bytes = len(sample.translate(None, _ASCII_BYTES)) < _FEW_BYTES
     span = _FEW_BYTES_SPAN if few_bytes else _FIRST_ROUND_SPAN
-    places = 0
-    families: set[int] = set()  # of the finalists so far (``_FAMILY_OF``)
+    families = _Families(())  # of the finalists so far: their places are the others
     for candidate in candidates:
         close = candidate.first_round >= top + span
+        places = len(finalists) - families.placeless
         if few_bytes:
             full = not close and places >= _MAX_FINALISTS
         else:
@@ -607,10 +607,7 @@ def _finalists(
                 continue
         if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
             continue
-        family = _FAMILY_OF.get(candidate.encoding)
-        places += family not in families
-        if family is not None:
-            families.add(family)
+        families.add(candidate.encoding)
         finalists.append(candidate)
     return finalists
 
@@ -1157,9 +1154,10 @@ _FAMILY_OF = {codec: number for number, family in enumerate(VARIANTS) for codec 
 
 
 class _Families:
-    """The vendor-variant families (``_FAMILY_OF``) of the readings scored so far, and how
-    many of those readings may take no place among the finalists (``placeless``): all but
-    one of each family (``_finalists``). Counted as readings are added, not recounted."""
+    """The vendor-variant families (``_FAMILY_OF``) of the readings added so far, and how
+    many of those readings take no place among the finalists (``placeless``): all but the
+    first of each family. ``_finalists`` counts its places so, and ``_first_round`` bounds by
+    it. Counted as readings are added, not recounted."""
 
     __slots__ = ("placeless", "seen")
 
