@@ -170,6 +170,16 @@ def named_codecs(error: AmbiguousEncodingError) -> tuple[str, ...]:
     return (error.encoding, error.rival, *error.others)
 
 
+@pytest.fixture
+def every_close_reading_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refusals name every codec that reads within the margin, not only the closest few
+    (``_OTHERS_NAMED``, and ``more`` for the rest): a test that uses it checks that the right
+    codec is among the plausible readings, wherever it ranks among them."""
+    from ingestion import encoding_detect  # noqa: PLC0415
+
+    monkeypatch.setattr(encoding_detect, "_OTHERS_NAMED", 1 << 20)
+
+
 # Tiny files that came back as other text, silently: legacy bytes that are also another
 # script's letters (Hebrew as Cyrillic), and legacy bytes that happen to be valid UTF-8 (Big5
 # "Ж" is the bytes of "Ǵ"; Thai in tis-620, Russian in cp866, Japanese in EUC-JP).
@@ -185,6 +195,7 @@ def named_codecs(error: AmbiguousEncodingError) -> tuple[str, ...]:
         ("。奶奶", "gb2312"),
     ],
 )
+@pytest.mark.usefixtures("every_close_reading_named")
 def test_a_tiny_file_that_reads_as_other_text_is_refused_naming_the_right_codec(
     tmp_path: Path, text: str, codec: str
 ) -> None:
@@ -199,13 +210,24 @@ def test_a_tiny_file_that_reads_as_other_text_is_refused_naming_the_right_codec(
         assert any(data.decode(named) == text for named in named_codecs(result))
 
 
-def test_valid_utf8_that_is_also_legacy_text_names_both(tmp_path: Path) -> None:
-    # Two bytes, one character either way: nothing can tell Big5 "Ж" from UTF-8 "Ǵ".
+def test_valid_utf8_that_is_also_legacy_text_names_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two bytes, one character either way: nothing can tell Big5 "Ж" from UTF-8 "Ǵ". Dozens
+    # of code pages read them about as plausibly: the error names UTF-8 and the closest of
+    # them, says there are others, and Big5 is one of those.
     path = write(tmp_path, "Ж".encode("big5"), "zhe.txt")
     with pytest.raises(AmbiguousEncodingError) as caught:
         read_text(path)
-    assert {"utf-8", "big5"} <= set(named_codecs(caught.value))
+    assert (caught.value.encoding, caught.value.more) == ("utf-8", True)
     assert "zhe.txt" in str(caught.value)
+    assert "and others); name the encoding" in str(caught.value)
+    from ingestion import encoding_detect  # noqa: PLC0415
+
+    monkeypatch.setattr(encoding_detect, "_OTHERS_NAMED", 1 << 20)
+    with pytest.raises(AmbiguousEncodingError) as every:
+        read_text(path)
+    assert {"utf-8", "big5"} <= set(named_codecs(every.value))
     assert read_text(path, encoding="big5") == ("Ж", "big5")
 
 
@@ -228,6 +250,7 @@ def test_utf8_is_weighed_against_legacy_readings_only_when_small_and_not_ascii()
         )
 
 
+@pytest.mark.usefixtures("every_close_reading_named")
 def test_short_texts_in_every_language_are_never_read_wrong(tmp_path: Path) -> None:
     # A slice of benchmarks/sweep_short_texts.py (which runs all of it): words and fragments
     # of every corpus language in its first code page and in UTF-8. Each is read right or

@@ -245,6 +245,83 @@ def test_an_ambiguous_refusal_names_each_reading_with_its_score_and_byte(
     assert "first offending byte 0xba" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [("ça", "cp1252"), ("ок", "cp1251"), ("ő", "iso8859-2"), ("καλά", "cp1253")],
+)
+def test_a_refusal_names_the_closest_readings_of_the_full_ranking_scoring_fewer(
+    tmp_path: Path, text: str, codec: str
+) -> None:
+    """A tiny file reads within the margin in a dozen code pages or more. The refusal names
+    the closest: the detection ``guess`` makes (which scores readings only as far as the few
+    a refusal names) is the one made on the full ranking (``rank``: every finalist scored),
+    its others the closest five of the full ranking's close readings, ``more`` set; and it
+    scores fewer readings than there are close ones (before, every one was scored in full)."""
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    data = text.encode(codec)
+    ranked = r.rank(data)
+    every = e.decide(ranked, confidence=False)
+    assert every.rival is not None
+    close = (every.rival, *every.others)
+    assert len(close) > 7
+    scored = [0]
+    counting = r._Scorer.reading  # pyright: ignore[reportPrivateUsage]
+
+    def counted(self: object, index: int) -> r.Reading:
+        scored[0] += 1
+        return counting(self, index)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
+        found = e.guess(data, confidence=False)
+    assert found == e.explained(data, ranked, e.settle(data, every))
+    assert (found.rival, found.others, found.more) == (close[0], close[1:6], True)
+    assert [note.encoding for note in found.readings] == [every.encoding, *close[:2]]
+    assert scored[0] < len(close)
+    with pytest.raises(AmbiguousEncodingError) as refused:
+        read_text(write(tmp_path, data))
+    assert (refused.value.encoding, refused.value.rival) == (every.encoding, close[0])
+    assert (refused.value.others, refused.value.more) == (close[1:6], True)
+    assert f"(also in {', '.join(close[1:6])} and others)" in str(refused.value)
+
+
+def test_the_floor_keeps_every_close_reading_when_words_may_settle_the_call() -> None:
+    """``verdict_floor`` rises to the last close reading a refusal needs (the seventh: five
+    others named, and whether there are more) only when the best reading lacks the letters
+    ``settle`` needs to weigh every close rival (``enough_letters``); with them, or without
+    the data, it stays a margin below the best, where every close reading scores above it."""
+    from ingestion import encoding_detect as e  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    codecs = [codec for codec, _ in r.SINGLE_BYTE]
+    distinct = [c for c in codecs if not any(r.variants(c, o) for o in codecs if o != c)]
+    # Mostly ASCII letters: plausible whatever the score. Nine close rivals, 1 nat apart.
+    ranked = [
+        r.Reading(codec, -float(place), "en", 1, 0.0, 20)
+        for place, codec in enumerate(distinct[:10])
+    ]
+    margin = e._margin(ranked[0])  # pyright: ignore[reportPrivateUsage]
+    assert margin > 10
+    assert e.verdict_floor(ranked) == -margin
+    assert e.verdict_floor(ranked, b"caf\xe9") == ranked[7].score  # seven close rivals needed
+    assert e.verdict_floor(ranked[:7], b"caf\xe9") == -margin  # fewer: every one counts
+    letters = b"un caf\xe9 au lait et deux croissants"
+    assert e.verdict_floor(ranked, letters) == -margin
+    assert e.floor(ranked, b"caf\xe9") == min(ranked[7].score, ranked[1].score)
+
+
+def test_an_ambiguous_error_says_when_it_names_only_some_codecs() -> None:
+    named = AmbiguousEncodingError("f.txt", "cp1252", "cp850", others=("cp437",), more=True)
+    assert "(also in cp437 and others);" in str(named)
+    assert named.more
+    every = AmbiguousEncodingError("f.txt", "cp1252", "cp850", others=("cp437",))
+    assert "(also in cp437);" in str(every)
+    listed = AmbiguousEncodingError("f.txt", "a", "b", others=tuple("cdefghi"))
+    assert "(also in c, d, e, f, g and 2 more);" in str(listed)
+
+
 def test_shift_jis_2004_reads_right(tmp_path: Path) -> None:
     # 鷗 is JIS X 0213 only: Shift_JIS and cp932 cannot decode it (refused as "not UTF-8" before).
     text = "森鷗外の作品を図書館で読んだ。今日は晴れていて、とても気持ちがいいです。\n"
@@ -833,7 +910,7 @@ def detected_samples(ranked_samples: list[_Ranked]) -> list[_Detected]:
     ) -> list[Reading]:
         before = scored[0]
         ranked = real(data, floor, whole_file=whole_file, given=given)
-        if floor is e.floor and not given:
+        if getattr(floor, "func", None) is e.floor and not given:  # floor, data=data
             cuts.append((whole_file, tuple(ranked), scored[0] - before))
         return ranked
 
@@ -875,7 +952,8 @@ def test_rank_down_to_is_rank_cut_at_the_floor(
             scored[0] += len(full)
             scored[1] += calls[0][1]
             for cut, _ in calls:
-                assert list(cut) == ([x for x in full if x.score >= e.floor(full)] if full else [])
+                low = e.floor(full, item.data) if full else 0.0
+                assert list(cut) == [x for x in full if x.score >= low]
     assert scored[1] < 0.7 * scored[0]
 
 

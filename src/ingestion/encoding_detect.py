@@ -8,6 +8,7 @@ re-ranked by alphabet.
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 import os
@@ -15,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -92,8 +94,13 @@ _SURE = 8.0
 _FEW_MULTI_BYTE = 4
 _UTF8_PRIOR = 32.0
 _HZ_MIN_CHARS = 2
-# How many of the closest readings a refusal describes.
+# How many of the closest readings a refusal describes (``ReadingNote``s: scores, offending
+# bytes), and how many codecs it names beyond the best and its rival: the closest others, as
+# many as ``AmbiguousEncodingError``'s message shows, with ``Detection.more`` when still more
+# read within the margin. A 2-letter file reads within the margin in dozens of code pages:
+# naming them all meant scoring every one of them in full (issue 19).
 _NAMED = 3
+_OTHERS_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,10 @@ class Detection:
     reason: Reason
     confidence: float | None = None
     rival: str | None = None  # a second codec whose reading is as plausible: refuse the file
-    others: tuple[str, ...] = ()  # more codecs as plausible as ``rival``, for the error message
+    # More codecs as plausible as ``rival``, for the error message: after ``explained``, the
+    # closest _OTHERS_NAMED of them, and ``more`` when there are others beyond those.
+    others: tuple[str, ...] = ()
+    more: bool = False
     # For a refusal (a rival, or no codec at all): the closest readings, best first.
     readings: tuple[ReadingNote, ...] = ()
 
@@ -343,17 +353,17 @@ def guess(data: bytes, *, whole_file: bool = False, confidence: bool = True) -> 
     names are the same (``read_text`` returns no confidence).
     """
     cut = floor if confidence else verdict_floor
-    ranked = rank_down_to(data, cut, whole_file=whole_file)
+    ranked = rank_down_to(data, partial(cut, data=data), whole_file=whole_file)
     if (not ranked or not plausible(ranked[0])) and not whole_file:
         for aligned in _character_aligned_samples(data):
-            realigned = rank_down_to(aligned, cut)
+            realigned = rank_down_to(aligned, partial(cut, data=aligned))
             if realigned and plausible(realigned[0]):
                 data, ranked = aligned, realigned
                 break
     if not ranked or not plausible(ranked[0]):
         return Detection(None, "detector", readings=notes(data, ranked[:_NAMED]))
     if whole_file:
-        best_anywhere = rank_down_to(data, cut)[0]
+        best_anywhere = rank_down_to(data, partial(cut, data=data))[0]
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
     return explained(data, ranked, settle(data, decide(ranked, confidence=confidence)))
@@ -404,12 +414,16 @@ def settle(data: bytes, detection: Detection) -> Detection:
 
 
 def explained(data: bytes, ranked: list[Reading], detection: Detection) -> Detection:
-    """A refusal's detection with its closest readings described (scores, offending bytes)."""
+    """A refusal's detection as a refusal names it: the best reading, its rival and the
+    closest _OTHERS_NAMED others (``more`` when ``decide`` found still more), each described
+    (scores, offending bytes)."""
     if detection.rival is None:
         return detection
-    named = {detection.encoding, detection.rival, *detection.others}
+    others = detection.others[:_OTHERS_NAMED]
+    named = {detection.encoding, detection.rival, *others}
     close = [reading for reading in ranked if reading.encoding in named][:_NAMED]
-    return replace(detection, readings=notes(data, close))
+    more = len(detection.others) > _OTHERS_NAMED
+    return replace(detection, others=others, more=more, readings=notes(data, close))
 
 
 def decide(ranked: list[Reading], *, confidence: bool = True) -> Detection:
@@ -418,47 +432,71 @@ def decide(ranked: list[Reading], *, confidence: bool = True) -> Detection:
     Without ``confidence`` (``ranked`` cut at ``verdict_floor``, which may leave out the first
     rival that sets it) the confidence is None."""
     best = ranked[0]
-    rivals = [reading for reading in ranked[1:] if not variants(best.encoding, reading.encoding)]
-    gap = best.score - rivals[0].score if rivals else math.inf
+    rival = next((r for r in ranked[1:] if not variants(best.encoding, r.encoding)), None)
+    gap = best.score - rival.score if rival is not None else math.inf
     margin = _margin(best)
-    close = [
-        reading.encoding
-        for reading in rivals
-        if best.score - reading.score < margin and plausible(reading)
-    ]
+    close = [reading.encoding for reading in _close_rivals(best, ranked, margin)]
     rival, others = (close[0], tuple(close[1:])) if close else (None, ())
     sure = round(1.0 - math.exp(-gap / margin), 3) if confidence else None
     return Detection(best.encoding, "detector", sure, rival, others)
 
 
-def floor(ranked: list[Reading]) -> float:
+def floor(ranked: list[Reading], data: bytes | None = None) -> float:
     """A score below which readings change nothing ``guess`` and ``utf8_or_legacy`` read of
-    ``ranked`` (best first): readings scoring below it may be left out (``rank_down_to``).
+    ``ranked`` (best first), the readings of ``data``: readings scoring below it may be left
+    out (``rank_down_to``).
 
-    Such a reading is not the best (the floor is a margin below it); not a close rival (within
-    the margin); not among the three an implausible best's refusal names (the floor is at most
-    the third's score); and not the first rival, which sets the confidence: the floor is at most
-    that rival's score, or, with no rival within _SURE margins, that far below the best, where
+    Such a reading is not the best (the floor is a margin below it); not a close rival the
+    detection names, nor one that tells whether it names them all (see ``verdict_floor``);
+    not among the three an implausible best's refusal names (the floor is at most the third's
+    score); and not the first rival, which sets the confidence: the floor is at most that
+    rival's score, or, with no rival within _SURE margins, that far below the best, where
     every gap rounds to confidence 1.0 (as no rival at all does).
     """
     best = ranked[0]
     rival = next((r for r in ranked[1:] if not variants(best.encoding, r.encoding)), None)
     sure = best.score - _SURE * _margin(best)
     return min(
-        verdict_floor(ranked), rival.score if rival is not None and rival.score > sure else sure
+        verdict_floor(ranked, data),
+        rival.score if rival is not None and rival.score > sure else sure,
     )
 
 
-def verdict_floor(ranked: list[Reading]) -> float:
+def verdict_floor(ranked: list[Reading], data: bytes | None = None) -> float:
     """``floor`` without the first rival's term: a score below which readings change nothing
-    ``guess`` and ``utf8_or_legacy`` read of ``ranked`` but the confidence (``decide``'s gap to
-    the first rival). Such a reading is not the best, not a close rival, and not among the
-    three an implausible best's refusal names (see ``floor``)."""
+    ``guess`` and ``utf8_or_legacy`` read of ``ranked`` (the readings of ``data``) but the
+    confidence (``decide``'s gap to the first rival).
+
+    Such a reading is not the best (the floor is at most a margin below it) and not among the
+    three an implausible best's refusal names. Nor is it a close rival that counts: a refusal
+    names the closest _OTHERS_NAMED + 1 (``explained``) and whether there are more, which the
+    closest _OTHERS_NAMED + 2 settle; the floor is the last of those when there are that many.
+    But ``settle`` weighs every close rival when the best reading has the letters a close call
+    needs (``enough_letters``), and without ``data`` that cannot be ruled out: the floor is
+    then a margin below the best, where every close rival scores above it.
+    """
     best = ranked[0]
-    low = best.score - _margin(best)
+    margin = _margin(best)
+    low = best.score - margin
     if not plausible(best):
-        low = min(low, ranked[_NAMED - 1].score if len(ranked) >= _NAMED else -math.inf)
-    return low
+        return min(low, ranked[_NAMED - 1].score if len(ranked) >= _NAMED else -math.inf)
+    if data is None:
+        return low
+    deciding = _OTHERS_NAMED + 2
+    close = list(itertools.islice(_close_rivals(best, ranked, margin), deciding))
+    if len(close) < deciding or enough_letters(score_sample(data), best.encoding):
+        return low
+    return close[-1].score
+
+
+def _close_rivals(best: Reading, ranked: list[Reading], margin: float) -> Iterator[Reading]:
+    """The plausible readings of ``ranked`` (best first) after ``best`` that are no vendor
+    variant of it and score within ``margin`` of it: its rivals, closest first."""
+    for reading in ranked[1:]:
+        if best.score - reading.score >= margin:
+            return
+        if not variants(best.encoding, reading.encoding) and plausible(reading):
+            yield reading
 
 
 def _margin(best: Reading) -> float:
@@ -489,7 +527,7 @@ def utf8_or_legacy(data: bytes, text: str, *, confidence: bool = True) -> Sniffe
     if len(text) - len(data.translate(None, _HIGH_BYTES)) >= _FEW_MULTI_BYTE:
         return utf8
     own = utf8_reading(text)
-    cut = floor if confidence else verdict_floor
+    cut = partial(floor if confidence else verdict_floor, data=data)
     ranked = rank_down_to(data, cut, given=(replace(own, score=own.score + _UTF8_PRIOR),))
     if ranked[0].encoding == "utf-8" and not plausible(ranked[0]):
         return utf8  # no reading looks like text: valid UTF-8 it stays

@@ -61,7 +61,12 @@ def _closest(readings: tuple[ReadingNote, ...]) -> str:
 class AmbiguousEncodingError(ValueError):
     """Two codecs read the file as different, equally plausible texts: naming one would be a guess.
 
-    Silent mojibake is worse than a refusal: the caller names the encoding instead.
+    Silent mojibake is worse than a refusal: the caller names the encoding instead. The
+    error names the closest readings, not every plausible one (a 2-byte file reads as text in
+    dozens of codecs): ``encoding`` (the best), ``rival`` (the closest other text), ``others``
+    (from ``read_text``: the next closest, at most five) and ``more`` (whether still more
+    codecs read the file about as plausibly); ``readings`` describes the closest three (scores,
+    first offending bytes), best first.
     """
 
     def __init__(
@@ -72,16 +77,18 @@ class AmbiguousEncodingError(ValueError):
         *,
         others: tuple[str, ...] = (),
         readings: tuple[ReadingNote, ...] = (),
+        more: bool = False,
     ) -> None:
         self.path = str(path)
         self.encoding = encoding
         self.rival = rival
-        self.others = others  # further codecs about as plausible (short files have several)
+        self.others = others  # further codecs about as plausible, the closest first
+        self.more = more  # still more codecs about as plausible, beyond ``others``
         self.readings = readings  # the closest readings, best first, with scores and bytes
-        # A 2-byte file reads as text in dozens of codecs: the message names the first few.
+        hidden = len(others) - _SHOWN_OTHERS
+        beyond = " and others" if more else f" and {hidden} more" if hidden > 0 else ""
         shown = ", ".join(others[:_SHOWN_OTHERS])
-        more = f" and {len(others) - _SHOWN_OTHERS} more" if len(others) > _SHOWN_OTHERS else ""
-        also = f" (also in {shown}{more})" if others else ""
+        also = f" (also in {shown}{beyond})" if others else ""
         super().__init__(
             f"{self.path}: reads as plausible text both in {encoding} and in {rival}{also}; "
             f"name the encoding (read_text(path, encoding=...)){_closest(readings)}"

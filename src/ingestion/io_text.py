@@ -473,6 +473,7 @@ def _refuse_ambiguous(file: Path, detection: Detection) -> None:
             detection.rival,
             others=detection.others,
             readings=detection.readings,
+            more=detection.more,
         )
 
 
