@@ -372,3 +372,33 @@ def test_a_declared_non_text_codec_is_ignored(tmp_path: Path, codec: str) -> Non
     assert detect_encoding(path).reason != "declared"
     text, encoding = read_text(path)
     assert (text, encoding) == (source, "cp1252")
+
+
+@pytest.mark.parametrize("text", [FRENCH * 3, TURKISH * 3])
+def test_text_gb18030_encodes_in_four_bytes_is_judged_in_its_own_language(text: str) -> None:
+    # GB 18030 reaches every code point: "â" or "ğ" in four bytes. Judged as Chinese only, its
+    # reading of French was no text, and the file was refused.
+    data = text.encode("gb18030")
+    assert detect_encoding(data).encoding == "gb18030"
+    assert text_of(data) == text
+
+
+def test_cyrillic_in_a_cjk_character_set_is_judged_as_russian() -> None:
+    # GB 2312 and JIS X 0208 hold the Cyrillic alphabet (in the same row: EUC-JP and GBK read
+    # these bytes alike). Judged as Chinese only, Russian in GBK was read as Big5 mojibake.
+    data = (RUSSIAN * 2).encode("gbk")
+    assert detect_encoding(data).encoding in ("gb2312", "gbk", "euc_jp")
+    assert text_of(data) == RUSSIAN * 2
+
+
+def test_a_chance_gb18030_four_byte_sequence_does_not_win_over_latin_text() -> None:
+    # "é1é1" is a four-byte GB 18030 sequence; the rest of the bytes read as CJK mojibake.
+    text = FRENCH * 2 + "Prix : é1é1 et à2à3.\n"
+    assert detect_encoding(text.encode("cp1252")).encoding == "cp1252"
+
+
+def test_a_lead_byte_glued_to_an_ascii_letter_is_no_latin_letter() -> None:
+    # Big5-HKSCS reads 0x88 before "t" as "ō": judged as French, "l'ōre" rivalled cp850's
+    # "l'être" and the sentence was refused.
+    data = "Le risque potentiel chez l'être humain n'est pas connu.".encode("cp437")
+    assert detect_encoding(data).encoding == "cp850"

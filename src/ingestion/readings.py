@@ -1255,6 +1255,9 @@ def _distinct_readings(
             more = tuple(x for x in languages if x not in earlier[1])
             readings[key] = (earlier[0], earlier[1] + more)
             continue
+        if text is not None and encoding in _MULTI_BYTE_NAMES and _other_script(text, encoding):
+            readings[key] = (encoding, _every_language(languages))
+            continue
         readings[key] = (encoding, languages)
     for standard in READ_OTHERWISE:
         own = keys.get(standard)
@@ -1263,6 +1266,50 @@ def _distinct_readings(
             del readings[own]
             texts.pop(standard, None)
     return readings, texts
+
+
+# CJK character sets hold more than CJK: GB 2312, JIS X 0208 and KS X 1001 have the Greek
+# and Cyrillic alphabets (GB 2312 pinyin's accented Latin too), and GB 18030 reaches every
+# code point in four bytes (French "â"). A multi-byte reading whose letters are mostly of
+# those scripts is text in their languages (Russian in GBK, French in GB 18030): it is judged
+# under every language, as UTF-8's reading is, its codec's own first. Judged as Chinese alone
+# it was no text: French in GB 18030 was refused, Russian in GBK read as Big5 mojibake. CJK
+# text with a few such letters (pinyin, a Greek symbol) is judged as before. Only letters whose
+# bytes are all >= 0x80 or digits (GB 18030's four-byte form) count: a lead byte glued to the
+# ASCII letter after it reads as a Latin or Cyrillic letter by chance in Big5-HKSCS and
+# Shift_JIS (French "l'\x88tre" in cp437 as Big5-HKSCS "l'ōre", German cp1252 "\x84Das" as
+# Shift_JIS Cyrillic), and such readings are mojibake.
+_MULTI_BYTE_NAMES = frozenset(MULTI_BYTE_CODECS)
+_OTHER_SCRIPT_LETTER = re.compile("[\u00c0-\u024f\u0370-\u03ff\u0400-\u052f\u1e00-\u1eff]")
+_CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+_HIGH_OR_DIGIT = frozenset(range(0x80, 0x100)) | frozenset(b"0123456789")
+
+
+def _other_script(text: str, encoding: str) -> bool:
+    """Whether most of a multi-byte reading's letters beyond ASCII are Latin, Greek or
+    Cyrillic ones (made of bytes >= 0x80 and digits) rather than CJK ones."""
+    found = _OTHER_SCRIPT_LETTER.findall(text)
+    if not found:
+        return False
+    counts = collections.Counter(found)
+    others = sum(n for char, n in counts.items() if _apart_from_ascii(char, encoding))
+    return others > 0 and others > len(_CJK_LETTER.findall(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _apart_from_ascii(char: str, encoding: str) -> bool:
+    """Whether ``encoding`` writes ``char`` with bytes >= 0x80 and digits only."""
+    try:
+        encoded = char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return _HIGH_OR_DIGIT.issuperset(encoded)
+
+
+@functools.cache
+def _every_language(own: tuple[str, ...]) -> tuple[str, ...]:
+    """``own`` and then every other language of the model, each once."""
+    return tuple(dict.fromkeys((*own, *language_models())))
 
 
 # cp1258's combining tone marks (bit ``value`` set for each byte): only a sample with one of
