@@ -255,7 +255,7 @@ def test_a_refusal_names_the_closest_readings_of_the_full_ranking_scoring_fewer(
     """A tiny file reads within the margin in a dozen code pages or more. The refusal names
     the closest: the detection ``guess`` makes (which scores readings only as far as the few
     a refusal names) is the one made on the full ranking (``rank``: every finalist scored),
-    its others the closest five of the full ranking's close readings, ``more`` set; and it
+    its others the closest three of the full ranking's close readings, ``more`` set; and it
     scores fewer readings than there are close ones (before, every one was scored in full)."""
     from ingestion import encoding_detect as e  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
@@ -265,7 +265,7 @@ def test_a_refusal_names_the_closest_readings_of_the_full_ranking_scoring_fewer(
     every = e.decide(ranked, confidence=False)
     assert every.rival is not None
     close = (every.rival, *every.others)
-    assert len(close) > 7
+    assert len(close) > 5
     scored = [0]
     counting = r._Scorer.reading  # pyright: ignore[reportPrivateUsage]
 
@@ -277,18 +277,18 @@ def test_a_refusal_names_the_closest_readings_of_the_full_ranking_scoring_fewer(
         patch.setattr(r._Scorer, "reading", counted)  # pyright: ignore[reportPrivateUsage]
         found = e.guess(data, confidence=False)
     assert found == e.explained(data, ranked, e.settle(data, every))
-    assert (found.rival, found.others, found.more) == (close[0], close[1:6], True)
+    assert (found.rival, found.others, found.more) == (close[0], close[1:4], True)
     assert [note.encoding for note in found.readings] == [every.encoding, *close[:2]]
     assert scored[0] < len(close)
     with pytest.raises(AmbiguousEncodingError) as refused:
         read_text(write(tmp_path, data))
     assert (refused.value.encoding, refused.value.rival) == (every.encoding, close[0])
-    assert (refused.value.others, refused.value.more) == (close[1:6], True)
-    assert f"(also in {', '.join(close[1:6])} and others)" in str(refused.value)
+    assert (refused.value.others, refused.value.more) == (close[1:4], True)
+    assert f"(also in {', '.join(close[1:4])} and others)" in str(refused.value)
 
 
 def test_the_floor_keeps_every_close_reading_when_words_may_settle_the_call() -> None:
-    """``verdict_floor`` rises to the last close reading a refusal needs (the seventh: five
+    """``verdict_floor`` rises to the last close reading a refusal needs (the fifth: three
     others named, and whether there are more) only when the best reading lacks the letters
     ``settle`` needs to weigh every close rival (``enough_letters``); with them, or without
     the data, it stays a margin below the best, where every close reading scores above it."""
@@ -305,11 +305,11 @@ def test_the_floor_keeps_every_close_reading_when_words_may_settle_the_call() ->
     margin = e._margin(ranked[0])  # pyright: ignore[reportPrivateUsage]
     assert margin > 10
     assert e.verdict_floor(ranked) == -margin
-    assert e.verdict_floor(ranked, b"caf\xe9") == ranked[7].score  # seven close rivals needed
-    assert e.verdict_floor(ranked[:7], b"caf\xe9") == -margin  # fewer: every one counts
+    assert e.verdict_floor(ranked, b"caf\xe9") == ranked[5].score  # five close rivals needed
+    assert e.verdict_floor(ranked[:5], b"caf\xe9") == -margin  # fewer: every one counts
     letters = b"un caf\xe9 au lait et deux croissants"
     assert e.verdict_floor(ranked, letters) == -margin
-    assert e.floor(ranked, b"caf\xe9") == min(ranked[7].score, ranked[1].score)
+    assert e.floor(ranked, b"caf\xe9") == min(ranked[5].score, ranked[1].score)
 
 
 def test_an_ambiguous_error_says_when_it_names_only_some_codecs() -> None:

@@ -95,12 +95,12 @@ _FEW_MULTI_BYTE = 4
 _UTF8_PRIOR = 32.0
 _HZ_MIN_CHARS = 2
 # How many of the closest readings a refusal describes (``ReadingNote``s: scores, offending
-# bytes), and how many codecs it names beyond the best and its rival: the closest others, as
-# many as ``AmbiguousEncodingError``'s message shows, with ``Detection.more`` when still more
-# read within the margin. A 2-letter file reads within the margin in dozens of code pages:
-# naming them all meant scoring every one of them in full (issue 19).
+# bytes), and how many codecs it names beyond the best and its rival: the closest others,
+# with ``Detection.more`` when still more read within the margin. A 2-letter file reads within
+# the margin in dozens of code pages: naming them all meant scoring every one of them in full,
+# and each one more named costs one more reading scored (issue 19).
 _NAMED = 3
-_OTHERS_NAMED = 5
+_OTHERS_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -480,9 +480,9 @@ def verdict_floor(ranked: list[Reading], data: bytes | None = None) -> float:
     low = best.score - margin
     if not plausible(best):
         return min(low, ranked[_NAMED - 1].score if len(ranked) >= _NAMED else -math.inf)
-    if data is None:
-        return low
     deciding = _OTHERS_NAMED + 2
+    if data is None or len(ranked) <= deciding:
+        return low  # fewer readings than it takes: no cut below them counts
     close = list(itertools.islice(_close_rivals(best, ranked, margin), deciding))
     if len(close) < deciding or enough_letters(score_sample(data), best.encoding):
         return low

@@ -64,7 +64,7 @@ class AmbiguousEncodingError(ValueError):
     Silent mojibake is worse than a refusal: the caller names the encoding instead. The
     error names the closest readings, not every plausible one (a 2-byte file reads as text in
     dozens of codecs): ``encoding`` (the best), ``rival`` (the closest other text), ``others``
-    (from ``read_text``: the next closest, at most five) and ``more`` (whether still more
+    (from ``read_text``: the next closest, at most three) and ``more`` (whether still more
     codecs read the file about as plausibly); ``readings`` describes the closest three (scores,
     first offending bytes), best first.
     """
