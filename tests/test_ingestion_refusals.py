@@ -6,6 +6,7 @@ its language was written in."""
 from __future__ import annotations
 
 import collections
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -848,6 +849,12 @@ def ranked_samples() -> list[_Ranked]:
     return found
 
 
+def _no_floor(ranked: list[Reading]) -> float:
+    """A ``rank_down_to`` floor that keeps every reading."""
+    del ranked
+    return -math.inf
+
+
 def _every_reading(samples: list[_Ranked]) -> Callable[..., list[Reading]]:
     """A stand-in for ``rank_down_to`` that hands back every reading, not only those above the
     floor: ``rank``'s whole list, taken once for each sample by the fixture (any other input is
@@ -863,8 +870,11 @@ def _every_reading(samples: list[_Ranked]) -> Callable[..., list[Reading]]:
         *,
         whole_file: bool = False,
         given: tuple[Reading, ...] = (),
+        sample: bytes | None = None,
     ) -> list[Reading]:
         del floor  # the whole list
+        if sample is not None and sample != r.score_sample(data):  # a widened sample
+            return r.rank_down_to(data, _no_floor, whole_file=whole_file, sample=sample)
         ranked = known.get((data, whole_file))
         if ranked is None:
             ranked = tuple(r.rank(data, whole_file=whole_file))
@@ -907,9 +917,10 @@ def detected_samples(ranked_samples: list[_Ranked]) -> list[_Detected]:
         *,
         whole_file: bool = False,
         given: tuple[Reading, ...] = (),
+        sample: bytes | None = None,
     ) -> list[Reading]:
         before = scored[0]
-        ranked = real(data, floor, whole_file=whole_file, given=given)
+        ranked = real(data, floor, whole_file=whole_file, given=given, sample=sample)
         if getattr(floor, "func", None) is e.floor and not given:  # floor, data=data
             cuts.append((whole_file, tuple(ranked), scored[0] - before))
         return ranked

@@ -14,7 +14,7 @@ import operator
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -24,6 +24,7 @@ from ingestion.closecall import confirmed, enough_letters
 from ingestion.declared import declared_encoding, decode_as_declared
 from ingestion.ebcdic import EBCDIC_TEXT_CONTROLS, looks_ebcdic
 from ingestion.errors import ReadingNote
+from ingestion.parting import widened
 from ingestion.readings import (
     MULTI_BYTE_CODECS,
     SCORE_BYTES,
@@ -353,12 +354,13 @@ def guess(data: bytes, *, whole_file: bool = False, confidence: bool = True) -> 
     names are the same (``read_text`` returns no confidence).
     """
     cut = floor if confidence else verdict_floor
-    ranked = rank_down_to(data, partial(cut, data=data), whole_file=whole_file)
+    sample: bytes | None = score_sample(data)
+    ranked = rank_down_to(data, partial(cut, data=data), whole_file=whole_file, sample=sample)
     if (not ranked or not plausible(ranked[0])) and not whole_file:
         for aligned in _character_aligned_samples(data):
             realigned = rank_down_to(aligned, partial(cut, data=aligned))
             if realigned and plausible(realigned[0]):
-                data, ranked = aligned, realigned
+                data, ranked, sample = aligned, realigned, None
                 break
     if not ranked or not plausible(ranked[0]):
         return Detection(None, "detector", readings=notes(data, ranked[:_NAMED]))
@@ -366,6 +368,29 @@ def guess(data: bytes, *, whole_file: bool = False, confidence: bool = True) -> 
         best_anywhere = rank_down_to(data, partial(cut, data=data))[0]
         if best_anywhere.score - ranked[0].score >= AMBIGUOUS_MARGIN:
             return Detection(None, "detector")
+        return explained(data, ranked, settle(data, decide(ranked, confidence=confidence)))
+    return _decided(data, sample, ranked, cut, confidence=confidence)
+
+
+def _decided(
+    data: bytes,
+    sample: bytes | None,
+    ranked: list[Reading],
+    cut: Callable[[list[Reading]], float],
+    *,
+    confidence: bool,
+) -> Detection:
+    """``guess``'s detection from the plausible ``ranked`` readings of ``sample`` (None:
+    ``score_sample(data)``); scored again with the bytes beyond the sample where the pick and
+    code pages that read the sample alike part ways (``parting.widened``), when the file has
+    any. The floor is then a margin below the best (``cut`` without data): ``settle`` may
+    weigh every close rival."""
+    wider = widened(data, ranked[0].encoding, sample) if len(data) > SCORE_BYTES else None
+    if wider is not None:
+        rescored = rank_down_to(data, cut, sample=wider)
+        if rescored and plausible(rescored[0]):
+            detection = settle(data, decide(rescored, confidence=confidence), wider)
+            return explained(data, rescored, detection, wider)
     return explained(data, ranked, settle(data, decide(ranked, confidence=confidence)))
 
 
@@ -393,13 +418,14 @@ def _character_aligned_samples(data: bytes) -> Iterator[bytes]:
             continue
 
 
-def settle(data: bytes, detection: Detection) -> Detection:
+def settle(data: bytes, detection: Detection, sample: bytes | None = None) -> Detection:
     """``detection`` without its rivals when word statistics confirm its pick over each of
-    them (``closecall``: readings in single-byte code pages that differ in a few letters)."""
+    them (``closecall``: readings in single-byte code pages that differ in a few letters).
+    ``sample``: the bytes the readings were scored on, when not ``score_sample(data)``."""
     if detection.encoding is None or detection.rival is None:
         return detection
     close = (detection.encoding, detection.rival, *detection.others)
-    sample = score_sample(data)
+    sample = score_sample(data) if sample is None else sample
     if not enough_letters(sample, detection.encoding):
         return detection
     readings: list[tuple[str, tuple[str, ...]]] = []
@@ -413,17 +439,19 @@ def settle(data: bytes, detection: Detection) -> Detection:
     return replace(detection, rival=None, others=())
 
 
-def explained(data: bytes, ranked: list[Reading], detection: Detection) -> Detection:
+def explained(
+    data: bytes, ranked: list[Reading], detection: Detection, sample: bytes | None = None
+) -> Detection:
     """A refusal's detection as a refusal names it: the best reading, its rival and the
     closest _OTHERS_NAMED others (``more`` when ``decide`` found still more), each described
-    (scores, offending bytes)."""
+    (scores, offending bytes; ``sample``: as ``settle``'s)."""
     if detection.rival is None:
         return detection
     others = detection.others[:_OTHERS_NAMED]
     named = {detection.encoding, detection.rival, *others}
     close = [reading for reading in ranked if reading.encoding in named][:_NAMED]
     more = len(detection.others) > _OTHERS_NAMED
-    return replace(detection, others=others, more=more, readings=notes(data, close))
+    return replace(detection, others=others, more=more, readings=notes(data, close, sample))
 
 
 def decide(ranked: list[Reading], *, confidence: bool = True) -> Detection:

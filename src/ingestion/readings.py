@@ -470,10 +470,12 @@ def rank_down_to(
     *,
     whole_file: bool = False,
     given: tuple[Reading, ...] = (),
+    sample: bytes | None = None,
 ) -> list[Reading]:
     """``rank(data, whole_file=...)`` with ``given`` added (after readings that score the same),
     cut below ``floor`` of it: the readings scoring at least that, best first, without scoring
-    readings that provably score below it.
+    readings that provably score below it. ``sample``: the bytes scored, when not
+    ``score_sample(data)`` (``parting.widened``'s).
 
     ``floor(ranked)`` (a non-empty list, best first) must be a score such that, for any
     readings scoring below it, the caller reads ``ranked`` with them added as it reads
@@ -483,7 +485,8 @@ def rank_down_to(
     final set is checked against every bound left out (floors need not rise as readings are
     added), so that every reading left out scores below the floor of what is returned.
     """
-    return _ranked_down_to(data, score_sample(data), floor, whole_file=whole_file, given=given)
+    scored = score_sample(data) if sample is None else sample
+    return _ranked_down_to(data, scored, floor, whole_file=whole_file, given=given)
 
 
 def _ranked_down_to(
@@ -1474,6 +1477,16 @@ def _twin_table(encoding: str, target: str) -> tuple[bytes, int]:
 
 
 @functools.cache
+def readable_chars(encoding: str) -> tuple[str, ...]:
+    """What each byte reads as in a single-byte codec, as decoded, "" where it has no reading
+    (``_unreadable_bytes``: undefined, or a character no text holds)."""
+    unreadable = _unreadable_bytes(encoding)
+    return tuple(
+        "" if value in unreadable else char for value, char in enumerate(_raw_chars(encoding))
+    )
+
+
+@functools.cache
 def _unreadable_bytes(encoding: str) -> frozenset[int]:
     """Byte values a single-byte codec does not decode, or decodes to a character no text
     file contains (``readable``): a sample with one of them has no reading in that codec."""
@@ -1545,12 +1558,15 @@ def _decodes_whole(data: bytes, encoding: str) -> bool:
     return True
 
 
-def notes(data: bytes, readings: list[Reading]) -> tuple[ReadingNote, ...]:
+def notes(
+    data: bytes, readings: list[Reading], sample: bytes | None = None
+) -> tuple[ReadingNote, ...]:
     """What an error says of each reading: its score and its first offending byte, the byte
-    (earliest in the file) that reads as the character its language finds least likely."""
+    (earliest in the file) that reads as the character its language finds least likely.
+    ``sample``: the bytes the readings were scored on, when not ``score_sample(data)``."""
     if not readings:
         return ()
-    sample = score_sample(data)
+    sample = score_sample(data) if sample is None else sample
     return tuple(_note(data, sample, reading) for reading in readings)
 
 

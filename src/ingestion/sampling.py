@@ -131,3 +131,23 @@ def _window_end(data: bytes, run_end: int, high: int) -> int:
         if found >= 0:
             return found + 1
     return min(high, run_end + 1)
+
+
+def windows_at(data: bytes, offsets: list[int]) -> bytes:
+    """The text around each of ``offsets`` (sorted), joined in file order: the run of bytes
+    >= 0x80 there with up to ``_CONTEXT`` bytes on each side, cut back to a line or word start
+    and end as ``evidence_sample``'s windows are (windows that would overlap are merged)."""
+    spans: list[tuple[int, int]] = []
+    for offset in offsets:
+        run_start = offset
+        while run_start > max(0, offset - _CONTEXT) and data[run_start - 1] >= 0x80:
+            run_start -= 1
+        run = _HIGH_RUN.match(data, offset, offset + _CONTEXT)
+        run_end = offset + 1 if run is None else run.end()
+        start = _window_start(data, max(0, run_start - _CONTEXT), run_start)
+        end = _window_end(data, run_end, min(len(data), run_end + _CONTEXT))
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return b"".join(data[start:end] for start, end in spans)
