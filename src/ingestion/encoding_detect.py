@@ -554,7 +554,10 @@ def utf8_or_legacy(data: bytes, text: str, *, confidence: bool = True) -> Sniffe
     # multi-byte sequence (counted at C speed).
     if len(text) - len(data.translate(None, _HIGH_BYTES)) >= _FEW_MULTI_BYTE:
         return utf8
-    own = utf8_reading(text)
+    # UTF-8's reading is judged on what the legacy ones are: one copy of a repeated text
+    # (``score_sample``; a copy of valid UTF-8 starts and ends on whole characters).
+    sample = score_sample(data)
+    own = utf8_reading(text if sample is data else sample.decode("utf-8"))
     cut = partial(floor if confidence else verdict_floor, data=data)
     ranked = rank_down_to(data, cut, given=(replace(own, score=own.score + _UTF8_PRIOR),))
     if ranked[0].encoding == "utf-8" and not plausible(ranked[0]):

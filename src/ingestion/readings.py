@@ -55,7 +55,7 @@ from ingestion.plausibility import (
     skeleton_score,
     unlikeliest,
 )
-from ingestion.sampling import evidence_sample
+from ingestion.sampling import evidence_sample, one_copy
 from ingestion.supersets import LABEL_SUPERSETS, READ_OTHERWISE
 from ingestion.utils import first_undefined, single_byte_undefined
 
@@ -72,9 +72,10 @@ _STRAY_COST = 14.0
 def score_sample(data: bytes) -> bytes:
     """The bytes every reading of ``data`` is scored on: ``SCORE_BYTES`` spread over the file,
     plus the non-ASCII bytes those missed when they hold few (``sampling.evidence_sample``),
-    less any that look like corrupt bytes (``_without_stray``)."""
+    less any that look like corrupt bytes (``_without_stray``); one copy of it when it is one
+    text repeated (``sampling.one_copy``: k copies are the evidence of one)."""
     sample, spread = evidence_sample(data, SCORE_BYTES)
-    return sample if sample is spread else _without_stray(sample, spread)
+    return one_copy(sample if sample is spread else _without_stray(sample, spread))
 
 
 def _without_stray(sample: bytes, spread: bytes) -> bytes:
