@@ -62,3 +62,16 @@ def test_parting_bytes_are_those_the_sample_lacks_that_alike_code_pages_read_apa
 def test_a_file_without_such_bytes_keeps_its_sample() -> None:
     data = _file(_GREEK, "").encode("iso8859-7")
     assert widened(data, "cp1253") is None
+
+
+def test_an_ebcdic_byte_beyond_the_sample_decides_between_cp037_and_cp500(tmp_path: Path) -> None:
+    # cp037 and cp500 read letters alike and part on punctuation: 0x4F is "!" in cp500, "|"
+    # in cp037. With the only one past the sample, cp037 (listed first) read "install|".
+    lines = (
+        "The installer copies the files and then writes a short report to the log.\n",
+        "Run it again after an update, and keep the old report beside the new one.\n",
+    )
+    text = _file(lines, "It is an easy install! Then it asks for a restart.\n", 20_000)
+    path = tmp_path / "readme.txt"
+    path.write_bytes(text.encode("cp500"))
+    assert read_text(path) == (text, "cp500")
