@@ -83,6 +83,11 @@ def test_an_ebcdic_reading_counted_in_its_twin_code_page_is_its_text_profile() -
         renamed = {table[value]: n for value, n in values.items()}
         tables = r._tables(target)  # pyright: ignore[reportPrivateUsage]
         counts = p.byte_counts(data.translate(table), renamed)
+        # Its pairs renamed from the one count every twin of the sample shares: the same.
+        shared = p.pair_counts(data.translate(r._ebcdic_lowering()))  # pyright: ignore[reportPrivateUsage]
+        pairs = p.renamed_pairs(shared, table)
+        assert list(pairs.items()) == list(p.pair_counts(data.translate(table).lower()).items())
+        assert p.byte_counts(data.translate(table), renamed, pairs) == counts
         fast = p.profile_on_bytes(counts, tables, ebcdic=True)
         whole = p.profile(text, ebcdic=True)
         assert list(fast.chars.items()) == list(whole.chars.items()), (encoding, text)
@@ -93,6 +98,31 @@ def test_an_ebcdic_reading_counted_in_its_twin_code_page_is_its_text_profile() -
         costly += p.ebcdic_symbols_cost(text.lower()) < 0
     assert twins > 200, twins
     assert costly >= 5  # the EBCDIC symbol cost is counted on the twin's bytes too
+
+
+def test_every_ebcdic_code_page_reads_ascii_capitals_where_the_shared_lowering_expects() -> None:
+    """``_ebcdic_lowering`` (one table, made from the first EBCDIC code page) makes each byte
+    that any EBCDIC code page reads as an ASCII capital the byte it reads as that small
+    letter, and keeps every other byte: the twins' pairs are renamed from one count of it."""
+    from ingestion import readings as r  # noqa: PLC0415
+
+    lowering = r._ebcdic_lowering()  # pyright: ignore[reportPrivateUsage]
+    for encoding, _ in r.EBCDIC:
+        for value in range(256):
+            char = bytes([value]).decode(encoding, "replace")
+            want = char.lower() if char.isascii() and char.isupper() else char
+            assert bytes([lowering[value]]).decode(encoding, "replace") == want, (encoding, value)
+    assert len(r.EBCDIC) == len(r._EBCDIC_TWINS)  # pyright: ignore[reportPrivateUsage]
+
+
+def test_renamed_pairs_add_up_pairs_that_become_one() -> None:
+    """cp875 reads two bytes as one character each for six characters: a twin translation may
+    make two pairs one, whose counts then add up where the first of them stood."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+
+    table = bytes(range(256)).replace(b"b", b"a")
+    assert p.renamed_pairs(p.pair_counts(b"xbxaxb"), table) == {"xa": 3, "ax": 2}
+    assert list(p.renamed_pairs({"bx": 1, "ax": 2, "xb": 4}, table)) == ["ax", "xa"]
 
 
 @pytest.mark.parametrize(

@@ -432,12 +432,7 @@ def _renamed(counted: dict[str, int], table: str, size: int) -> dict[str, int]:
     renamed text would order them)."""
     renamed_keys = "".join(counted).translate(table)
     names = list(renamed_keys) if size == 1 else _PAIRS.findall(renamed_keys)
-    if len(set(names)) == len(names):  # no two became one: the same counts, in order
-        return dict(zip(names, counted.values(), strict=True))
-    renamed: dict[str, int] = {}
-    for name, n in zip(names, counted.values(), strict=True):
-        renamed[name] = renamed.get(name, 0) + n
-    return renamed
+    return _renamed_grams(names, counted)
 
 
 def _pairs_near_non_ascii(lowered: str) -> collections.Counter[str]:
@@ -469,17 +464,20 @@ class ByteCounts:
     ascii_letters: dict[str, int]
 
 
-def byte_counts(sample: bytes, values: dict[int, int] | None = None) -> ByteCounts:
+def byte_counts(
+    sample: bytes, values: dict[int, int] | None = None, pairs: dict[str, int] | None = None
+) -> ByteCounts:
     """Count ``sample`` once for ``profile(..., counts=...)`` (C-level counting); ``values``,
     when given, is ``collections.Counter(sample)`` (each byte value, in order of first
-    occurrence, as ``ByteCounts.values`` counts them as characters)."""
+    occurrence, as ``ByteCounts.values`` counts them as characters), and ``pairs``
+    ``pair_counts(sample.lower())``, counted already."""
     text = sample.decode("latin-1")
     # Pairs are counted on the bytes with ASCII letters lowercased (``bytes.lower`` touches
     # nothing else): every lowering table reads an ASCII capital as its small letter, so the
     # near pairs renamed through one are the same, and the ASCII letter pairs come out
     # lowercased, each first met where its first spelling was (as ``ascii_letter_pairs``).
-    lowered = sample.lower().decode("latin-1")
-    pairs = collections.Counter(map(operator.add, lowered, lowered[1:]))
+    if pairs is None:
+        pairs = pair_counts(sample.lower())
     ascii_pairs: dict[str, int] = {}
     near: dict[str, int] = {}
     for pair, n in pairs.items():
@@ -495,6 +493,33 @@ def byte_counts(sample: bytes, values: dict[int, int] | None = None) -> ByteCoun
     letters = {char: n for char, n in named.items() if char in _ASCII_LETTER_BYTES}
     ascii_letters = _renamed(letters, _ASCII_LOWERING, 1)
     return ByteCounts(sample, text, named, near, ascii_pairs, high, ascii_letters)
+
+
+def pair_counts(data: bytes) -> dict[str, int]:
+    """Each pair of adjacent bytes of ``data`` (two latin-1 characters), counted in order of
+    first occurrence."""
+    chars = data.decode("latin-1")
+    return collections.Counter(map(operator.add, chars, chars[1:]))
+
+
+def renamed_pairs(pairs: dict[str, int], table: bytes) -> dict[str, int]:
+    """``pair_counts`` of some bytes, as counted on those bytes translated through ``table``
+    (a ``bytes.translate`` table): each pair renamed byte for byte at C speed, in the same
+    order; pairs that become one are added up (in order of first occurrence, as counting the
+    translated bytes would order them)."""
+    keys = "".join(pairs).encode("latin-1").translate(table).decode("latin-1")
+    return _renamed_grams(_PAIRS.findall(keys), pairs)
+
+
+def _renamed_grams(names: list[str], counted: dict[str, int]) -> dict[str, int]:
+    """``counted``'s counts under ``names`` (one per gram, in order), grams that became one
+    added up where the first of them stood."""
+    if len(set(names)) == len(names):  # no two became one: the same counts, in order
+        return dict(zip(names, counted.values(), strict=True))
+    renamed: dict[str, int] = {}
+    for name, n in zip(names, counted.values(), strict=True):
+        renamed[name] = renamed.get(name, 0) + n
+    return renamed
 
 
 _ASCII_LETTER_BYTES = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

@@ -47,10 +47,12 @@ from ingestion.plausibility import (
     mixed_bound,
     mixed_score,
     non_ascii_chars,
+    pair_counts,
     pairs_bound,
     profile,
     profile_on_bytes,
     readable,
+    renamed_pairs,
     skeleton,
     skeleton_score,
     unlikeliest,
@@ -643,6 +645,7 @@ class _Scorer:
         self.fits: dict[int, dict[str, float]] = {}
         self.glues: dict[int, tuple[int, int, int]] = {}
         self.texts: dict[int, str] = {}
+        self.shared_ebcdic_pairs: dict[str, int] | None = None
 
     def glue(self, index: int) -> tuple[int, int, int]:
         """``glue_counts`` of a byte-counted finalist (made once: its bound and its profile
@@ -723,8 +726,19 @@ class _Scorer:
         target, table = twin
         # The byte values renamed: the same counts, in the same order of first occurrence.
         values = dict(zip(map(table.__getitem__, self.values), self.values.values(), strict=True))
-        counts = byte_counts(self.sample.translate(table), values)
+        pairs = renamed_pairs(self.ebcdic_pairs(), table)
+        counts = byte_counts(self.sample.translate(table), values, pairs)
         return profile_on_bytes(counts, _tables(target), ebcdic=True)
+
+    def ebcdic_pairs(self) -> dict[str, int]:
+        """``pair_counts`` of the sample with its ASCII capitals (as EBCDIC reads them) made
+        small (``_ebcdic_lowering``), counted once: each twin's pairs are these renamed
+        through its table (``renamed_pairs``), the same counts in the same order as its
+        translated bytes lowered would give (a test checks this for every twin)."""
+        if self.shared_ebcdic_pairs is None:
+            lowered = self.sample.translate(_ebcdic_lowering())
+            self.shared_ebcdic_pairs = pair_counts(lowered)
+        return self.shared_ebcdic_pairs
 
     def key(self, index: int) -> _FitKey | None:
         """What the finalist shares its ASCII fit by: None for the sample's own pairs (those of
@@ -1457,6 +1471,21 @@ def _ebcdic_twin(encoding: str, present: int) -> tuple[str, bytes] | None:
         if not present & blocked:
             return target, table
     return None
+
+
+@functools.cache
+def _ebcdic_lowering() -> bytes:
+    """A ``bytes.translate`` table that makes each byte an EBCDIC code page reads as an ASCII
+    capital the byte it reads as that small letter (every EBCDIC code page of ``EBCDIC`` puts
+    them at the same bytes: a test checks this), and keeps every other byte. Translated into a
+    twin afterwards, a sample is its translation lowered by ``bytes.lower``: a twin is
+    ASCII-based, so it reads only ASCII capitals at the bytes ``bytes.lower`` changes."""
+    chars = _raw_chars(EBCDIC[0][0])
+    table = bytearray(range(256))
+    for value, char in enumerate(chars):
+        if char.isascii() and char.isupper():
+            table[value] = chars.index(char.lower())
+    return bytes(table)
 
 
 @functools.cache
