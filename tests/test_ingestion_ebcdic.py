@@ -100,6 +100,38 @@ def test_an_ebcdic_reading_counted_in_its_twin_code_page_is_its_text_profile() -
     assert costly >= 5  # the EBCDIC symbol cost is counted on the twin's bytes too
 
 
+def test_an_ebcdic_reading_is_bounded_on_its_twin_bytes() -> None:
+    """An EBCDIC finalist with a twin is bounded as a byte-counted reading of the twin: its
+    pairs' bound, picked from the sample's shared pair count, is the twin counts' own, and
+    its bounds are at least its score and at most what its characters alone gave
+    (``_chars_bound``), far less for mojibake (cp875 Greek, cp424 Hebrew of Latin text)."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+    from ingestion import readings as r  # noqa: PLC0415
+
+    checked = far = 0
+    for text, encoding in _ebcdic_samples()[::12]:
+        data = text.encode(encoding)
+        values = collections.Counter(data)
+        finalists = r._finalists(data, data, values, whole_file=False)  # pyright: ignore[reportPrivateUsage]
+        scorer = r._Scorer(data, values, finalists)  # pyright: ignore[reportPrivateUsage]
+        for index, candidate in enumerate(finalists):
+            twin = scorer.twin(index)
+            if twin is None or candidate.chars is None:
+                continue
+            near = scorer.twin_pairs_bound(index, twin)
+            tables = r._tables(twin.target)  # pyright: ignore[reportPrivateUsage]
+            whole = p.pairs_bound(scorer.twin_counts(index, twin), tables, candidate.languages)
+            assert abs(near - whole) <= 1e-9 * max(1.0, abs(whole))
+            rough, score = scorer.rough_bound(index), scorer.reading(index).score
+            assert rough >= scorer.bound(index) >= score - 1e-9 * max(1.0, abs(score))
+            chars = r._chars_bound(candidate.chars, candidate.encoding, candidate.languages)  # pyright: ignore[reportPrivateUsage]
+            assert rough <= chars + 1e-9 * max(1.0, abs(chars))
+            far += rough < chars - 100
+            checked += 1
+    assert checked > 40, checked
+    assert far > 5, far
+
+
 def test_every_ebcdic_code_page_reads_ascii_capitals_where_the_shared_lowering_expects() -> None:
     """``_ebcdic_lowering`` (one table, made from the first EBCDIC code page) makes each byte
     that any EBCDIC code page reads as an ASCII capital the byte it reads as that small

@@ -1327,7 +1327,8 @@ def _chars_bound_misses(
     with every finalist scored, their scores, ``floor`` of its ranking): how many score above
     that bound (misses), how many the bound puts below the floor, and how many
     there are; each one's characters are its ``profile``'s own, and its bounds (rough, and
-    with the exact terms) are that bound."""
+    with the exact terms) are that bound. (An EBCDIC finalist with a twin is bounded on the
+    twin's bytes: ``test_ingestion_ebcdic`` checks it.)"""
     from ingestion import plausibility as p  # noqa: PLC0415
     from ingestion import readings as r  # noqa: PLC0415
 
@@ -1336,6 +1337,8 @@ def _chars_bound_misses(
         for index, candidate in enumerate(scorer.finalists):
             if candidate.text is not None:
                 if r._letters_only_bound(candidate) < float("inf"):  # pyright: ignore[reportPrivateUsage]
+                    continue
+                if scorer.twin(index) is not None:  # bounded on its twin's bytes instead
                     continue
                 text = candidate.text
             elif scorer.present & r._unsafe_mask(candidate.encoding):  # pyright: ignore[reportPrivateUsage]

@@ -771,12 +771,17 @@ def pairs_bound(counts: ByteCounts, tables: ByteTables, languages: tuple[str, ..
     language of ``languages`` that finds it likeliest (``judge`` takes each pair from one of
     them, at most that), or its glue cost (``_PairBounds``). Pairs that read alike add up
     (a sum: in any order, the same value to rounding)."""
-    bounds = _PAIR_BOUNDS.get((tables.lowering, languages))
+    return near_pairs_bound(counts.near_pairs, tables.lowering, languages)
+
+
+def near_pairs_bound(near: dict[str, int], lowering: str, languages: tuple[str, ...]) -> float:
+    """``pairs_bound`` of these pairs (``ByteCounts.near_pairs``, or pairs of other bytes that
+    ``lowering`` reads as those would be read) through a 256-character ``lowering`` table."""
+    bounds = _PAIR_BOUNDS.get((lowering, languages))
     if bounds is None:
         if len(_PAIR_BOUNDS) > _ROWS_KEPT // 1000:
             _PAIR_BOUNDS.clear()
-        bounds = _PAIR_BOUNDS[tables.lowering, languages] = _PairBounds(tables.lowering, languages)
-    near = counts.near_pairs
+        bounds = _PAIR_BOUNDS[lowering, languages] = _PairBounds(lowering, languages)
     return sum(map(operator.mul, near.values(), map(bounds.__getitem__, near)), 0.0)
 
 

@@ -46,6 +46,7 @@ from ingestion.plausibility import (
     letter_table,
     mixed_bound,
     mixed_score,
+    near_pairs_bound,
     non_ascii_chars,
     pair_counts,
     pairs_bound,
@@ -646,12 +647,20 @@ class _Scorer:
         self.glues: dict[int, tuple[int, int, int]] = {}
         self.texts: dict[int, str] = {}
         self.shared_ebcdic_pairs: dict[str, int] | None = None
+        self.twins: dict[int, _Twin | None] = {}
+        self.twin_byte_counts: dict[int, ByteCounts] = {}
+        self.ebcdic_keys: bytes | None = None  # the shared pairs' keys, joined, as bytes
 
     def glue(self, index: int) -> tuple[int, int, int]:
-        """``glue_counts`` of a byte-counted finalist (made once: its bound and its profile
-        both take it)."""
+        """``glue_counts`` of a byte-counted finalist, or of an EBCDIC one's twin (made once:
+        its bound and its profile both take it)."""
         found = self.glues.get(index)
         if found is None:
+            twin = self.twins.get(index)
+            if twin is not None:
+                counts = self.twin_counts(index, twin)
+                found = self.glues[index] = glue_counts(counts, _tables(twin.target))
+                return found
             assert self.counts is not None  # noqa: S101 - made for any single-byte finalist
             encoding = self.finalists[index].encoding
             found = self.glues[index] = glue_counts(self.counts, _tables(encoding))
@@ -718,17 +727,56 @@ class _Scorer:
 
     def twin_profile(self, index: int) -> Profile | None:
         """An EBCDIC finalist's ``profile``, counted on the sample's bytes translated into an
-        ASCII-based code page that reads them as the same characters (``_ebcdic_twin``), or
-        None when no such code page serves this sample (or the finalist is not EBCDIC)."""
-        twin = _ebcdic_twin(self.finalists[index].encoding, self.present)
+        ASCII-based code page that reads them as the same characters (``twin``), or None when
+        no such code page serves this sample (or the finalist is not EBCDIC)."""
+        twin = self.twin(index)
         if twin is None:
             return None
-        target, table = twin
-        # The byte values renamed: the same counts, in the same order of first occurrence.
-        values = dict(zip(map(table.__getitem__, self.values), self.values.values(), strict=True))
-        pairs = renamed_pairs(self.ebcdic_pairs(), table)
-        counts = byte_counts(self.sample.translate(table), values, pairs)
-        return profile_on_bytes(counts, _tables(target), ebcdic=True)
+        counts = self.twin_counts(index, twin)
+        return profile_on_bytes(counts, _tables(twin.target), self.glue(index), ebcdic=True)
+
+    def twin(self, index: int) -> _Twin | None:
+        """An EBCDIC finalist's ``_Twin`` (``_ebcdic_twin``: its sample translated into an
+        ASCII-based code page that reads it alike), or None when no such code page serves
+        this sample (or the finalist is not EBCDIC); made once."""
+        if index in self.twins:
+            return self.twins[index]
+        found = None
+        twin = _ebcdic_twin(self.finalists[index].encoding, self.present)
+        if twin is not None:
+            target, table = twin
+            # The byte values renamed: the same counts, in the same order of first occurrence.
+            values = dict(
+                zip(map(table.__getitem__, self.values), self.values.values(), strict=True)
+            )
+            high = [value for value in values if value > 0x7F]
+            present = sum(1 << value for value in values)  # distinct values: the sum is the OR
+            found = _Twin(target, table, values, high, [values[value] for value in high], present)
+        self.twins[index] = found
+        return found
+
+    def twin_counts(self, index: int, twin: _Twin) -> ByteCounts:
+        """The ``ByteCounts`` of an EBCDIC finalist's ``twin`` (made once): its pairs are the
+        sample's shared pair count renamed (``ebcdic_pairs``), not counted again."""
+        found = self.twin_byte_counts.get(index)
+        if found is None:
+            pairs = renamed_pairs(self.ebcdic_pairs(), twin.table)
+            data = self.sample.translate(twin.table)
+            found = self.twin_byte_counts[index] = byte_counts(data, twin.values, pairs)
+        return found
+
+    def twin_pairs_bound(self, index: int, twin: _Twin) -> float:
+        """``pairs_bound`` of an EBCDIC finalist's twin counts (``twin_counts``), without
+        making them: the sample's shared pair count (``ebcdic_pairs``) picked at C speed for
+        the pairs the twin reads a byte >= 0x80 in, each read through the twin's lowering
+        after its translation (``_twin_lowering``), in the same order."""
+        shared = self.ebcdic_pairs()
+        if self.ebcdic_keys is None:
+            self.ebcdic_keys = "".join(shared).encode("latin-1")
+        lowering, wide = _twin_lowering(self.finalists[index].encoding, twin.target)
+        marks = self.ebcdic_keys.translate(wide)  # 1 where the twin reads a byte >= 0x80
+        near = dict(itertools.compress(shared.items(), map(int.__or__, marks[::2], marks[1::2])))
+        return near_pairs_bound(near, lowering, self.finalists[index].languages)
 
     def ebcdic_pairs(self) -> dict[str, int]:
         """``pair_counts`` of the sample with its ASCII capitals (as EBCDIC reads them) made
@@ -789,18 +837,20 @@ class _Scorer:
             letters = _letters_only_bound(candidate)
             if letters < math.inf or candidate.chars is None:
                 return letters
+            twin = self.twin(index)
+            if twin is not None:  # counted on its twin's bytes: bounded there
+                letters = _final_weights(twin.target, languages)
+                high = map(letters.__getitem__, twin.high)
+                bound = sum(map(operator.mul, twin.high_counts, high), 0.0)
+                bound += self.twin_pairs_bound(index, twin)
+                return _with_priors(bound, encoding, languages, twin.present, twin.target)
             return _chars_bound(candidate.chars, encoding, languages)
         if counts is None:
             return math.inf
         if self.present & _unsafe_mask(encoding):  # not counted on the bytes: on its text
             return _chars_bound(non_ascii_chars(self.text(index)), encoding, languages)
-        letters = _final_weights(encoding, languages)
-        bound = sum(map(operator.mul, self.high_counts, map(letters.__getitem__, self.high)), 0.0)
-        bound += pairs_bound(counts, _tables(encoding), languages)
-        bound += _PRIOR.get(encoding, 0.0)
-        if _foreign_script(languages) and not self.present & _foreign_mask(encoding):
-            bound += _NO_OWN_LETTER
-        return bound
+        bound = _bytes_bound(counts, encoding, languages, self.high, self.high_counts)
+        return _with_priors(bound, encoding, languages, self.present, encoding)
 
     def bound(self, index: int, rough: float | None = None) -> float:
         """``rough_bound`` with the script switches, capitals after small letters and symbols
@@ -825,9 +875,7 @@ class _Scorer:
         if bound == math.inf:
             return bound
         if candidate.text is not None:
-            if _letters_only_bound(candidate) == math.inf:
-                return bound  # its characters alone (``_chars_bound``)
-            return bound + mixed_bound(candidate.text)  # add what its mixed scripts cost
+            return bound + self.text_glue(index)
         if self.present & _unsafe_mask(candidate.encoding):
             return bound  # its characters alone (``_chars_bound``)
         assert self.counts is not None  # noqa: S101 - a finite rough bound needs the counts
@@ -837,6 +885,19 @@ class _Scorer:
             return bound
         languages = self.finalists[index].languages
         return bound + ascii_prior_most(fits, languages, sum(self.high_counts))
+
+    def text_glue(self, index: int) -> float:
+        """What ``bound`` adds to a text-counted finalist's rough bound: for one scored on
+        letters alone, what its mixed scripts cost (``mixed_bound``); for an EBCDIC one
+        bounded on its twin's bytes, its glue there; else nothing (its characters alone,
+        ``_chars_bound``)."""
+        candidate = self.finalists[index]
+        if _letters_only_bound(candidate) < math.inf:
+            assert candidate.text is not None  # noqa: S101 - a letters-only bound needs it
+            return mixed_bound(candidate.text)
+        if self.twins.get(index) is not None:
+            return glued_on_bytes(self.glue(index))
+        return 0.0
 
     def known_fit(self, index: int) -> dict[str, float] | None:
         """``fit(index)`` of a byte-counted finalist with a Latin-script language when it is
@@ -858,6 +919,47 @@ class _Scorer:
             if self.same(key, own):
                 return self.fits.get(at)
         return None
+
+
+class _Twin(NamedTuple):
+    """An EBCDIC finalist's sample as translated into its twin code page (``_ebcdic_twin``):
+    ``profile_on_bytes`` counts it there (``_Scorer.twin_counts``), and ``rough_bound``
+    bounds it so."""
+
+    target: str  # the twin code page
+    table: bytes  # the ``bytes.translate`` table into it
+    values: dict[int, int]  # the translated sample's byte values, counted (in order)
+    high: list[int]  # the translated sample's bytes >= 0x80
+    high_counts: list[int]  # how often each occurs
+    present: int  # the translated sample's byte values (bit ``value`` set)
+
+
+def _bytes_bound(
+    counts: ByteCounts,
+    encoding: str,
+    languages: tuple[str, ...],
+    high: list[int],
+    high_counts: list[int],
+) -> float:
+    """``_Scorer.rough_bound``'s letters and pairs of a reading ``profile`` counts on the bytes
+    in ``encoding`` (``counts``; ``high``: their bytes >= 0x80, each ``high_counts`` times):
+    each character at the cost of the language that finds it likeliest, its pairs likewise,
+    and non-letters glued to letters."""
+    letters = _final_weights(encoding, languages)
+    bound = sum(map(operator.mul, high_counts, map(letters.__getitem__, high)), 0.0)
+    return bound + pairs_bound(counts, _tables(encoding), languages)
+
+
+def _with_priors(
+    bound: float, encoding: str, languages: tuple[str, ...], present: int, counted_in: str
+) -> float:
+    """``bound`` with ``encoding``'s prior and, for a code page of another script whose
+    bytes ``present`` (bit ``value`` set) read as no letter of it in ``counted_in`` (the code
+    page the bytes are counted in), the cost of that (``_NO_OWN_LETTER``)."""
+    bound += _PRIOR.get(encoding, 0.0)
+    if _foreign_script(languages) and not present & _foreign_mask(counted_in):
+        bound += _NO_OWN_LETTER
+    return bound
 
 
 def _chars_bound(chars: dict[str, int], encoding: str, languages: tuple[str, ...]) -> float:
@@ -1471,6 +1573,16 @@ def _ebcdic_twin(encoding: str, present: int) -> tuple[str, bytes] | None:
         if not present & blocked:
             return target, table
     return None
+
+
+@functools.cache
+def _twin_lowering(encoding: str, target: str) -> tuple[str, bytes]:
+    """How an EBCDIC code page's bytes read through its twin ``target``: a 256-character table
+    giving each byte ``target``'s lowering (``ByteTables.lowering``) of its translation, and a
+    ``bytes.translate`` table giving 1 for each byte translated to one >= 0x80, else 0."""
+    table, _ = _twin_table(encoding, target)
+    lowering = _tables(target).lowering
+    return "".join(lowering[byte] for byte in table), bytes(byte >> 7 for byte in table)
 
 
 @functools.cache
