@@ -829,28 +829,38 @@ class _Scorer:
         single-byte reading that ``profile`` counts on the bytes, its characters each at the
         cost of the language that finds them likeliest, its pairs likewise, non-letters glued
         to letters, and the codec's priors; ``judge``'s other terms are costs (see ``bound``).
-        Any other reading (counted on its text) but one scored on letters alone
-        (``_letters_only_bound``) is bounded by its characters alone (``_chars_bound``)."""
+        A reading counted on its text is bounded by ``text_bound``."""
         candidate, counts = self.finalists[index], self.counts
         encoding, languages = candidate.encoding, candidate.languages
         if candidate.text is not None:
-            letters = _letters_only_bound(candidate)
-            if letters < math.inf or candidate.chars is None:
-                return letters
-            twin = self.twin(index)
-            if twin is not None:  # counted on its twin's bytes: bounded there
-                letters = _final_weights(twin.target, languages)
-                high = map(letters.__getitem__, twin.high)
-                bound = sum(map(operator.mul, twin.high_counts, high), 0.0)
-                bound += self.twin_pairs_bound(index, twin)
-                return _with_priors(bound, encoding, languages, twin.present, twin.target)
-            return _chars_bound(candidate.chars, encoding, languages)
+            return self.text_bound(index)
         if counts is None:
             return math.inf
         if self.present & _unsafe_mask(encoding):  # not counted on the bytes: on its text
             return _chars_bound(non_ascii_chars(self.text(index)), encoding, languages)
         bound = _bytes_bound(counts, encoding, languages, self.high, self.high_counts)
         return _with_priors(bound, encoding, languages, self.present, encoding)
+
+    def text_bound(self, index: int) -> float:
+        """``rough_bound`` of a finalist counted on its text: by its letters alone for one
+        scored so (``_letters_only_bound``), on its twin's bytes for EBCDIC with one, else by
+        its characters (``_chars_bound``; ``math.inf`` when the first round did not count
+        them)."""
+        candidate = self.finalists[index]
+        encoding, languages = candidate.encoding, candidate.languages
+        letters = _letters_only_bound(candidate)
+        if letters < math.inf:
+            return letters
+        twin = self.twin(index)
+        if twin is not None:  # counted on its twin's bytes: bounded there
+            weights = _final_weights(twin.target, languages)
+            high = map(weights.__getitem__, twin.high)
+            bound = sum(map(operator.mul, twin.high_counts, high), 0.0)
+            bound += self.twin_pairs_bound(index, twin)
+            return _with_priors(bound, encoding, languages, twin.present, twin.target)
+        if candidate.chars is None:
+            return math.inf
+        return _chars_bound(candidate.chars, encoding, languages)
 
     def bound(self, index: int, rough: float | None = None) -> float:
         """``rough_bound`` with the script switches, capitals after small letters and symbols
@@ -1219,12 +1229,9 @@ def _first_round(
             bound = _bound(encoding, languages, *high_columns) if bounded else math.inf
             pending.append((bound, index, encoding, languages))
             continue
-        chars = non_ascii_chars(text)
-        letters = first_round_score(chars, languages)
-        first = letters + _mixed_score(sample, encoding, text)
-        if encoding in _EBCDIC_NAMES:  # ASCII read from high bytes: a symbol for a letter
-            first += ebcdic_symbols_cost(text.lower())
-        found[index] = _Candidate(encoding, languages, text, first, letters, chars)
+        found[index] = _text_candidate(
+            sample, encoding, languages, text, values=byte_counts, present=present
+        )
     pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     families = _Families(candidate.encoding for candidate in found.values())
@@ -1267,6 +1274,55 @@ def _letters_by_table(
     if table is not None and size <= table.most_bytes:
         return first_round_by_table(table, *columns)
     return first_round_score(_table_counts(encoding, high), languages)
+
+
+def _text_candidate(
+    sample: bytes,
+    encoding: str,
+    languages: tuple[str, ...],
+    text: str,
+    *,
+    values: dict[int, int],
+    present: list[int],
+) -> _Candidate:
+    """``_first_round``'s candidate of a reading counted on its ``text`` (``values``: the
+    sample's byte counts, ``present`` their keys sorted): its letters (by the twin's table for
+    EBCDIC, ``_twin_letters``), mixed scripts and, for EBCDIC, symbols next to letters."""
+    chars = None
+    letters = _twin_letters(len(sample), encoding, languages, values, present)
+    if letters is None:
+        chars = non_ascii_chars(text)
+        letters = first_round_score(chars, languages)
+    first = letters + _mixed_score(sample, encoding, text)
+    if encoding in _EBCDIC_NAMES:  # ASCII read from high bytes: a symbol for a letter
+        first += ebcdic_symbols_cost(text.lower())
+    return _Candidate(encoding, languages, text, first, letters, chars)
+
+
+def _twin_letters(
+    size: int,
+    encoding: str,
+    languages: tuple[str, ...],
+    values: dict[int, int],
+    present: list[int],
+) -> float | None:
+    """An EBCDIC reading's first-round letter score, by the letter table of its twin code page
+    (``_ebcdic_twin``) on the sample's byte values translated into it (``values``: how often
+    each of ``present`` occurs; ``size`` bytes in all): the same float as ``first_round_score``
+    of its text's ``non_ascii_chars`` (the twin reads each byte as the same character, and
+    none as a mark or as two characters; ``LetterTable``'s sums are exact). None for any other
+    reading, or when no twin serves the sample or no letter table holds it."""
+    if encoding not in _EBCDIC_NAMES:
+        return None
+    twin = _ebcdic_twin(encoding, sum(map((1).__lshift__, present)))  # distinct: sum is OR
+    if twin is None:
+        return None
+    target, table = twin
+    letters = _letter_table(target, languages)
+    if letters is None or size > letters.most_bytes:
+        return None
+    counts = list(map(values.__getitem__, present))
+    return first_round_by_table(letters, list(map(table.__getitem__, present)), counts)
 
 
 # Each vendor variant's family (its index in ``VARIANTS``).
