@@ -1503,16 +1503,20 @@ def _single_byte_groups(present: list[int]) -> dict[object, tuple[str, tuple[str
     Every single-byte codec reads bytes < 0x80 alike, and whether a byte is readable depends
     on its character alone (a test checks both): so two codecs read the sample
     alike exactly when they read each present byte >= 0x80 alike, and such codecs are
-    readable or not together. Codecs are grouped by their class numbers of those bytes (one
-    C-level transpose), and a group is dropped when one of its present bytes is unreadable
-    (one OR over the present bytes)."""
+    readable or not together. A codec is dropped when one of the present bytes is unreadable
+    in it (one OR over the present bytes), and the others are grouped by their class numbers
+    of those bytes (each codec's a C-level slice of the bytes' rows, joined: one bytes key)."""
     unreadable, rows = _byte_classes()
     rejected = functools.reduce(int.__or__, map(unreadable.__getitem__, present), 0)
-    groups: dict[tuple[int, ...], int] = {}
-    columns = zip(*(rows[value] for value in present if value > 0x7F), strict=True)
-    for index, key in enumerate(columns):  # key: codec ``index``'s classes of the bytes
-        groups[key] = groups.get(key, 0) | 1 << index
-    kept = list(itertools.filterfalse(rejected.__and__, groups.values()))  # all readable or none
+    count = len(SINGLE_BYTE)
+    # Row after row, one class number per codec: codec ``index``'s are ``[index::count]``.
+    matrix = b"".join([rows[value] for value in present if value > 0x7F])
+    groups: dict[bytes, int] = {}
+    for index in range(count):
+        if not rejected >> index & 1:
+            key = matrix[index::count]
+            groups[key] = groups.get(key, 0) | 1 << index
+    kept = list(groups.values())
     return dict(zip(kept, map(_group, kept), strict=True))
 
 
