@@ -838,7 +838,9 @@ class _Scorer:
             return math.inf
         if self.present & _unsafe_mask(encoding):  # not counted on the bytes: on its text
             return _chars_bound(non_ascii_chars(self.text(index)), encoding, languages)
-        bound = _bytes_bound(counts, encoding, languages, self.high, self.high_counts)
+        letters = _final_weights(encoding, languages)
+        bound = sum(map(operator.mul, self.high_counts, map(letters.__getitem__, self.high)), 0.0)
+        bound += pairs_bound(counts, _tables(encoding), languages)
         return _with_priors(bound, encoding, languages, self.present, encoding)
 
     def text_bound(self, index: int) -> float:
@@ -851,7 +853,7 @@ class _Scorer:
         letters = _letters_only_bound(candidate)
         if letters < math.inf:
             return letters
-        twin = self.twin(index)
+        twin = self.twin(index) if encoding in _EBCDIC_NAMES else None
         if twin is not None:  # counted on its twin's bytes: bounded there
             weights = _final_weights(twin.target, languages)
             high = map(weights.__getitem__, twin.high)
@@ -942,22 +944,6 @@ class _Twin(NamedTuple):
     high: list[int]  # the translated sample's bytes >= 0x80
     high_counts: list[int]  # how often each occurs
     present: int  # the translated sample's byte values (bit ``value`` set)
-
-
-def _bytes_bound(
-    counts: ByteCounts,
-    encoding: str,
-    languages: tuple[str, ...],
-    high: list[int],
-    high_counts: list[int],
-) -> float:
-    """``_Scorer.rough_bound``'s letters and pairs of a reading ``profile`` counts on the bytes
-    in ``encoding`` (``counts``; ``high``: their bytes >= 0x80, each ``high_counts`` times):
-    each character at the cost of the language that finds it likeliest, its pairs likewise,
-    and non-letters glued to letters."""
-    letters = _final_weights(encoding, languages)
-    bound = sum(map(operator.mul, high_counts, map(letters.__getitem__, high)), 0.0)
-    return bound + pairs_bound(counts, _tables(encoding), languages)
 
 
 def _with_priors(
