@@ -1053,7 +1053,7 @@ def judge(
     letter_counts = list(map(_COUNT, letters_only))
     letter_grams = list(map(_GRAM, letters_only))
     letter_columns = _columns(_LETTER_ROWS, letter_grams, languages, _letter_cost)
-    pair_counts = list(reading.pairs.values())
+    pair_counts = list(map(float, reading.pairs.values()))  # float by float: faster, same products
     pair_grams = list(reading.pairs)
     pair_columns = _columns(_PAIR_ROWS, pair_grams, languages, pair_log)
     glued = reading.glued
@@ -1400,7 +1400,9 @@ def ascii_fits(reading: Profile) -> dict[str, float]:
     languages, rows = _ascii_rows()
     if not grams:
         return dict.fromkeys(languages, 0)
-    counts = [*reading.ascii_letters.values(), *reading.ascii_pairs.values()]
+    # As floats: a float times a float is one C call, an int times a float first asks the
+    # int (NotImplemented); the products are the same floats (each count is exact as one).
+    counts = list(map(float, [*reading.ascii_letters.values(), *reading.ascii_pairs.values()]))
     columns = zip(*map(rows.__getitem__, grams), strict=True)
     sums = [sum(map(operator.mul, counts, column)) for column in columns]
     return dict(zip(languages, sums, strict=True))

@@ -17,7 +17,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -641,6 +641,7 @@ class _Scorer:
         self.present = sum(1 << value for value in values)  # distinct values: the sum is the OR
         self.high = [value for value in values if value > 0x7F]
         self.high_counts = [values[value] for value in self.high]
+        self.high_weights = list(map(float, self.high_counts))  # for float-by-float products
         self.profiles: dict[int, Profile] = {}
         self.keys: dict[int, _FitKey | None] = {}
         self.fits: dict[int, dict[str, float]] = {}
@@ -839,7 +840,7 @@ class _Scorer:
         if self.present & _unsafe_mask(encoding):  # not counted on the bytes: on its text
             return _chars_bound(non_ascii_chars(self.text(index)), encoding, languages)
         letters = _final_weights(encoding, languages)
-        bound = sum(map(operator.mul, self.high_counts, map(letters.__getitem__, self.high)), 0.0)
+        bound = sum(map(operator.mul, self.high_weights, map(letters.__getitem__, self.high)), 0.0)
         bound += pairs_bound(counts, _tables(encoding), languages)
         return _with_priors(bound, encoding, languages, self.present, encoding)
 
@@ -1204,6 +1205,8 @@ def _first_round(
     # few letters most are: bounding each (to score the likeliest first and leave out those
     # that cannot reach) costs more than scoring the few it leaves out.
     bounded = bounded and not few_bytes
+    # The counts as floats for ``_bound``'s products (float by float: the same products, faster).
+    high_weights = list(map(float, high_columns[1])) if bounded else []
     # A skeleton depends only on what the present bytes are in the codec: codecs that agree
     # there (most Latin ones on Latin text) share one count.
     shapes: dict[bytes, float] = {}
@@ -1212,7 +1215,7 @@ def _first_round(
     for index, (encoding, languages) in enumerate(readings.values()):
         text = texts.get(encoding)
         if text is None:  # counted by table: scored below, the likeliest first
-            bound = _bound(encoding, languages, *high_columns) if bounded else math.inf
+            bound = _bound(encoding, languages, high_present, high_weights) if bounded else math.inf
             pending.append((bound, index, encoding, languages))
             continue
         found[index] = _text_candidate(
@@ -1533,12 +1536,13 @@ def _group(members: int) -> tuple[str, tuple[str, ...]]:
 
 
 def _bound(
-    encoding: str, languages: tuple[str, ...], values: list[int], counts: list[int]
+    encoding: str, languages: tuple[str, ...], values: list[int], counts: Sequence[float]
 ) -> float:
     """The most a table-counted reading can score in the first round (``values``: the sample's
-    bytes >= 0x80, ``counts`` how often each occurs): each letter at the cost of the language
-    that finds it likeliest, with no mixture cost (which only lowers a score); the caller adds
-    the skeleton's cost."""
+    bytes >= 0x80, ``counts`` how often each occurs, floats from ``_first_round``: a float
+    times a float is one C call, an int times a float first asks the int): each letter at the
+    cost of the language that finds it likeliest, with no mixture cost (which only lowers a
+    score); the caller adds the skeleton's cost."""
     weights = _bound_weights(encoding, languages)
     return sum(map(operator.mul, counts, map(weights.__getitem__, values)))
 
