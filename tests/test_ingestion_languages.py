@@ -793,6 +793,26 @@ def test_ebcdic_symbols_cost_only_next_to_letters_and_brackets_only_inside_words
     assert not readable("f\x1ar", UNREADABLE_EBCDIC)
 
 
+@pytest.mark.parametrize(
+    ("lowered", "glued_sides"),
+    [
+        ("a{}b", (1, 1)),  # two symbols, each touching one letter
+        ("a[]b", ()),  # a bracket beside a bracket is inside no word
+        ("ä~ß", (2,)),  # non-ASCII letters are letters
+        ("1{2 _|_", ()),  # digits and underscores are not
+        ("{a^", (1, 1)),  # at either end of the text
+        ("a|b|c\nd`", (2, 2, 1)),
+    ],
+)
+def test_ebcdic_symbols_cost_sums_each_symbol_by_the_letters_beside_it(
+    lowered: str, glued_sides: tuple[int, ...]
+) -> None:
+    one, inside = ebcdic_symbols_cost("a{"), ebcdic_symbols_cost("a{b")
+    assert ebcdic_symbols_cost(lowered) == sum(
+        one if sides == 1 else inside for sides in glued_sides
+    )
+
+
 _ICELANDIC = (
     "Þetta er íslenskur texti með bókstöfunum ð, þ og æ, sem eru algengir í íslensku máli.\n"
 )
