@@ -91,7 +91,6 @@ def test_unknown_encoding_names_it_and_the_path(tmp_path: Path) -> None:
         "raw_unicode_escape",
         "idna",
         "punycode",
-        "utf-7",
     ],
 )
 def test_explicit_non_text_codec_is_refused_before_reading(tmp_path: Path, codec: str) -> None:

@@ -38,6 +38,7 @@ from ingestion.readings import (
     utf8_reading,
     variants,
 )
+from ingestion.utf7 import utf7_evidence
 from ingestion.utils import aligned_sample, bom_encoding, spread_sample
 
 Reason = Literal["bom", "declared", "utf-8", "detector"]
@@ -184,7 +185,8 @@ def not_utf8(data: bytes, *, confidence: bool = True) -> Sniffed:
 
 
 def _ascii(data: bytes) -> Sniffed:
-    """Seven-bit data is UTF-8 unless ISO-2022 designations or HZ escapes say otherwise.
+    """Seven-bit data is UTF-8 unless ISO-2022 designations, HZ escapes or UTF-7 shifts
+    (``_ascii_or_utf7``) say otherwise.
 
     Designations that no ISO-2022 codec reads leave no codec (``Sniffed.unknown`` says why):
     returning the escapes and shifts as ASCII text would be mojibake.
@@ -224,7 +226,19 @@ def _ascii(data: bytes) -> Sniffed:
             "a character set that no ISO-2022 codec here reads (ISO-2022-CN, say)"
         )
         return Sniffed(Detection(None, "detector"), unknown=unknown)
-    return Sniffed(Detection("utf-8", "utf-8"), data.decode("ascii"))
+    return _ascii_or_utf7(data)
+
+
+def _ascii_or_utf7(data: bytes) -> Sniffed:
+    """ASCII text, or UTF-7 when every ``+`` is strict UTF-7 and its shifts decode to enough
+    usual letters; a refusal naming both when they decode to too few (``utf7``). Without a
+    ``+`` (one C-level search) it is ASCII."""
+    evidence = utf7_evidence(data)
+    verdict = "ascii" if evidence is None else evidence.verdict
+    if evidence is not None and verdict == "utf-7":
+        return Sniffed(Detection("utf-7", "detector", 1.0), evidence.text)
+    rival = "utf-7" if verdict == "ambiguous" else None
+    return Sniffed(Detection("utf-8", "utf-8", rival=rival), data.decode("ascii"))
 
 
 def _controls(sample: bytes) -> int:

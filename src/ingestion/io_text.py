@@ -36,6 +36,7 @@ from ingestion.errors import (
 )
 from ingestion.readings import SCORE_BYTES
 from ingestion.supersets import DECODE_SUPERSETS
+from ingestion.utf7 import first_bad_shift
 from ingestion.utils import (
     explicit_codec,
     first_undefined,
@@ -147,6 +148,8 @@ def _read_detecting(file: Path, errors: Errors, *, confidence: bool) -> tuple[st
         if errors == "strict":
             raise UnknownEncodingError(file, detail=head.unknown)
         head = Sniffed(_UTF8)  # as for 8-bit text no codec reads: UTF-8, nothing to replace
+    if head is not None:
+        _refuse_ambiguous(file, head.detection)  # ASCII that may be UTF-7 (``utf7``)
     if head is None and _says_utf8(sample_counts):
         buffer = fold_newline_bytes(data)
         folded = buffer is not data
@@ -480,8 +483,27 @@ def _refuse_ambiguous(file: Path, detection: Detection) -> None:
 def _decode(file: Path, data: bytes, codec: str, skip: int, errors: Errors) -> str:
     view = memoryview(data)[skip:]
     try:
-        return str(view, codec, errors)
+        text = str(view, codec, errors)
     except UnicodeDecodeError as error:
         offset = skip + error.start
         hint = _LOSSY_HINT if codec.startswith("utf") else f"{_LOSSY_HINT}, or name the encoding"
         raise TextDecodeError(file, codec, offset, data[offset], hint) from None
+    return _strict_utf7(file, data, text, errors) if codec == "utf-7" else text
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _strict_utf7(file: Path, data: bytes, text: str, errors: Errors) -> str:
+    """UTF-7 read under an explicit ``utf-7`` as strictly as detection reads it: Python's
+    codec passes a lone surrogate and a final ``+``, which are errors (or, replaced, U+FFFD);
+    a leading byte order mark (``+/v8``) is dropped, as other BOMs are."""
+    if errors == "strict":
+        offset = first_bad_shift(data)
+        if offset is not None:
+            raise TextDecodeError(file, "utf-7", offset, data[offset], _LOSSY_HINT)
+    else:
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+        if data.endswith(b"+") and str(data + b"-", "utf-7", "replace") == text + "+":
+            text += "\ufffd"  # the codec dropped a final '+' that starts no shift
+    return text.removeprefix("\ufeff")

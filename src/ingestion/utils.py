@@ -26,9 +26,12 @@ def codec_name(encoding: str) -> str:
 
 
 # Text codecs that do not read a file's characters as written: escapes are rewritten
-# (``\u0041`` becomes ``A``), every byte fails, or the bytes are a host name or UTF-7.
+# (``\u0041`` becomes ``A``), every byte fails, or the bytes are a host name. UTF-7 is a
+# file encoding when named (``read_text(path, "utf-7")``, as a refusal between ASCII and UTF-7
+# asks); detection takes it only on evidence (``ingestion.utf7``), never from a declaration
+# (a declared charset is looked for only in 8-bit text, which UTF-7 is not).
 _NOT_FILE_TEXT = frozenset(
-    {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode", "utf-7"}
+    {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode"}
 )
 
 
