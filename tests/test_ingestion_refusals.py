@@ -477,6 +477,24 @@ def test_first_round_by_table_is_the_same_float_as_by_characters() -> None:
     assert compared > with_letters
 
 
+def test_packed_letter_sums_are_read_field_by_field() -> None:
+    """A packed letter sum's language fields, read from its bytes (``LetterTable.sums``), are
+    each the field a shift and a mask give, fields at their largest and at 0 included, the
+    letter count's field left out: ``first_round_by_table`` picks its main language so."""
+    from ingestion import plausibility as p  # noqa: PLC0415
+
+    bits = p._FIELD_BITS  # pyright: ignore[reportPrivateUsage]
+    mask = (1 << bits) - 1
+    spread = (0, 1, mask, mask - 1, 1 << (bits - 1), 0x9E3779B9, 12345)  # some fields, edges
+    for languages in (1, 3, 23):
+        fields = p._language_fields(languages)  # pyright: ignore[reportPrivateUsage]
+        for turn in range(len(spread)):
+            values = [spread[(turn + at * 3) % len(spread)] for at in range(languages + 1)]
+            packed = sum(value << (bits * at) for at, value in enumerate(values))
+            shifted = tuple((packed >> (bits * at)) & mask for at in range(1, languages + 1))
+            assert fields.unpack(packed.to_bytes(fields.size, "little")) == shifted
+
+
 def test_single_byte_codecs_read_each_byte_as_at_most_one_character() -> None:
     """The first round keys a single-byte reading by the present bytes decoded (a str): two
     such keys are equal exactly when each byte reads alike only if no byte reads as more
