@@ -285,3 +285,69 @@ def test_a_sample_with_few_non_ascii_bytes_is_not_bounded_in_the_first_round(
     assert bounds[0] == 0
     readings._first_round(many, bounded=True)  # pyright: ignore[reportPrivateUsage]
     assert bounds[0] > 0
+
+
+def _cp1258_samples() -> list[bytes]:
+    """Samples with cp1258's combining marks among their bytes: Russian, Greek and Italian
+    text in their code pages, and random cp1258 bytes thick with marks (a lead and its marks
+    in any order: "î" and a dot below compose as "ị" and a circumflex)."""
+    texts = [  # natural text: Cyrillic and Greek letters look like Latin ones to ruff
+        ("Мы стояли у моря, и тёмные волны били о камни. ", "cp1251"),  # noqa: RUF001
+        ("Τα μικρά παιδιά παίζουν στην αυλή με τις μπάλες. ", "cp1253"),  # noqa: RUF001
+        ("La città è più bella però ogni sera, perché sì. ", "cp1252"),
+    ]
+    samples = [(text * 4).encode(codec) for text, codec in texts]
+    defined = [value for value in range(0x80, 0x100) if _cp1258_reads(value)]
+    marks = list(b"\xcc\xd2\xde\xec\xf2")
+    rng = random.Random(1258)  # noqa: S311 - fixed test bytes, not a secret
+    for _ in range(30):
+        values = rng.choices(defined + marks * 8 + list(b"aeiou "), k=rng.randint(20, 120))
+        samples.append(bytes(values))
+    return samples
+
+
+def _cp1258_reads(value: int) -> bool:
+    try:
+        bytes([value]).decode("cp1258")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_a_cp1258_reading_is_bounded_on_its_bytes_before_its_text_is_counted() -> None:
+    """A bounded first round bounds cp1258's reading of a sample with its marks on the bytes
+    (``_composing_bound``): at least the score its text gets (``_text_candidate``), so Russian
+    read as Vietnamese is left out uncounted; the readings kept are the unbounded round's."""
+    languages = dict(readings.SINGLE_BYTE)["cp1258"]
+    for sample in _cp1258_samples():
+        text = sample.decode("cp1258")
+        values = collections.Counter(sample)
+        present = sorted(values)
+        high = [value for value in present if value > 0x7F]
+        counts = [float(values[value]) for value in high]
+        bound = readings._composing_bound(sample, "cp1258", languages, high, counts)  # pyright: ignore[reportPrivateUsage]
+        scored = readings._text_candidate(  # pyright: ignore[reportPrivateUsage]
+            sample, "cp1258", languages, text, values=values, present=present
+        )
+        assert bound >= scored.first_round
+    russian = _cp1258_samples()[0]
+    every = readings._first_round(russian)  # pyright: ignore[reportPrivateUsage]
+    bounded = readings._first_round(russian, bounded=True)  # pyright: ignore[reportPrivateUsage]
+    assert "cp1258" in {candidate.encoding for candidate in every}
+    assert "cp1258" not in {candidate.encoding for candidate in bounded}
+    assert all(candidate in every for candidate in bounded)
+
+
+def test_what_cp1258_marks_make_of_ascii_or_alone_never_adds() -> None:
+    """``_composing_bound`` leaves out the letters cp1258's marks compose on ASCII letters and
+    the marks left alone: under every language each costs, never adds (the best of all
+    languages is at least that of any of them)."""
+    every = readings._every_language(("vi",))  # pyright: ignore[reportPrivateUsage]
+    weight = readings._char_weights(every)  # pyright: ignore[reportPrivateUsage]
+    marks = b"\xcc\xd2\xde\xec\xf2".decode("cp1258")
+    made: set[str] = set()
+    for lead in ("", *"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+        for mark in marks:
+            made.update(plausibility.non_ascii_chars(lead + mark))
+    assert made
+    assert all(weight[char] <= 0 for char in made)

@@ -1207,20 +1207,25 @@ def _first_round(
     bounded = bounded and not few_bytes
     # The counts as floats for ``_bound``'s products (float by float: the same products, faster).
     high_weights = list(map(float, high_columns[1])) if bounded else []
-    # A skeleton depends only on what the present bytes are in the codec: codecs that agree
-    # there (most Latin ones on Latin text) share one count.
-    shapes: dict[bytes, float] = {}
+    shapes: dict[bytes, float] = {}  # skeleton costs by the present bytes' kinds (``_shape``)
     found: dict[int, _Candidate] = {}
     pending: list[tuple[float, int, str, tuple[str, ...]]] = []
     for index, (encoding, languages) in enumerate(readings.values()):
         text = texts.get(encoding)
-        if text is None:  # counted by table: scored below, the likeliest first
-            bound = _bound(encoding, languages, high_present, high_weights) if bounded else math.inf
-            pending.append((bound, index, encoding, languages))
+        if text is not None and not (bounded and encoding in _COMPOSING):
+            found[index] = _text_candidate(
+                sample, encoding, languages, text, values=byte_counts, present=present
+            )
             continue
-        found[index] = _text_candidate(
-            sample, encoding, languages, text, values=byte_counts, present=present
-        )
+        # Counted by table, or bounded on its bytes first: scored below, the likeliest first.
+        bound = math.inf
+        if bounded:
+            bound = (
+                _bound(encoding, languages, high_present, high_weights)
+                if text is None
+                else _composing_bound(sample, encoding, languages, high_present, high_weights)
+            )
+        pending.append((bound, index, encoding, languages))
     pending.sort(key=_BOUND_OF, reverse=True)  # stable: equal bounds keep their order
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     families = _Families(candidate.encoding for candidate in found.values())
@@ -1235,18 +1240,108 @@ def _first_round(
                 if common_pending:
                     continue  # as ``break`` for this one, until the common one is scored
                 break  # this reading and all after it: ``_finalists`` takes none of them
-        table = _byte_skeleton(encoding)
-        kinds = present_bytes.translate(table)
-        if kinds not in shapes:  # the same costs, counted on the bytes' skeleton
-            shapes[kinds] = skeleton_score(sample.translate(table))
-        shape = shapes[kinds]
-        if bound + shape < reach and encoding != _MOST_COMMON:
-            continue  # with its skeleton's cost (never positive), this one too
-        first = _letters_by_table(len(sample), encoding, languages, high, high_columns) + shape
-        found[index] = _Candidate(encoding, languages, None, first)
-        bisect.insort(scores, -first)
+        text = texts.get(encoding)
+        if text is not None:  # cp1258 with its marks: counted on its text after all
+            candidate = _text_candidate(
+                sample, encoding, languages, text, values=byte_counts, present=present
+            )
+        else:
+            shape = _shape(sample, encoding, present_bytes, shapes)
+            if bound + shape < reach and encoding != _MOST_COMMON:
+                continue  # with its skeleton's cost (never positive), this one too
+            letters = _letters_by_table(len(sample), encoding, languages, high, high_columns)
+            candidate = _Candidate(encoding, languages, None, letters + shape)
+        found[index] = candidate
+        bisect.insort(scores, -candidate.first_round)
         families.add(encoding)
     return [found[index] for index in sorted(found)]
+
+
+def _shape(sample: bytes, encoding: str, present: bytes, shapes: dict[bytes, float]) -> float:
+    """``skeleton_score`` of a table-counted reading of ``sample`` (``present``: its byte
+    values), on the bytes' skeleton: a skeleton depends only on what the present bytes are in
+    the codec, so codecs that agree there (most Latin ones on Latin text) share one count in
+    ``shapes``."""
+    table = _byte_skeleton(encoding)
+    kinds = present.translate(table)
+    found = shapes.get(kinds)
+    if found is None:  # the same costs, counted on the bytes' skeleton
+        found = shapes[kinds] = skeleton_score(sample.translate(table))
+    return found
+
+
+# Single-byte codecs with combining marks (cp1258's tones): a reading of a sample holding one
+# is counted on its text (the marks compose with the letter before them), and in a bounded
+# first round it is bounded on its bytes first (``_composing_bound``): Cyrillic, Greek or
+# Hebrew text read as cp1258 (Vietnamese) is Latin mojibake whose text need not be counted.
+_COMPOSING = frozenset({"cp1258"})
+
+
+def _composing_bound(
+    sample: bytes,
+    encoding: str,
+    languages: tuple[str, ...],
+    values: list[int],
+    counts: Sequence[float],
+) -> float:
+    """The most a reading in a ``_COMPOSING`` codec can score in the first round
+    (``_text_candidate``: its letters and mixed scripts), found on the bytes: each byte >=
+    0x80 (``values``, each ``counts`` times) at ``_composing_weights``, and the mixed scripts'
+    cost itself (``_mixed_score`` counts it on the bytes)."""
+    weights = _composing_weights(encoding, languages)
+    bound = sum(map(operator.mul, counts, map(weights.__getitem__, values)), 0.0)
+    return bound + skeleton_score(sample.translate(_raw_skeleton_table(encoding)))
+
+
+def _raw_skeleton_table(encoding: str) -> bytes:
+    """``_raw_skeleton`` of a single-byte codec (which has one)."""
+    table = _raw_skeleton(encoding)
+    assert table is not None  # noqa: S101 - only single-byte codecs are ``_COMPOSING``
+    return table
+
+
+@functools.lru_cache(maxsize=256)
+def _composing_weights(encoding: str, languages: tuple[str, ...]) -> _LeadWeights:
+    """The one ``_LeadWeights`` of a ``_COMPOSING`` codec's readings under ``languages``."""
+    return _LeadWeights(encoding, languages)
+
+
+class _LeadWeights(dict[int, float]):
+    """Per byte value, the most its character adds to ``first_round_score`` of a
+    ``_COMPOSING`` codec's text: the best of the letters it can lead once marks follow it (0.0
+    for the marks and ASCII), worked out on first use (a sample holds a few dozen of them).
+    The text's ``non_ascii_chars`` are each one such letter of one byte, or a mark left alone
+    or a letter composed on an ASCII one, which cost, never add (a test checks), so the sum
+    over the bytes bounds the letters' score as ``_bound`` does."""
+
+    def __init__(self, encoding: str, languages: tuple[str, ...]) -> None:
+        super().__init__()
+        self.chars = _raw_chars(encoding)
+        self.marks = [char for char in self.chars if char and is_mark(char)]
+        self.weight = _char_weights(languages)
+
+    def __missing__(self, value: int) -> float:
+        char = self.chars[value]
+        if value < 0x80 or not char or is_mark(char):
+            self[value] = 0.0
+            return 0.0
+        # NFC (as ``non_ascii_chars`` counts the text) takes the character apart and puts it
+        # together with the marks after it in their canonical order: "î" and a dot below lead
+        # as "ị" (a circumflex left over). What leads after each further mark, from any lead.
+        more = {*self.marks, *unicodedata.normalize("NFD", char)[1:]}
+        leads, unseen = {char}, [char]
+        while unseen:
+            lead = unseen.pop()
+            for mark in more:
+                after = unicodedata.normalize("NFC", lead + mark)[0]
+                if after not in leads:
+                    leads.add(after)
+                    unseen.append(after)
+        weight = self.weight
+        found = self[value] = max(
+            sum(weight[c] * n for c, n in non_ascii_chars(lead).items()) for lead in leads
+        )
+        return found
 
 
 def _letters_by_table(
