@@ -638,7 +638,7 @@ class _Scorer:
             self.counts = byte_counts(sample, values)
         self.shared_key: _FitKey | None = None  # made when a key is compared with it
         self.values = values
-        self.present = sum(1 << value for value in values)  # distinct values: the sum is the OR
+        self.present = sum(map((1).__lshift__, values))  # distinct values: the sum is the OR
         self.high = [value for value in values if value > 0x7F]
         self.high_counts = [values[value] for value in self.high]
         self.high_weights = list(map(float, self.high_counts))  # for float-by-float products
@@ -1488,7 +1488,7 @@ def _distinct_readings(
 ) -> tuple[dict[object, tuple[str, tuple[str, ...]]], dict[str, str]]:
     """Each distinct readable reading's codec and languages (those of every codec that reads
     the sample alike), and the text of those counted on the text."""
-    present_mask = sum(1 << value for value in present)  # distinct values: the sum is the OR
+    present_mask = sum(map((1).__lshift__, present))  # distinct values: the sum is the OR
     present_bytes = bytes(present)
     has_high = present[-1] > 0x7F if present else False
     ebcdic = byte_counts.get(EBCDIC_SPACE, 0) > byte_counts.get(ASCII_SPACE, 0)
@@ -1579,29 +1579,45 @@ def _every_language(own: tuple[str, ...]) -> tuple[str, ...]:
 _COMBINING_1258 = sum(1 << value for value in b"\xcc\xd2\xde\xec\xf2")
 
 
-def _single_byte_groups(present: list[int]) -> dict[object, tuple[str, tuple[str, ...]]]:
+def _single_byte_groups(present: list[int]) -> _Groups:
     """``_distinct_readings``'s single-byte readings of a sample with a byte >= 0x80 (its
-    first entries, keyed apart from the multi-byte ones): the same readings in the same order,
-    without decoding per codec.
+    first entries, keyed apart from the multi-byte ones), as (key, reading) pairs: the same
+    readings in the same order, without decoding per codec.
 
     Every single-byte codec reads bytes < 0x80 alike, and whether a byte is readable depends
     on its character alone (a test checks both): so two codecs read the sample
     alike exactly when they read each present byte >= 0x80 alike, and such codecs are
     readable or not together. A codec is dropped when one of the present bytes is unreadable
     in it (one OR over the present bytes), and the others are grouped by their class numbers
-    of those bytes (each codec's a C-level slice of the bytes' rows, joined: one bytes key)."""
+    of those bytes (``_groups_by_classes``)."""
     unreadable, rows = _byte_classes()
     rejected = functools.reduce(int.__or__, map(unreadable.__getitem__, present), 0)
-    count = len(SINGLE_BYTE)
     # Row after row, one class number per codec: codec ``index``'s are ``[index::count]``.
     matrix = b"".join([rows[value] for value in present if value > 0x7F])
+    return _groups_by_classes(matrix, rejected)
+
+
+# ``_single_byte_groups``'s pairs: a group's members (bit ``i`` for ``SINGLE_BYTE[i]``) and its
+# reading (``_group``).
+_Groups = tuple[tuple[int, tuple[str, tuple[str, ...]]], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _groups_by_classes(matrix: bytes, rejected: int) -> _Groups:
+    """``_single_byte_groups`` of a sample whose present bytes >= 0x80 have the class rows
+    ``matrix`` (joined) and rule out the codecs ``rejected`` (bit ``i`` for ``SINGLE_BYTE[i]``):
+    the codecs left grouped by their class numbers (codec ``i``'s a C-level slice, one bytes
+    key), in ``SINGLE_BYTE`` order. Worked out once for each such pair: the groups depend on
+    nothing else, and short files of one language in one code page share their set of high
+    bytes (a step per codec was a tenth of the first round of a file of a few words)."""
+    count = len(SINGLE_BYTE)
     groups: dict[bytes, int] = {}
     for index in range(count):
         if not rejected >> index & 1:
             key = matrix[index::count]
             groups[key] = groups.get(key, 0) | 1 << index
     kept = list(groups.values())
-    return dict(zip(kept, map(_group, kept), strict=True))
+    return tuple(zip(kept, map(_group, kept), strict=True))
 
 
 @functools.cache
