@@ -402,3 +402,29 @@ def test_a_lead_byte_glued_to_an_ascii_letter_is_no_latin_letter() -> None:
     # "l'être" and the sentence was refused.
     data = "Le risque potentiel chez l'être humain n'est pas connu.".encode("cp437")
     assert detect_encoding(data).encoding == "cp850"
+
+
+# Written for this test: a Latin-9 character list with a few words. Its letters "Œ œ Š š Ž ž
+# Ÿ" read as symbols in cp1252 ("¼ ½ ¦ ¨" and spacing accents), which the first round,
+# counting letters only, does not count: ISO-8859-15 ranked below the finalists and was never
+# scored.
+LATIN9_LIST = """Kind: a Latin-9 sample with the euro and the OE ligatures.
+---
+01: Words: crème brûlée, naïve garçon, piñata, São Paulo.
+02: Money: € 3  €2.75  €250
+03: Ligatures: Œdipe, nœud, vœu (Œ/œ).
+04: Names: Šárka, Živa, Žofie (Š/š/Ž/ž).
+05: Diaeresis: Ÿ
+06: Money signs: € £ ¥ ¢
+07: Quotes: ¡ ¿ « »
+08: Signs: ± × ÷
+09: Plain quotes: "Hi" and 'there' and - dash
+10: Brackets: ( ) [ ] { } < >
+11: End
+"""  # noqa: RUF001 - the multiplication sign is the text
+
+
+def test_a_vendor_variant_ranked_low_by_letters_is_still_scored(tmp_path: Path) -> None:
+    path = tmp_path / "latin9.txt"
+    path.write_bytes(LATIN9_LIST.encode("iso8859-15"))
+    assert read_text(path) == (LATIN9_LIST, "iso8859-15")

@@ -616,6 +616,21 @@ def _finalists(
             continue
         families.add(candidate.encoding)
         finalists.append(candidate)
+    # The vendor variants of the finalists join them, however low their first round: it counts
+    # letters only, so ISO-8859-15's "Œ œ Š š Ž ž Ÿ" (letters) ranked below cp1252's "¼ ½ ¦ ¨"
+    # and accents (symbols, not counted), and a Latin-9 file that also has "naïve" and
+    # "façade" was read as cp1252, or as ISO-8859-13 ("naļve"), without its own reading ever
+    # being scored. They are bounded and scored like the others (``rank_down_to``), and take
+    # no place.
+    chosen = {candidate.encoding for candidate in finalists}
+    kin = {_FAMILY_OF.get(encoding) for encoding in chosen} - {None}
+    for candidate in candidates:
+        encoding = candidate.encoding
+        if encoding in chosen or _FAMILY_OF.get(encoding) not in kin:
+            continue
+        if whole_file and len(data) > len(sample) and not _decodes_whole(data, encoding):
+            continue
+        finalists.append(candidate)
     return finalists
 
 
@@ -1200,11 +1215,11 @@ def _first_round(
     readings, texts = _distinct_readings(sample, byte_counts, present)
     high = [(value, byte_counts[value]) for value in high_present]
     high_columns = (high_present, [n for _, n in high])
-    few_bytes = sum(high_columns[1]) < _FEW_BYTES  # as ``_finalists`` tells it
-    # With few bytes every reading within _FEW_BYTES_SPAN of the best is a finalist, and on so
-    # few letters most are: bounding each (to score the likeliest first and leave out those
-    # that cannot reach) costs more than scoring the few it leaves out.
-    bounded = bounded and not few_bytes
+    # With few bytes (fewer than _FEW_BYTES, as ``_finalists`` tells it) every reading within
+    # _FEW_BYTES_SPAN of the best is a finalist, and on so few letters most are: bounding each
+    # (to score the likeliest first and leave out those that cannot reach) costs more than
+    # scoring the few it leaves out.
+    bounded = bounded and sum(high_columns[1]) >= _FEW_BYTES
     # The counts as floats for ``_bound``'s products (float by float: the same products, faster).
     high_weights = list(map(float, high_columns[1])) if bounded else []
     shapes: dict[bytes, float] = {}  # skeleton costs by the present bytes' kinds (``_shape``)
@@ -1230,24 +1245,30 @@ def _first_round(
     scores = sorted(-candidate.first_round for candidate in found.values())  # best first
     families = _Families(candidate.encoding for candidate in found.values())
     reach = -math.inf  # what falls below it is no finalist, whatever is scored after it
-    common_pending = any(encoding == _MOST_COMMON for _, _, encoding, _ in pending)
+    # ``_finalists`` may take the most common code page and any vendor variant (of a finalist)
+    # whatever their scores: they are scored in any case, and left out by no bound.
+    kept_pending = sum(encoding in _ALWAYS_SCORED for _, _, encoding, _ in pending)
+    kept_only = False  # past the reach: only the kept ones are still scored
     for bound, index, encoding, languages in pending:
+        kept = encoding in _ALWAYS_SCORED
+        if kept_only and not kept:
+            continue
         if bounded:
             reach = _reach(scores, families.placeless)
-            if encoding == _MOST_COMMON:
-                common_pending = False  # ``_finalists`` takes it in any case: scored
+            if kept:
+                kept_pending -= 1
             elif bound < reach:
-                if common_pending:
-                    continue  # as ``break`` for this one, until the common one is scored
+                if kept_pending:
+                    kept_only = True  # as ``break``, for this one and the others after it
+                    continue
                 break  # this reading and all after it: ``_finalists`` takes none of them
-        text = texts.get(encoding)
-        if text is not None:  # cp1258 with its marks: counted on its text after all
+        if (text := texts.get(encoding)) is not None:  # cp1258 with its marks: by its text
             candidate = _text_candidate(
                 sample, encoding, languages, text, values=byte_counts, present=present
             )
         else:
             shape = _shape(sample, encoding, present_bytes, shapes)
-            if bound + shape < reach and encoding != _MOST_COMMON:
+            if bound + shape < reach and not kept:
                 continue  # with its skeleton's cost (never positive), this one too
             letters = _letters_by_table(len(sample), encoding, languages, high, high_columns)
             candidate = _Candidate(encoding, languages, None, letters + shape)
@@ -1411,6 +1432,9 @@ def _twin_letters(
 
 # Each vendor variant's family (its index in ``VARIANTS``).
 _FAMILY_OF = {codec: number for number, family in enumerate(VARIANTS) for codec in family}
+# Readings the bounded first round never leaves out (``_finalists`` may take them whatever
+# their first-round scores).
+_ALWAYS_SCORED = frozenset({_MOST_COMMON, *_FAMILY_OF})
 
 
 class _Families:
