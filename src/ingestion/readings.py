@@ -600,6 +600,8 @@ def _finalists(
     few_bytes = len(sample.translate(None, _ASCII_BYTES)) < _FEW_BYTES
     span = _FEW_BYTES_SPAN if few_bytes else _FIRST_ROUND_SPAN
     families = _Families(())  # of the finalists so far: their places are the others
+    cut_short = whole_file and len(data) > len(sample)  # the sample is not the whole file
+    unread: set[str] = set()  # codecs found not to decode the whole file
     for candidate in candidates:
         close = candidate.first_round >= top + span
         places = len(finalists) - families.placeless
@@ -612,7 +614,8 @@ def _finalists(
                 break
             if not any(candidate is k for k in kept):
                 continue
-        if whole_file and len(data) > len(sample) and not _decodes_whole(data, candidate.encoding):
+        if cut_short and not _decodes_whole(data, candidate.encoding):
+            unread.add(candidate.encoding)
             continue
         families.add(candidate.encoding)
         finalists.append(candidate)
@@ -622,13 +625,13 @@ def _finalists(
     # "façade" was read as cp1252, or as ISO-8859-13 ("naļve"), without its own reading ever
     # being scored. They are bounded and scored like the others (``rank_down_to``), and take
     # no place.
-    chosen = {candidate.encoding for candidate in finalists}
-    kin = {_FAMILY_OF.get(encoding) for encoding in chosen} - {None}
+    # Finalists already, or found not to decode the whole file: not asked again.
+    settled = {candidate.encoding for candidate in finalists} | unread
     for candidate in candidates:
         encoding = candidate.encoding
-        if encoding in chosen or _FAMILY_OF.get(encoding) not in kin:
+        if encoding in settled or _FAMILY_OF.get(encoding) not in families.seen:
             continue
-        if whole_file and len(data) > len(sample) and not _decodes_whole(data, encoding):
+        if cut_short and not _decodes_whole(data, encoding):
             continue
         finalists.append(candidate)
     return finalists
