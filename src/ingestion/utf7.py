@@ -148,16 +148,21 @@ def first_bad_shift(data: bytes) -> int | None:
     read under an explicit ``utf-7``: Python's codec passes lone surrogates and a final
     ``+``."""
     for match in _SHIFT.finditer(data):
-        run = match.group(1)
-        if not run:
-            return match.start()
-        try:
-            chars = (b"+" + run + b"-").decode("utf-7")
-        except UnicodeDecodeError:
-            return match.start()
-        if any("\ud800" <= char <= "\udfff" for char in chars):
+        chars = _python_decoded(match.group(1))
+        if chars is None or any("\ud800" <= char <= "\udfff" for char in chars):
             return match.start()
     return None
+
+
+def _python_decoded(run: bytes) -> str | None:
+    """A shift's base64 characters as Python's codec decodes them; None when there are none
+    or the codec rejects them."""
+    if not run:
+        return None
+    try:
+        return (b"+" + run + b"-").decode("utf-7")
+    except UnicodeDecodeError:
+        return None
 
 
 def _decoded(run: bytes) -> str | None:
@@ -165,11 +170,10 @@ def _decoded(run: bytes) -> str | None:
     or None when they are not UTF-7 text: none ('+' before a character that is not base64 or
     '-', or at the end), or a count that leaves part of a 16-bit unit (6 bits a character:
     only 0, 3 or 6 more than a multiple of 8 do not), found without raising an error."""
-    if not run or len(run) % 8 not in _WHOLE_UNITS:
+    if len(run) % 8 not in _WHOLE_UNITS:
         return None
-    try:
-        chars = (b"+" + run + b"-").decode("utf-7")
-    except UnicodeDecodeError:
+    chars = _python_decoded(run)
+    if chars is None:
         return None
     for char in chars:
         if char in _DIRECT or unicodedata.category(char) in _NO_TEXT:
